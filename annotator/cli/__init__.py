@@ -1,0 +1,76 @@
+"""The command line: the bare command opens the TUI, subcommands run headless.
+
+Each command group lives in its own module with ``register(subparsers)``; heavy imports
+(Textual, polars) happen inside the handlers so ``annotator render`` starts fast.
+Bad input raises AnnotatorError, printed as one line per problem, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.workspace import BIDI_MODES, Workspace
+
+EXIT_BAD_INPUT = 2
+
+
+def _commands():
+    from annotator.cli import corpus_cmd, render_cmd
+
+    return [corpus_cmd, render_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Annotate Arabic text in the terminal. Without a command, opens the TUI on the workspace.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument("--workspace", "-w", type=Path, default=None,
+                        help="workspace folder (default: the current folder or the nearest parent with annotator.toml)")
+    parser.add_argument("--bidi", choices=BIDI_MODES, default=None,
+                        help="'app' reorders and shapes Arabic itself (xterm, kitty, tmux...); 'terminal' leaves it "
+                             "to a BiDi terminal (mlterm, Konsole). Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml")
+    parser.add_argument("--annotator", default=None, help="annotator name (else $ANNOTATOR, else asked once)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _commands():
+        module.register(sub)
+    return parser
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    return Workspace.open(args.workspace or Path.cwd())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_tui(args)
+        return int(args.handler(args) or 0)
+    except AnnotatorError as exc:
+        for line in str(exc).splitlines():
+            print(f"annotator: error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `annotator render ... | head`: the reader went away, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args)
+    bidi = workspace.bidi_mode(args.bidi)
+    from annotator.tui.app import make_app
+
+    app = make_app(workspace, bidi=bidi)
+    app.run()
+    return app.return_code or 0

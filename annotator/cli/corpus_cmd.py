@@ -1,0 +1,46 @@
+"""`annotator init DIR` and `annotator import texts PATH...`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from annotator.core.workspace import DEFAULT_GUIDELINES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    init = sub.add_parser("init", help="create an empty workspace")
+    init.add_argument("directory", type=Path)
+    init.add_argument("--name", help="project name (default: the folder name)")
+    init.add_argument("--guidelines", default=DEFAULT_GUIDELINES, help=f"guidelines version (default {DEFAULT_GUIDELINES})")
+    init.set_defaults(handler=_init)
+
+    imp = sub.add_parser("import", help="import texts (or annotations) into the workspace")
+    what = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    texts = what.add_parser("texts", help="add .txt files or folders of them to the corpus (all or nothing)")
+    texts.add_argument("paths", nargs="+", type=Path)
+    texts.set_defaults(handler=_import_texts)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from annotator.core.workspace import init_workspace
+
+    ws = init_workspace(args.directory, args.name, args.guidelines)
+    print(f"created workspace {ws.config.name!r} in {ws.root} (guidelines {ws.config.guidelines})")
+    return 0
+
+
+def _import_texts(args: argparse.Namespace) -> int:
+    from annotator.cli import open_workspace
+    from annotator.core.corpus import Corpus
+
+    ws = open_workspace(args)
+    corpus = Corpus(ws.corpus_dir)
+    added, unchanged = corpus.import_texts(args.paths)
+    for info in added:
+        notes = [n for n, on in (("BOM dropped", info.bom), (f"{info.crlf} CRLF to LF", info.crlf)) if on]
+        print(f"imported {info.id} ({info.chars} chars{', ' + ', '.join(notes) if notes else ''})")
+    if unchanged:
+        print(f"{len(unchanged)} already in the corpus with the same text")
+    print(f"corpus: {len(corpus)} documents")
+    return 0

@@ -1,0 +1,36 @@
+"""`annotator render DOC_ID --width N`: print a document's display lines as the reader lays them out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from annotator.core.workspace import BIDI_MODES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    render = sub.add_parser("render", help="print a document laid out as the reader shows it (plain text)")
+    render.add_argument("doc_id")
+    render.add_argument("--width", type=int, default=80, help="cells per line (default 80)")
+    render.add_argument("--bidi", dest="render_bidi", choices=BIDI_MODES, default=None,
+                        help="layout mode (default: --bidi / ANNOTATOR_BIDI / config / app)")
+    render.add_argument("--no-diacritics", action="store_true", help="hide harakat (display only)")
+    render.set_defaults(handler=_render)
+
+
+def _render(args: argparse.Namespace) -> int:
+    from annotator.cli import open_workspace
+    from annotator.core.corpus import Corpus
+    from annotator.core.errors import AnnotatorError
+    from annotator.core.layout import Layout
+
+    if args.width < 1:
+        raise AnnotatorError(f"width must be at least 1, got {args.width}", "--width")
+    ws = open_workspace(args)
+    mode = ws.bidi_mode(args.render_bidi or args.bidi)
+    text = Corpus(ws.corpus_dir).text(args.doc_id)
+    layout = Layout.of_text(text, args.width, mode, diacritics=not args.no_diacritics)
+    out = sys.stdout
+    for line in layout.lines:
+        out.write((" " * line.indent + line.text).rstrip() + "\n")
+    return 0

@@ -1,0 +1,61 @@
+"""JSON reading and crash-safe writing, with orjson everywhere."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.core.errors import AnnotatorError
+
+PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def dumps(value: Any, pretty: bool = True) -> bytes:
+    return orjson.dumps(value, option=PRETTY if pretty else orjson.OPT_SORT_KEYS)
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; a file that is missing or not JSON raises AnnotatorError."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AnnotatorError("cannot read file", str(path), exc.strerror) from exc
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise AnnotatorError("not valid JSON", str(path), str(exc)) from exc
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old or the new content, never a mix.
+
+    Temporary file in the same folder, fsync, atomic rename, then fsync of the folder
+    so the rename itself survives a power cut.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write_json(path: Path, value: Any) -> None:
+    atomic_write_bytes(path, dumps(value))

@@ -1,0 +1,222 @@
+"""Display layout of a document: wrapped, reordered, shaped lines, and the cell map.
+
+Paragraphs (the text between newlines) are cut into clusters and given BiDi levels once
+(``Paragraph``); for a width they are wrapped at white space in logical order, then each
+display line is reordered on its own and right-aligned when its paragraph is right-to-
+left. Every visual cell knows the logical range it shows, and every logical offset its
+cell, so the cursor, the mouse and highlights work in visual space while annotations
+stay in logical offsets.
+
+In 'terminal' mode lines stay in logical order, unshaped and left-aligned: a terminal
+that does BiDi itself (mlterm, Konsole, VTE) reorders and shapes them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from annotator.core.bidi import RTL, base_level, mirrored, paragraph_levels, visual_order
+from annotator.core.shaping import Clusters, cluster
+
+MODES = ("app", "terminal")
+
+
+class Paragraph:
+    """One paragraph's width-independent analysis: clusters and their BiDi levels."""
+
+    __slots__ = ("start", "text", "clusters", "base", "levels")
+
+    def __init__(self, start: int, text: str, mode: str, diacritics: bool):
+        self.start = start
+        self.text = text
+        self.base = base_level(text)
+        self.clusters: Clusters = cluster(text, shape=mode == "app", diacritics=diacritics)
+        levels = paragraph_levels(text, self.base) if mode == "app" else None
+        self.levels = None if levels is None else [levels[b] for b in self.clusters.bounds[:-1]]
+
+    def wrap(self, width: int) -> list[tuple[int, int, int]]:
+        """Lines as (first cluster, end cluster, end of visible clusters), greedy at spaces.
+
+        White space that does not fit at the end of a line stays on that line, hidden.
+        A word wider than the line is cut between clusters.
+        """
+        c = self.clusters
+        widths = c.widths or [1] * len(c)
+        spaces = c.spaces
+        n = len(widths)
+        lines: list[tuple[int, int, int]] = []
+        first = x = i = 0
+        while i < n:
+            j = i
+            if spaces[i]:
+                while j < n and spaces[j]:
+                    j += 1
+                visible = i
+                while visible < j and x + widths[visible] <= width:
+                    x += widths[visible]
+                    visible += 1
+                if visible < j:
+                    lines.append((first, j, visible))
+                    first, x = j, 0
+                i = j
+                continue
+            word = 0
+            while j < n and not spaces[j]:
+                word += widths[j]
+                j += 1
+            if x + word <= width:
+                x += word
+            elif x and word <= width:
+                lines.append((first, i, i))
+                first, x = i, word
+            else:
+                for k in range(i, j):
+                    if x and x + widths[k] > width:
+                        lines.append((first, k, k))
+                        first, x = k, 0
+                    x += widths[k]
+            i = j
+        if first < n or not lines:
+            lines.append((first, n, n))
+        return lines
+
+
+@dataclass(slots=True)
+class DisplayLine:
+    """One row of the reader: its logical range and its cells in visual order."""
+
+    paragraph: Paragraph
+    first: int  # first cluster of the line
+    end: int  # one past the last cluster (hidden trailing white space included)
+    order: list[int]  # visible clusters, left to right
+    glyphs: list[str]  # what each of those clusters shows (shaped, mirrored)
+    cells: int  # width of the row's text in cells
+    indent: int = 0  # blank cells before the text (right alignment)
+    _cell_starts: list[int] | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        """What the row shows, left to right, without the alignment padding."""
+        return "".join(self.glyphs)
+
+    def visual_clusters(self):
+        """(glyph, logical start, logical end, cells) for each visible cluster, left to right."""
+        p = self.paragraph
+        bounds, widths, base = p.clusters.bounds, p.clusters.widths, p.start
+        for glyph, k in zip(self.glyphs, self.order):
+            yield glyph, base + bounds[k], base + bounds[k + 1], widths[k] if widths else 1
+
+    @property
+    def start(self) -> int:
+        p = self.paragraph
+        return p.start + p.clusters.bounds[self.first]
+
+    @property
+    def stop(self) -> int:
+        """Logical end of the line (exclusive); the paragraph's newline is not included."""
+        p = self.paragraph
+        return p.start + p.clusters.bounds[self.end]
+
+    @property
+    def rtl(self) -> bool:
+        return self.paragraph.base == RTL
+
+    def cell_ranges(self) -> list[tuple[int, int]]:
+        """The logical range (start, end) of every cell of ``text``, left to right."""
+        out: list[tuple[int, int]] = []
+        for _, start, end, cells in self.visual_clusters():
+            out.extend([(start, end)] * cells)
+        return out
+
+    def cell_starts(self) -> list[int]:
+        if self._cell_starts is None:
+            self._cell_starts = [s for s, _ in self.cell_ranges()]
+        return self._cell_starts
+
+
+class Layout:
+    """A whole document laid out for one width and mode."""
+
+    def __init__(self, paragraphs: list[Paragraph], width: int, mode: str = "app"):
+        if mode not in MODES:
+            raise ValueError(f"unknown bidi mode {mode!r}")
+        self.width = max(1, width)
+        self.mode = mode
+        self.paragraphs = paragraphs
+        self.lines: list[DisplayLine] = []
+        for paragraph in paragraphs:
+            for first, end, visible in paragraph.wrap(self.width):
+                self.lines.append(self._line(paragraph, first, end, visible))
+        self._starts = [line.start for line in self.lines]
+
+    @classmethod
+    def of_text(cls, text: str, width: int, mode: str = "app", diacritics: bool = True) -> Layout:
+        return cls(paragraphs_of(text, mode, diacritics), width, mode)
+
+    def _line(self, p: Paragraph, first: int, end: int, visible: int) -> DisplayLine:
+        c = p.clusters
+        indices = range(first, visible)
+        if self.mode == "terminal":
+            order = list(indices)
+        else:
+            levels = p.levels[first:visible] if p.levels else [p.base] * (visible - first)
+            resets = c.spaces[first:visible]
+            order = [first + k for k in visual_order(levels, p.base, resets)]
+        glyphs = c.glyphs
+        if p.levels and self.mode == "app":
+            shown = [mirrored(glyphs[k]) if p.levels[k] % 2 else glyphs[k] for k in order]
+        elif p.base == RTL and self.mode == "app":
+            shown = [mirrored(glyphs[k]) for k in order]
+        else:
+            shown = [glyphs[k] for k in order]
+        cells = sum(c.widths[k] for k in order) if c.widths else len(order)
+        indent = max(0, self.width - cells) if p.base == RTL and self.mode == "app" else 0
+        return DisplayLine(p, first, end, order, shown, cells, indent)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def row_of(self, offset: int) -> int:
+        """The row showing ``offset`` (a newline belongs to the last row of its paragraph)."""
+        return max(0, bisect_right(self._starts, offset) - 1)
+
+    def cell_at(self, row: int, col: int) -> tuple[int, int] | None:
+        """The logical range shown at screen cell (row, col), or None for a blank cell."""
+        if not 0 <= row < len(self.lines):
+            return None
+        line = self.lines[row]
+        x = col - line.indent
+        if not 0 <= x < line.cells:
+            return None
+        return line.cell_ranges()[x]
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """The screen cell (row, col) of a logical offset.
+
+        Offsets not drawn (a newline, white space hidden at a wrap, a paragraph of only
+        invisible marks) go to the cell where the next character would be read: just
+        after the line's last visible cluster in reading order.
+        """
+        row = self.row_of(offset)
+        line = self.lines[row]
+        ranges = line.cell_ranges()
+        for x, (start, end) in enumerate(ranges):
+            if start <= offset < end:
+                return row, line.indent + x
+        return row, self._reading_end(line)
+
+    def _reading_end(self, line: DisplayLine) -> int:
+        if line.rtl and self.mode == "app":
+            return max(0, line.indent - 1) if line.cells else self.width - 1
+        return min(self.width - 1, line.indent + line.cells)
+
+
+def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list[Paragraph]:
+    """Split ``text`` at newlines into analysed paragraphs (width-independent, reusable)."""
+    out: list[Paragraph] = []
+    start = 0
+    for piece in text.split("\n"):
+        out.append(Paragraph(start, piece, mode, diacritics))
+        start += len(piece) + 1
+    return out

@@ -1,0 +1,128 @@
+"""Clusters as a terminal draws them, and Arabic contextual shaping.
+
+A cluster is what one terminal cell (two for wide characters) shows: a base character
+with the zero-width characters after it (harakat, ZWJ, bidi marks...), or a lam and
+the alef after it, which Arabic writes as one ligature. Shaping picks each letter's
+presentation form (isolated, initial, medial, final) with arabic-reshaper, configured
+to keep one output character per input character so every cell keeps its offsets.
+Control characters become visible symbols: corpus text is data, never terminal codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import arabic_reshaper
+from rich._unicode_data import load as _load_cell_table
+
+_CELL_TABLE = _load_cell_table("auto").widths
+
+
+def _ranges(width: int, exclude: frozenset[int] = frozenset()) -> str:
+    """A regex character class body for the characters of one cell width in rich's table."""
+    parts = []
+    for start, end, w in _CELL_TABLE:
+        if w != width:
+            continue
+        if not any(start <= code <= end for code in exclude):
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(end)) if end > start else ""))
+            continue
+        run_start = None
+        for code in range(start, end + 2):
+            inside = code <= end and code not in exclude
+            if inside and run_start is None:
+                run_start = code
+            elif not inside and run_start is not None:
+                last = code - 1
+                parts.append(re.escape(chr(run_start)) + ("-" + re.escape(chr(last)) if last > run_start else ""))
+                run_start = None
+    return "".join(parts)
+
+
+_CONTROLS = frozenset([*range(0, 32), *range(0x7F, 0xA0)])
+_ZWNJ = "\u200c"
+_ZERO = _ranges(0, _CONTROLS)
+_ZERO_JOINING = _ranges(0, _CONTROLS | {ord(_ZWNJ)})  # a ZWNJ between lam and alef stops the ligature
+_WIDE = re.compile(f"[{_ranges(2)}]")
+_LAM, _ALEFS = "\u0644", "\u0622\u0623\u0625\u0627"
+_CLUSTER_APP = re.compile(f"[{_ZERO}]*(?:{_LAM}[{_ZERO_JOINING}]*[{_ALEFS}]|[^{_ZERO}])[{_ZERO}]*|[{_ZERO}]+")
+_CLUSTER_LOGICAL = re.compile(f"[{_ZERO}]*[^{_ZERO}][{_ZERO}]*|[{_ZERO}]+")
+
+# Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
+_SAFE = {c: 0x2400 + c for c in range(32)}
+_SAFE.update({0x09: 0x20, 0x7F: 0x2421})
+_SAFE.update({c: 0xFFFD for c in range(0x80, 0xA0)})
+# Zero-width characters that are not marks (format characters) never reach the screen.
+_FORMAT = {ord(c): None for c in "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+           "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"}
+_HIDE_MARKS = {**_FORMAT, **{c: None for s, e, w in _CELL_TABLE if w == 0 and e >= 0x20 for c in range(s, e + 1) if c >= 0xA0}}
+
+# lam + alef ligatures: (isolated, final) for each alef.
+_LAM_ALEF = {"\u0622": ("\ufef5", "\ufef6"), "\u0623": ("\ufef7", "\ufef8"),
+             "\u0625": ("\ufef9", "\ufefa"), "\u0627": ("\ufefb", "\ufefc")}
+_LAM_JOINED_BEFORE = {"\ufee0", "\ufede"}  # medial and final lam: joined to the letter before
+_RESHAPER = arabic_reshaper.ArabicReshaper(
+    configuration={"delete_harakat": False, "shift_harakat_position": False, "support_ligatures": False,
+                   "delete_tatweel": False, "support_zwj": True}
+)
+BREAK_SPACES = frozenset(" \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000")
+
+
+@dataclass(slots=True)
+class Clusters:
+    """One paragraph cut into clusters: offsets, glyphs, cell widths, break opportunities."""
+
+    bounds: list[int]  # cluster k covers text[bounds[k]:bounds[k+1]]
+    glyphs: list[str]  # what the cell shows (shaped in app mode, logical in terminal mode)
+    widths: list[int] | None  # cells per cluster; None when every cluster is one cell
+    spaces: list[bool]  # True where a line may break (white space other than no-break)
+
+    def __len__(self) -> int:
+        return len(self.glyphs)
+
+
+def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
+    """Cut a paragraph (no newline in it) into clusters; ``shape`` for app-side Arabic shaping."""
+    safe = text.translate(_SAFE)
+    shaped = _RESHAPER.reshape(safe) if shape and _has_arabic(safe) else safe
+    hide = _HIDE_MARKS if not diacritics else _FORMAT
+    pattern = _CLUSTER_APP if shape else _CLUSTER_LOGICAL
+    bounds: list[int] = []
+    glyphs: list[str] = []
+    spaces: list[bool] = []
+    for match in pattern.finditer(safe):
+        start, end = match.span()
+        bounds.append(start)
+        spaces.append(text[start] in BREAK_SPACES)
+        if end - start == 1:
+            glyphs.append(shaped[start])
+            continue
+        piece = shaped[start:end]
+        if shape and _is_lam_alef(safe[start:end]):
+            glyphs.append(_lam_alef_glyph(safe, shaped, start, end, hide))
+        else:
+            glyphs.append(piece.translate(hide))
+    bounds.append(len(text))
+    widths = None
+    if _WIDE.search(safe) or any(not g for g in glyphs):
+        widths = [0 if not g else 2 if _WIDE.search(g) else 1 for g in glyphs]
+    return Clusters(bounds, glyphs, widths, spaces)
+
+
+def _has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" or "\u08a0" <= c <= "\u08ff" for c in set(text))
+
+
+def _is_lam_alef(piece: str) -> bool:
+    """A cluster holds one base character, or a lam and its alef: two letters mean lam-alef."""
+    return _LAM in piece and any(alef in piece for alef in _ALEFS)
+
+
+def _lam_alef_glyph(safe: str, shaped: str, start: int, end: int, hide: dict) -> str:
+    lam_at = safe.index(_LAM, start, end)
+    alef_at = next(i for i in range(lam_at + 1, end) if safe[i] in _ALEFS)
+    isolated, final = _LAM_ALEF[safe[alef_at]]
+    glyph = final if shaped[lam_at] in _LAM_JOINED_BEFORE else isolated
+    marks = (safe[start:lam_at] + safe[lam_at + 1:alef_at] + safe[alef_at + 1:end]).translate(hide)
+    return glyph + marks

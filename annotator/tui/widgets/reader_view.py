@@ -1,0 +1,316 @@
+"""The reader: a document laid out right-to-left on the Line API, with a token cursor.
+
+Layout comes from ``annotator.core.layout`` (wrapping, BiDi reordering, shaping and the
+cell map). This widget only paints rows, caches them, and turns keys and clicks into
+logical offsets. Rows are built on demand in ``render_line`` and kept in an LRU cache
+keyed by row and a version that changes with anything drawn (cursor, highlights), so a
+frame costs the same for a short and a very long document.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.core.layout import Layout, Paragraph, paragraphs_of
+from annotator.core.tokens import tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A logical range painted with a style; later ones are painted over earlier ones."""
+
+    start: int
+    end: int
+    style: Style
+
+
+class ReaderView(ScrollView, can_focus=True):
+    """Shows one document and moves a token cursor through it in visual order."""
+
+    COMPONENT_CLASSES = {"reader--text", "reader--cursor", "reader--blank"}
+    BINDINGS = [
+        Binding("left", "move_left", "Word left", show=False),
+        Binding("right", "move_right", "Word right", show=False),
+        Binding("up", "move_up", "Line up", show=False),
+        Binding("down", "move_down", "Line down", show=False),
+        Binding("home", "line_start", "Start of line (reading order)", show=False),
+        Binding("end", "line_end", "End of line (reading order)", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("ctrl+home", "doc_start", "Start of document", show=False),
+        Binding("ctrl+end", "doc_end", "End of document", show=False),
+    ]
+
+    diacritics: reactive[bool] = reactive(True)
+
+    class CursorMoved(Message):
+        """The cursor is on another token: ``start``/``end`` are its logical offsets."""
+
+        def __init__(self, reader: ReaderView, start: int, end: int) -> None:
+            super().__init__()
+            self.reader = reader
+            self.start = start
+            self.end = end
+
+        @property
+        def control(self) -> ReaderView:
+            return self.reader
+
+    def __init__(self, text: str = "", *, mode: str = "app", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mode = mode
+        self._text = text
+        self.tokens: list[tuple[int, int]] = tokenize(text)
+        self._token_starts = [s for s, _ in self.tokens]
+        self._paragraphs: dict[bool, list[Paragraph]] = {}
+        self.text_layout: Layout | None = None
+        self.cursor = 0  # index into self.tokens
+        self.highlights: list[Highlight] = []
+        self._version = 0
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+
+    # ----- content -------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def load(self, text: str) -> None:
+        """Show another document, cursor on its first token."""
+        self._text = text
+        self.tokens = tokenize(text)
+        self._token_starts = [s for s, _ in self.tokens]
+        self._paragraphs.clear()
+        self.cursor = 0
+        self.highlights = []
+        self._relayout()
+        self.scroll_to(0, 0, animate=False)
+        self._cursor_changed()
+
+    def set_highlights(self, highlights: list[Highlight]) -> None:
+        self.highlights = highlights
+        self.repaint()
+
+    def repaint(self) -> None:
+        self._version += 1
+        self._cache.clear()
+        self.refresh()
+
+    def watch_diacritics(self) -> None:
+        self._relayout()
+
+    def _paragraphs_now(self) -> list[Paragraph]:
+        key = self.diacritics
+        if key not in self._paragraphs:
+            self._paragraphs[key] = paragraphs_of(self._text, self.mode, self.diacritics)
+        return self._paragraphs[key]
+
+    def _relayout(self) -> None:
+        if not self.is_mounted:
+            return
+        width = max(1, self.scrollable_content_region.width or self.size.width)
+        self.text_layout = Layout(self._paragraphs_now(), width, self.mode)
+        self.virtual_size = Size(width, len(self.text_layout))
+        self.repaint()
+
+    def on_mount(self) -> None:
+        self._relayout()
+        self._cursor_changed()
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = max(1, self.scrollable_content_region.width)
+        if self.text_layout is None or self.text_layout.width != width:
+            self._relayout()
+            self.scroll_cursor_visible()
+
+    # ----- painting ------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = y + scroll_y
+        width = self.scrollable_content_region.width
+        key = (row, width, self._version)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row)
+            self._cache[key] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _render_row(self, row: int) -> Strip:
+        if self.text_layout is None or row >= len(self.text_layout):
+            return Strip.blank(0)
+        line = self.text_layout.lines[row]
+        base = self.get_component_rich_style("reader--text")
+        cursor_style = self.get_component_rich_style("reader--cursor")
+        cursor = self.tokens[self.cursor] if self.tokens else (-1, -1)
+        spans = self._highlights_between(line.start, line.stop + 1)
+        segments = [Segment(" " * line.indent, base)] if line.indent else []
+        text, style = "", None
+        for glyph, start, end, _cells in line.visual_clusters():
+            cell_style = base
+            for h in spans:
+                if h.start <= start < h.end:
+                    cell_style = cell_style + h.style
+            if cursor[0] <= start < cursor[1]:
+                cell_style = cell_style + cursor_style
+            if cell_style is style:
+                text += glyph
+            else:
+                if text:
+                    segments.append(Segment(text, style))
+                text, style = glyph, cell_style
+        if text:
+            segments.append(Segment(text, style))
+        return Strip(segments, line.indent + line.cells)
+
+    def _highlights_between(self, start: int, stop: int) -> list[Highlight]:
+        return [h for h in self.highlights if h.start < stop and h.end > start]
+
+    # ----- cursor --------------------------------------------------------------
+    @property
+    def cursor_span(self) -> tuple[int, int]:
+        return self.tokens[self.cursor] if self.tokens else (0, 0)
+
+    def token_at(self, offset: int) -> int:
+        """Index of the token containing ``offset``, or the nearest one after it."""
+        i = bisect_right(self._token_starts, offset) - 1
+        if i >= 0 and self.tokens[i][1] > offset:
+            return i
+        return min(max(0, i + 1), max(0, len(self.tokens) - 1))
+
+    def move_to_offset(self, offset: int) -> None:
+        if self.tokens:
+            self.set_cursor(self.token_at(offset))
+
+    def set_cursor(self, index: int) -> None:
+        if not self.tokens:
+            return
+        index = max(0, min(index, len(self.tokens) - 1))
+        if index != self.cursor:
+            self.cursor = index
+            self.repaint()
+        self._cursor_changed()
+
+    def _cursor_changed(self) -> None:
+        if self.tokens:
+            start, end = self.tokens[self.cursor]
+            self.post_message(self.CursorMoved(self, start, end))
+        self.scroll_cursor_visible()
+
+    def scroll_cursor_visible(self) -> None:
+        if self.text_layout is None or not self.tokens:
+            return
+        row, _ = self.text_layout.locate(self.tokens[self.cursor][0])
+        height = self.scrollable_content_region.height
+        if row < self.scroll_y:
+            self.scroll_to(y=row, animate=False)
+        elif height and row >= self.scroll_y + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def _row_tokens(self, row: int) -> list[tuple[int, int]]:
+        """(leftmost cell, token index) of the tokens shown on ``row``, left to right."""
+        assert self.text_layout is not None
+        line = self.text_layout.lines[row]
+        leftmost: dict[int, int] = {}
+        for col, (start, _) in enumerate(line.cell_ranges()):
+            index = bisect_right(self._token_starts, start) - 1
+            if index >= 0 and start < self.tokens[index][1]:
+                leftmost.setdefault(index, line.indent + col)
+        return sorted((col, index) for index, col in leftmost.items())
+
+    def _step_horizontal(self, direction: int) -> None:
+        """Move one token left (-1) or right (+1) on screen, continuing on the next row in
+        reading order at the edge: left of an RTL row is the next row, right is the previous."""
+        if self.text_layout is None or not self.tokens:
+            return
+        row, _ = self.text_layout.locate(self.tokens[self.cursor][0])
+        on_row = self._row_tokens(row)
+        position = next((i for i, (_, t) in enumerate(on_row) if t == self.cursor), None)
+        if position is not None and 0 <= position + direction < len(on_row):
+            self.set_cursor(on_row[position + direction][1])
+            return
+        rtl = self.text_layout.lines[row].rtl and self.text_layout.mode == "app"
+        step = (1 if direction < 0 else -1) if rtl else direction
+        target_row = row + step
+        while 0 <= target_row < len(self.text_layout):
+            candidates = self._row_tokens(target_row)
+            if candidates:
+                # Entering a row from the side we left: its far edge in the direction of travel.
+                self.set_cursor(candidates[-1 if direction < 0 else 0][1])
+                return
+            target_row += step
+
+    def _step_vertical(self, rows: int) -> None:
+        if self.text_layout is None or not self.tokens:
+            return
+        row, col = self.text_layout.locate(self.tokens[self.cursor][0])
+        target = row + rows
+        step = 1 if rows > 0 else -1
+        while 0 <= target < len(self.text_layout):
+            candidates = self._row_tokens(target)
+            if candidates:
+                self.set_cursor(min(candidates, key=lambda c: (abs(c[0] - col), c[1]))[1])
+                return
+            target += step
+
+    def action_move_left(self) -> None:
+        self._step_horizontal(-1)
+
+    def action_move_right(self) -> None:
+        self._step_horizontal(1)
+
+    def action_move_up(self) -> None:
+        self._step_vertical(-1)
+
+    def action_move_down(self) -> None:
+        self._step_vertical(1)
+
+    def action_page_up(self) -> None:
+        self._step_vertical(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down(self) -> None:
+        self._step_vertical(max(1, self.scrollable_content_region.height - 1))
+
+    def _line_edge(self, reading_end: bool) -> None:
+        if self.text_layout is None or not self.tokens:
+            return
+        row, _ = self.text_layout.locate(self.tokens[self.cursor][0])
+        line = self.text_layout.lines[row]
+        first = bisect_left(self._token_starts, line.start)
+        last = bisect_left(self._token_starts, line.stop) - 1
+        if first <= last:
+            self.set_cursor(last if reading_end else first)
+
+    def action_line_start(self) -> None:
+        self._line_edge(False)
+
+    def action_line_end(self) -> None:
+        self._line_edge(True)
+
+    def action_doc_start(self) -> None:
+        self.set_cursor(0)
+
+    def action_doc_end(self) -> None:
+        self.set_cursor(len(self.tokens) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        if self.text_layout is None:
+            return
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = offset.y + self.scroll_offset.y
+        span = self.text_layout.cell_at(row, offset.x + self.scroll_offset.x)
+        if span is not None:
+            self.move_to_offset(span[0])
+        self.focus()
