@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import compress
 
 from bidi import get_display
-from bidi.mirror import MIRRORED
+from bidi.mirror import MIRRORED  # noqa: F401  (re-exported: brackets drawn at odd levels)
 
 RTL, LTR = 1, 0
 _STRONG = {"L": LTR, "R": RTL, "AL": RTL}
@@ -89,8 +89,3 @@ def visual_order(levels: list[int], base: int, resets: list[bool]) -> list[int]:
             else:
                 i += 1
     return order
-
-
-def mirrored(glyph: str) -> str:
-    """The mirror image of a bracket-like character drawn at an odd (right-to-left) level."""
-    return MIRRORED.get(glyph, glyph) if len(glyph) == 1 else glyph

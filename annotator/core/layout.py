@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from annotator.core.bidi import RTL, base_level, mirrored, paragraph_levels, visual_order
+from annotator.core.bidi import MIRRORED, RTL, base_level, paragraph_levels, visual_order
 from annotator.core.shaping import Clusters, cluster
 
 MODES = ("app", "terminal")
@@ -165,9 +165,10 @@ class Layout:
             order = [first + k for k in visual_order(levels, p.base, resets)]
         glyphs = c.glyphs
         if p.levels and self.mode == "app":
-            shown = [mirrored(glyphs[k]) if p.levels[k] % 2 else glyphs[k] for k in order]
+            shown = [MIRRORED.get(glyphs[k], glyphs[k]) if p.levels[k] % 2 else glyphs[k] for k in order]
         elif p.base == RTL and self.mode == "app":
-            shown = [mirrored(glyphs[k]) for k in order]
+            get = MIRRORED.get
+            shown = [get(glyphs[k], glyphs[k]) for k in order]
         else:
             shown = [glyphs[k] for k in order]
         cells = sum(c.widths[k] for k in order) if c.widths else len(order)

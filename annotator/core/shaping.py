@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from bisect import bisect_right
+from functools import lru_cache
 
 import arabic_reshaper
 from rich._unicode_data import load as _load_cell_table
@@ -46,8 +48,11 @@ _ZERO = _ranges(0, _CONTROLS)
 _ZERO_JOINING = _ranges(0, _CONTROLS | {ord(_ZWNJ)})  # a ZWNJ between lam and alef stops the ligature
 _WIDE = re.compile(f"[{_ranges(2)}]")
 _LAM, _ALEFS = "\u0644", "\u0622\u0623\u0625\u0627"
-_CLUSTER_APP = re.compile(f"[{_ZERO}]*(?:{_LAM}[{_ZERO_JOINING}]*[{_ALEFS}]|[^{_ZERO}])[{_ZERO}]*|[{_ZERO}]+")
-_CLUSTER_LOGICAL = re.compile(f"[{_ZERO}]*[^{_ZERO}][{_ZERO}]*|[{_ZERO}]+")
+_SPECIAL_APP = re.compile(f"(?P<lam>{_LAM}[{_ZERO_JOINING}]*[{_ALEFS}])|[{_ZERO}]+")
+_SPECIAL_LOGICAL = re.compile(f"[{_ZERO}]+")
+# Runs of characters that can join one another (Arabic letters, marks, tatweel, ZWJ, ZWNJ).
+_ARABIC_RUN = re.compile(f"[\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff{_ZERO}]+")
+_NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
 _SAFE = {c: 0x2400 + c for c in range(32)}
@@ -85,44 +90,53 @@ class Clusters:
 def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     """Cut a paragraph (no newline in it) into clusters; ``shape`` for app-side Arabic shaping."""
     safe = text.translate(_SAFE)
-    shaped = _RESHAPER.reshape(safe) if shape and _has_arabic(safe) else safe
+    shaped = _ARABIC_RUN.sub(_shape_run, safe) if shape else safe
     hide = _HIDE_MARKS if not diacritics else _FORMAT
-    pattern = _CLUSTER_APP if shape else _CLUSTER_LOGICAL
-    bounds: list[int] = []
-    glyphs: list[str] = []
-    spaces: list[bool] = []
-    for match in pattern.finditer(safe):
-        start, end = match.span()
-        bounds.append(start)
-        spaces.append(text[start] in BREAK_SPACES)
-        if end - start == 1:
-            glyphs.append(shaped[start])
-            continue
-        piece = shaped[start:end]
-        if shape and _is_lam_alef(safe[start:end]):
-            glyphs.append(_lam_alef_glyph(safe, shaped, start, end, hide))
+    if text and not safe.translate(_HIDE_MARKS):  # only marks: one cluster with no letter
+        marks = safe.translate(hide)
+        return Clusters([0, len(text)], [_NO_BASE + marks if marks else ""], None if marks else [0], [False])
+    # Every character starts a cluster except zero-width ones (they join the character
+    # before them, or after them at the start) and an alef joined to its lam.
+    inside: set[int] = set()
+    lam_alefs: set[int] = set()
+    for match in (_SPECIAL_APP if shape else _SPECIAL_LOGICAL).finditer(safe):
+        a, b = match.span()
+        if match.lastgroup == "lam":
+            inside.update(range(a + 1, b))
+            lam_alefs.add(a)
+        elif a == 0:
+            inside.update(range(1, b + 1))
         else:
-            glyphs.append(piece.translate(hide))
-    bounds.append(len(text))
+            inside.update(range(a, b))
+    n = len(text)
+    starts = [i for i in range(n) if i not in inside] if inside else list(range(n))
+    bounds = [*starts, n]
+    spaces = [text[i] in BREAK_SPACES for i in starts]
+    glyphs = [shaped[i] for i in starts] if inside else list(shaped)
+    for k in sorted({bisect_right(starts, i) - 1 for i in inside}):  # clusters of several characters
+        a, b = starts[k], bounds[k + 1]
+        glyphs[k] = _lam_alef_glyph(safe[a:b], shaped[a:b], hide) if not lam_alefs.isdisjoint(range(a, b)) else shaped[a:b].translate(hide)
     widths = None
-    if _WIDE.search(safe) or any(not g for g in glyphs):
-        widths = [0 if not g else 2 if _WIDE.search(g) else 1 for g in glyphs]
+    if max(safe, default="") >= "\u1100" and _WIDE.search(safe):
+        widths = [2 if _WIDE.search(g) else 1 for g in glyphs]
     return Clusters(bounds, glyphs, widths, spaces)
 
 
-def _has_arabic(text: str) -> bool:
-    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" or "\u08a0" <= c <= "\u08ff" for c in set(text))
+@lru_cache(maxsize=65536)
+def _shape_word(word: str) -> str:
+    return _RESHAPER.reshape(word)
 
 
-def _is_lam_alef(piece: str) -> bool:
-    """A cluster holds one base character, or a lam and its alef: two letters mean lam-alef."""
-    return _LAM in piece and any(alef in piece for alef in _ALEFS)
+def _shape_run(match: re.Match) -> str:
+    """Shape one run of joining characters; joining never crosses anything else, so
+    runs (mostly words, which repeat a lot) are shaped and cached on their own."""
+    return _shape_word(match.group())
 
 
-def _lam_alef_glyph(safe: str, shaped: str, start: int, end: int, hide: dict) -> str:
-    lam_at = safe.index(_LAM, start, end)
-    alef_at = next(i for i in range(lam_at + 1, end) if safe[i] in _ALEFS)
-    isolated, final = _LAM_ALEF[safe[alef_at]]
+def _lam_alef_glyph(piece: str, shaped: str, hide: dict) -> str:
+    lam_at = piece.index(_LAM)
+    alef_at = next(i for i in range(lam_at + 1, len(piece)) if piece[i] in _ALEFS)
+    isolated, final = _LAM_ALEF[piece[alef_at]]
     glyph = final if shaped[lam_at] in _LAM_JOINED_BEFORE else isolated
-    marks = (safe[start:lam_at] + safe[lam_at + 1:alef_at] + safe[alef_at + 1:end]).translate(hide)
+    marks = (piece[:lam_at] + piece[lam_at + 1:alef_at] + piece[alef_at + 1:]).translate(hide)
     return glyph + marks
