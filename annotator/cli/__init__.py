@@ -64,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a folder that cannot be created, a disk that is full...: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = " ".join(f"{where}{exc.strerror or exc}".splitlines())
+        print(f"annotator: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def _run_tui(args: argparse.Namespace) -> int:

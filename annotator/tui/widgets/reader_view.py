@@ -197,9 +197,22 @@ class ReaderView(ScrollView, can_focus=True):
             return
         index = max(0, min(index, len(self.tokens) - 1))
         if index != self.cursor:
+            old = self.tokens[self.cursor]
             self.cursor = index
-            self.repaint()
+            self.repaint_range(*old)
+            self.repaint_range(*self.tokens[index])
         self._cursor_changed()
+
+    def repaint_range(self, start: int, end: int) -> None:
+        """Repaint only the rows showing text[start:end] (a cursor move touches two rows)."""
+        if self.text_layout is None:
+            return
+        first = self.text_layout.row_of(start)
+        last = self.text_layout.row_of(max(start, end - 1))
+        width = self.scrollable_content_region.width
+        for row in range(first, last + 1):
+            self._cache.discard((row, width, self._version))
+        self.refresh_lines(first, last - first + 1)
 
     def _cursor_changed(self) -> None:
         if self.tokens:

@@ -1,0 +1,146 @@
+"""Benchmarks (not tests): medians of repeated runs on this machine.
+
+    python benchmarks/run.py            # everything
+    python benchmarks/run.py layout     # one group
+
+Targets (2-core machine): first frame < 1.0 s, open a seed < 100 ms, layout
+> 1 million chars/s, cursor move < 20 ms. Results go to stdout as a table; copy them
+into BENCHMARKS.md with the date and machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+RESULTS: list[tuple[str, float, str, str]] = []
+
+
+def report(name: str, samples: list[float], unit: str, target: str) -> None:
+    value = statistics.median(samples)
+    RESULTS.append((name, value, unit, target))
+    print(f"{name:<44} {value:>14,.3f} {unit:<10} target {target}", flush=True)
+
+
+def corpus_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus").glob("*.txt")))
+
+
+def bench_cold_start(runs: int = 7) -> None:
+    """Process start to the first frame of the document list, headless."""
+    code = (
+        "import time,sys;t0=time.perf_counter();"
+        "from annotator.core.workspace import Workspace;from annotator.tui.app import make_app;"
+        "import asyncio\n"
+        "async def main():\n"
+        "    app = make_app(Workspace.open(__import__('pathlib').Path(sys.argv[1])))\n"
+        "    async with app.run_test(size=(100, 30)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        print('ready', flush=True)\n"
+        "asyncio.run(main())\n"
+    )
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", code, str(REPO)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if line.startswith("ready"):
+                samples.append(time.perf_counter() - start)
+                break
+        proc.wait()
+    report("cold start to first frame", samples, "s", "< 1.0 s")
+
+
+def bench_layout() -> None:
+    from annotator.core.layout import Layout, paragraphs_of
+
+    text = "\n".join([corpus_text()] * 40)
+    cold, rewrap = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        paragraphs = paragraphs_of(text)
+        Layout(paragraphs, 80)
+        t1 = time.perf_counter()
+        Layout(paragraphs, 79)
+        t2 = time.perf_counter()
+        cold.append(len(text) / (t1 - t0))
+        rewrap.append(len(text) / (t2 - t1))
+    report(f"layout, cold ({len(text):,} chars, width 80)", cold, "chars/s", "> 1,000,000")
+    report("layout, re-wrap at a new width", rewrap, "chars/s", "> 1,000,000")
+
+
+class FrameClock:
+    """Times from a simulated key press to the next frame the app writes to its driver."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.frame = asyncio.Event()
+        original = app._display
+
+        def display(screen, renderable):
+            original(screen, renderable)
+            self.frame.set()
+
+        app._display = display
+
+    async def key_to_frame(self, key: str) -> float:
+        await asyncio.sleep(0.03)  # let earlier frames drain
+        self.frame.clear()
+        t0 = time.perf_counter()
+        self.app.simulate_key(key)
+        await asyncio.wait_for(self.frame.wait(), 2)
+        return (time.perf_counter() - t0) * 1000
+
+
+async def _tui_timings(workspace: Path) -> None:
+    from annotator.core.workspace import Workspace
+    from annotator.tui.app import make_app
+    from annotator.tui.widgets.reader_view import ReaderView
+
+    app = make_app(Workspace.open(workspace))
+    async with app.run_test(size=(100, 30)) as pilot:
+        ids = app.corpus.ids
+        opens = []
+        for i in range(15):
+            t0 = time.perf_counter()
+            app.open_document(ids[i % len(ids)])
+            await pilot.pause()
+            opens.append((time.perf_counter() - t0) * 1000)
+        report("open a seed document (to frame)", opens, "ms", "< 100 ms")
+        reader = app.screen.query_one(ReaderView)
+        clock = FrameClock(app)
+        moves = [await clock.key_to_frame("left" if (i // 10) % 2 == 0 else "down") for i in range(60)]
+        report("keypress to frame, cursor move", moves, "ms", "< 20 ms")
+        big = "\n".join([corpus_text()] * 60)
+        t0 = time.perf_counter()
+        reader.load(big)
+        await pilot.pause()
+        report(f"open a {len(big.split()):,}-word document", [(time.perf_counter() - t0) * 1000], "ms", "-")
+        moves = [await clock.key_to_frame("pagedown" if i % 2 else "left") for i in range(40)]
+        report("keypress to frame, cursor and page moves, long document", moves, "ms", "< 20 ms")
+
+
+def bench_tui() -> None:
+    from tests.conftest import copy_workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(_tui_timings(copy_workspace(Path(tmp) / "ws")))
+
+
+GROUPS = {"start": bench_cold_start, "layout": bench_layout, "tui": bench_tui}
+
+if __name__ == "__main__":
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    chosen = sys.argv[1:] or list(GROUPS)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    for name in chosen:
+        GROUPS[name]()

@@ -1,0 +1,138 @@
+"""Pilot tests of the reader: open, move in visual order, scroll, click, next/previous."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.tui.app import make_app
+from annotator.tui.screens.reader import ReaderScreen
+from annotator.tui.widgets.reader_view import ReaderView
+from tests.conftest import SEED_IDS
+
+SIZE = (100, 30)
+
+
+async def open_first(pilot) -> ReaderView:
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ReaderScreen)
+    return pilot.app.screen.query_one(ReaderView)
+
+
+async def test_enter_opens_the_first_document(workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        assert app.screen.document.id == SEED_IDS[0]
+        assert reader.text == (workspace.corpus_dir / f"{SEED_IDS[0]}.txt").read_text(encoding="utf-8")
+        assert reader.cursor_span == (0, len("التحالف"))
+        # The first word of the RTL headline sits at the right edge of the first row.
+        row, col = reader.text_layout.locate(0)
+        assert row == 0 and col == reader.text_layout.width - 1
+        status = str(app.screen.query_one("#status").render())
+        assert "0-7" in status and "التحالف" in status
+
+
+async def test_left_arrow_reads_forward_in_rtl_and_right_goes_back(workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        starts = []
+        for _ in range(5):
+            await pilot.press("left")
+            starts.append(reader.cursor_span[0])
+        assert starts == sorted(starts) and len(set(starts)) == 5
+        text = reader.text
+        assert text[slice(*reader.cursor_span)] == "في"  # التحالف يقصف أهدافاً للميليشيات الإيرانية في
+        await pilot.press("right", "right")
+        assert reader.cursor_span[0] == starts[2]
+
+
+async def test_moving_past_the_left_edge_continues_on_the_next_row(workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        layout = reader.text_layout
+        first_row_end = layout.lines[0].stop
+        while reader.cursor_span[1] <= first_row_end and layout.row_of(reader.cursor_span[0]) == 0:
+            before = reader.cursor_span
+            await pilot.press("left")
+            if reader.cursor_span == before:
+                break
+        assert layout.row_of(reader.cursor_span[0]) == 1
+        # Entering an RTL row from its right edge: the first token of the row in reading order.
+        assert reader.cursor_span[0] == reader.token_at(layout.lines[1].start) or reader.cursor_span[0] >= layout.lines[1].start
+
+
+async def test_down_and_page_down_scroll_with_the_cursor(workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(60, 12)) as pilot:
+        reader = await open_first(pilot)
+        await pilot.press("down")
+        assert reader.text_layout.row_of(reader.cursor_span[0]) == 1
+        for _ in range(4):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        row = reader.text_layout.row_of(reader.cursor_span[0])
+        assert reader.scroll_y > 0
+        assert reader.scroll_y <= row < reader.scroll_y + reader.scrollable_content_region.height
+        await pilot.press("ctrl+end")
+        await pilot.pause()
+        assert reader.cursor == len(reader.tokens) - 1
+        assert reader.scroll_y == reader.max_scroll_y
+        await pilot.press("ctrl+home")
+        await pilot.pause()
+        assert reader.cursor == 0 and reader.scroll_y == 0
+
+
+async def test_click_lands_on_the_token_under_the_mouse(workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        text = reader.text
+        target = text.index("البوكمال")
+        row, col = reader.text_layout.locate(target + 3)
+        region = reader.content_region
+        await pilot.click(offset=(region.x + col, region.y + row))
+        await pilot.pause()
+        assert text[slice(*reader.cursor_span)] == "البوكمال"
+        assert reader.cursor_span[0] == target
+
+
+async def test_next_and_previous_document(workspace) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(pilot)
+        await pilot.press("n")
+        assert app.screen.document.id == SEED_IDS[1]
+        await pilot.press("n", "n", "n", "n")
+        assert app.screen.document.id == SEED_IDS[-1]
+        await pilot.press("p")
+        assert app.screen.document.id == SEED_IDS[-2]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ReaderScreen)
+
+
+async def test_document_text_is_never_markup_or_terminal_codes(workspace) -> None:
+    from annotator.core.corpus import Corpus
+
+    source = workspace.root / "hostile.txt"
+    source.write_text("نص [bold]عريض[/bold] \\ \x1b[31mأحمر\x1b[0m \x9b [link=x]y[/link]\n", encoding="utf-8")
+    Corpus(workspace.corpus_dir).import_texts([source])
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_document("hostile")
+        await pilot.pause()
+        reader = app.screen.query_one(ReaderView)
+        drawn = "".join(reader.render_line(y).text for y in range(2))
+        assert "[bold]" in drawn and "[link=x]" in drawn and "\\" in drawn
+        assert "\x1b" not in drawn and "\x9b" not in drawn and "\u241b" in drawn
+
+
+@pytest.mark.parametrize("mode", ["terminal"])
+async def test_terminal_mode_draws_logical_text(workspace, mode: str) -> None:
+    app = make_app(workspace, bidi=mode)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        first_row = reader.render_line(0).text.rstrip()
+        assert first_row.startswith("التحالف يقصف")
