@@ -19,9 +19,14 @@ EXIT_BAD_INPUT = 2
 
 
 def _commands():
-    from annotator.cli import corpus_cmd, render_cmd
+    """Every ``annotator/cli/*_cmd.py`` module, in name order; each has ``register(sub, groups)``."""
+    import importlib
+    import pkgutil
 
-    return [corpus_cmd, render_cmd]
+    import annotator.cli as package
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.endswith("_cmd"))
+    return [importlib.import_module(f"annotator.cli.{name}") for name in names]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "to a BiDi terminal (mlterm, Konsole). Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml")
     parser.add_argument("--annotator", default=None, help="annotator name (else $ANNOTATOR, else asked once)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Commands with several kinds (import texts / import annotations) share one parent.
+    groups = {
+        "import": sub.add_parser("import", help="import texts or annotations into the workspace")
+        .add_subparsers(dest="what", metavar="WHAT", required=True),
+    }
     for module in _commands():
-        module.register(sub)
+        module.register(sub, groups)
     return parser
 
 

@@ -8,16 +8,14 @@ from pathlib import Path
 from annotator.core.workspace import DEFAULT_GUIDELINES
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
     init = sub.add_parser("init", help="create an empty workspace")
     init.add_argument("directory", type=Path)
     init.add_argument("--name", help="project name (default: the folder name)")
     init.add_argument("--guidelines", default=DEFAULT_GUIDELINES, help=f"guidelines version (default {DEFAULT_GUIDELINES})")
     init.set_defaults(handler=_init)
 
-    imp = sub.add_parser("import", help="import texts (or annotations) into the workspace")
-    what = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
-    texts = what.add_parser("texts", help="add .txt files or folders of them to the corpus (all or nothing)")
+    texts = groups["import"].add_parser("texts", help="add .txt files or folders of them to the corpus (all or nothing)")
     texts.add_argument("paths", nargs="+", type=Path)
     texts.set_defaults(handler=_import_texts)
 

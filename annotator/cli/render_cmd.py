@@ -8,7 +8,7 @@ import sys
 from annotator.core.workspace import BIDI_MODES
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
     render = sub.add_parser("render", help="print a document laid out as the reader shows it (plain text)")
     render.add_argument("doc_id")
     render.add_argument("--width", type=int, default=80, help="cells per line (default 80)")

@@ -1,0 +1,161 @@
+"""Standoff annotation files that never lose an acknowledged edit.
+
+``annotations/<annotator>/<doc_id>.json`` holds one document's annotations (orjson,
+sorted keys, indented). Every save is a temporary file in the same folder, fsync, an
+atomic rename and an fsync of the folder. A file that cannot be read is never
+overwritten: the document opens read-only with the reason. A per-document lock
+(``flock``, released by the kernel even if the process is killed) keeps a second
+process from editing the same annotator's document; it opens read-only and is told who
+holds the lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from annotator.core.annotations import STATUSES, DocumentAnnotations
+from annotator.core.errors import AnnotatorError
+from annotator.core.jsonio import atomic_write_bytes, dumps
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(slots=True)
+class Opened:
+    """A document's annotations as opened for one annotator."""
+
+    doc: DocumentAnnotations
+    read_only: str | None = None  # why edits are refused (unreadable file, lock, changed text)
+    messages: list[str] = field(default_factory=list)  # migrations done on opening
+    lock: DocumentLock | None = None
+
+
+class DocumentLock:
+    """An exclusive flock on ``.locks/<doc_id>.lock``; the file names the holder."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> str | None:
+        """Take the lock; on failure return who holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            return holder
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {now()}".encode())
+        self._fd = fd
+        return None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
+
+
+class AnnotationStore:
+    """The annotation files of one annotator (or ``gold``) in a workspace."""
+
+    def __init__(self, annotations_dir: Path, annotator: str):
+        self.annotator = annotator
+        self.directory = annotations_dir / annotator
+
+    def path(self, doc_id: str) -> Path:
+        return self.directory / f"{doc_id}.json"
+
+    def read(self, doc_id: str) -> DocumentAnnotations | None:
+        """The stored annotations, None if there is no file; AnnotatorError if unreadable."""
+        path = self.path(doc_id)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise AnnotatorError("cannot read annotation file", str(path), exc.strerror) from exc
+        try:
+            data = orjson.loads(raw)
+            doc = DocumentAnnotations.from_json(data)
+        except orjson.JSONDecodeError as exc:
+            raise AnnotatorError("annotation file is not valid JSON", str(path), str(exc)) from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise AnnotatorError("annotation file has a bad structure", str(path), repr(exc)) from exc
+        if doc.doc_id != doc_id:
+            raise AnnotatorError(f"annotation file is for document {doc.doc_id!r}", str(path))
+        if doc.status not in STATUSES:
+            raise AnnotatorError(f"unknown status {doc.status!r}", str(path), f"one of {', '.join(STATUSES)}")
+        return doc
+
+    def open(self, doc_id: str, text_sha256: str, guidelines: str, guidelines_dir: Path | None = None,
+             *, lock: bool = True) -> Opened:
+        """Open for editing: migrate to ``guidelines`` if older; read-only when it must not be written."""
+        blank = DocumentAnnotations(doc_id=doc_id, text_sha256=text_sha256, guidelines=guidelines,
+                                    annotator=self.annotator)
+        try:
+            doc = self.read(doc_id)
+        except AnnotatorError as exc:
+            return Opened(blank, read_only=f"{exc} - the file is left untouched")
+        if doc is None:
+            doc = blank
+        opened = Opened(doc)
+        if doc.text_sha256 != text_sha256:
+            opened.read_only = ("the document text changed since these annotations were made "
+                                "(sha256 differs); highlights are not shown and nothing is saved")
+            opened.doc = blank
+            return opened
+        if doc.guidelines != guidelines and guidelines_dir is not None:
+            from annotator.core.migration import migrate
+
+            try:
+                opened.doc, opened.messages = migrate(doc, guidelines_dir, guidelines)
+            except AnnotatorError as exc:
+                opened.read_only = f"cannot migrate from guidelines {doc.guidelines} to {guidelines}: {exc}"
+                return opened
+            if not opened.messages:
+                opened.messages = [f"migrated from guidelines {doc.guidelines} to {guidelines}"]
+        if lock:
+            opened.lock = DocumentLock(self.directory / ".locks" / f"{doc_id}.lock")
+            holder = opened.lock.acquire()
+            if holder is not None:
+                opened.read_only = f"locked by {holder}; opened read-only"
+                opened.lock = None
+        return opened
+
+    def save(self, doc: DocumentAnnotations) -> DocumentAnnotations:
+        """Write atomically; returns the document with its timestamps set as saved."""
+        stamp = now()
+        doc = doc.with_(created=doc.created or stamp, modified=stamp, annotator=self.annotator)
+        atomic_write_bytes(self.path(doc.doc_id), dumps(doc.to_json()))
+        return doc
+
+    def statuses(self, doc_ids: list[str]) -> dict[str, str]:
+        """Status per document for the document list ('not_started' without a file, '?' if unreadable)."""
+        out: dict[str, str] = {}
+        for doc_id in doc_ids:
+            path = self.path(doc_id)
+            if not path.exists():
+                out[doc_id] = "not_started"
+                continue
+            try:
+                out[doc_id] = str(orjson.loads(path.read_bytes()).get("status", "in_progress"))
+            except (OSError, orjson.JSONDecodeError, AttributeError):
+                out[doc_id] = "unreadable"
+        return out
+
+    def annotated_ids(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.json"))
