@@ -42,7 +42,7 @@ def bench_cold_start(runs: int = 7) -> None:
         "from annotator.core.workspace import Workspace;from annotator.tui.app import make_app;"
         "import asyncio\n"
         "async def main():\n"
-        "    app = make_app(Workspace.open(__import__('pathlib').Path(sys.argv[1])))\n"
+        "    app = make_app(Workspace.open(__import__('pathlib').Path(sys.argv[1])), annotator='bench')\n"
         "    async with app.run_test(size=(100, 30)) as pilot:\n"
         "        await pilot.pause()\n"
         "        print('ready', flush=True)\n"
@@ -106,7 +106,7 @@ async def _tui_timings(workspace: Path) -> None:
     from annotator.tui.app import make_app
     from annotator.tui.widgets.reader_view import ReaderView
 
-    app = make_app(Workspace.open(workspace))
+    app = make_app(Workspace.open(workspace), annotator="bench")
     async with app.run_test(size=(100, 30)) as pilot:
         ids = app.corpus.ids
         opens = []

@@ -82,10 +82,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    from annotator.core.identity import resolve_name
+
     workspace = open_workspace(args)
     bidi = workspace.bidi_mode(args.bidi)
+    annotator = resolve_name(args.annotator)
     from annotator.tui.app import make_app
 
-    app = make_app(workspace, bidi=bidi)
+    app = make_app(workspace, bidi=bidi, annotator=annotator)
     app.run()
     return app.return_code or 0

@@ -8,9 +8,9 @@ not carry the same label twice (spans may nest and overlap otherwise).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations import STATUSES, Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines import Schema
 
@@ -22,8 +22,8 @@ class Editor:
     undo_stack: list[tuple[DocumentAnnotations, str]] = field(default_factory=list)
     redo_stack: list[tuple[DocumentAnnotations, str]] = field(default_factory=list)
 
-    def _apply(self, new: DocumentAnnotations, what: str) -> str:
-        if new.status == "not_started":
+    def _apply(self, new: DocumentAnnotations, what: str, promote: bool = True) -> str:
+        if promote and new.status == "not_started":
             new = new.with_(status="in_progress")
         self.undo_stack.append((self.doc, what))
         self.redo_stack.clear()
@@ -74,7 +74,7 @@ class Editor:
         entities = tuple(e for e in self.doc.entities if e.id != entity_id)
         events = tuple(
             ev if not any(a.entity == entity_id for a in ev.arguments)
-            else Event(ev.id, ev.type, ev.start, ev.end, tuple(a for a in ev.arguments if a.entity != entity_id))
+            else replace(ev, arguments=tuple(a for a in ev.arguments if a.entity != entity_id))
             for ev in self.doc.events
         )
         self._apply(self.doc.with_(entities=entities, events=events), f"delete {entity.label}")
@@ -112,7 +112,7 @@ class Editor:
             raise AnnotatorError(f"{event.type} has no role {role!r} for a {entity.label}")
         if Argument(role, entity_id) in event.arguments:
             raise AnnotatorError(f"{entity.label} is already the {role} of this {event.type}")
-        changed = Event(event.id, event.type, event.start, event.end, (*event.arguments, Argument(role, entity_id)))
+        changed = replace(event, arguments=(*event.arguments, Argument(role, entity_id)))
         self._replace_event(changed, f"{role} of {event.type}")
 
     def remove_argument(self, event_id: str, role: str, entity_id: str) -> None:
@@ -120,18 +120,24 @@ class Editor:
         kept = tuple(a for a in event.arguments if a != Argument(role, entity_id))
         if len(kept) == len(event.arguments):
             raise AnnotatorError(f"no {role} argument to remove")
-        self._replace_event(Event(event.id, event.type, event.start, event.end, kept), f"remove {role}")
+        self._replace_event(replace(event, arguments=kept), f"remove {role}")
 
     # ----- document ------------------------------------------------------------
     def set_status(self, status: str) -> None:
+        if status not in STATUSES:
+            raise AnnotatorError(f"unknown status {status!r}", None, f"one of {', '.join(STATUSES)}")
         if status != self.doc.status:
-            self._apply(self.doc.with_(status=status), f"mark {status.replace('_', ' ')}")
+            self._apply(self.doc.with_(status=status), f"mark {status.replace('_', ' ')}", promote=False)
 
     def mark_reviewed(self, item_id: str) -> None:
         """Clear the needs-review mark a migration left on an entity or event."""
-        entities = tuple(Entity(e.id, e.start, e.end, e.label) if e.id == item_id else e for e in self.doc.entities)
-        events = tuple(Event(e.id, e.type, e.start, e.end, e.arguments) if e.id == item_id else e
-                       for e in self.doc.events)
+        items = [x for x in (*self.doc.entities, *self.doc.events) if x.id == item_id]
+        if not items:
+            raise AnnotatorError(f"no entity or event {item_id}")
+        if not any(x.needs_review for x in items):
+            return
+        entities = tuple(replace(e, needs_review=None) if e.id == item_id else e for e in self.doc.entities)
+        events = tuple(replace(e, needs_review=None) if e.id == item_id else e for e in self.doc.events)
         self._apply(self.doc.with_(entities=entities, events=events), "reviewed")
 
     # ----- helpers -------------------------------------------------------------
@@ -159,4 +165,4 @@ class Editor:
         labels = {e.id: e.label for e in entities}
         kept = tuple(a for a in event.arguments
                      if a.entity in labels and a.role in self.schema.roles_for(event.type, labels[a.entity]))
-        return event if kept == event.arguments else Event(event.id, event.type, event.start, event.end, kept)
+        return event if kept == event.arguments else replace(event, arguments=kept)

@@ -18,9 +18,9 @@ def user_config_path() -> Path:
 
 
 def check_name(name: str, where: str = "annotator name", allow_gold: bool = False) -> str:
-    if not NAME.match(name) or name in (".", ".."):
+    if not NAME.fullmatch(name) or name in (".", ".."):
         raise AnnotatorError(f"bad annotator name {name!r}", where, "use 1 to 64 of A-Z a-z 0-9 _ . -")
-    if name in RESERVED and not allow_gold:
+    if name.lower() in RESERVED and not allow_gold:  # "Gold" is gold/ on a case-insensitive file system
         raise AnnotatorError(f"{name!r} is reserved for the adjudicated set", where, "pick another name")
     return name
 

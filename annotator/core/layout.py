@@ -221,3 +221,12 @@ def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list
         out.append(Paragraph(start, piece, mode, diacritics))
         start += len(piece) + 1
     return out
+
+
+def visual(text: str, mode: str = "app") -> str:
+    """A short text (a title, a token, a table cell) as one display line, for widgets that
+    draw strings left to right: reordered and shaped in 'app' mode, unchanged otherwise."""
+    if mode != "app" or not text:
+        return text
+    lines = Layout.of_text(text.replace("\n", " "), max(1, len(text) * 2), mode).lines
+    return lines[0].text if lines else ""

@@ -56,6 +56,9 @@ class DocumentLock:
             holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "another process"
             os.close(fd)
             return holder
+        except OSError:
+            os.close(fd)
+            raise
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {now()}".encode())
         self._fd = fd
@@ -128,7 +131,12 @@ class AnnotationStore:
                 opened.messages = [f"migrated from guidelines {doc.guidelines} to {guidelines}"]
         if lock:
             opened.lock = DocumentLock(self.directory / ".locks" / f"{doc_id}.lock")
-            holder = opened.lock.acquire()
+            try:
+                holder = opened.lock.acquire()
+            except OSError as exc:  # a read-only workspace, a file system without locks
+                opened.read_only = f"cannot take the lock {opened.lock.path} ({exc.strerror or exc}); opened read-only"
+                opened.lock = None
+                return opened
             if holder is not None:
                 opened.read_only = f"locked by {holder}; opened read-only"
                 opened.lock = None
@@ -137,22 +145,28 @@ class AnnotationStore:
     def save(self, doc: DocumentAnnotations) -> DocumentAnnotations:
         """Write atomically; returns the document with its timestamps set as saved."""
         stamp = now()
-        doc = doc.with_(created=doc.created or stamp, modified=stamp, annotator=self.annotator)
+        created = doc.created
+        if created is None:  # a first save, or an undo back to before it: keep the file's creation time
+            try:
+                existing = self.read(doc.doc_id)
+            except AnnotatorError:
+                existing = None
+            created = existing.created if existing is not None else None
+        doc = doc.with_(created=created or stamp, modified=stamp, annotator=self.annotator)
         atomic_write_bytes(self.path(doc.doc_id), dumps(doc.to_json()))
         return doc
 
     def statuses(self, doc_ids: list[str]) -> dict[str, str]:
-        """Status per document for the document list ('not_started' without a file, '?' if unreadable)."""
+        """Status per document for the document list: 'not_started' without a file, 'unreadable' for a
+        file that ``open`` would refuse (not JSON, a bad structure, an unknown status)."""
         out: dict[str, str] = {}
         for doc_id in doc_ids:
-            path = self.path(doc_id)
-            if not path.exists():
-                out[doc_id] = "not_started"
-                continue
             try:
-                out[doc_id] = str(orjson.loads(path.read_bytes()).get("status", "in_progress"))
-            except (OSError, orjson.JSONDecodeError, AttributeError):
+                doc = self.read(doc_id)
+            except AnnotatorError:
                 out[doc_id] = "unreadable"
+                continue
+            out[doc_id] = "not_started" if doc is None else doc.status
         return out
 
     def annotated_ids(self) -> list[str]:

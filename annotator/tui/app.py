@@ -1,4 +1,4 @@
-"""The application and its factory, shared by the CLI and the tests."""
+"""The application and its factory, shared by the CLI, the tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -6,37 +6,70 @@ from textual.app import App
 from textual.binding import Binding
 
 from annotator.core.corpus import Corpus
+from annotator.core.guidelines import load_schema, manual_sections
+from annotator.core.identity import check_name, remember_name
+from annotator.core.store import AnnotationStore, Opened
 from annotator.core.workspace import Workspace
+from annotator.tui.commands import AnnotatorCommands
+from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.documents import DocumentsScreen
-from annotator.tui.screens.reader import ReaderScreen
+from annotator.tui.screens.help import HelpScreen, bindings_table
+from annotator.tui.screens.modals import AskNameScreen
 
 
 class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
+    COMMANDS = App.COMMANDS | {AnnotatorCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False),
     ]
 
-    def __init__(self, workspace: Workspace, *, bidi: str = "app") -> None:
+    def __init__(self, workspace: Workspace, *, bidi: str = "app", annotator: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.bidi = bidi
         self.corpus = Corpus(workspace.corpus_dir)
+        self.schema = load_schema(workspace.guidelines_dir, workspace.config.guidelines)
+        self.manual = manual_sections(workspace.guidelines_dir, workspace.config.guidelines)
+        self.annotator = annotator
+        self.store: AnnotationStore | None = AnnotationStore(workspace.annotations_dir, annotator) if annotator else None
         self.current: str | None = None
+        self.opened: Opened | None = None
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace.config.name
         self.push_screen(DocumentsScreen(self.corpus))
+        if self.annotator is None:
+            self.push_screen(AskNameScreen(check_name), self._named)
+
+    def _named(self, name: str) -> None:
+        remember_name(name)
+        self.set_annotator(name)
+        self.notify(f"hello {name}: your name is remembered in the user config", timeout=4)
+
+    def set_annotator(self, name: str) -> None:
+        self.annotator = name
+        self.store = AnnotationStore(self.workspace.annotations_dir, name)
+        if isinstance(self.screen, DocumentsScreen):
+            self.screen.refresh_statuses()
 
     def open_document(self, doc_id: str) -> None:
+        if self.store is None:
+            self.notify("who is annotating? give your name first", severity="warning")
+            return
         document = self.corpus.load(doc_id)
-        self.current = doc_id
-        if isinstance(self.screen, ReaderScreen):
-            self.screen.show(document)
+        if self.opened and self.opened.lock:
+            self.opened.lock.release()
+        opened = self.store.open(doc_id, document.info.sha256, self.schema.version, self.workspace.guidelines_dir)
+        if not document.sha_matches:
+            opened.read_only = "the corpus file changed after import (sha256 differs from the index)"
+        self.current, self.opened = doc_id, opened
+        if isinstance(self.screen, AnnotateScreen):
+            self.screen.show(document, opened)
         else:
-            self.push_screen(ReaderScreen(document, self.bidi))
+            self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi))
 
     def _step_document(self, step: int) -> None:
         ids = self.corpus.ids
@@ -55,18 +88,17 @@ class AnnotatorApp(App):
         self._step_document(-1)
 
     def action_show_documents(self) -> None:
-        if isinstance(self.screen, ReaderScreen):
+        if isinstance(self.screen, AnnotateScreen):
             self.pop_screen()
-            if self.current and isinstance(self.screen, DocumentsScreen):
-                self.screen.select(self.current)
+            if isinstance(self.screen, DocumentsScreen):
+                self.screen.refresh_statuses()
+                if self.current:
+                    self.screen.select(self.current)
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        self.push_screen(HelpScreen(bindings_table(self.screen)))
 
 
-def make_app(workspace: Workspace, *, bidi: str | None = None) -> AnnotatorApp:
+def make_app(workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None) -> AnnotatorApp:
     """The one place an AnnotatorApp is built (CLI, tests, benchmarks)."""
-    return AnnotatorApp(workspace, bidi=workspace.bidi_mode(bidi))
+    return AnnotatorApp(workspace, bidi=workspace.bidi_mode(bidi), annotator=annotator)

@@ -11,5 +11,5 @@ def test_reader_snapshot(snap_compare, tmp_path: Path) -> None:
     from annotator.core.workspace import Workspace
     from annotator.tui.app import make_app
 
-    app = make_app(Workspace.open(copy_workspace(tmp_path / "ws")), bidi="app")
+    app = make_app(Workspace.open(copy_workspace(tmp_path / "ws")), bidi="app", annotator="tester")
     assert snap_compare(app, press=["enter", "left", "left", "left"], terminal_size=(100, 30))

@@ -1,4 +1,4 @@
-"""The document list: id, title, length; Enter opens the reader."""
+"""The document list: id, status for the current annotator, counts, title; Enter opens."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Static
 
 from annotator.core.corpus import Corpus
+from annotator.core.layout import visual
+
+STATUS_STYLE = {"done": "green", "in_progress": "yellow", "not_started": "dim", "unreadable": "bold red"}
 
 
 class DocumentsScreen(Screen):
@@ -23,18 +26,37 @@ class DocumentsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="documents")
-        yield table
+        yield Static(id="doc-header")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="documents")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Documents"
         table = self.query_one(DataTable)
-        table.add_columns("id", "chars", "title")
+        table.add_column("id", key="id")
+        table.add_column("status", key="status")
+        table.add_column("chars", key="chars")
+        table.add_column("title", key="title")
         for info in self.corpus.infos():
             # Titles are data: Text() never interprets markup in them.
-            table.add_row(Text(info.id), Text(str(info.chars), justify="right"), Text(info.title, justify="right"), key=info.id)
+            table.add_row(Text(info.id), Text(""), Text(str(info.chars), justify="right"),
+                          Text(visual(info.title, self.app.bidi), justify="right"), key=info.id)
+        self.refresh_statuses()
         table.focus()
+
+    def refresh_statuses(self) -> None:
+        store = self.app.store
+        table = self.query_one(DataTable)
+        statuses = store.statuses(self.corpus.ids) if store else {}
+        for doc_id in self.corpus.ids:
+            status = statuses.get(doc_id, "not_started")
+            table.update_cell(doc_id, "status", Text(status.replace("_", " "), style=STATUS_STYLE.get(status, "")))
+        counts = {s: list(statuses.values()).count(s) for s in ("done", "in_progress", "not_started")}
+        who = self.app.annotator or "?"
+        self.query_one("#doc-header", Static).update(
+            f"{len(self.corpus)} documents · {who}: {counts['done']} done, {counts['in_progress']} in progress, "
+            f"{counts['not_started']} not started"
+        )
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

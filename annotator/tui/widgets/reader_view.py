@@ -9,6 +9,7 @@ frame costs the same for a short and a very long document.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -26,6 +27,22 @@ from textual.strip import Strip
 from annotator.core.layout import Layout, Paragraph, paragraphs_of
 from annotator.core.tokens import tokenize
 
+_MARK = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f\u200c\u200d]")
+
+
+def characters(text: str) -> list[tuple[int, int]]:
+    """Fine-mode units: every non-space character, with the marks that follow it."""
+    units: list[tuple[int, int]] = []
+    for start, end in tokenize(text):
+        i = start
+        while i < end:
+            j = i + 1
+            while j < end and _MARK.match(text, j):
+                j += 1
+            units.append((i, j))
+            i = j
+    return units
+
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
@@ -39,7 +56,7 @@ class Highlight:
 class ReaderView(ScrollView, can_focus=True):
     """Shows one document and moves a token cursor through it in visual order."""
 
-    COMPONENT_CLASSES = {"reader--text", "reader--cursor", "reader--blank"}
+    COMPONENT_CLASSES = {"reader--text", "reader--cursor", "reader--selection"}
     BINDINGS = [
         Binding("left", "move_left", "Word left", show=False),
         Binding("right", "move_right", "Word right", show=False),
@@ -51,6 +68,8 @@ class ReaderView(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("ctrl+home", "doc_start", "Start of document", show=False),
         Binding("ctrl+end", "doc_end", "End of document", show=False),
+        Binding("shift+left", "extend_left", "Extend selection left", show=False),
+        Binding("shift+right", "extend_right", "Extend selection right", show=False),
     ]
 
     diacritics: reactive[bool] = reactive(True)
@@ -72,11 +91,15 @@ class ReaderView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.mode = mode
         self._text = text
-        self.tokens: list[tuple[int, int]] = tokenize(text)
-        self._token_starts = [s for s, _ in self.tokens]
+        self.tokens: list[tuple[int, int]] = []
+        self._token_starts: list[int] = []
+        self._set_units(tokenize(text))
         self._paragraphs: dict[bool, list[Paragraph]] = {}
         self.text_layout: Layout | None = None
         self.cursor = 0  # index into self.tokens
+        self.anchor: int | None = None  # token index where a selection started
+        self.fine = False  # move by character instead of by token
+        self._dragging = False
         self.highlights: list[Highlight] = []
         self._version = 0
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
@@ -89,14 +112,72 @@ class ReaderView(ScrollView, can_focus=True):
     def load(self, text: str) -> None:
         """Show another document, cursor on its first token."""
         self._text = text
-        self.tokens = tokenize(text)
-        self._token_starts = [s for s, _ in self.tokens]
+        self.fine = False
+        self._set_units(tokenize(text))
         self._paragraphs.clear()
         self.cursor = 0
+        self.anchor = None
         self.highlights = []
         self._relayout()
         self.scroll_to(0, 0, animate=False)
         self._cursor_changed()
+
+    def _set_units(self, units: list[tuple[int, int]]) -> None:
+        """What the cursor steps over: tokens, or characters in fine mode."""
+        self.tokens = units
+        self._token_starts = [s for s, _ in units]
+
+    def set_fine(self, fine: bool) -> None:
+        """Fine mode: the cursor and selection move by character (marks stay with their letter)."""
+        if fine == self.fine:
+            return
+        start, end = self.cursor_span
+        anchor = self.tokens[self.anchor][0] if self.anchor is not None else None
+        self.fine = fine
+        self._set_units(characters(self._text) if fine else tokenize(self._text))
+        self.cursor = self.token_at(start if fine else start)
+        if anchor is not None:
+            self.anchor = self.token_at(anchor)
+        self.repaint()
+        self._cursor_changed()
+
+    # ----- selection -----------------------------------------------------------
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected logical range (from anchor to cursor, whole units), if any."""
+        if self.anchor is None or not self.tokens:
+            return None
+        a, b = self.tokens[self.anchor], self.tokens[self.cursor]
+        return min(a[0], b[0]), max(a[1], b[1])
+
+    def target_span(self) -> tuple[int, int] | None:
+        """What a label key applies to: the selection, else the unit under the cursor."""
+        return self.selection or (self.cursor_span if self.tokens else None)
+
+    def set_selection(self, start: int, end: int) -> None:
+        """Select the units covering text[start:end] (used after peeling a clitic, or by tests)."""
+        self.anchor = self.token_at(start)
+        self.cursor = self.token_at(max(start, end - 1))
+        self.repaint()
+        self._cursor_changed()
+
+    def clear_selection(self) -> None:
+        if self.anchor is not None:
+            self.anchor = None
+            self.repaint()
+            self._cursor_changed()
+
+    def _extend(self, move) -> None:
+        if self.anchor is None:
+            self.anchor = self.cursor
+        move()
+        self.repaint()
+
+    def action_extend_left(self) -> None:
+        self._extend(lambda: self._step_horizontal(-1))
+
+    def action_extend_right(self) -> None:
+        self._extend(lambda: self._step_horizontal(1))
 
     def set_highlights(self, highlights: list[Highlight]) -> None:
         self.highlights = highlights
@@ -152,7 +233,9 @@ class ReaderView(ScrollView, can_focus=True):
         line = self.text_layout.lines[row]
         base = self.get_component_rich_style("reader--text")
         cursor_style = self.get_component_rich_style("reader--cursor")
+        selection_style = self.get_component_rich_style("reader--selection")
         cursor = self.tokens[self.cursor] if self.tokens else (-1, -1)
+        selected = self.selection or (-1, -1)
         spans = self._highlights_between(line.start, line.stop + 1)
         segments = [Segment(" " * line.indent, base)] if line.indent else []
         text, style = "", None
@@ -161,6 +244,8 @@ class ReaderView(ScrollView, can_focus=True):
             for h in spans:
                 if h.start <= start < h.end:
                     cell_style = cell_style + h.style
+            if selected[0] <= start < selected[1]:
+                cell_style = cell_style + selection_style
             if cursor[0] <= start < cursor[1]:
                 cell_style = cell_style + cursor_style
             if cell_style is style:
@@ -277,21 +362,27 @@ class ReaderView(ScrollView, can_focus=True):
             target += step
 
     def action_move_left(self) -> None:
+        self.clear_selection()
         self._step_horizontal(-1)
 
     def action_move_right(self) -> None:
+        self.clear_selection()
         self._step_horizontal(1)
 
     def action_move_up(self) -> None:
+        self.clear_selection()
         self._step_vertical(-1)
 
     def action_move_down(self) -> None:
+        self.clear_selection()
         self._step_vertical(1)
 
     def action_page_up(self) -> None:
+        self.clear_selection()
         self._step_vertical(-max(1, self.scrollable_content_region.height - 1))
 
     def action_page_down(self) -> None:
+        self.clear_selection()
         self._step_vertical(max(1, self.scrollable_content_region.height - 1))
 
     def _line_edge(self, reading_end: bool) -> None:
@@ -305,25 +396,55 @@ class ReaderView(ScrollView, can_focus=True):
             self.set_cursor(last if reading_end else first)
 
     def action_line_start(self) -> None:
+        self.clear_selection()
         self._line_edge(False)
 
     def action_line_end(self) -> None:
+        self.clear_selection()
         self._line_edge(True)
 
     def action_doc_start(self) -> None:
+        self.clear_selection()
         self.set_cursor(0)
 
     def action_doc_end(self) -> None:
+        self.clear_selection()
         self.set_cursor(len(self.tokens) - 1)
 
-    def on_click(self, event: events.Click) -> None:
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
         if self.text_layout is None:
-            return
+            return None
         offset = event.get_content_offset(self)
         if offset is None:
-            return
-        row = offset.y + self.scroll_offset.y
-        span = self.text_layout.cell_at(row, offset.x + self.scroll_offset.x)
-        if span is not None:
-            self.move_to_offset(span[0])
+            return None
+        span = self.text_layout.cell_at(offset.y + self.scroll_offset.y, offset.x + self.scroll_offset.x)
+        return span[0] if span else None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
         self.focus()
+        offset = self._offset_at(event)
+        if offset is None or event.button != 1:
+            return
+        self.anchor = None
+        self.move_to_offset(offset)
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = self._offset_at(event)
+        if offset is None:
+            return
+        index = self.token_at(offset)
+        if index != self.cursor:
+            if self.anchor is None:
+                self.anchor = self.cursor
+            self.cursor = index
+            self.repaint()
+            self._cursor_changed()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()

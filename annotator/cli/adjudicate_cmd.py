@@ -1,0 +1,66 @@
+"""`annotator adjudicate --strategy unanimous|majority [--annotators a,b] [--docs ID,...]`: merge into gold."""
+
+from __future__ import annotations
+
+import argparse
+
+from annotator.core.adjudication_merge import MIN_ANNOTATORS, STRATEGIES
+
+
+def _names(text: str) -> list[str]:
+    items = [x.strip() for x in text.split(",")]
+    if not all(items):
+        raise argparse.ArgumentTypeError(f"empty name in {text!r} (give a comma-separated list)")
+    return items
+
+
+def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+    p = sub.add_parser(
+        "adjudicate", help="merge the annotators' documents into gold (annotations/gold/)",
+        description="Merge the annotators' documents into gold. Units (entities, event triggers, arguments) "
+                    "that enough annotators share go into gold with agreed_by; the rest are recorded as "
+                    "conflicts for the curation screen. Documents fewer than "
+                    f"{MIN_ANNOTATORS} annotators annotated are reported as unadjudicable. Finished gold "
+                    "(status done) and anything decided by hand is never overwritten.")
+    p.add_argument("--strategy", choices=STRATEGIES, required=True,
+                   help="unanimous: every annotator of the document has it; majority: more than half do")
+    p.add_argument("--annotators", type=_names, default=None, metavar="A,B,...",
+                   help="annotators to merge (default: every folder in annotations/ except gold)")
+    p.add_argument("--docs", type=_names, default=None, metavar="ID,...",
+                   help="documents to merge (default: every document someone annotated)")
+    p.set_defaults(handler=_adjudicate)
+
+
+def _adjudicate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from annotator.cli import open_workspace
+    from annotator.core.adjudication import adjudicate
+    from annotator.core.errors import AnnotatorError
+
+    ws = open_workspace(args)
+    run = adjudicate(ws, args.strategy, args.annotators, args.docs)
+    console = Console(highlight=False)
+    table = Table(title=f"adjudication ({run.strategy}: {', '.join(run.annotators)})", title_justify="left")
+    table.add_column("document")
+    table.add_column("annotators", justify="right")
+    table.add_column("agreed entities", justify="right")
+    table.add_column("agreed events", justify="right")
+    table.add_column("conflicts", justify="right")
+    table.add_column("gold")
+    merged = ("created", "updated", "unchanged", "adjudicated")
+    for o in run.outcomes:
+        numbers = ([str(o.agreed_entities), str(o.agreed_events), str(o.conflicts)] if o.state in merged
+                   else ["-", "-", "-"])
+        if o.state == "adjudicated":
+            numbers[:2] = ["-", "-"]
+        table.add_row(o.doc_id, str(len(o.annotators)), *numbers, o.state)
+    console.print(table)
+    if not run.outcomes:
+        console.print("no document annotated by the selected annotators")
+    if run.unadjudicable:
+        console.print(f"unadjudicable (fewer than {MIN_ANNOTATORS} annotators): {', '.join(run.unadjudicable)}")
+    if run.problems:
+        raise AnnotatorError("\n".join(run.problems))
+    return 0

@@ -1,0 +1,254 @@
+"""Adjudication: merging the annotators' documents into gold (``annotations/gold/``).
+
+``adjudicate(workspace, strategy)`` reads, for each document, every selected
+annotator's file, migrates it to the workspace's active guidelines and merges the
+versions into the gold file (same format, annotator ``gold``); see
+``adjudication_merge.py`` for the units and rules. Policy:
+
+- an annotator *annotated* a document when their file exists and is not an untouched
+  ``not_started`` one. A document at least ``MIN_ANNOTATORS`` (2) annotated is merged:
+  unanimous takes what all of them have, majority what more than half of them have
+  (with 2 annotators both strategies need both). A document only one annotated is
+  *unadjudicable*: reported, no gold written. Nobody: nothing happens;
+- any problem with a document (an unreadable annotator or gold file, annotations of a
+  different text, a failed migration, gold locked by the curation screen) skips that
+  document, leaving its gold file untouched, and is listed in ``AdjudicationRun.problems``;
+- finished gold (status ``done`` or ``adjudicated: true``) is never touched; a gold
+  file whose merge would not change it is not rewritten.
+
+Additions to the gold file (kept in ``DocumentAnnotations.extra``):
+
+- ``conflicts``: open conflicts, in text order, each ``{"id": "C1", "kind": "entity" |
+  "event" | "argument", "start", "end", "options": [...]}``. An option has ``label``
+  (entity), ``type`` (event) or ``role`` (argument), its own ``start``/``end``, and
+  ``annotators``. Event options list the ``arguments`` their annotators gave
+  (``role, start, end, label, annotators``). Argument conflicts name their gold
+  ``event`` and ``trigger`` (``start, end, type``); their options name the gold
+  ``entity`` (null when that entity is not in gold). Gold items overlapping a conflict
+  are listed among its options with ``gold_id``, so the alternatives are seen together;
+- ``adjudicated``: false after a merge, true once the adjudicator finishes
+  (``mark_adjudicated``);
+- ``decided``: the units already settled (``["entity", start, end, label]``,
+  ``["event", start, end, type]``, ``["argument", trigger start, end, type, role,
+  start, end, label]``), never merged or raised again;
+- ``adjudication``: ``{"strategy", "annotators"}`` of the last merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from annotator.core.adjudication_curate import accept, conflicts, mark_adjudicated, reject
+from annotator.core.adjudication_merge import (MIN_ANNOTATORS, STRATEGIES, MergeStats, is_adjudicated, is_agreed,
+                                               merge, participates)
+from annotator.core.annotations import DocumentAnnotations
+from annotator.core.corpus import Corpus
+from annotator.core.errors import AnnotatorError
+from annotator.core.identity import check_name
+from annotator.core.migration import migrate
+from annotator.core.store import AnnotationStore, DocumentLock
+from annotator.core.workspace import Workspace
+
+GOLD = "gold"
+
+__all__ = [
+    "GOLD", "MIN_ANNOTATORS", "STRATEGIES", "AdjudicationRun", "DocOutcome", "accept", "adjudicate",
+    "adjudicate_document", "conflicts", "default_annotators", "is_adjudicated", "mark_adjudicated", "merge",
+    "progress", "reject", "resolve_annotators",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DocOutcome:
+    """What adjudication did with one document."""
+
+    doc_id: str
+    annotators: tuple[str, ...] = ()  # who annotated it
+    state: str = "merged"  # created | updated | unchanged | adjudicated | unadjudicable | not annotated | skipped
+    agreed_entities: int = 0
+    agreed_events: int = 0
+    conflicts: int = 0
+    added: int = 0
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class AdjudicationRun:
+    strategy: str
+    annotators: tuple[str, ...]
+    outcomes: list[DocOutcome] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for o in self.outcomes for p in o.problems]
+
+    @property
+    def unadjudicable(self) -> list[str]:
+        return [o.doc_id for o in self.outcomes if o.state == "unadjudicable"]
+
+
+def default_annotators(workspace: Workspace) -> list[str]:
+    """Every folder in annotations/ except gold and names that are not annotator names."""
+    root = workspace.annotations_dir
+    if not root.is_dir():
+        return []
+    names = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.name == GOLD or folder.name.startswith("."):
+            continue
+        try:
+            names.append(check_name(folder.name))
+        except AnnotatorError:
+            continue
+    return names
+
+
+def resolve_annotators(workspace: Workspace, names: list[str] | None) -> list[str]:
+    """The annotators to merge: ``names`` checked (or the default), at least two."""
+    if names is None:
+        chosen = default_annotators(workspace)
+    else:
+        errors, chosen = [], []
+        for name in names:
+            try:
+                check_name(name, "--annotators")
+            except AnnotatorError as exc:
+                errors.append(str(exc))
+                continue
+            if not workspace.annotator_dir(name).is_dir():
+                errors.append(f"--annotators: no annotations by {name!r} ({workspace.annotator_dir(name)})")
+            elif name not in chosen:
+                chosen.append(name)
+        if errors:
+            raise AnnotatorError("\n".join(errors))
+    if len(chosen) < MIN_ANNOTATORS:
+        raise AnnotatorError(f"adjudication needs at least {MIN_ANNOTATORS} annotators",
+                             str(workspace.annotations_dir), f"found {', '.join(chosen) or 'none'}")
+    return sorted(chosen)
+
+
+def adjudicate(workspace: Workspace, strategy: str, annotators: list[str] | None = None,
+               doc_ids: list[str] | None = None) -> AdjudicationRun:
+    """Merge ``annotators`` (default: all) into gold for ``doc_ids`` (default: the corpus).
+
+    Bad arguments raise AnnotatorError before anything is written; problems with single
+    documents are collected in the returned run, those documents left untouched.
+    """
+    is_agreed(strategy, 0, 1)
+    corpus = Corpus(workspace.corpus_dir)
+    names = resolve_annotators(workspace, annotators)
+    if doc_ids is not None:
+        unknown = [d for d in doc_ids if d not in corpus]
+        if unknown:
+            raise AnnotatorError("\n".join(f"--docs: no document {d!r} in the corpus" for d in unknown))
+        wanted, explicit = list(dict.fromkeys(doc_ids)), True
+    else:
+        wanted, explicit = corpus.ids, False
+    run = AdjudicationRun(strategy, tuple(names))
+    for doc_id in wanted:
+        outcome = adjudicate_document(workspace, corpus, doc_id, strategy, names)
+        if explicit or outcome.state != "not annotated":
+            run.outcomes.append(outcome)
+    return run
+
+
+def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strategy: str,
+                        annotators: list[str]) -> DocOutcome:
+    sha, version = corpus.info(doc_id).sha256, workspace.config.guidelines
+    sources: dict[str, DocumentAnnotations] = {}
+    problems: list[str] = []
+    for name in annotators:
+        try:
+            doc = AnnotationStore(workspace.annotations_dir, name).read(doc_id)
+            if doc is None or not participates(doc):
+                continue
+            sources[name] = _ready(doc, sha, workspace, f"{name}'s annotations")
+        except AnnotatorError as exc:
+            problems.append(f"{doc_id}: {name}: {exc} - document skipped")
+    who = tuple(sorted(sources))
+    if problems:
+        return DocOutcome(doc_id, who, "skipped", problems=tuple(problems))
+    if not sources:
+        return DocOutcome(doc_id, who, "not annotated")
+    if len(sources) < MIN_ANNOTATORS:
+        return DocOutcome(doc_id, who, "unadjudicable")
+    store = AnnotationStore(workspace.annotations_dir, GOLD)
+    lock = DocumentLock(store.directory / ".locks" / f"{doc_id}.lock")
+    holder = lock.acquire()
+    if holder is not None:
+        return DocOutcome(doc_id, who, "skipped", problems=(f"{doc_id}: gold is locked by {holder} - document skipped",))
+    try:
+        try:
+            old = store.read(doc_id)
+        except AnnotatorError as exc:
+            return DocOutcome(doc_id, who, "skipped",
+                              problems=(f"{doc_id}: gold file unreadable, left untouched: {exc}",))
+        if old is not None and is_adjudicated(old):
+            return DocOutcome(doc_id, who, "adjudicated", conflicts=len(old.extra.get("conflicts") or ()))
+        try:
+            gold = (_ready(old, sha, workspace, "the gold file") if old is not None else
+                    DocumentAnnotations(doc_id=doc_id, text_sha256=sha, guidelines=version, annotator=GOLD))
+            new, stats = merge(gold, sources, strategy)
+        except AnnotatorError as exc:
+            return DocOutcome(doc_id, who, "skipped", problems=(f"{doc_id}: {exc} - gold left untouched",))
+        state = "created" if old is None else "updated"
+        if old is not None and _content(new) == _content(old):
+            state = "unchanged"
+        else:
+            store.save(new)
+        return _outcome(doc_id, who, state, stats)
+    finally:
+        lock.release()
+
+
+def _ready(doc: DocumentAnnotations, sha: str, workspace: Workspace, what: str) -> DocumentAnnotations:
+    """``doc`` checked against the corpus text and migrated to the active guidelines."""
+    if doc.text_sha256 != sha:
+        raise AnnotatorError(f"{what} were made on a different text (sha256 differs from the corpus)")
+    version = workspace.config.guidelines
+    if doc.guidelines != version:
+        try:
+            doc, _ = migrate(doc, workspace.guidelines_dir, version)
+        except AnnotatorError as exc:
+            raise AnnotatorError(f"cannot migrate {what} from guidelines {doc.guidelines} to {version}: {exc}") from exc
+    return doc
+
+
+def _content(doc: DocumentAnnotations) -> dict:
+    data = doc.to_json()
+    data.pop("created", None)
+    data.pop("modified", None)
+    return orjson.loads(orjson.dumps(data))
+
+
+def _outcome(doc_id: str, who: tuple[str, ...], state: str, stats: MergeStats) -> DocOutcome:
+    return DocOutcome(doc_id, who, state, stats.agreed_entities, stats.agreed_events, stats.conflicts, stats.added)
+
+
+def progress(workspace: Workspace, doc_ids: list[str] | None = None) -> dict[str, str]:
+    """Per document: 'not started' (no gold), 'conflicts: N' (merged, N open), 'adjudicated' or 'unreadable'."""
+    if doc_ids is None:
+        doc_ids = Corpus(workspace.corpus_dir).ids
+    store = AnnotationStore(workspace.annotations_dir, GOLD)
+    out: dict[str, str] = {}
+    for doc_id in doc_ids:
+        try:
+            gold = store.read(doc_id)
+        except AnnotatorError:
+            out[doc_id] = "unreadable"
+            continue
+        if gold is None:
+            out[doc_id] = "not started"
+        elif is_adjudicated(gold):
+            out[doc_id] = "adjudicated"
+        else:
+            open_ = gold.extra.get("conflicts")
+            out[doc_id] = f"conflicts: {len(open_) if isinstance(open_, list) else 0}"
+    return out
+
+
+def gold_path(workspace: Workspace, doc_id: str) -> Path:
+    return AnnotationStore(workspace.annotations_dir, GOLD).path(doc_id)

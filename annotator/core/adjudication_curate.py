@@ -1,0 +1,91 @@
+"""Settling gold conflicts one at a time (the curation screen's actions; pure, no files).
+
+``accept`` applies one option of a conflict and removes the conflict; ``reject`` removes
+it and applies nothing. Either way every option of the conflict is recorded as decided
+in ``extra["decided"]``, so re-running the merge does not raise it again.
+
+Accepting:
+
+- an entity option puts that entity into gold (``agreed_by`` = the option's
+  annotators) unless it is there already. Gold options of the conflict with exactly
+  the same extent (other labels) are replaced by it: removed, and event arguments
+  that pointed at them point at the accepted entity. Overlapping gold options with
+  another extent stay (entities may nest);
+- an event option puts the event in; of the arguments its annotators gave, those that
+  all of them gave and whose entity is in gold come with it, the rest become argument
+  conflicts of the new event. Same-extent gold events of other types are replaced
+  (their open argument conflicts go with them);
+- an argument option adds that argument to the conflict's event, putting its entity
+  into gold first if it is not there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.core.adjudication_merge import Draft, argument_conflicts, argument_sig, option_sig
+from annotator.core.annotations import DocumentAnnotations
+from annotator.core.errors import AnnotatorError
+
+
+def conflicts(gold: DocumentAnnotations) -> list[dict[str, Any]]:
+    """The open conflicts of a gold document, in text order."""
+    return Draft(gold).result().extra["conflicts"]
+
+
+def accept(gold: DocumentAnnotations, conflict_id: str, option_index: int) -> DocumentAnnotations:
+    """``gold`` with option ``option_index`` of conflict ``conflict_id`` applied and the conflict gone."""
+    draft = Draft(gold)
+    conflict = draft.take_conflict(conflict_id)
+    options = conflict["options"]
+    if not 0 <= option_index < len(options):
+        raise AnnotatorError(f"conflict {conflict_id} has no option {option_index}",
+                             None, f"it has {len(options)}, numbered from 0")
+    chosen = options[option_index]
+    sig = option_sig(conflict, chosen)
+    annotators = [str(a) for a in chosen.get("annotators", ())]
+    others = [o for o in options if o is not chosen and "gold_id" in o
+              and (o["start"], o["end"]) == (chosen["start"], chosen["end"])]
+    if conflict["kind"] == "entity":
+        entity = draft.entity_by_sig(sig) or draft.add_entity(sig, annotators)
+        for o in others:
+            if o["gold_id"] != entity.id:
+                draft.remove_entity(str(o["gold_id"]), entity.id)
+    elif conflict["kind"] == "event":
+        event = draft.event_by_sig(sig)
+        if event is None:
+            event = draft.add_event(sig, annotators)
+            pending = []
+            for a in chosen.get("arguments", ()):
+                asig = argument_sig(sig, str(a["role"]), ("entity", int(a["start"]), int(a["end"]), str(a["label"])))
+                entity = draft.entity_by_sig(("entity", *asig[5:]))
+                if entity is not None and set(annotators) <= set(a.get("annotators", ())):
+                    event = draft.add_argument(event, asig[4], entity)
+                else:
+                    pending.append((asig, tuple(sorted(str(x) for x in a.get("annotators", ())))))
+            draft.add_conflicts(argument_conflicts(draft, event, pending))
+        for o in others:
+            if o["gold_id"] != event.id:
+                draft.remove_event(str(o["gold_id"]))
+    else:
+        event = draft.event(conflict.get("event"))
+        if event is None:
+            raise AnnotatorError(f"the event of conflict {conflict_id} ({conflict.get('event')}) is no longer in gold")
+        entity_key = ("entity", *sig[5:])
+        entity = draft.entity_by_sig(entity_key) or draft.add_entity(entity_key, annotators)
+        draft.add_argument(event, sig[4], entity)
+    draft.decided.update(option_sig(conflict, o) for o in options)
+    return draft.result()
+
+
+def reject(gold: DocumentAnnotations, conflict_id: str) -> DocumentAnnotations:
+    """``gold`` without conflict ``conflict_id``; none of its options is applied."""
+    draft = Draft(gold)
+    conflict = draft.take_conflict(conflict_id)
+    draft.decided.update(option_sig(conflict, o) for o in conflict["options"] if "gold_id" not in o)
+    return draft.result()
+
+
+def mark_adjudicated(gold: DocumentAnnotations) -> DocumentAnnotations:
+    """Gold the adjudicator is done with: status done, ``adjudicated`` true; merges leave it alone."""
+    return gold.with_(status="done", extra={**gold.extra, "adjudicated": True})

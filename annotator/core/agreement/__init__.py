@@ -1,0 +1,39 @@
+"""Inter-annotator agreement computed with polars over whole tables (pure core, no Textual).
+
+Entry point: :func:`compute_report` (a JSON-ready dict) and the renderers in
+:mod:`annotator.core.agreement.render`. The single measures are importable too.
+"""
+
+from annotator.core.agreement.disagreements import disagreement_list, label_confusion
+from annotator.core.agreement.events import EventAgreement, event_agreement
+from annotator.core.agreement.kappa import cohen_kappa, fleiss_kappa, krippendorff_alpha
+from annotator.core.agreement.report import compute_report
+from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined
+from annotator.core.agreement.spans import F1Result, PairF1, SpanAgreement, max_overlap_matching, span_f1
+from annotator.core.agreement.tables import Study, study, token_label_matrix
+from annotator.core.agreement.unitizing import UnitizingResult, alpha_u, unitizing_alpha
+
+__all__ = [
+    "NULL_CONVENTION",
+    "EventAgreement",
+    "F1Result",
+    "PairF1",
+    "Score",
+    "SpanAgreement",
+    "Study",
+    "Undefined",
+    "UnitizingResult",
+    "alpha_u",
+    "cohen_kappa",
+    "compute_report",
+    "disagreement_list",
+    "event_agreement",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "label_confusion",
+    "max_overlap_matching",
+    "span_f1",
+    "study",
+    "token_label_matrix",
+    "unitizing_alpha",
+]

@@ -1,0 +1,296 @@
+"""Krippendorff's unitizing α_u (1995; 2004 p. 251–256) as DKPro Statistics computes it
+(``KrippendorffAlphaUnitizingAgreement``, which INCEpTION uses), on character offsets.
+
+Per category c, each rater's continuum [0, L) is cut into the rater's units of c and the
+gaps between them. For every rater pair and every pair of overlapping segments g, h:
+δ² = (b_g − b_h)² + (e_g − e_h)² when both are units; the unit's length² when a unit lies
+inside the other rater's gap (i.e. overlaps no unit of c of the other rater); 0 otherwise.
+
+    D_o(c) = 2 Σ δ² / (R (R − 1) L²)
+    D_e(c) = (2/L) Σ_{units of c, length l} [ (N_c − 1)(2l³ − 3l² + l)/3 + l² Σ_{gaps g ≥ l} (g − l + 1) ]
+             / (R L (R L − 1) − Σ_{units of c} l (l − 1))
+    α_u(c) = 1 − D_o(c) / D_e(c);   overall α_u = 1 − mean_c D_o(c) / mean_c D_e(c)
+
+with N_c the number of units of c over all raters, gaps pooled over raters (a rater with
+no unit of c has one gap of length L), the means over the categories that have units.
+Following DKPro, α is 0.0 when D_o equals D_e (e.g. a study with a single unit), and
+undefined when there is no unit at all (DKPro returns NaN).
+
+DKPro requires that one rater's units of one category never overlap. Here overlapping
+units of the same rater and label (nested or duplicated entities) are merged into their
+union first; units that only touch (end == next start) stay separate.
+
+For a corpus the continuum is the concatenation, in doc_id order, of the documents every
+selected annotator annotated, each document's offsets shifted by the total length of the
+documents before it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from annotator.core.agreement.scores import Score, Undefined, finite, put, put_map
+from annotator.core.agreement.spans import interval_clusters
+from annotator.core.agreement.tables import DOC_LENGTHS, Study, codes, conform, pack, study
+from annotator.core.errors import AnnotatorError
+
+
+@dataclass
+class UnitizingResult:
+    overall: Score
+    per_label: dict[str, Score]
+    observed: dict[str, float] = field(default_factory=dict)  # D_o per label with units
+    expected: dict[str, float] = field(default_factory=dict)  # D_e per label with units
+    length: int = 0
+    raters: int = 0
+    documents: int | None = None
+    merged: int = 0  # units removed by merging one rater's overlapping same-label units
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        put(out, "overall", self.overall)
+        put_map(out, "per_label", self.per_label)
+        out["observed_disagreement"] = dict(self.observed)
+        out["expected_disagreement"] = dict(self.expected)
+        out["continuum_length"] = self.length
+        out["raters"] = self.raters
+        if self.documents is not None:
+            out["documents"] = self.documents
+        out["merged_units"] = self.merged
+        return out
+
+
+def _alpha(d_o: float, d_e: float) -> Score:
+    if math.isclose(d_o, d_e, rel_tol=1e-12, abs_tol=0.0) or d_o == d_e:
+        return 0.0  # DKPro: D_O == D_E -> 0 (covers 0/0)
+    if d_e == 0:
+        return Undefined("expected disagreement is 0")
+    return finite(1.0 - d_o / d_e)
+
+
+def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
+    """{lab: Σ over units of l² · Σ_{gaps g of the unit's label, g >= l} (g − l + 1)}.
+
+    ``gaps``: lab, g. ``units``: lab, l. Both are reduced to distinct (lab, length) with
+    counts; one sorted array of gaps keyed by (lab, g) with prefix sums of count and of
+    count·g, and one binary search per distinct unit length: no loop over labels.
+    """
+    if not gaps.height or not units.height:
+        return {}
+    g = (
+        gaps.group_by("lab", "g")
+        .agg(c=pl.len().cast(pl.Float64))
+        .sort("lab", "g")
+        .select("lab", key=pack("lab", "g"), c="c", cg=pl.col("c") * pl.col("g").cast(pl.Float64))
+    )
+    zero = pl.Series([0.0])
+    prefix_c = pl.concat([zero, g["c"].cum_sum()])
+    prefix_cg = pl.concat([zero, g["cg"].cum_sum()])
+    stops = g.group_by("lab").agg(stop=pl.len()).sort("lab").with_columns(stop=pl.col("stop").cum_sum().cast(pl.Int64))
+    u = (
+        units.group_by("lab", l=pl.col("l").cast(pl.Int64))
+        .agg(n=pl.len().cast(pl.Float64))
+        .join(stops, on="lab", how="left")
+    )
+    idx = g["key"].search_sorted(u.select(pack("lab", "l")).to_series(), side="left").cast(pl.Int64)
+    # a label without gaps has no stop: nothing lies at or above its units
+    u = u.with_columns(idx=idx).with_columns(stop=pl.col("stop").fill_null(pl.col("idx")))
+    count = prefix_c.gather(u["stop"]) - prefix_c.gather(u["idx"])
+    total = prefix_cg.gather(u["stop"]) - prefix_cg.gather(u["idx"])
+    l = pl.col("l").cast(pl.Float64)
+    per_unit = pl.col("n") * l * l * (pl.col("total") - (l - 1.0) * pl.col("count"))
+    out = u.with_columns(count=count, total=total).group_by("lab").agg(per_unit.sum().alias("s"))
+    return dict(out.iter_rows())
+
+
+def alpha_u(
+    units: pl.DataFrame,
+    raters: int,
+    length: int,
+    *,
+    begin: int = 0,
+    labels: Sequence[str] | None = None,
+) -> UnitizingResult:
+    """α_u of a single continuum [begin, begin + length) with ``raters`` raters.
+
+    ``units``: rater (int, 0 <= rater < raters), label (str), start, end (absolute offsets,
+    end exclusive). ``labels``: the categories to use and report (default: those with
+    units; units of other labels are ignored).
+    """
+    names = sorted(units["label"].cast(pl.String).unique().to_list()) if labels is None else list(labels)
+    frame = (
+        units.select(
+            blk=pl.lit(0, dtype=pl.Int32),
+            lab=codes(pl.col("label").cast(pl.String), names),
+            start=pl.col("start").cast(pl.Int64) - begin,
+            end=pl.col("end").cast(pl.Int64) - begin,
+            r=pl.col("rater").cast(pl.Int32),
+        )
+        .drop_nulls("lab")
+        .sort("blk", "lab", "start", "end", "r")
+    )
+    return _alpha_u(frame, raters, length, names)
+
+
+def _merge_own_overlaps(frame: pl.DataFrame, raters: int) -> pl.DataFrame:
+    """Merge overlapping units of the same rater and label into their union, in place: the
+    first unit of each overlapping group takes the group's largest end, the others go.
+    Rows stay in (blk, lab, start) order. Usually nothing overlaps and nothing changes."""
+    indexed = frame.with_row_index("_row")
+    touched = []
+    for r in range(raters):
+        mine = interval_clusters(indexed.filter(pl.col("r") == r), ["blk", "lab"], presorted=True)
+        touched.append(mine.filter(pl.col("size") > 1).select("_row", "cluster", "end", r=pl.lit(r)))
+    hit = pl.concat(touched)
+    if not hit.height:
+        return frame
+    heads = hit.group_by("r", "cluster").agg(pl.col("_row").min(), pl.col("end").max())
+    dropped = hit.join(heads.select("_row"), on="_row", how="anti")["_row"]
+    end = frame["end"].scatter(heads["_row"], heads["end"])
+    keep = pl.repeat(True, frame.height, eager=True).scatter(dropped, False)
+    return frame.with_columns(end=end).filter(keep)
+
+
+def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]) -> UnitizingResult:
+    """``frame``: blk, lab (index into ``names``), start, end, r — offsets from the continuum
+    start, sorted by (blk, lab, start, end, r); units never cross a block (document)."""
+    bad = frame.filter(
+        (pl.col("start") < 0) | (pl.col("end") <= pl.col("start")) | (pl.col("end") > length)
+        | (pl.col("r") < 0) | (pl.col("r") >= raters)
+    )
+    if bad.height:
+        raise AnnotatorError("unit outside the continuum or of an unknown rater", "unitizing", str(bad.row(0, named=True)))
+    if raters < 2:
+        none = Undefined("α_u needs at least two annotators")
+        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
+    if length <= 0:
+        none = Undefined("the continuum is empty (no document every annotator annotated, or zero length)")
+        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
+
+    merged = _merge_own_overlaps(frame, raters)
+    n_merged = frame.height - merged.height
+    merged = merged.with_columns(l=(pl.col("end") - pl.col("start")).cast(pl.Float64))
+    present = sorted(merged["lab"].unique().to_list())
+
+    # Observed: Σ δ² per label over rater pairs (rows stay in (blk, lab, start) order).
+    observed_sum: dict[int, float] = dict.fromkeys(present, 0.0)
+    for i in range(raters):
+        for j in range(i + 1, raters):
+            sub = merged.filter(pl.col("r").is_in([i, j]))
+            if not sub.height:
+                continue
+            cl = interval_clusters(sub, ["blk", "lab"], presorted=True)
+            singles = cl.filter(pl.col("size") == 1).group_by("lab").agg(d=(pl.col("l") ** 2).sum())
+            multi = cl.filter(pl.col("size") > 1)
+            x = multi.filter(pl.col("r") == i).select("cluster", "lab", "start", "end")
+            y = multi.filter(pl.col("r") == j).select("cluster", s2="start", e2="end")
+            both = (
+                x.join(y, on="cluster")
+                .filter((pl.col("start") < pl.col("e2")) & (pl.col("s2") < pl.col("end")))
+                .group_by("lab")
+                .agg(
+                    d=(
+                        (pl.col("start") - pl.col("s2")).cast(pl.Float64) ** 2
+                        + (pl.col("end") - pl.col("e2")).cast(pl.Float64) ** 2
+                    ).sum()
+                )
+            )
+            for lab, d in pl.concat([singles, both]).iter_rows():
+                observed_sum[lab] += d
+
+    # Expected: gaps per rater and label (leading, inner, trailing), pooled over raters;
+    # within one (rater, label) the rows are in continuum order.
+    prev_end = pl.col("end").shift(1).over("r", "lab").fill_null(0)
+    inner = merged.select("lab", g=pl.col("start") - prev_end)
+    last = merged.group_by("r", "lab").agg(g=length - pl.col("end").max(), n=pl.len())
+    trailing = last.select("lab", "g")
+    raters_with = dict(last.group_by("lab").agg(pl.len()).iter_rows())
+    empty = pl.DataFrame(
+        {
+            "lab": [c for c in present for _ in range(raters - raters_with.get(c, 0))],
+            "g": [length for c in present for _ in range(raters - raters_with.get(c, 0))],
+        },
+        schema={"lab": pl.Int32(), "g": pl.Int64()},
+    )
+    gaps = pl.concat([inner, trailing, empty], how="vertical_relaxed").filter(pl.col("g") > 0)
+    second = _gap_sums(gaps, merged.select("lab", "l"))
+    l = pl.col("l")
+    per_lab = merged.group_by("lab").agg(
+        n=pl.len(), cubic=(l * (l - 1) * (2 * l - 1) / 3.0).sum(), squared=(l * (l - 1)).sum()
+    )
+
+    rl = float(raters * length)
+    observed: dict[str, float] = {}
+    expected: dict[str, float] = {}
+    per_label: dict[str, Score] = {}
+    for c, n_c, cubic, squared in per_lab.sort("lab").iter_rows():  # one iteration per label
+        name = names[c]
+        d_e = (2.0 / length) * ((n_c - 1) * cubic + second.get(c, 0.0)) / (rl * (rl - 1) - squared)
+        d_o = 2.0 * observed_sum[c] / (raters * (raters - 1) * float(length) ** 2)
+        observed[name], expected[name] = d_o, d_e
+        per_label[name] = _alpha(d_o, d_e)
+
+    result = {c: per_label.get(c, Undefined(f"no annotator marked a unit labelled {c} in the continuum")) for c in names}
+    if not present:
+        overall: Score = Undefined("no annotator marked any unit in the continuum (empty study)")
+    else:
+        overall = _alpha(
+            math.fsum(observed.values()) / len(present), math.fsum(expected.values()) / len(present)
+        )
+    return UnitizingResult(overall, result, observed, expected, length=length, raters=raters, merged=n_merged)
+
+
+def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResult:
+    """α_u over the concatenation of the documents every selected annotator annotated."""
+    docs = st.common_docs()
+    if len(st.annotators) < 2:
+        none = Undefined("α_u needs at least two annotators")
+        return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
+    if not docs:
+        none = Undefined("no document was annotated by every selected annotator")
+        return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
+    lengths = conform(doc_lengths, DOC_LENGTHS, "doc_lengths")
+    lengths = lengths.select(dc=codes("doc_id", st.docs), length="length").drop_nulls("dc").unique("dc", keep="first")
+    doc_frame = pl.DataFrame({"dc": docs}, schema={"dc": pl.Int32()})
+    known = doc_frame.join(lengths, on="dc", how="left").sort("dc")
+    missing = known.filter(pl.col("length").is_null())
+    if missing.height:
+        raise AnnotatorError("document without a length", "doc_lengths", f"doc_id {st.docs[missing['dc'][0]]!r}")
+    offsets = known.with_columns(offset=pl.col("length").cum_sum() - pl.col("length"))
+    units = st.spans.join(offsets, on="dc", maintain_order="left")
+    beyond = units.filter(pl.col("end") > pl.col("length"))
+    if beyond.height:
+        row = beyond.row(0, named=True)
+        raise AnnotatorError(
+            f"{beyond.height} span(s) end after the end of their document",
+            "spans",
+            f"first: {st.annotators[row['ann']]} {st.docs[row['dc']]!r} [{row['start']}, {row['end']}) "
+            f"length {row['length']}",
+        )
+    frame = units.select(  # st.spans order: (dc, lab, start, end, ann)
+        blk="dc",
+        lab="lab",
+        start=pl.col("start") + pl.col("offset"),
+        end=pl.col("end") + pl.col("offset"),
+        r="ann",
+    )
+    res = _alpha_u(frame, len(st.annotators), int(offsets["length"].sum()), st.labels)
+    res.documents = len(docs)
+    return res
+
+
+def unitizing_alpha(
+    spans: pl.DataFrame,
+    coverage: pl.DataFrame,
+    doc_lengths: pl.DataFrame,
+    *,
+    annotators: Iterable[str] | None = None,
+    labels: Iterable[str] | None = None,
+) -> UnitizingResult:
+    """α_u per label and overall for annotated corpora (see the module docstring)."""
+    return study_alpha_u(study(spans, coverage, annotators=annotators, labels=labels), doc_lengths)

@@ -1,0 +1,345 @@
+"""Exports for training: pick documents, migrate them, split them, write one format, add a manifest.
+
+``export(workspace, ExportOptions(...))`` reads the annotations of one source (``gold`` or
+an annotator), keeps the documents asked for (``--docs``, ``--done-only``; files still
+``not_started`` never count as annotated), moves older guidelines versions to the
+workspace's on the fly, splits by document when asked (deterministic: documents are
+ordered by sha256 of seed and id), and writes ``all.EXT`` or ``train/dev/test.EXT`` plus
+``manifest.json``. Everything goes into a hidden sibling folder renamed to the output
+folder at the end, which must not exist or be empty: nothing is overwritten and nothing
+is left half-written. Any document that cannot be exported faithfully (unreadable
+file, changed text, failed migration) stops the export with one line per problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from annotator.core.annotations import DocumentAnnotations
+from annotator.core.corpus import Corpus, sha256_text
+from annotator.core.errors import AnnotatorError
+from annotator.core.export import conll, hf, jsonl
+from annotator.core.export.tagging import NESTED, SCHEMES, TOKENS, Tagged, label_list, tag_document
+from annotator.core.interchange import Schemas, migrate_to_workspace
+from annotator.core.jsonio import dumps
+from annotator.core.workspace import Workspace
+
+FORMATS = ("jsonl", "conll", "hf")
+SPLITS = ("train", "dev", "test")
+EXTENSIONS = {"jsonl": jsonl.EXTENSION, "conll": conll.EXTENSION, "hf": hf.EXTENSION}
+MANIFEST = "manifest.json"
+
+Progress = Callable[[int, int], None]  # (documents done so far, total)
+
+
+@dataclass(slots=True)
+class ExportOptions:
+    format: str = "jsonl"
+    source: str = "gold"
+    docs: tuple[str, ...] | None = None
+    done_only: bool = False
+    out: Path | None = None
+    split: tuple[int, int, int] | None = None
+    seed: int = 0
+    scheme: str = "iob2"
+    nested: str = "outermost"
+    events: bool = False
+    tokens: str = "word"
+    command: list[str] = field(default_factory=lambda: list(sys.argv))
+
+    def check(self) -> None:
+        for name, value, allowed in (("--format", self.format, FORMATS), ("--scheme", self.scheme, SCHEMES),
+                                     ("--nested", self.nested, NESTED), ("--tokens", self.tokens, TOKENS)):
+            if value not in allowed:
+                raise AnnotatorError(f"unknown value {value!r}", name, f"one of {', '.join(allowed)}")
+        if self.format == "hf" and self.nested == "columns":
+            raise AnnotatorError("hf has one tag per token", "--nested columns", "use --nested outermost or conll")
+        if self.split is not None:
+            check_split(self.split)
+
+
+@dataclass(slots=True)
+class ExportResult:
+    out: Path
+    manifest: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Selected:
+    doc: DocumentAnnotations
+    migrated_from: str | None = None
+
+
+def parse_split(text: str) -> tuple[int, int, int]:
+    """``"80,10,10"`` as (80, 10, 10): three non-negative integers summing to 100."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise AnnotatorError(f"bad split {text!r}", "--split", "three non-negative integers such as 80,10,10")
+    split = (int(parts[0]), int(parts[1]), int(parts[2]))
+    check_split(split)
+    return split
+
+
+def check_split(split: tuple[int, int, int]) -> None:
+    if len(split) != 3 or any(p < 0 for p in split) or sum(split) != 100:
+        raise AnnotatorError(f"bad split {','.join(map(str, split))}", "--split",
+                             "three non-negative integers summing to 100")
+
+
+def split_documents(doc_ids: list[str], split: tuple[int, int, int], seed: int) -> dict[str, list[str]]:
+    """Train/dev/test by document: same ids and seed, same split (sizes by largest remainder)."""
+    ordered = sorted(doc_ids, key=lambda d: (hashlib.sha256(f"{seed}\0{d}".encode()).digest(), d))
+    n = len(ordered)
+    quotas = [n * p / 100 for p in split]
+    sizes = [int(q) for q in quotas]
+    by_remainder = sorted(range(3), key=lambda i: (-(quotas[i] - sizes[i]), i))
+    for i in by_remainder[: n - sum(sizes)]:
+        sizes[i] += 1
+    out, at = {}, 0
+    for name, size in zip(SPLITS, sizes):
+        out[name] = sorted(ordered[at:at + size])
+        at += size
+    return out
+
+
+def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected], dict[str, Any]]:
+    """The documents to export (migrated) and what was left out; AnnotatorError lists every problem."""
+    from annotator.core.store import AnnotationStore
+
+    corpus = Corpus(workspace.corpus_dir)
+    store = AnnotationStore(workspace.annotations_dir, options.source)
+    if not store.directory.is_dir():
+        raise AnnotatorError(f"no annotations by {options.source}", str(store.directory))
+    if options.docs is not None:
+        unknown = [d for d in options.docs if d not in corpus]
+        if unknown:
+            raise AnnotatorError("\n".join(f"--docs: no document {d!r} in the corpus" for d in unknown))
+        wanted = sorted(set(options.docs))
+    else:
+        wanted = corpus.ids
+    schemas = Schemas(workspace.guidelines_dir)
+    selected: list[Selected] = []
+    errors: list[str] = []
+    skipped: dict[str, Any] = {"not_annotated": [], "not_started": [], "not_done": []}
+    for doc_id in wanted:
+        try:
+            doc = store.read(doc_id)
+        except AnnotatorError as exc:
+            errors.append(str(exc))
+            continue
+        if doc is None:
+            skipped["not_annotated"].append(doc_id)
+            continue
+        if doc.status == "not_started":
+            skipped["not_started"].append(doc_id)
+            continue
+        if options.done_only and doc.status != "done":
+            skipped["not_done"].append(doc_id)
+            continue
+        if doc.text_sha256 != corpus.info(doc_id).sha256:
+            errors.append(f"{store.path(doc_id)}: annotations were made on another text of {doc_id} "
+                          f"(sha256 differs from the corpus)")
+            continue
+        old = doc.guidelines
+        problems: list[str] = []
+        doc, _ = migrate_to_workspace(doc, workspace, schemas, problems)
+        errors += [f"{store.path(doc_id)}: {p}" for p in problems]
+        selected.append(Selected(doc, old if old != doc.guidelines else None))
+    if errors:
+        raise AnnotatorError("\n".join(errors))
+    if not selected:
+        raise AnnotatorError(f"nothing to export from {options.source}", str(store.directory),
+                             "no annotated documents match the selection")
+    return selected, skipped
+
+
+def default_out(workspace: Workspace, options: ExportOptions) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = workspace.exports_dir / f"{options.format}-{options.source}-{stamp}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
+
+
+def check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise AnnotatorError("output exists and is not a folder", str(out))
+    if out.is_dir() and any(out.iterdir()):
+        raise AnnotatorError("output folder exists and is not empty", str(out), "exports never overwrite")
+
+
+def export(workspace: Workspace, options: ExportOptions, progress: Progress | None = None) -> ExportResult:
+    """Write the export; returns where it went and its manifest."""
+    options.check()
+    out = options.out or default_out(workspace, options)
+    check_out(out)
+    selected, skipped = select(workspace, options)
+    ids = [s.doc.doc_id for s in selected]
+    groups = split_documents(ids, options.split, options.seed) if options.split else {"all": ids}
+    by_id = {s.doc.doc_id: s.doc for s in selected}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        writer = _Writer(workspace, options, tmp, progress, len(ids))
+        for name, group in groups.items():
+            writer.write(f"{name}.{EXTENSIONS[options.format]}", [by_id[d] for d in group])
+        if options.format == "hf":
+            writer.write_labels()
+        manifest = writer.manifest(groups, skipped, selected)
+        (tmp / MANIFEST).write_bytes(dumps(manifest))
+        _fsync_files(tmp)
+        check_out(out)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _fsync_dir(out.parent)
+    return ExportResult(out, manifest)
+
+
+class _Writer:
+    """Writes the data files of one export, keeping the counts for the manifest."""
+
+    def __init__(self, workspace: Workspace, options: ExportOptions, folder: Path, progress: Progress | None,
+                 total: int):
+        self.workspace, self.options, self.folder = workspace, options, folder
+        self.corpus = Corpus(workspace.corpus_dir)
+        self.progress, self.done = progress, 0
+        passes = 2 if options.format == "conll" and options.nested == "columns" else 1
+        self.total = total * passes
+        self.files: dict[str, str] = {}
+        self.labels: Counter = Counter()
+        self.event_types: Counter = Counter()
+        self.dropped: Counter = Counter()
+        self.counts: Counter = Counter()
+        self.columns: dict[str, int] = {}
+
+    def text(self, doc: DocumentAnnotations) -> str:
+        text = self.corpus.text(doc.doc_id)
+        if sha256_text(text) != doc.text_sha256:
+            raise AnnotatorError(f"the text of {doc.doc_id} changed during the export",
+                                 str(self.corpus.path(doc.doc_id)))
+        return text
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def tagged(self, doc: DocumentAnnotations) -> Tagged:
+        o = self.options
+        return tag_document(self.text(doc), doc, tokens=o.tokens, scheme=o.scheme, nested=o.nested, events=o.events)
+
+    def write(self, name: str, docs: list[DocumentAnnotations]) -> None:
+        fmt = self.options.format
+        levels = 1
+        if fmt == "conll" and self.options.nested == "columns":
+            for doc in docs:  # first pass: the deepest nesting fixes the column count of the file
+                levels = max(levels, len(self.tagged(doc).columns))
+                self.tick()
+            self.columns[name] = levels
+        digest = hashlib.sha256()
+        with open(self.folder / name, "wb") as handle:
+            for doc in docs:
+                chunk = self.render(doc, levels)
+                digest.update(chunk)
+                handle.write(chunk)
+                self.tick()
+        self.files[name] = digest.hexdigest()
+        self.counts["documents"] += len(docs)
+
+    def render(self, doc: DocumentAnnotations, levels: int) -> bytes:
+        self.counts["needs_review"] += sum(1 for x in (*doc.entities, *doc.events) if x.needs_review)
+        if self.options.format == "jsonl":
+            chunk, tokens, sentences = jsonl.render(doc, self.text(doc), self.options.source, self.options.tokens)
+            self.labels.update(e.label for e in doc.entities)
+            self.event_types.update(v.type for v in doc.events)
+            self.counts.update(tokens=tokens, sentences=sentences)
+            return chunk
+        tagged = self.tagged(doc)
+        self.labels.update(tagged.labels)
+        self.event_types.update(tagged.event_types)
+        self.dropped.update(tagged.dropped)
+        self.counts.update(tokens=len(tagged.words), sentences=len(tagged.sentences),
+                           dropped_triggers=tagged.dropped_triggers, unaligned_spans=tagged.unaligned,
+                           merged_sentence_breaks=tagged.merged_sentences)
+        if self.options.format == "conll":
+            return conll.render(tagged, levels).encode("utf-8")
+        return hf.render(tagged)
+
+    def write_labels(self) -> None:
+        from annotator.core.guidelines import load_schema
+
+        schema = load_schema(self.workspace.guidelines_dir, self.workspace.config.guidelines)
+        scheme = self.options.scheme
+        files = {"labels.json": label_list([*(x.name for x in schema.labels), *self.labels], scheme)}
+        if self.options.events:
+            files["trigger_labels.json"] = label_list([*(x.name for x in schema.events), *self.event_types], scheme)
+        for name, labels in files.items():
+            data = dumps(labels)
+            (self.folder / name).write_bytes(data)
+            self.files[name] = hashlib.sha256(data).hexdigest()
+
+    def manifest(self, groups: dict[str, list[str]], skipped: dict[str, Any],
+                 selected: list[Selected]) -> dict[str, Any]:
+        from annotator import __version__
+
+        o = self.options
+        counts = {k: self.counts[k] for k in ("documents", "sentences", "tokens", "needs_review")}
+        counts.update(entities=sum(self.labels.values()), labels=dict(sorted(self.labels.items())),
+                      events=sum(self.event_types.values()), event_types=dict(sorted(self.event_types.items())))
+        manifest = {
+            "format": o.format,
+            "guidelines": self.workspace.config.guidelines,
+            "source": o.source,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": list(o.command),
+            "annotator_version": __version__,
+            "options": {"docs": list(o.docs) if o.docs is not None else None, "done_only": o.done_only,
+                        "split": list(o.split) if o.split else None, "seed": o.seed if o.split else None,
+                        "scheme": o.scheme, "nested": o.nested, "events": o.events, "tokens": o.tokens},
+            "documents": groups,
+            "skipped": {"not_annotated": len(skipped["not_annotated"]), "not_started": skipped["not_started"],
+                        "not_done": skipped["not_done"]},
+            "migrated": {s.doc.doc_id: s.migrated_from for s in selected if s.migrated_from},
+            "counts": counts,
+            "dropped_nested": sum(self.dropped.values()),
+            "dropped_nested_labels": dict(sorted(self.dropped.items())),
+            "dropped_triggers": self.counts["dropped_triggers"],
+            "unaligned_spans": self.counts["unaligned_spans"],
+            "merged_sentence_breaks": self.counts["merged_sentence_breaks"],
+            "files": dict(sorted(self.files.items())),
+        }
+        if self.columns:
+            manifest["entity_columns"] = self.columns
+        return manifest
+
+
+def _fsync_files(folder: Path) -> None:
+    for path in folder.iterdir():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,382 @@
+"""The annotation screen: the reader, the annotation panel, guidelines, search, status.
+
+Keys come from the guidelines schema (one per label and event type) plus the screen's
+own bindings. Every change goes through the core Editor (undo/redo) and is saved at
+once through the AnnotationStore; the status line says when.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Markdown, Static
+
+from annotator.core.annotations import Entity, Event
+from annotator.core.corpus import Document
+from annotator.core.editing import Editor
+from annotator.core.errors import AnnotatorError
+from annotator.core.layout import visual
+from annotator.core.normalize import find_all
+from annotator.core.store import Opened
+from annotator.tui.paint import SEARCH_HIT, annotation_highlights
+from annotator.tui.screens.modals import ChooseScreen
+from annotator.tui.widgets.annotation_panel import AnnotationPanel
+from annotator.tui.widgets.reader_view import Highlight, ReaderView
+
+_ARABIC_PHRASE = re.compile(r"[\u0600-\u06ff\u0750-\u077f](?:[\u0600-\u06ff\u0750-\u077f\s«»“”0-9]*[\u0600-\u06ff\u0750-\u077f])?")
+CLITICS = "وفبلك"
+TATWEEL = "\u0640"
+# The status line shows text as data: control characters become visible symbols.
+_VISIBLE = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
+
+
+class AnnotateScreen(Screen):
+    BINDINGS = [
+        Binding("n", "app.next_document", "Next doc"),
+        Binding("p", "app.previous_document", "Prev doc"),
+        Binding("escape", "escape", "Back / cancel"),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("r,ctrl+y", "redo", "Redo"),
+        Binding("d,delete", "delete", "Delete annotation", show=False),
+        Binding("l", "relabel", "Change label (then a label key)", show=False),
+        Binding("a", "link", "Add argument to event", show=False),
+        Binding("x", "peel", "Peel clitic prefix", show=False),
+        Binding("f", "fine", "Fine (character) mode", show=False),
+        Binding("y", "reviewed", "Mark reviewed", show=False),
+        Binding("s", "done", "Mark done"),
+        Binding("h", "guidelines", "Guidelines"),
+        Binding("e", "panel", "Annotation list", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("enter", "confirm", "Confirm argument", show=False),
+        Binding("D", "toggle_diacritics", "Diacritics", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
+    ]
+
+    def __init__(self, document: Document, opened: Opened, schema, manual: dict[str, str], mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+        self.schema = schema
+        self.manual = manual
+        self.pending: str | None = None  # "relabel" while waiting for a label key
+        self.linking: str | None = None  # event id while picking an argument
+        self.hits: list[tuple[int, int]] = []
+        for item in (*schema.labels, *schema.events):
+            self._bindings.bind(item.key, f"label({item.name!r})", description=item.name, show=False)
+        self._set_document(document, opened)
+
+    def _set_document(self, document: Document, opened: Opened) -> None:
+        self.document = document
+        self.opened = opened
+        self.editor = Editor(opened.doc, self.schema)
+        self.hits = []
+        self.linking = None
+        self.pending = None
+
+    # ----- layout --------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield ReaderView(self.document.text, mode=self.mode, id="reader")
+            with Vertical(id="side"):
+                yield AnnotationPanel(id="panel")
+                yield Markdown("", id="manual")
+        yield Input(placeholder="search (diacritics, tatweel and alef forms ignored)", id="search")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search").display = False
+        self.query_one("#manual").display = False
+        self._refresh_document()
+        self.reader.focus()
+        for message in self.opened.messages:
+            self.notify(message, title="guidelines migration", timeout=8)
+        if self.opened.read_only:
+            self.notify(self.opened.read_only, title="read-only", severity="warning", timeout=10)
+
+    @property
+    def reader(self) -> ReaderView:
+        return self.query_one(ReaderView)
+
+    @property
+    def doc(self):
+        return self.editor.doc
+
+    def show(self, document: Document, opened: Opened) -> None:
+        self._set_document(document, opened)
+        self.reader.load(document.text)
+        self._refresh_document()
+        for message in opened.messages:
+            self.notify(message, title="guidelines migration", timeout=8)
+        if opened.read_only:
+            self.notify(opened.read_only, title="read-only", severity="warning", timeout=10)
+
+    def _refresh_document(self) -> None:
+        self.title = self.document.id
+        ro = " · READ-ONLY" if self.opened.read_only else ""
+        self.sub_title = f"{self.app.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
+        self._repaint()
+
+    def _repaint(self) -> None:
+        highlights = [] if self.opened.read_only and self.doc.text_sha256 != self.document.info.sha256 else \
+            annotation_highlights(self.doc, self.schema)
+        highlights += [Highlight(s, e, SEARCH_HIT) for s, e in self.hits]
+        self.reader.set_highlights(highlights)
+        self.query_one(AnnotationPanel).show(self.doc, self.document.text, self.mode)
+
+    # ----- status --------------------------------------------------------------
+    def say(self, message: str) -> None:
+        self._status_extra = message
+        self._update_status()
+
+    def _update_status(self) -> None:
+        start, end = self.reader.cursor_span
+        under = self._items_at(start)
+        labels = ", ".join(self._kind_of(i) for i in under) or "-"
+        mode = "CHAR" if self.reader.fine else "WORD"
+        token = visual(self.document.text[start:end].translate(_VISIBLE), self.mode)
+        parts = [(f"{start}-{end}", "bold"), " ", (token, "bold"), f"  {mode}  ", ("on: ", "dim"), (labels, "bold")]
+        if self.reader.selection:
+            s, e = self.reader.selection
+            parts += ["  sel ", (f"{s}-{e}", "bold")]
+        if self.linking:
+            parts += ["  ", ("pick an entity for the argument, Enter", "reverse")]
+        extra = getattr(self, "_status_extra", "")
+        if extra:
+            parts += ["  ", (extra, "green")]
+        self.query_one("#status", Static).update(Text.assemble(*parts))
+        self._show_manual_for(under)
+
+    def on_reader_view_cursor_moved(self, message: ReaderView.CursorMoved) -> None:
+        self._update_status()
+
+    @staticmethod
+    def _kind_of(item: Entity | Event) -> str:
+        return item.label if isinstance(item, Entity) else item.type
+
+    def _items_at(self, offset: int) -> list[Entity | Event]:
+        """Annotations covering ``offset``, innermost (shortest) first."""
+        items = [i for i in (*self.doc.entities, *self.doc.events) if i.start <= offset < i.end]
+        return sorted(items, key=lambda i: (i.end - i.start, i.start))
+
+    # ----- saving --------------------------------------------------------------
+    def _commit(self, what: str) -> None:
+        """Save the editor's document now; the edit is acknowledged only once it is on disk."""
+        try:
+            saved = self.app.store.save(self.editor.doc)
+        except OSError as exc:
+            self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15)
+            return
+        self.editor.doc = saved
+        self._refresh_document()
+        self.say(f"saved {saved.modified[11:19]} · {what}")
+
+    def _edit(self, change) -> None:
+        if self.opened.read_only:
+            self.notify(f"read-only: {self.opened.read_only}", severity="warning")
+            return
+        try:
+            what = change()
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self._commit(what or "edit")
+
+    # ----- actions: labelling ----------------------------------------------------
+    def action_label(self, name: str) -> None:
+        if self.pending == "relabel":
+            self.pending = None
+            target = self._items_at(self.reader.cursor_span[0])
+            if not target:
+                return
+            item = target[0]
+            kind_ok = (self.schema.label(name) is not None) == isinstance(item, Entity)
+            if not kind_ok:
+                self.notify("an entity takes an entity label, an event an event type", severity="warning")
+                return
+            if isinstance(item, Entity):
+                self._edit(lambda: (self.editor.relabel_entity(item.id, name), f"{item.label} → {name}")[1])
+            else:
+                self._edit(lambda: (self.editor.retype_event(item.id, name), f"{item.type} → {name}")[1])
+            return
+        span = self.reader.target_span()
+        if span is None:
+            return
+        start, end = span
+        if self.schema.label(name) is not None:
+            self._edit(lambda: f"{self.editor.add_entity(start, end, name).id} {name}")
+        else:
+            self._edit(lambda: f"{self.editor.add_event(start, end, name).id} {name}")
+        self.reader.clear_selection()
+
+    def action_relabel(self) -> None:
+        if not self._items_at(self.reader.cursor_span[0]):
+            self.notify("no annotation under the cursor")
+            return
+        self.pending = "relabel"
+        self.say("press the key of the new label")
+
+    def action_delete(self) -> None:
+        items = self._items_at(self.reader.cursor_span[0])
+        if not items:
+            self.notify("no annotation under the cursor")
+            return
+        item = items[0]
+        if isinstance(item, Entity):
+            self._edit(lambda: (self.editor.delete_entity(item.id), f"deleted {item.id} {item.label}")[1])
+        else:
+            self._edit(lambda: (self.editor.delete_event(item.id), f"deleted {item.id} {item.type}")[1])
+
+    def action_reviewed(self) -> None:
+        items = [i for i in self._items_at(self.reader.cursor_span[0]) if i.needs_review]
+        if items:
+            self._edit(lambda: (self.editor.mark_reviewed(items[0].id), f"{items[0].id} reviewed")[1])
+
+    def action_undo(self) -> None:
+        self._edit(lambda: self.editor.undo() or _nothing("nothing to undo"))
+
+    def action_redo(self) -> None:
+        self._edit(lambda: self.editor.redo() or _nothing("nothing to redo"))
+
+    def action_done(self) -> None:
+        status = "in_progress" if self.doc.status == "done" else "done"
+        self._edit(lambda: (self.editor.set_status(status), f"marked {status.replace('_', ' ')}")[1])
+
+    # ----- actions: selection ----------------------------------------------------
+    def action_peel(self) -> None:
+        """Move the start of the selection past one clitic letter (و ف ب ل ك, and a tatweel after it)."""
+        start, end = self.reader.target_span() or (0, 0)
+        text = self.document.text
+        if end - start < 2 or text[start] not in CLITICS:
+            self.notify("no clitic prefix to peel here")
+            return
+        cut = start + 1
+        if text[cut] == TATWEEL:
+            cut += 1
+        if cut >= end:
+            return
+        if not self.reader.fine:
+            self.reader.set_fine(True)
+        self.reader.set_selection(cut, end)
+        self.say(f"peeled {text[start:cut]}")
+
+    def action_fine(self) -> None:
+        self.reader.set_fine(not self.reader.fine)
+        self._update_status()
+
+    def action_escape(self) -> None:
+        if self.linking or self.pending:
+            self.linking = self.pending = None
+            self._update_status()
+        elif self.reader.selection:
+            self.reader.clear_selection()
+        elif self.query_one("#search").display:
+            self._close_search()
+        else:
+            self.app.action_show_documents()
+
+    # ----- actions: event arguments -------------------------------------------------
+    def action_link(self) -> None:
+        events = [i for i in self._items_at(self.reader.cursor_span[0]) if isinstance(i, Event)]
+        if not events:
+            self.notify("put the cursor on an event trigger first")
+            return
+        self.linking = events[0].id
+        self.say(f"argument for {events[0].id} {events[0].type}")
+
+    def action_confirm(self) -> None:
+        if self.query_one("#search").has_focus:
+            return
+        if not self.linking:
+            return
+        entities = [i for i in self._items_at(self.reader.cursor_span[0]) if isinstance(i, Entity)]
+        if not entities:
+            self.notify("no entity under the cursor")
+            return
+        event_id, entity = self.linking, entities[0]
+        roles = self.editor.roles_for(event_id, entity.id)
+        if not roles:
+            event = next(e for e in self.doc.events if e.id == event_id)
+            self.notify(f"{event.type} has no role for a {entity.label}", severity="warning")
+            return
+
+        def chosen(role: str | None) -> None:
+            self.linking = None
+            if role:
+                self._edit(lambda: (self.editor.add_argument(event_id, role, entity.id),
+                                    f"{role} = {entity.id} {entity.label}")[1])
+            self._update_status()
+
+        self.app.push_screen(ChooseScreen(f"Role of {entity.label} «{visual(self.document.text[entity.start:entity.end], self.mode)}»",
+                                          list(roles)), chosen)
+
+    # ----- panels ----------------------------------------------------------------
+    def action_panel(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        if panel.has_focus:
+            self.reader.focus()
+        else:
+            panel.focus()
+
+    def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
+        self.reader.move_to_offset(message.start)
+        self.reader.focus()
+
+    def action_guidelines(self) -> None:
+        manual = self.query_one("#manual", Markdown)
+        manual.display = not manual.display
+        self._update_status()
+
+    def _show_manual_for(self, items: list[Entity | Event]) -> None:
+        manual = self.query_one("#manual", Markdown)
+        if not manual.display:
+            return
+        name = self._kind_of(items[0]) if items else None
+        body = self.manual.get(name, "") if name else ""
+        if name and body:
+            text = f"## {name}\n\n{body}"
+        else:
+            overview = "\n".join(f"- `{x.key}` **{x.name}**: {x.description}" for x in (*self.schema.labels, *self.schema.events))
+            text = f"## Guidelines {self.schema.version}\n\n{overview}"
+        # Arabic examples inside the English manual: each Arabic phrase drawn as the reader draws it.
+        manual.update(_ARABIC_PHRASE.sub(lambda m: visual(m.group(), self.mode), text))
+
+    # ----- search ----------------------------------------------------------------
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    def _close_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = False
+        self.hits = []
+        self._repaint()
+        self.reader.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        query = event.value
+        self.hits = find_all(self.document.text, query) if query.strip() else []
+        self._repaint()
+        if not self.hits:
+            self.notify(f"not found here: {query}")
+            return
+        cursor = self.reader.cursor_span[0]
+        following = [h for h in self.hits if h[0] > cursor] or self.hits
+        self.reader.move_to_offset(following[0][0])
+        self.say(f"{len(self.hits)} hits · Enter for the next")
+
+    def action_toggle_diacritics(self) -> None:
+        self.reader.diacritics = not self.reader.diacritics
+        self.notify("diacritics shown" if self.reader.diacritics else "diacritics hidden", timeout=2)
+
+
+def _nothing(message: str) -> str:
+    raise AnnotatorError(message)

@@ -1,0 +1,54 @@
+"""Small modal screens: pick one of several options, ask for a name."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+
+class ChooseScreen(ModalScreen[str | None]):
+    """Choose one option (e.g. an argument role); Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[str]) -> None:
+        super().__init__()
+        self.heading = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.heading)
+            yield OptionList(*[Option(o, id=o) for o in self.options])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AskNameScreen(ModalScreen[str]):
+    """Asked once when no annotator name is known; the answer is remembered."""
+
+    def __init__(self, validate) -> None:
+        super().__init__()
+        self.validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Your annotator name (A-Z a-z 0-9 _ . -), remembered for next time:")
+            yield Input(placeholder="e.g. salma", id="name")
+            yield Label("", id="name-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.validate(event.value.strip())
+        except Exception as exc:  # noqa: BLE001 - shown to the user, who types again
+            self.query_one("#name-error", Label).update(str(exc))
+            return
+        self.dismiss(event.value.strip())
