@@ -12,6 +12,7 @@ from annotator.core.store import AnnotationStore, Opened
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.corpus_search import CorpusSearchScreen
 from annotator.tui.screens.documents import DocumentsScreen
 from annotator.tui.screens.help import HelpScreen, bindings_table
 from annotator.tui.screens.modals import AskNameScreen
@@ -24,6 +25,7 @@ class AnnotatorApp(App):
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("ctrl+f", "search_corpus", "Search corpus"),
     ]
 
     def __init__(self, workspace: Workspace, *, bidi: str = "app", annotator: str | None = None) -> None:
@@ -55,7 +57,7 @@ class AnnotatorApp(App):
         if isinstance(self.screen, DocumentsScreen):
             self.screen.refresh_statuses()
 
-    def open_document(self, doc_id: str) -> None:
+    def open_document(self, doc_id: str, at: int | None = None) -> None:
         if self.store is None:
             self.notify("who is annotating? give your name first", severity="warning")
             return
@@ -67,9 +69,9 @@ class AnnotatorApp(App):
             opened.read_only = "the corpus file changed after import (sha256 differs from the index)"
         self.current, self.opened = doc_id, opened
         if isinstance(self.screen, AnnotateScreen):
-            self.screen.show(document, opened)
+            self.screen.show(document, opened, at)
         else:
-            self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi))
+            self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi, at))
 
     def _step_document(self, step: int) -> None:
         ids = self.corpus.ids
@@ -94,6 +96,14 @@ class AnnotatorApp(App):
                 self.screen.refresh_statuses()
                 if self.current:
                     self.screen.select(self.current)
+
+    def action_search_corpus(self) -> None:
+        def opened(hit: tuple[str, int] | None) -> None:
+            if hit is None:
+                return
+            self.open_document(*hit)
+
+        self.push_screen(CorpusSearchScreen(), opened)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(bindings_table(self.screen)))

@@ -201,3 +201,45 @@ async def test_help_lists_every_binding_including_label_keys(workspace) -> None:
         rows = [str(cell) for column in app.screen.table.columns for cell in column._cells]
         for expected in ("Undo", "Mark done", "GPE", "Conflict.Attack", "Peel clitic prefix", "Next doc"):
             assert expected in rows
+
+
+async def test_corpus_search_opens_the_document_at_the_hit(workspace) -> None:
+    from annotator.tui.screens.corpus_search import CorpusSearchScreen
+
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, CorpusSearchScreen)
+        await pilot.press(*"رويترز", "enter")
+        await pilot.pause()
+        table = app.screen.query_one("#corpus-hits")
+        assert table.row_count >= 1
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        start, end = screen.reader.cursor_span
+        assert screen.reader.text[start:end].startswith("رويترز")
+
+
+async def test_migrated_document_lists_its_review_queue(workspace) -> None:
+    from annotator.core.annotations import DocumentAnnotations, Entity
+    from annotator.core.corpus import sha256_text
+    from annotator.core.store import AnnotationStore
+
+    text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
+    sha = sha256_text(text)
+    old = DocumentAnnotations(DOC, sha, "1.0.0", "tester", "in_progress",
+                              (Entity("T1", 0, 7, "ORG"), Entity("T2", text.index("الخميس"), text.index("الخميس") + 6, "DATE")))
+    AnnotationStore(workspace.annotations_dir, "tester").save(old)
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await open_doc(pilot)
+        labels = sorted(e.label for e in screen.doc.entities)
+        assert labels == ["ORG", "TIMEX"] and screen.doc.guidelines == "2.0.0"
+        await pilot.press("g")
+        assert reader.cursor_span[0] == 0  # the ORG span waits for review (MEDIA split out of ORG)
+        await pilot.press("y")
+        assert not any(e.needs_review for e in screen.doc.entities)
+        assert saved(workspace)["guidelines"] == "2.0.0"

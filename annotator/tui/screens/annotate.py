@@ -48,6 +48,7 @@ class AnnotateScreen(Screen):
         Binding("x", "peel", "Peel clitic prefix", show=False),
         Binding("f", "fine", "Fine (character) mode", show=False),
         Binding("y", "reviewed", "Mark reviewed", show=False),
+        Binding("g", "next_review", "Next item needing review", show=False),
         Binding("s", "done", "Mark done"),
         Binding("h", "guidelines", "Guidelines"),
         Binding("e", "panel", "Annotation list", show=False),
@@ -57,8 +58,10 @@ class AnnotateScreen(Screen):
         Binding("q", "app.quit", "Quit", show=False),
     ]
 
-    def __init__(self, document: Document, opened: Opened, schema, manual: dict[str, str], mode: str) -> None:
+    def __init__(self, document: Document, opened: Opened, schema, manual: dict[str, str], mode: str,
+                 at: int | None = None) -> None:
         super().__init__()
+        self.start_at = at
         self.mode = mode
         self.schema = schema
         self.manual = manual
@@ -94,6 +97,8 @@ class AnnotateScreen(Screen):
         self.query_one("#manual").display = False
         self._refresh_document()
         self.reader.focus()
+        if self.start_at is not None:
+            self.call_after_refresh(self.reader.move_to_offset, self.start_at)
         for message in self.opened.messages:
             self.notify(message, title="guidelines migration", timeout=8)
         if self.opened.read_only:
@@ -107,10 +112,12 @@ class AnnotateScreen(Screen):
     def doc(self):
         return self.editor.doc
 
-    def show(self, document: Document, opened: Opened) -> None:
+    def show(self, document: Document, opened: Opened, at: int | None = None) -> None:
         self._set_document(document, opened)
         self.reader.load(document.text)
         self._refresh_document()
+        if at is not None:
+            self.reader.move_to_offset(at)
         for message in opened.messages:
             self.notify(message, title="guidelines migration", timeout=8)
         if opened.read_only:
@@ -236,6 +243,19 @@ class AnnotateScreen(Screen):
         items = [i for i in self._items_at(self.reader.cursor_span[0]) if i.needs_review]
         if items:
             self._edit(lambda: (self.editor.mark_reviewed(items[0].id), f"{items[0].id} reviewed")[1])
+
+    def action_next_review(self) -> None:
+        """The review queue: annotations a guidelines migration could not settle, in text order."""
+        from annotator.core.migration import review_queue
+
+        queue = review_queue(self.doc)
+        if not queue:
+            self.notify("nothing needs review in this document")
+            return
+        cursor = self.reader.cursor_span[0]
+        following = [i for i in queue if i.start > cursor] or queue
+        self.reader.move_to_offset(following[0].start)
+        self.say(f"{len(queue)} to review: {following[0].needs_review}")
 
     def action_undo(self) -> None:
         self._edit(lambda: self.editor.undo() or _nothing("nothing to undo"))
