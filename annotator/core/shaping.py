@@ -51,7 +51,8 @@ _LAM, _ALEFS = "\u0644", "\u0622\u0623\u0625\u0627"
 _SPECIAL_APP = re.compile(f"(?P<lam>{_LAM}[{_ZERO_JOINING}]*[{_ALEFS}])|[{_ZERO}]+")
 _SPECIAL_LOGICAL = re.compile(f"[{_ZERO}]+")
 # Runs of characters that can join one another (Arabic letters, marks, tatweel, ZWJ, ZWNJ).
-_ARABIC_RUN = re.compile(f"[\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff{_ZERO}]+")
+_ARABIC_RUN = re.compile(f"([\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff{_ZERO}]+)")
+_BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")  # no wide character comes before U+1100
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
@@ -90,17 +91,22 @@ class Clusters:
 def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     """Cut a paragraph (no newline in it) into clusters; ``shape`` for app-side Arabic shaping."""
     safe = text.translate(_SAFE)
-    shaped = _ARABIC_RUN.sub(_shape_run, safe) if shape else safe
+    if shape:
+        parts = _ARABIC_RUN.split(safe)  # odd items are runs of joining characters
+        parts[1::2] = map(_shape_word, parts[1::2])
+        shaped = "".join(parts)
+    else:
+        shaped = safe
     hide = _HIDE_MARKS if not diacritics else _FORMAT
-    if text and not safe.translate(_HIDE_MARKS):  # only marks: one cluster with no letter
-        marks = safe.translate(hide)
-        return Clusters([0, len(text)], [_NO_BASE + marks if marks else ""], None if marks else [0], [False])
     # Every character starts a cluster except zero-width ones (they join the character
     # before them, or after them at the start) and an alef joined to its lam.
     inside: set[int] = set()
     lam_alefs: set[int] = set()
     for match in (_SPECIAL_APP if shape else _SPECIAL_LOGICAL).finditer(safe):
         a, b = match.span()
+        if b - a == len(text) and match.lastgroup != "lam":  # only marks: one cluster with no letter
+            marks = safe.translate(hide)
+            return Clusters([0, len(text)], [_NO_BASE + marks if marks else ""], None if marks else [0], [False])
         if match.lastgroup == "lam":
             inside.update(range(a + 1, b))
             lam_alefs.add(a)
@@ -117,20 +123,16 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
         a, b = starts[k], bounds[k + 1]
         glyphs[k] = _lam_alef_glyph(safe[a:b], shaped[a:b], hide) if not lam_alefs.isdisjoint(range(a, b)) else shaped[a:b].translate(hide)
     widths = None
-    if max(safe, default="") >= "\u1100" and _WIDE.search(safe):
+    if _BEYOND_ARABIC.search(safe) and _WIDE.search(safe):
         widths = [2 if _WIDE.search(g) else 1 for g in glyphs]
     return Clusters(bounds, glyphs, widths, spaces)
 
 
 @lru_cache(maxsize=65536)
 def _shape_word(word: str) -> str:
+    """Shape one run of joining characters. Joining never crosses anything else, so runs
+    (mostly words, which repeat a lot) are shaped and cached on their own."""
     return _RESHAPER.reshape(word)
-
-
-def _shape_run(match: re.Match) -> str:
-    """Shape one run of joining characters; joining never crosses anything else, so
-    runs (mostly words, which repeat a lot) are shaped and cached on their own."""
-    return _shape_word(match.group())
 
 
 def _lam_alef_glyph(piece: str, shaped: str, hide: dict) -> str:
