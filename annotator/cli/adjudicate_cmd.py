@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubPar
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -42,12 +43,11 @@ def _adjudicate(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     run = adjudicate(ws, args.strategy, args.annotators, args.docs)
     console = Console(highlight=False)
-    table = Table(title=f"adjudication ({run.strategy}: {', '.join(run.annotators)})", title_justify="left")
-    table.add_column("document")
-    table.add_column("annotators", justify="right")
-    table.add_column("agreed entities", justify="right")
-    table.add_column("agreed events", justify="right")
-    table.add_column("conflicts", justify="right")
+    table = Table(title=f"{run.strategy} of {', '.join(run.annotators)}: agreed units and open conflicts",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("document", no_wrap=True)
+    for name in ("annotators", "entities", "events", "conflicts"):
+        table.add_column(name, justify="right")
     table.add_column("gold")
     merged = ("created", "updated", "unchanged", "adjudicated")
     for o in run.outcomes:

@@ -179,7 +179,8 @@ def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strat
     lock = DocumentLock(store.directory / ".locks" / f"{doc_id}.lock")
     holder = lock.acquire()
     if holder is not None:
-        return DocOutcome(doc_id, who, "skipped", problems=(f"{doc_id}: gold is locked by {holder} - document skipped",))
+        problem = f"{doc_id}: gold is locked by {holder} - document skipped"
+        return DocOutcome(doc_id, who, "skipped", problems=(problem,))
     try:
         try:
             old = store.read(doc_id)

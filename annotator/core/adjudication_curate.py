@@ -35,7 +35,14 @@ def conflicts(gold: DocumentAnnotations) -> list[dict[str, Any]]:
 
 def accept(gold: DocumentAnnotations, conflict_id: str, option_index: int) -> DocumentAnnotations:
     """``gold`` with option ``option_index`` of conflict ``conflict_id`` applied and the conflict gone."""
-    draft = Draft(gold)
+    try:
+        return _accept(Draft(gold), conflict_id, option_index)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnnotatorError(f"conflict {conflict_id} in the gold file of {gold.doc_id} is malformed",
+                             None, repr(exc)) from exc
+
+
+def _accept(draft: Draft, conflict_id: str, option_index: int) -> DocumentAnnotations:
     conflict = draft.take_conflict(conflict_id)
     options = conflict["options"]
     if not 0 <= option_index < len(options):

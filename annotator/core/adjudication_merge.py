@@ -10,8 +10,9 @@ grouped by overlapping extent (see ``adjudication.py`` for the file format).
 The gold document remembers in ``extra["decided"]`` every unit the adjudication has
 settled (merged automatically, or an option of an accepted or rejected conflict), so a
 re-run never brings back what an adjudicator removed or rejected, and never duplicates.
-Gold items without ``agreed_by`` were made or edited by hand: a re-run adds nothing of
-the same kind on their exact extent and never changes them.
+Gold items without ``agreed_by`` were made or edited by hand: a re-run never changes
+them, and a unit agreed on their exact extent is not added but raised as a conflict
+(with the hand-made item shown among the options).
 """
 
 from __future__ import annotations
@@ -190,17 +191,22 @@ class Draft:
         return found
 
     def add_conflicts(self, new: list[dict[str, Any]], previous: list[dict[str, Any]] = ()) -> None:
-        """Give ``new`` conflicts ids (the id of an identical ``previous`` one, else the lowest free)."""
-        old = {conflict_key(c): c.get("id") for c in previous}
+        """Give ``new`` conflicts ids: the id of the same ``previous`` conflict (identical options
+        not in gold, else the most options in common), else the lowest free ``C<n>``."""
         used = {c["id"] for c in self.conflicts}
-        fresh = []
-        for c in sorted(new, key=_conflict_order):
-            reuse = old.get(conflict_key(c))
-            if isinstance(reuse, str) and reuse not in used:
-                c["id"] = reuse
-                used.add(reuse)
-            else:
-                fresh.append(c)
+        old = [c for c in previous if isinstance(c.get("id"), str) and c["id"] not in used]
+        fresh = sorted(new, key=_conflict_order)
+        for similar in (lambda x, y: conflict_key(x) == conflict_key(y), _options_in_common):
+            left = []
+            for c in fresh:
+                match = max((o for o in old if o["id"] not in used and similar(c, o)),
+                            key=lambda o: _options_in_common(c, o), default=None)
+                if match is None:
+                    left.append(c)
+                else:
+                    c["id"] = match["id"]
+                    used.add(c["id"])
+            fresh = left
         n = 1
         for c in fresh:
             while f"C{n}" in used:
@@ -257,6 +263,12 @@ def conflict_key(conflict: dict[str, Any]) -> tuple:
     """What makes two conflicts the same: kind, event and the options not yet in gold."""
     sigs = frozenset(option_sig(conflict, o) for o in conflict.get("options", ()) if "gold_id" not in o)
     return (conflict.get("kind"), conflict.get("event"), sigs)
+
+
+def _options_in_common(a: dict[str, Any], b: dict[str, Any]) -> int:
+    if (a.get("kind"), a.get("event")) != (b.get("kind"), b.get("event")):
+        return 0
+    return len({option_sig(a, o) for o in a["options"]} & {option_sig(b, o) for o in b["options"]})
 
 
 def _conflict_order(c: dict[str, Any]) -> tuple:
@@ -371,12 +383,10 @@ def merge(gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations],
                 if is_agreed(strategy, len(said[sig]), votes.n):
                     draft.decided.add(sig)
                 continue
-            if draft.hand_made_at(sig):
-                continue
-            if is_agreed(strategy, len(said[sig]), votes.n):
+            if is_agreed(strategy, len(said[sig]), votes.n) and not draft.hand_made_at(sig):
                 add(sig, said[sig], votes.review.get(sig))
                 added += 1
-            else:
+            else:  # not enough annotators, or a hand-made item has its extent: the adjudicator decides
                 candidates[kind].append(sig)
     new = item_conflicts(draft, "entity", candidates["entity"], votes)
     new += item_conflicts(draft, "event", candidates["event"], votes)

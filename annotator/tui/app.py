@@ -71,7 +71,7 @@ class AnnotatorApp(App):
         if isinstance(self.screen, AnnotateScreen):
             self.screen.show(document, opened, at)
         else:
-            self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi, at))
+            self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi, at, store=self.store))
 
     def _step_document(self, step: int) -> None:
         ids = self.corpus.ids
@@ -91,6 +91,8 @@ class AnnotatorApp(App):
 
     def action_show_documents(self) -> None:
         if isinstance(self.screen, AnnotateScreen):
+            if self.screen.opened.lock:
+                self.screen.opened.lock.release()
             self.pop_screen()
             if isinstance(self.screen, DocumentsScreen):
                 self.screen.refresh_statuses()

@@ -59,9 +59,10 @@ class AnnotateScreen(Screen):
     ]
 
     def __init__(self, document: Document, opened: Opened, schema, manual: dict[str, str], mode: str,
-                 at: int | None = None) -> None:
+                 at: int | None = None, *, store) -> None:
         super().__init__()
         self.start_at = at
+        self.store = store  # where edits are saved: the annotator's folder, or gold
         self.mode = mode
         self.schema = schema
         self.manual = manual
@@ -81,9 +82,14 @@ class AnnotateScreen(Screen):
         self.pending = None
 
     # ----- layout --------------------------------------------------------------
+    def compose_above(self) -> ComposeResult:
+        """Widgets above the reader (the curation screen shows the annotators there)."""
+        return iter(())
+
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal():
+        yield from self.compose_above()
+        with Horizontal(id="main"):
             yield ReaderView(self.document.text, mode=self.mode, id="reader")
             with Vertical(id="side"):
                 yield AnnotationPanel(id="panel")
@@ -106,7 +112,7 @@ class AnnotateScreen(Screen):
 
     @property
     def reader(self) -> ReaderView:
-        return self.query_one(ReaderView)
+        return self.query_one("#reader", ReaderView)
 
     @property
     def doc(self):
@@ -126,7 +132,7 @@ class AnnotateScreen(Screen):
     def _refresh_document(self) -> None:
         self.title = self.document.id
         ro = " · READ-ONLY" if self.opened.read_only else ""
-        self.sub_title = f"{self.app.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
+        self.sub_title = f"{self.store.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
         self._repaint()
 
     def _repaint(self) -> None:
@@ -175,7 +181,7 @@ class AnnotateScreen(Screen):
     def _commit(self, what: str) -> None:
         """Save the editor's document now; the edit is acknowledged only once it is on disk."""
         try:
-            saved = self.app.store.save(self.editor.doc)
+            saved = self.store.save(self.editor.doc)
         except OSError as exc:
             self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15)
             return

@@ -17,6 +17,8 @@ STATUS_STYLE = {"done": "green", "in_progress": "yellow", "not_started": "dim", 
 class DocumentsScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),
+        Binding("c", "curate", "Curate gold"),
+        Binding("g", "agreement", "Agreement"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -35,11 +37,12 @@ class DocumentsScreen(Screen):
         table = self.query_one(DataTable)
         table.add_column("id", key="id")
         table.add_column("status", key="status")
+        table.add_column("gold", key="gold")
         table.add_column("chars", key="chars")
         table.add_column("title", key="title")
         for info in self.corpus.infos():
             # Titles are data: Text() never interprets markup in them.
-            table.add_row(Text(info.id), Text(""), Text(str(info.chars), justify="right"),
+            table.add_row(Text(info.id), Text(""), Text(""), Text(str(info.chars), justify="right"),
                           Text(visual(info.title, self.app.bidi), justify="right"), key=info.id)
         self.refresh_statuses()
         table.focus()
@@ -51,11 +54,17 @@ class DocumentsScreen(Screen):
         for doc_id in self.corpus.ids:
             status = statuses.get(doc_id, "not_started")
             table.update_cell(doc_id, "status", Text(status.replace("_", " "), style=STATUS_STYLE.get(status, "")))
+        from annotator.core.adjudication import progress
+
+        gold = progress(self.app.workspace, self.corpus.ids)
+        for doc_id, state in gold.items():
+            style = "green" if state == "adjudicated" else "yellow" if state.startswith("conflicts") else "dim"
+            table.update_cell(doc_id, "gold", Text(state, style=style))
         counts = {s: list(statuses.values()).count(s) for s in ("done", "in_progress", "not_started")}
         who = self.app.annotator or "?"
         self.query_one("#doc-header", Static).update(
             f"{len(self.corpus)} documents · {who}: {counts['done']} done, {counts['in_progress']} in progress, "
-            f"{counts['not_started']} not started"
+            f"{counts['not_started']} not started · gold: {list(gold.values()).count('adjudicated')} adjudicated"
         )
 
     def action_open(self) -> None:
@@ -63,6 +72,24 @@ class DocumentsScreen(Screen):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             self.app.open_document(key)
+
+    def _selected(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_curate(self) -> None:
+        from annotator.tui.screens.curate import open_curation
+
+        doc_id = self._selected()
+        if doc_id:
+            open_curation(self.app, doc_id)
+
+    def action_agreement(self) -> None:
+        from annotator.tui.screens.agreement import AgreementScreen
+
+        self.app.push_screen(AgreementScreen())
 
     def select(self, doc_id: str) -> None:
         table = self.query_one(DataTable)

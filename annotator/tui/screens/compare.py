@@ -1,0 +1,55 @@
+"""One document as each annotator marked it, right-to-left, disagreements marked."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from annotator.core.annotations import DocumentAnnotations
+from annotator.core.guidelines import Schema
+from annotator.tui.widgets.compare_stack import CompareStack
+
+
+class CompareScreen(Screen):
+    BINDINGS = [
+        Binding("j", "step(1)", "Next disagreement"),
+        Binding("k", "step(-1)", "Previous disagreement"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, doc_id: str, text: str, versions: dict[str, DocumentAnnotations], schema: Schema,
+                 mode: str, disagreements: list[tuple[int, int]]) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+        self.text = text
+        self.versions = versions
+        self.schema = schema
+        self.mode = mode
+        self.disagreements = sorted(set(disagreements))
+        self.position = -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield CompareStack(self.text, self.versions, self.schema, self.mode, self.disagreements, id="stack")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"{self.doc_id}: {len(self.disagreements)} disagreements"
+        self.sub_title = " · ".join(self.versions)
+        self.query_one(Static).update("j / k: next / previous disagreement (red overline)")
+
+    def action_step(self, step: int) -> None:
+        if not self.disagreements:
+            self.notify("the annotators agree on this document")
+            return
+        self.position = (self.position + step) % len(self.disagreements)
+        start, end = self.disagreements[self.position]
+        self.query_one(CompareStack).follow(start)
+        said = []
+        for name, doc in self.versions.items():
+            labels = [e.label for e in doc.entities if e.start < end and start < e.end]
+            said.append(f"{name}: {', '.join(labels) or 'nothing'}")
+        self.query_one(Static).update(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said))

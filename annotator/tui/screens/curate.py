@@ -1,0 +1,147 @@
+"""Curation: each annotator's version above, gold below; settle conflicts into gold.
+
+The gold reader is a full annotation screen (the usual keys edit gold directly); the
+annotators' readers above follow its cursor. ``j``/``k`` step from conflict to
+conflict, ``o`` lists the conflict's options to accept one (or reject them all), ``A``
+marks the document adjudicated. Every change is saved to annotations/gold at once.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from annotator.core.adjudication import accept, conflicts, mark_adjudicated, reject
+from annotator.core.annotations import DocumentAnnotations
+from annotator.core.errors import AnnotatorError
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.modals import ChooseScreen
+from annotator.tui.widgets.compare_stack import CompareStack
+from annotator.tui.widgets.reader_view import ReaderView
+
+REJECT = "reject every option"
+
+
+def describe(option: dict) -> str:
+    name = option.get("label") or option.get("type") or option.get("role") or "?"
+    who = ", ".join(option.get("annotators") or ()) or ("gold" if option.get("gold_id") else "nobody")
+    return f"{name} {option.get('start')}-{option.get('end')} ({who})"
+
+
+class CurateScreen(AnnotateScreen):
+    BINDINGS = [
+        Binding("j", "conflict(1)", "Next conflict"),
+        Binding("k", "conflict(-1)", "Previous conflict"),
+        Binding("o", "options", "Accept an option"),
+        Binding("A", "adjudicated", "Mark adjudicated"),
+    ]
+
+    def __init__(self, *args, versions: dict[str, DocumentAnnotations], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.versions = versions
+
+    def compose_above(self) -> ComposeResult:
+        yield CompareStack(self.document.text, self.versions, self.schema, self.mode, self._conflict_extents(),
+                           id="annotators")
+
+    def _conflict_extents(self) -> list[tuple[int, int]]:
+        return [(c["start"], c["end"]) for c in conflicts(self.editor.doc)]
+
+    def _refresh_document(self) -> None:
+        super()._refresh_document()
+        open_ = conflicts(self.doc)
+        state = "adjudicated" if self.doc.extra.get("adjudicated") else f"{len(open_)} conflicts"
+        self.sub_title = f"gold · {state} · guidelines {self.schema.version}" + (" · READ-ONLY" if self.opened.read_only else "")
+        if self.is_mounted and self.query("#annotators"):
+            self.query_one(CompareStack).paint(marks=self._conflict_extents())
+
+    def on_reader_view_cursor_moved(self, message: ReaderView.CursorMoved) -> None:
+        if message.reader.id == "reader":
+            super().on_reader_view_cursor_moved(message)
+            self.query_one(CompareStack).follow(message.start)
+
+    def _current_conflict(self) -> dict | None:
+        cursor = self.reader.cursor_span[0]
+        here = [c for c in conflicts(self.doc) if c["start"] <= cursor < c["end"]]
+        return here[0] if here else None
+
+    def action_conflict(self, step: int) -> None:
+        open_ = conflicts(self.doc)
+        if not open_:
+            self.notify("no open conflicts: press A to mark the document adjudicated")
+            return
+        cursor = self.reader.cursor_span[0]
+        if step > 0:
+            target = next((c for c in open_ if c["start"] > cursor), open_[0])
+        else:
+            target = next((c for c in reversed(open_) if c["start"] < cursor), open_[-1])
+        self.reader.move_to_offset(target["start"])
+        options = "; ".join(describe(o) for o in target["options"])
+        self.say(f"{target['id']} {target['kind']}: {options}")
+
+    def action_options(self) -> None:
+        conflict = self._current_conflict()
+        if conflict is None:
+            self.notify("no conflict under the cursor (j / k to step to one)")
+            return
+        labels = [describe(o) for o in conflict["options"]] + [REJECT]
+
+        def chosen(answer: str | None) -> None:
+            if answer is None:
+                return
+            if answer == REJECT:
+                self._settle(lambda doc: reject(doc, conflict["id"]), f"{conflict['id']} rejected")
+            else:
+                index = labels.index(answer)
+                self._settle(lambda doc: accept(doc, conflict["id"], index), f"{conflict['id']}: {answer}")
+
+        self.app.push_screen(ChooseScreen(f"Conflict {conflict['id']} ({conflict['kind']})", labels), chosen)
+
+    def _settle(self, change, what: str) -> None:
+        def apply() -> str:
+            new = change(self.editor.doc)
+            self.editor._apply(new, what)
+            return what
+
+        self._edit(apply)
+
+    def action_adjudicated(self) -> None:
+        if conflicts(self.doc):
+            self.notify("settle the open conflicts first (j / k, o)", severity="warning")
+            return
+        self._settle(mark_adjudicated, "marked adjudicated")
+
+
+def open_curation(app, doc_id: str) -> None:
+    """Open the curation screen for ``doc_id``: gold (merged first if there is none yet) and every annotator."""
+    from annotator.core.adjudication import adjudicate_document, default_annotators
+    from annotator.core.store import AnnotationStore
+
+    workspace, corpus = app.workspace, app.corpus
+    document = corpus.load(doc_id)
+    names = default_annotators(workspace)
+    gold_store = AnnotationStore(workspace.annotations_dir, "gold")
+    if not gold_store.path(doc_id).exists():
+        if len(names) < 2:
+            app.notify("curation needs at least two annotators' files", severity="warning")
+            return
+        outcome = adjudicate_document(workspace, corpus, doc_id, "majority", names)
+        if outcome.problems:
+            app.notify("; ".join(outcome.problems), severity="error")
+            return
+        if outcome.state == "unadjudicable" or outcome.state == "not annotated":
+            app.notify(f"{doc_id}: fewer than two annotators annotated it", severity="warning")
+            return
+        app.notify(f"merged by majority: {outcome.agreed_entities} entities agreed, {outcome.conflicts} conflicts")
+    versions = {}
+    for name in names:
+        opened = AnnotationStore(workspace.annotations_dir, name).open(
+            doc_id, document.info.sha256, app.schema.version, workspace.guidelines_dir, lock=False)
+        if not opened.read_only and (opened.doc.entities or opened.doc.events):
+            versions[name] = opened.doc
+    opened = gold_store.open(doc_id, document.info.sha256, app.schema.version, workspace.guidelines_dir)
+    try:
+        app.push_screen(CurateScreen(document, opened, app.schema, app.manual, app.bidi, store=gold_store,
+                                     versions=versions))
+    except AnnotatorError as exc:
+        app.notify(str(exc), severity="error")

@@ -1,0 +1,53 @@
+"""Pilot test: adjudicate one seed document with a conflict in the curation screen."""
+
+from __future__ import annotations
+
+import orjson
+
+from annotator.core.annotations import DocumentAnnotations, Entity
+from annotator.core.store import AnnotationStore
+from annotator.tui.app import make_app
+from annotator.tui.screens.curate import CurateScreen
+from annotator.tui.screens.modals import ChooseScreen
+from tests.conftest import SEED_IDS
+
+DOC = SEED_IDS[0]
+
+
+def write(workspace, who: str, entities: list[tuple[int, int, str]]) -> None:
+    info = __import__("annotator.core.corpus", fromlist=["Corpus"]).Corpus(workspace.corpus_dir).info(DOC)
+    doc = DocumentAnnotations(DOC, info.sha256, "2.0.0", who, "done",
+                              tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)))
+    AnnotationStore(workspace.annotations_dir, who).save(doc)
+
+
+async def test_adjudicate_a_seed_document_with_a_conflict(workspace) -> None:
+    text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
+    place = text.index("ديرالزور")
+    place_span = (place, place + len("ديرالزور"))
+    # Two annotators agree on التحالف = ORG; they disagree on ديرالزور (GPE vs LOC).
+    write(workspace, "ali", [(0, 7, "ORG"), (*place_span, "GPE")])
+    write(workspace, "sara", [(0, 7, "ORG"), (*place_span, "LOC")])
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")  # curate the selected (first) document: merged by majority first
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CurateScreen)
+        assert [(e.label, e.agreed_by) for e in screen.doc.entities] == [("ORG", ("ali", "sara"))]
+        assert set(screen.versions) == {"ali", "sara"}
+        await pilot.press("j")  # step to the conflict
+        assert screen.reader.cursor_span[0] == place
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseScreen)
+        choice = next(o for o in app.screen.options if o.startswith("GPE"))
+        app.screen.dismiss(choice)
+        await pilot.pause()
+        await pilot.press("A")  # no conflict left: mark adjudicated
+        await pilot.pause()
+    gold = orjson.loads((workspace.annotations_dir / "gold" / f"{DOC}.json").read_bytes())
+    assert sorted((e["label"], e["start"], e["end"]) for e in gold["entities"]) == [
+        ("GPE", *place_span), ("ORG", 0, 7)]
+    assert gold["adjudicated"] is True and gold["status"] == "done"
+    assert gold.get("conflicts") == []
