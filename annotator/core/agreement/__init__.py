@@ -7,6 +7,7 @@ Entry point: :func:`compute_report` (a JSON-ready dict) and the renderers in
 from annotator.core.agreement.disagreements import disagreement_list, label_confusion
 from annotator.core.agreement.events import EventAgreement, event_agreement
 from annotator.core.agreement.kappa import cohen_kappa, fleiss_kappa, krippendorff_alpha
+from annotator.core.agreement.render import to_csv, to_html, to_markdown
 from annotator.core.agreement.report import compute_report
 from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined
 from annotator.core.agreement.spans import F1Result, PairF1, SpanAgreement, max_overlap_matching, span_f1
@@ -34,6 +35,9 @@ __all__ = [
     "max_overlap_matching",
     "span_f1",
     "study",
+    "to_csv",
+    "to_html",
+    "to_markdown",
     "token_label_matrix",
     "unitizing_alpha",
 ]

@@ -65,7 +65,9 @@ def confusion_table(st: Study, disputed: pl.DataFrame | None = None) -> pl.DataF
     disputed = disputed_spans(st) if disputed is None else disputed
     sp = disputed.select("ann", "dc", "k", "lab")  # confusions only occur there
     other = sp.rename({"ann": "ann_b", "lab": "lab_b"})
-    found = sp.join(other, on=["dc", "k"]).filter((pl.col("ann") < pl.col("ann_b")) & (pl.col("lab") != pl.col("lab_b")))
+    found = sp.join(other, on=["dc", "k"]).filter(
+        (pl.col("ann") < pl.col("ann_b")) & (pl.col("lab") != pl.col("lab_b"))
+    )
     found = found.join(sp.rename({"ann": "ann_b"}), on=["ann_b", "dc", "k", "lab"], how="anti").join(
         sp.rename({"lab": "lab_b"}), on=["ann", "dc", "k", "lab_b"], how="anti"
     )
@@ -85,7 +87,9 @@ def decode_said(st: Study, table: pl.DataFrame) -> pl.DataFrame:
         end="end",
         annotators="annotators",
         **{
-            a: pl.col(f"r{i}").list.eval(pl.element().replace_strict(index, st.labels, return_dtype=pl.String()))
+            a: pl.col(f"r{i}").list.eval(
+                pl.element().replace_strict(index, st.labels, return_dtype=pl.String())
+            )
             for i, a in enumerate(st.annotators)
         },
     )

@@ -36,6 +36,7 @@ from annotator.core.agreement.tables import (
     study,
 )
 
+
 @dataclass
 class EventAgreement:
     types: list[str]
@@ -130,16 +131,34 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
             sides[0]
             .join(sides[1], on=["dc", "lab"], how="full", coalesce=True)
             .join(matched, on=["dc", "lab"], how="left")
-            .with_columns(pl.col("a_count", "b_count", "exact").fill_null(0), a=pl.lit(i, dtype=pl.Int32), b=pl.lit(j, dtype=pl.Int32))
+            .with_columns(
+                pl.col("a_count", "b_count", "exact").fill_null(0),
+                a=pl.lit(i, dtype=pl.Int32),
+                b=pl.lit(j, dtype=pl.Int32),
+            )
         )
-    schema = {"a": pl.Int32(), "b": pl.Int32(), "dc": pl.Int32(), "lab": pl.Int32(), "a_count": pl.Int64(), "b_count": pl.Int64(), "exact": pl.Int64()}
+    schema = {
+        "a": pl.Int32(),
+        "b": pl.Int32(),
+        "dc": pl.Int32(),
+        "lab": pl.Int32(),
+        "a_count": pl.Int64(),
+        "b_count": pl.Int64(),
+        "exact": pl.Int64(),
+    }
     full_a = (
         pl.concat(parts, how="vertical_relaxed").select([pl.col(c).cast(t) for c, t in schema.items()])
         if parts
         else pl.DataFrame(schema=schema)
     )
     arg_result = summarize(
-        full_a, "exact", st.annotators, types, pd, thing="an argument on a matching trigger", labelled="of type"
+        full_a,
+        "exact",
+        st.annotators,
+        types,
+        pd,
+        thing="an argument on a matching trigger",
+        labelled="of type",
     )
     return EventAgreement(types, trig_result, arg_result, ignored, orphans)
 

@@ -8,6 +8,7 @@ only str, int, float (finite), bool, None, list and dict, so ``orjson.dumps`` ta
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -17,7 +18,7 @@ from annotator.core.agreement.disagreements import confusion_table, disagreement
 from annotator.core.agreement.events import study_events
 from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined, mean, put
 from annotator.core.agreement.spans import span_agreement
-from annotator.core.agreement.tables import Study, pairs, prepare_tokens, study, token_code_matrix
+from annotator.core.agreement.tables import Study, pairs, prepare_tokens, study, token_label_patterns
 from annotator.core.agreement.unitizing import study_alpha_u
 
 DEFAULT_MAX_DISAGREEMENTS = 200
@@ -26,11 +27,11 @@ SNIPPET_CONTEXT = 40
 
 def token_measures(st: Study, tokens: pl.DataFrame | None) -> dict[str, Any]:
     """Cohen's κ per pair and mean, Fleiss' κ, Krippendorff's α on per-token labels."""
-    matrix = token_code_matrix(st, prepare_tokens(tokens, st.docs))
+    tok = prepare_tokens(tokens, st.docs)
     cols = [f"r{i}" for i in range(len(st.annotators))]
-    patterns = kappa.label_patterns(matrix, cols)  # a few hundred rows stand for all tokens
+    patterns = token_label_patterns(st, tok)  # a few hundred rows stand for all tokens
     w = kappa.WEIGHT
-    out: dict[str, Any] = {"count": matrix.height}
+    out: dict[str, Any] = {"count": tok.height}
     pair_rows = []
     scores: list[Score] = []
     for i, j in pairs(st.annotators):
@@ -58,7 +59,11 @@ def token_measures(st: Study, tokens: pl.DataFrame | None) -> dict[str, Any]:
         if isinstance(fleiss, Undefined) and fleiss.reason.startswith("no item"):
             fleiss = Undefined("no token in a document every selected annotator annotated")
     put(out, "fleiss_kappa", fleiss)
-    alpha = kappa.krippendorff_alpha(patterns, cols, weight=w) if len(cols) >= 2 else Undefined("fewer than two annotators")
+    alpha = (
+        kappa.krippendorff_alpha(patterns, cols, weight=w)
+        if len(cols) >= 2
+        else Undefined("fewer than two annotators")
+    )
     if isinstance(alpha, Undefined) and alpha.reason.startswith("no item"):
         alpha = Undefined("no token in a document annotated by two or more selected annotators")
     put(out, "krippendorff_alpha", alpha)
@@ -75,7 +80,9 @@ def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.
         docs.join(sa_per_doc, on="dc", how="left")
         .join(n_spans, on="dc", how="left")
         .join(n_dis, on="dc", how="left")
-        .with_columns(pl.col("pairs", "spans", "disagreements", "matched_exact", "matched_overlap").fill_null(0))
+        .with_columns(
+            pl.col("pairs", "spans", "disagreements", "matched_exact", "matched_overlap").fill_null(0)
+        )
     )
     return table.sort(
         ["span_f1_exact", "disagreements", "dc"], descending=[False, True, False], nulls_last=True
@@ -149,14 +156,18 @@ def compute_report(
     documents first.
     """
     st = study(spans, coverage, annotators=annotators, labels=labels)
-    sa = span_agreement(st)
-    disputed = disputed_spans(st)
-    dis = disagreement_table(st, disputed)
-    per_doc = _per_document(st, sa.per_document, dis)
-    ev = study_events(st, events, arguments)
-    unit = study_alpha_u(st, doc_lengths)
-    token = token_measures(st, tokens)
-    confusion = confusion_table(st, disputed)
+    # The token measures run beside the rest: polars releases the GIL, and many steps of
+    # either half use one core only, so two cores finish sooner.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        token_future = pool.submit(token_measures, st, tokens)
+        sa = span_agreement(st)
+        disputed = disputed_spans(st)
+        dis = disagreement_table(st, disputed)
+        per_doc = _per_document(st, sa.per_document, dis)
+        ev = study_events(st, events, arguments)
+        unit = study_alpha_u(st, doc_lengths)
+        confusion = confusion_table(st, disputed)
+        token = token_future.result()
 
     n_docs = st.coverage.group_by("dc").len()
     rank = per_doc.select("dc").with_row_index("_rank")
@@ -182,7 +193,11 @@ def compute_report(
         "confusion": confusion.to_dicts(),
         "disagreements": _disagreement_json(st, worst.to_dicts(), texts, context),
         "disagreements_total": dis.height,
-        "ignored": {"spans_outside_coverage": st.ignored_spans},
+        "ignored": {
+            "spans_outside_coverage": st.ignored_spans,
+            "events_outside_coverage": ev.ignored_events,
+            "arguments_without_event": ev.orphan_arguments,
+        },
         "excluded": list(excluded),
     }
     return report

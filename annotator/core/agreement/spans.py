@@ -134,7 +134,12 @@ def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, in
         return []
     if min(len(a), len(b)) > EXACT_LIMIT:
         edges = sorted(
-            ((-_overlap(x, y), x, y, i, j) for i, x in enumerate(a) for j, y in enumerate(b) if _overlap(x, y) > 0),
+            (
+                (-_overlap(x, y), x, y, i, j)
+                for i, x in enumerate(a)
+                for j, y in enumerate(b)
+                if _overlap(x, y) > 0
+            ),
         )
         used_a: set[int] = set()
         used_b: set[int] = set()
@@ -179,7 +184,9 @@ def _hard_clusters(rows: pl.DataFrame) -> pl.DataFrame:
     return found.group_by("dc", "lab").agg(pl.col("overlap").sum())
 
 
-def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, *, overlap: bool) -> pl.DataFrame:
+def pair_label_counts(
+    items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, *, overlap: bool
+) -> pl.DataFrame:
     """a, b, dc, lab, a_count, b_count, exact[, overlap] for every pair and document both
     annotated where either side has an item of that label.
 
@@ -189,7 +196,9 @@ def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, 
     of each side is one overlap match; larger clusters go to :func:`max_overlap_matching`.
     """
     items = sorted_unique(items.select("dc", "lab", "start", "end", "ann"))
-    same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]).fill_null(False)
+    same = pl.all_horizontal(
+        [pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]
+    ).fill_null(False)
     parts = []
     for i, j in pairs(range(n_annotators)):
         sub = items.filter(pl.col("ann").is_in([i, j])).with_columns(side=pl.col("ann") == j, same=same)
@@ -202,8 +211,10 @@ def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, 
         if overlap:
             sub = interval_clusters(sub, ["dc", "lab"], presorted=True)
             # a two-span cluster matches when its spans come from both sides (counted on its 2nd row)
-            pair_match = (pl.col("size") == 2) & (pl.col("cluster") == pl.col("cluster").shift(1)) & (
-                pl.col("side") != pl.col("side").shift(1)
+            pair_match = (
+                (pl.col("size") == 2)
+                & (pl.col("cluster") == pl.col("cluster").shift(1))
+                & (pl.col("side") != pl.col("side").shift(1))
             )
             sub = sub.with_columns(simple=pair_match.fill_null(False))
             aggs.append(pl.col("simple").sum().cast(pl.Int64).alias("overlap"))
@@ -219,7 +230,15 @@ def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, 
                         .drop("_hard")
                     )
         parts.append(counts.with_columns(a=pl.lit(i, dtype=pl.Int32), b=pl.lit(j, dtype=pl.Int32)))
-    schema = {"a": pl.Int32(), "b": pl.Int32(), "dc": pl.Int32(), "lab": pl.Int32(), "a_count": pl.Int64(), "b_count": pl.Int64(), "exact": pl.Int64()}
+    schema = {
+        "a": pl.Int32(),
+        "b": pl.Int32(),
+        "dc": pl.Int32(),
+        "lab": pl.Int32(),
+        "a_count": pl.Int64(),
+        "b_count": pl.Int64(),
+        "exact": pl.Int64(),
+    }
     if overlap:
         schema["overlap"] = pl.Int64()
     if not parts:
@@ -302,9 +321,20 @@ def summarize(
         per_label = {}
         for lab in labels:
             lac, lbc, lm = per_pair_label.get((i, j, lab), (0, 0, 0))
-            per_label[lab] = f1(lm, lac, lbc, f"neither {na} nor {nb} marked {thing} {labelled} {lab} {where}")
+            per_label[lab] = f1(
+                lm, lac, lbc, f"neither {na} nor {nb} marked {thing} {labelled} {lab} {where}"
+            )
         results.append(
-            PairF1(na, nb, f1(m, ac, bc, f"neither {na} nor {nb} marked {thing} {where}"), m, ac, bc, n_docs, per_label)
+            PairF1(
+                na,
+                nb,
+                f1(m, ac, bc, f"neither {na} nor {nb} marked {thing} {where}"),
+                m,
+                ac,
+                bc,
+                n_docs,
+                per_label,
+            )
         )
     if len(annotators) < 2:
         overall: Score = Undefined("fewer than two annotators")

@@ -70,9 +70,7 @@ def conform(frame: pl.DataFrame | None, schema: dict[str, pl.DataType], name: st
         raise AnnotatorError("not a polars DataFrame", name, type(frame).__name__)
     missing = [c for c in schema if c not in frame.columns]
     if missing:
-        raise AnnotatorError(
-            "missing column(s) " + ", ".join(missing), name, "expected " + ", ".join(schema)
-        )
+        raise AnnotatorError("missing column(s) " + ", ".join(missing), name, "expected " + ", ".join(schema))
     try:
         out = frame.select(pl.col(c).cast(t, strict=True) for c, t in schema.items())
     except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
@@ -138,8 +136,9 @@ class Study:
     codes (the measures work on integers; names come back only in the results).
 
     ``annotators[ann]``, ``labels[lab]`` (sorted), ``docs[dc]`` (sorted doc_ids annotated by
-    at least one selected annotator). ``coverage``: ann, dc (unique). ``spans``: ann, dc,
-    start, end, lab (unique, covered documents only, selected labels only).
+    at least one selected annotator). ``coverage``: ann, dc (unique). ``spans``: dc, lab,
+    start, end, ann — unique, sorted in that column order (exact matches are adjacent rows,
+    overlap candidates contiguous), covered documents and selected labels only.
     """
 
     annotators: list[str]
@@ -235,7 +234,11 @@ def prepare_tokens(tokens: pl.DataFrame | None, docs: Sequence[str]) -> pl.DataF
     ``tok`` the row number; overlapping (or repeated) tokens raise AnnotatorError."""
     tok = conform(tokens, TOKENS, "tokens")
     check_intervals(tok, "tokens")
-    tok = tok.select(dc=codes("doc_id", docs), start="start", end="end").drop_nulls("dc").sort("dc", "start", "end")
+    tok = (
+        tok.select(dc=codes("doc_id", docs), start="start", end="end")
+        .drop_nulls("dc")
+        .sort("dc", "start", "end")
+    )
     same_doc = pl.col("dc") == pl.col("dc").shift(1)
     bad = tok.filter(same_doc & (pl.col("start") < pl.col("end").shift(1)))
     if bad.height:
@@ -267,7 +270,8 @@ def span_token_labels(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
         rank=pack(MAX_OFFSET - (pl.col("end") - pl.col("start")), "start"),
         start=first.cast(pl.Int64),
         end=last.cast(pl.Int64),
-    ).filter(pl.col("end") > pl.col("start")).sort("ann", "start", "end")
+    ).filter(pl.col("end") > pl.col("start"))
+    ranges = ranges.with_columns(_k=pack("ann", "start")).sort("_k").drop("_k")
     # Token ranges of one annotator that share no token need no tie-break.
     reach = pack("ann", "end").cum_max().shift(1)
     new = reach.is_null() | (pack("ann", "start") >= reach)
@@ -306,6 +310,44 @@ def token_code_matrix(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
         covered = st.coverage.filter(pl.col("ann") == i)["dc"].implode()
         columns[f"r{i}"] = pl.when(pl.col("dc").is_in(covered)).then(pl.lit(col))
     return tok.select("dc", "start", "end").with_columns(**columns)
+
+
+def token_label_patterns(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
+    """The distinct rows of :func:`token_code_matrix` (columns ``r{i}``) with their count
+    ``_n``, computed without building the matrix.
+
+    Each token's row is encoded as one integer: digit i (base = labels + 2) is 0 when
+    annotator i did not annotate the document, 1 for "O", 1 + code for a label. A
+    document's all-"O" row comes from its coverage; each labelled token adds code·base^i.
+    """
+    n = len(st.annotators)
+    base = len(st.labels) + 2
+    names = [f"r{i}" for i in range(n)]
+    schema = {**{c: pl.Int32() for c in names}, "_n": pl.Int64()}
+    if n == 0 or not tok.height:
+        return pl.DataFrame(schema=schema)
+    if base**n >= 2**62:  # too many annotators x labels for one Int64: count the matrix
+        matrix = token_code_matrix(st, tok)
+        return matrix.group_by(names).agg(pl.len().cast(pl.Int64).alias("_n")).select(list(schema))
+    # all-"O" pattern of each document from its coverage, as a dense array over dc
+    cov = st.coverage.select("dc", w=pl.lit(base, dtype=pl.Int64).pow(pl.col("ann").cast(pl.Int64)))
+    per_doc = cov.group_by("dc").agg(pl.col("w").sum())
+    baseline = pl.zeros(len(st.docs), dtype=pl.Int64(), eager=True).scatter(per_doc["dc"], per_doc["w"])
+    pid = baseline.gather(tok["dc"])
+    assigned = span_token_labels(st, tok)
+    for i in range(n):  # one scatter per annotator: add code·base^i on the labelled tokens
+        mine = assigned.filter(pl.col("ann") == i)
+        if mine.height:
+            add = pl.zeros(tok.height, dtype=pl.Int64(), eager=True)
+            pid = pid + add.scatter(mine["tok"], mine["code"].cast(pl.Int64) * base**i)
+    counts = pid.rename("pid").value_counts(name="_n")
+    rows: dict[str, list[int | None]] = {c: [] for c in names}
+    for pid, _ in counts.iter_rows():  # one iteration per distinct pattern
+        for c in names:
+            digit = pid % base
+            pid //= base
+            rows[c].append(None if digit == 0 else digit - 1)
+    return pl.DataFrame({**rows, "_n": counts["_n"].cast(pl.Int64)}, schema=schema)
 
 
 def check_column_names(annotators: Sequence[str], reserved: Sequence[str]) -> None:

@@ -91,7 +91,12 @@ def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
     zero = pl.Series([0.0])
     prefix_c = pl.concat([zero, g["c"].cum_sum()])
     prefix_cg = pl.concat([zero, g["cg"].cum_sum()])
-    stops = g.group_by("lab").agg(stop=pl.len()).sort("lab").with_columns(stop=pl.col("stop").cum_sum().cast(pl.Int64))
+    stops = (
+        g.group_by("lab")
+        .agg(stop=pl.len())
+        .sort("lab")
+        .with_columns(stop=pl.col("stop").cum_sum().cast(pl.Int64))
+    )
     u = (
         units.group_by("lab", l=pl.col("l").cast(pl.Int64))
         .agg(n=pl.len().cast(pl.Float64))
@@ -160,11 +165,16 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
     """``frame``: blk, lab (index into ``names``), start, end, r — offsets from the continuum
     start, sorted by (blk, lab, start, end, r); units never cross a block (document)."""
     bad = frame.filter(
-        (pl.col("start") < 0) | (pl.col("end") <= pl.col("start")) | (pl.col("end") > length)
-        | (pl.col("r") < 0) | (pl.col("r") >= raters)
+        (pl.col("start") < 0)
+        | (pl.col("end") <= pl.col("start"))
+        | (pl.col("end") > length)
+        | (pl.col("r") < 0)
+        | (pl.col("r") >= raters)
     )
     if bad.height:
-        raise AnnotatorError("unit outside the continuum or of an unknown rater", "unitizing", str(bad.row(0, named=True)))
+        raise AnnotatorError(
+            "unit outside the continuum or of an unknown rater", "unitizing", str(bad.row(0, named=True))
+        )
     if raters < 2:
         none = Undefined("α_u needs at least two annotators")
         return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
@@ -235,7 +245,10 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
         observed[name], expected[name] = d_o, d_e
         per_label[name] = _alpha(d_o, d_e)
 
-    result = {c: per_label.get(c, Undefined(f"no annotator marked a unit labelled {c} in the continuum")) for c in names}
+    result = {
+        c: per_label.get(c, Undefined(f"no annotator marked a unit labelled {c} in the continuum"))
+        for c in names
+    }
     if not present:
         overall: Score = Undefined("no annotator marked any unit in the continuum (empty study)")
     else:
@@ -254,13 +267,22 @@ def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResul
     if not docs:
         none = Undefined("no document was annotated by every selected annotator")
         return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
+    if doc_lengths is None:
+        none = Undefined("no document lengths were given")
+        return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
     lengths = conform(doc_lengths, DOC_LENGTHS, "doc_lengths")
-    lengths = lengths.select(dc=codes("doc_id", st.docs), length="length").drop_nulls("dc").unique("dc", keep="first")
+    lengths = (
+        lengths.select(dc=codes("doc_id", st.docs), length="length")
+        .drop_nulls("dc")
+        .unique("dc", keep="first")
+    )
     doc_frame = pl.DataFrame({"dc": docs}, schema={"dc": pl.Int32()})
     known = doc_frame.join(lengths, on="dc", how="left").sort("dc")
     missing = known.filter(pl.col("length").is_null())
     if missing.height:
-        raise AnnotatorError("document without a length", "doc_lengths", f"doc_id {st.docs[missing['dc'][0]]!r}")
+        raise AnnotatorError(
+            "document without a length", "doc_lengths", f"doc_id {st.docs[missing['dc'][0]]!r}"
+        )
     offsets = known.with_columns(offset=pl.col("length").cum_sum() - pl.col("length"))
     units = st.spans.join(offsets, on="dc", maintain_order="left")
     beyond = units.filter(pl.col("end") > pl.col("length"))
