@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 import sys
-import tempfile
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from annotator.core.annotations import DocumentAnnotations
-from annotator.core.corpus import Corpus, sha256_text
+from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, hf, jsonl
-from annotator.core.export.tagging import NESTED, SCHEMES, TOKENS, Tagged, label_list, tag_document
+from annotator.core.export.render import Totals, render_all
+from annotator.core.export.tagging import NESTED, SCHEMES, TOKENS, label_list
 from annotator.core.interchange import Schemas, migrate_to_workspace
 from annotator.core.jsonio import dumps
 from annotator.core.workspace import Workspace
@@ -55,6 +55,7 @@ class ExportOptions:
     nested: str = "outermost"
     events: bool = False
     tokens: str = "word"
+    workers: int = 0  # processes rendering documents; 0: one per CPU for large exports, 1: none
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     def check(self) -> None:
@@ -190,7 +191,8 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
     groups = split_documents(ids, options.split, options.seed) if options.split else {"all": ids}
     by_id = {s.doc.doc_id: s.doc for s in selected}
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.partial"
+    tmp.mkdir()
     try:
         writer = _Writer(workspace, options, tmp, progress, len(ids))
         for name, group in groups.items():
@@ -215,69 +217,54 @@ class _Writer:
     def __init__(self, workspace: Workspace, options: ExportOptions, folder: Path, progress: Progress | None,
                  total: int):
         self.workspace, self.options, self.folder = workspace, options, folder
-        self.corpus = Corpus(workspace.corpus_dir)
-        self.progress, self.done = progress, 0
-        passes = 2 if options.format == "conll" and options.nested == "columns" else 1
-        self.total = total * passes
+        self.progress, self.done, self.total = progress, 0, total
         self.files: dict[str, str] = {}
-        self.labels: Counter = Counter()
-        self.event_types: Counter = Counter()
-        self.dropped: Counter = Counter()
-        self.counts: Counter = Counter()
+        self.totals = Totals()
+        self.labels, self.event_types = self.totals.labels, self.totals.event_types
+        self.dropped, self.counts = self.totals.dropped, self.totals.counts
         self.columns: dict[str, int] = {}
 
-    def text(self, doc: DocumentAnnotations) -> str:
-        text = self.corpus.text(doc.doc_id)
-        if sha256_text(text) != doc.text_sha256:
-            raise AnnotatorError(f"the text of {doc.doc_id} changed during the export",
-                                 str(self.corpus.path(doc.doc_id)))
-        return text
-
-    def tick(self) -> None:
-        self.done += 1
-        if self.progress is not None:
-            self.progress(self.done, self.total)
-
-    def tagged(self, doc: DocumentAnnotations) -> Tagged:
-        o = self.options
-        return tag_document(self.text(doc), doc, tokens=o.tokens, scheme=o.scheme, nested=o.nested, events=o.events)
+    def rendered(self, docs: list[DocumentAnnotations]) -> Iterator[tuple[bytes, int]]:
+        """(data, entity columns) of each document, in order."""
+        for item in render_all(docs, self.workspace.corpus_dir, self.options, self.totals):
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+            yield item
 
     def write(self, name: str, docs: list[DocumentAnnotations]) -> None:
-        fmt = self.options.format
-        levels = 1
-        if fmt == "conll" and self.options.nested == "columns":
-            for doc in docs:  # first pass: the deepest nesting fixes the column count of the file
-                levels = max(levels, len(self.tagged(doc).columns))
-                self.tick()
-            self.columns[name] = levels
+        self.counts["documents"] += len(docs)
+        if self.options.format == "conll" and self.options.nested == "columns":
+            self._write_levels(name, docs)
+            return
         digest = hashlib.sha256()
         with open(self.folder / name, "wb") as handle:
-            for doc in docs:
-                chunk = self.render(doc, levels)
+            for data, _ in self.rendered(docs):
+                digest.update(data)
+                handle.write(data)
+        self.files[name] = digest.hexdigest()
+
+    def _write_levels(self, name: str, docs: list[DocumentAnnotations]) -> None:
+        """CoNLL with a column per nesting level: each document as deep as it is, then all padded
+        to the deepest (every line of a file has the same number of columns)."""
+        raw = self.folder / f".{name}.unpadded"
+        pieces: list[tuple[int, int]] = []  # (bytes, entity columns) of each document
+        with open(raw, "wb") as handle:
+            for data, depth in self.rendered(docs):
+                pieces.append((len(data), depth))
+                handle.write(data)
+        levels = max((depth for _, depth in pieces), default=1)
+        digest = hashlib.sha256()
+        with open(raw, "rb") as source, open(self.folder / name, "wb") as handle:
+            for size, depth in pieces:
+                chunk = source.read(size)
+                if depth < levels:
+                    chunk = conll.pad(chunk.decode("utf-8"), levels - depth, self.options.events).encode("utf-8")
                 digest.update(chunk)
                 handle.write(chunk)
-                self.tick()
+        raw.unlink()
+        self.columns[name] = levels
         self.files[name] = digest.hexdigest()
-        self.counts["documents"] += len(docs)
-
-    def render(self, doc: DocumentAnnotations, levels: int) -> bytes:
-        self.counts["needs_review"] += sum(1 for x in (*doc.entities, *doc.events) if x.needs_review)
-        if self.options.format == "jsonl":
-            chunk, tokens, sentences = jsonl.render(doc, self.text(doc), self.options.source, self.options.tokens)
-            self.labels.update(e.label for e in doc.entities)
-            self.event_types.update(v.type for v in doc.events)
-            self.counts.update(tokens=tokens, sentences=sentences)
-            return chunk
-        tagged = self.tagged(doc)
-        self.labels.update(tagged.labels)
-        self.event_types.update(tagged.event_types)
-        self.dropped.update(tagged.dropped)
-        self.counts.update(tokens=len(tagged.words), sentences=len(tagged.sentences),
-                           dropped_triggers=tagged.dropped_triggers, unaligned_spans=tagged.unaligned,
-                           merged_sentence_breaks=tagged.merged_sentences)
-        if self.options.format == "conll":
-            return conll.render(tagged, levels).encode("utf-8")
-        return hf.render(tagged)
 
     def write_labels(self) -> None:
         from annotator.core.guidelines import load_schema
@@ -307,7 +294,8 @@ class _Writer:
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": list(o.command),
             "annotator_version": __version__,
-            "options": {"docs": list(o.docs) if o.docs is not None else None, "done_only": o.done_only,
+            "options": {"format": o.format, "docs": list(o.docs) if o.docs is not None else None,
+                        "done_only": o.done_only,
                         "split": list(o.split) if o.split else None, "seed": o.seed if o.split else None,
                         "scheme": o.scheme, "nested": o.nested, "events": o.events, "tokens": o.tokens},
             "documents": groups,

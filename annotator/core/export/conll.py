@@ -11,18 +11,32 @@ EXTENSION = "conll"
 DOCSTART = "-DOCSTART-"
 
 
-def render(tagged: Tagged, levels: int) -> str:
-    """The document as CoNLL text with ``levels`` entity columns (padded with O)."""
+def render(tagged: Tagged, levels: int | None = None) -> str:
+    """The document as CoNLL text with ``levels`` entity columns (default: its own; padded with O)."""
     n = len(tagged.words)
-    columns = tagged.columns + [["O"] * n] * (levels - len(tagged.columns))
+    columns = tagged.columns
+    if levels is not None and levels > len(columns):
+        columns = columns + [["O"] * n] * (levels - len(columns))
     if tagged.triggers is not None:
         columns = [*columns, tagged.triggers]
-    if len(columns) == 1:
-        lines = [w + "\t" + t for w, t in zip(tagged.words, columns[0])]
-    else:
-        lines = list(map("\t".join, zip(tagged.words, *columns)))
-    parts = [DOCSTART + "\tO" * len(columns) + "\n\n"]
-    for a, b in tagged.sentences:
-        parts.append("\n".join(lines[a:b]))
-        parts.append("\n\n")
-    return "".join(parts)
+    lines = list(map("\t".join, zip(tagged.words, *columns)))
+    for _, end in tagged.sentences:
+        lines[end - 1] += "\n"  # the blank line after each sentence
+    head = DOCSTART + "\tO" * len(columns) + "\n\n"
+    return head + "\n".join(lines) + "\n" if lines else head
+
+
+def pad(chunk: str, missing: int, events: bool) -> str:
+    """A rendered document given ``missing`` more (all O) entity columns, before any trigger column."""
+    if missing <= 0:
+        return chunk
+    fill = "\tO" * missing
+    out = []
+    for line in chunk.split("\n"):
+        if line and events:
+            head, _, last = line.rpartition("\t")
+            line = f"{head}{fill}\t{last}"
+        elif line:
+            line += fill
+        out.append(line)
+    return "\n".join(out)

@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import starmap
 
 from annotator.core.annotations import DocumentAnnotations
 from annotator.core.sentences import split_sentences
@@ -35,19 +36,25 @@ Span = tuple[int, int, str]  # start, end (exclusive), label: characters or toke
 
 def clitic_split(tokens: Sequence[tuple[int, int]], boundaries: Iterable[int]) -> list[tuple[int, int]]:
     """``tokens`` with each one cut at every boundary strictly inside it."""
-    cuts = sorted(set(boundaries))
+    starts = [s for s, _ in tokens]
+    cuts: dict[int, list[int]] = {}  # token index -> cut points inside it
+    for b in set(boundaries):
+        i = bisect_right(starts, b) - 1
+        if i >= 0 and tokens[i][0] < b < tokens[i][1]:
+            cuts.setdefault(i, []).append(b)
     if not cuts:
         return list(tokens)
     out: list[tuple[int, int]] = []
-    i, n = 0, len(cuts)
-    for start, end in tokens:
-        while i < n and cuts[i] <= start:
-            i += 1
-        while i < n and cuts[i] < end:
-            out.append((start, cuts[i]))
-            start = cuts[i]
-            i += 1
+    done = 0
+    for i in sorted(cuts):
+        out.extend(tokens[done:i])
+        start, end = tokens[i]
+        for b in sorted(cuts[i]):
+            out.append((start, b))
+            start = b
         out.append((start, end))
+        done = i + 1
+    out.extend(tokens[done:])
     return out
 
 
@@ -68,11 +75,14 @@ def outermost(spans: Iterable[Span]) -> tuple[list[Span], list[Span]]:
     """(kept, dropped): the longest span wins, ties to the earliest start, then the label."""
     kept: list[Span] = []
     dropped: list[Span] = []
+    taken: set[int] = set()  # token indices covered by a kept span
     for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0], s[2])):
-        if any(span[0] < k[1] and k[0] < span[1] for k in kept):
-            dropped.append(span)
-        else:
+        inside = range(span[0], span[1])
+        if taken.isdisjoint(inside):
             kept.append(span)
+            taken.update(inside)
+        else:
+            dropped.append(span)
     return sorted(kept), dropped
 
 
@@ -138,8 +148,8 @@ def sentence_ranges(starts: Sequence[int], sentences: Iterable[tuple[int, int]],
     """Token ranges of the sentences, merged where a token span crosses a break; also how many merges."""
     n = len(starts)
     breaks = sorted({bisect_left(starts, s) for s, _ in sentences} - {0, n})
-    crossing = [(s, e) for s, e, _ in spans if e - s > 1]
-    kept = [b for b in breaks if not any(s < b < e for s, e in crossing)]
+    inside = {k for s, e, _ in spans for k in range(s + 1, e)}  # breaks no span may cross
+    kept = [b for b in breaks if b not in inside]
     bounds = [0, *kept, n] if n else []
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if a < b], len(breaks) - len(kept)
 
@@ -174,8 +184,7 @@ def doc_tokens(text: str, doc: DocumentAnnotations, mode: str = "word", events: 
 def tag_document(text: str, doc: DocumentAnnotations, *, tokens: str = "word", scheme: str = "iob2",
                  nested: str = "outermost", events: bool = False) -> Tagged:
     spans = doc_tokens(text, doc, tokens, events)
-    starts = [s for s, _ in spans]
-    ends = [e for _, e in spans]
+    starts, ends = zip(*spans) if spans else ((), ())
     n = len(spans)
     entity_spans, unaligned = to_token_spans(starts, ends, ((e.start, e.end, e.label) for e in doc.entities))
     if nested == "columns":
@@ -197,7 +206,7 @@ def tag_document(text: str, doc: DocumentAnnotations, *, tokens: str = "word", s
     sentences, merged = sentence_ranges(starts, split_sentences(text), used + trigger_kept)
     return Tagged(
         doc_id=doc.doc_id,
-        words=[text[s:e] for s, e in spans],
+        words=list(map(text.__getitem__, starmap(slice, spans))),
         sentences=sentences,
         columns=[tags(n, row, scheme) for row in rows],
         triggers=trigger_tags,

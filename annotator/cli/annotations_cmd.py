@@ -1,0 +1,60 @@
+"""`annotator import annotations FILE --annotator NAME [--format jsonl|conll]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from annotator.core.annotations import STATUSES
+
+FORMATS = ("jsonl", "conll")
+
+
+def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+    cmd = groups["import"].add_parser(
+        "annotations", help="import annotations (interchange JSON Lines or CoNLL) for one annotator, all or nothing")
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--annotator", dest="import_annotator", metavar="NAME", default=None,
+                     help="whose annotations these become (required; 'gold' only when named explicitly)")
+    cmd.add_argument("--format", dest="import_format", choices=FORMATS, default=None,
+                     help="default: conll for .conll files, else jsonl")
+    cmd.add_argument("--replace", action="store_true",
+                     help="overwrite the annotator's existing files for these documents")
+    cmd.add_argument("--doc", default=None,
+                     help="conll: the document(s) of the file, comma-separated in block order "
+                          "(default: matched by their text)")
+    cmd.add_argument("--guidelines", default=None,
+                     help="conll: the guidelines version the labels follow (default: the workspace's)")
+    cmd.add_argument("--status", choices=STATUSES, default=None,
+                     help="conll: status of the imported documents (default in_progress)")
+    cmd.set_defaults(handler=_import_annotations)
+
+
+def _import_annotations(args: argparse.Namespace) -> int:
+    from annotator.cli import open_workspace
+    from annotator.core.errors import AnnotatorError
+    from annotator.core.identity import check_name
+    from annotator.core.interchange import read_jsonl, save_imported
+
+    name = args.import_annotator or args.annotator
+    if not name:
+        raise AnnotatorError("whose annotations are these?", "--annotator", "give --annotator NAME")
+    annotator = check_name(name, "--annotator", allow_gold=True)
+    fmt = args.import_format or ("conll" if args.file.suffix.lower() == ".conll" else "jsonl")
+    ws = open_workspace(args)
+    if fmt == "conll":
+        from annotator.core.conll_import import read_conll
+
+        doc_ids = [d.strip() for d in args.doc.split(",")] if args.doc else None
+        parsed = read_conll(args.file, ws, annotator, doc_ids=doc_ids, guidelines=args.guidelines,
+                            status=args.status or "in_progress")
+    else:
+        for flag, value in (("--doc", args.doc), ("--guidelines", args.guidelines), ("--status", args.status)):
+            if value:
+                raise AnnotatorError(f"{flag} is for CoNLL files", flag, "JSON Lines name them on each line")
+        parsed = read_jsonl(args.file, ws, annotator)
+    saved = save_imported(ws, annotator, parsed, replace=args.replace)
+    for message in parsed.migrated:
+        print(f"migrated {message}")
+    print(f"imported {len(saved)} document(s) for {annotator} from {args.file}")
+    return 0

@@ -1,0 +1,115 @@
+"""One document in the export format, with its counts; many documents on several processes.
+
+Tokenizing is most of an export's time, so large exports (``PARALLEL_MIN`` documents or
+more, on a machine with several CPUs and ``fork``) render documents in worker processes,
+in batches, and get them back in order. Each worker reads the texts itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.annotations import DocumentAnnotations
+from annotator.core.corpus import Corpus, sha256_text
+from annotator.core.errors import AnnotatorError
+from annotator.core.export import conll, hf, jsonl
+from annotator.core.export.tagging import tag_document
+
+PARALLEL_MIN = 400  # documents; fewer are rendered in this process
+BATCH = 64
+MAX_WORKERS = 8
+
+
+@dataclass(slots=True)
+class Rendered:
+    data: bytes
+    depth: int = 1  # entity tag columns (conll)
+    labels: Counter = field(default_factory=Counter)
+    event_types: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)
+    counts: Counter = field(default_factory=Counter)
+
+
+def render_document(doc: DocumentAnnotations, text: str, options: Any) -> Rendered:
+    """``doc`` in ``options.format`` (conll without padding: ``depth`` says how many entity columns)."""
+    review = sum(1 for x in (*doc.entities, *doc.events) if x.needs_review)
+    if options.format == "jsonl":
+        data, tokens, sentences = jsonl.render(doc, text, options.source, options.tokens)
+        return Rendered(data, labels=Counter(e.label for e in doc.entities),
+                        event_types=Counter(v.type for v in doc.events),
+                        counts=Counter(tokens=tokens, sentences=sentences, needs_review=review))
+    tagged = tag_document(text, doc, tokens=options.tokens, scheme=options.scheme, nested=options.nested,
+                          events=options.events)
+    data = conll.render(tagged).encode("utf-8") if options.format == "conll" else hf.render(tagged)
+    counts = Counter(tokens=len(tagged.words), sentences=len(tagged.sentences), needs_review=review,
+                     dropped_triggers=tagged.dropped_triggers, unaligned_spans=tagged.unaligned,
+                     merged_sentence_breaks=tagged.merged_sentences)
+    return Rendered(data, len(tagged.columns), tagged.labels, tagged.event_types, tagged.dropped, counts)
+
+
+def read_text(corpus: Corpus, doc: DocumentAnnotations) -> str:
+    text = corpus.text(doc.doc_id)
+    if sha256_text(text) != doc.text_sha256:
+        raise AnnotatorError(f"the text of {doc.doc_id} is not the one annotated (sha256 differs)",
+                             str(corpus.path(doc.doc_id)))
+    return text
+
+
+@dataclass(slots=True)
+class Totals:
+    """Counts summed over documents, for the manifest."""
+
+    labels: Counter = field(default_factory=Counter)
+    event_types: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, item: Rendered | Totals) -> None:
+        self.labels.update(item.labels)
+        self.event_types.update(item.event_types)
+        self.dropped.update(item.dropped)
+        self.counts.update(item.counts)
+
+
+# What the workers need, set before they are forked so it is inherited, never pickled.
+_job: tuple[Corpus, Any, list[DocumentAnnotations]] | None = None
+
+
+def _render_batch(bounds: tuple[int, int]) -> tuple[list[tuple[bytes, int]], Totals]:
+    assert _job is not None
+    corpus, options, docs = _job
+    out, totals = [], Totals()
+    for doc in docs[bounds[0]:bounds[1]]:
+        item = render_document(doc, read_text(corpus, doc), options)
+        totals.add(item)
+        out.append((item.data, item.depth))
+    return out, totals
+
+
+def render_all(docs: list[DocumentAnnotations], corpus_dir: Path, options: Any,
+               totals: Totals) -> Iterator[tuple[bytes, int]]:
+    """(data, depth) of every document, in order; their counts are added to ``totals``."""
+    global _job
+    workers = getattr(options, "workers", 0) or min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(docs) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        corpus = Corpus(corpus_dir)
+        for doc in docs:
+            item = render_document(doc, read_text(corpus, doc), options)
+            totals.add(item)
+            yield item.data, item.depth
+        return
+    batches = [(i, min(i + BATCH, len(docs))) for i in range(0, len(docs), BATCH)]
+    _job = (Corpus(corpus_dir), options, docs)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for rendered, batch_totals in pool.imap(_render_batch, batches):
+                totals.add(batch_totals)
+                yield from rendered
+    finally:
+        _job = None
