@@ -14,6 +14,7 @@ that does BiDi itself (mlterm, Konsole, VTE) reorders and shapes them.
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from annotator.core.bidi import MIRRORED, RTL, base_level, paragraph_levels, visual_order
@@ -223,6 +224,7 @@ def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list
     return out
 
 
+@lru_cache(maxsize=4096)
 def visual(text: str, mode: str = "app") -> str:
     """A short text (a title, a token, a table cell) as one display line, for widgets that
     draw strings left to right: reordered and shaped in 'app' mode, unchanged otherwise."""

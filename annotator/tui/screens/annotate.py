@@ -140,7 +140,8 @@ class AnnotateScreen(Screen):
             annotation_highlights(self.doc, self.schema)
         highlights += [Highlight(s, e, SEARCH_HIT) for s, e in self.hits]
         self.reader.set_highlights(highlights)
-        self.query_one(AnnotationPanel).show(self.doc, self.document.text, self.mode)
+        # The list follows one frame later: the text the user is looking at repaints first.
+        self.call_after_refresh(self.query_one(AnnotationPanel).show, self.doc, self.document.text, self.mode)
 
     # ----- status --------------------------------------------------------------
     def say(self, message: str) -> None:

@@ -102,6 +102,7 @@ class ReaderView(ScrollView, can_focus=True):
         self._dragging = False
         self.highlights: list[Highlight] = []
         self._version = 0
+        self._styles: tuple[Style, Style, Style, Style] | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # ----- content -------------------------------------------------------------
@@ -188,6 +189,23 @@ class ReaderView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
+    def notify_style_update(self) -> None:
+        """Theme or CSS changed: styles are looked up again and every row is rebuilt."""
+        super().notify_style_update()
+        self._styles = None
+        self._cache.clear()
+
+    def _row_styles(self) -> tuple[Style, Style, Style, Style]:
+        """(widget, text, cursor, selection) styles, looked up once per style change, not per row."""
+        if self._styles is None:
+            self._styles = (
+                self.rich_style,
+                self.get_component_rich_style("reader--text"),
+                self.get_component_rich_style("reader--cursor"),
+                self.get_component_rich_style("reader--selection"),
+            )
+        return self._styles
+
     def watch_diacritics(self) -> None:
         self._relayout()
 
@@ -225,15 +243,13 @@ class ReaderView(ScrollView, can_focus=True):
         if strip is None:
             strip = self._render_row(row)
             self._cache[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self._row_styles()[0])
 
     def _render_row(self, row: int) -> Strip:
         if self.text_layout is None or row >= len(self.text_layout):
             return Strip.blank(0)
         line = self.text_layout.lines[row]
-        base = self.get_component_rich_style("reader--text")
-        cursor_style = self.get_component_rich_style("reader--cursor")
-        selection_style = self.get_component_rich_style("reader--selection")
+        _, base, cursor_style, selection_style = self._row_styles()
         cursor = self.tokens[self.cursor] if self.tokens else (-1, -1)
         selected = self.selection or (-1, -1)
         spans = self._highlights_between(line.start, line.stop + 1)
