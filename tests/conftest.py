@@ -38,3 +38,21 @@ def workspace(tmp_path: Path):
     from annotator.core.workspace import Workspace
 
     return Workspace.open(copy_workspace(tmp_path / "ws"))
+
+
+def document_1_0_0(doc_id: str = "000_cc412d3027dac405", sha256: str = "0" * 64):
+    """A document annotated under guidelines 1.0.0 with DATE, TIME, ORG, PER, GPE and an attack
+    whose Time argument is a DATE: everything the 2.0.0 migration touches."""
+    from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+
+    entities = (
+        Entity("T1", 0, 7, "DATE"),
+        Entity("T2", 10, 19, "TIME"),
+        Entity("T3", 20, 27, "ORG"),
+        Entity("T4", 30, 42, "PER"),
+        Entity("T5", 50, 58, "GPE"),
+        Entity("T6", 60, 64, "ORG"),
+    )
+    attack = Event("E1", "Conflict.Attack", 43, 48,
+                   (Argument("Attacker", "T3"), Argument("Place", "T5"), Argument("Time", "T1")))
+    return DocumentAnnotations(doc_id, sha256, "1.0.0", "amal", "in_progress", entities, (attack,))

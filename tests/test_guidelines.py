@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import document_1_0_0
 from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines import RESERVED_KEYS, check, list_versions, load_schema, manual_sections
@@ -234,17 +235,7 @@ def document(version: str, entities: tuple[Entity, ...], events: tuple[Event, ..
 
 
 def shipped_1_0_0_document() -> DocumentAnnotations:
-    entities = (
-        Entity("T1", 0, 7, "DATE"),
-        Entity("T2", 10, 19, "TIME"),
-        Entity("T3", 20, 27, "ORG"),
-        Entity("T4", 30, 42, "PER"),
-        Entity("T5", 50, 58, "GPE"),
-        Entity("T6", 60, 64, "ORG"),
-    )
-    attack = Event("E1", "Conflict.Attack", 43, 48,
-                   (Argument("Attacker", "T3"), Argument("Place", "T5"), Argument("Time", "T1")))
-    return document("1.0.0", entities, (attack,))
+    return document_1_0_0()
 
 
 def test_migrate_shipped_1_0_0_to_2_0_0():

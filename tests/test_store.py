@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import document_1_0_0
 from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus
 from annotator.core.editing import Editor
@@ -219,17 +220,7 @@ def test_changed_text_opens_read_only_without_annotations(workspace):
 
 
 def _doc_1_0_0(workspace) -> DocumentAnnotations:
-    entities = (
-        Entity("T1", 0, 7, "DATE"),
-        Entity("T2", 10, 19, "TIME"),
-        Entity("T3", 20, 27, "ORG"),
-        Entity("T4", 30, 42, "PER"),
-        Entity("T5", 50, 58, "GPE"),
-        Entity("T6", 60, 64, "ORG"),
-    )
-    attack = Event("E1", "Conflict.Attack", 43, 48,
-                   (Argument("Attacker", "T3"), Argument("Place", "T5"), Argument("Time", "T1")))
-    return DocumentAnnotations(DOC, sha_of(workspace), "1.0.0", "amal", "in_progress", entities, (attack,))
+    return document_1_0_0(DOC, sha_of(workspace))
 
 
 def test_1_0_0_file_is_migrated_on_open(workspace):

@@ -23,11 +23,7 @@ class Entity:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "start": self.start, "end": self.end, "label": self.label}
-        if self.needs_review:
-            out["needs_review"] = self.needs_review
-        if self.agreed_by:
-            out["agreed_by"] = list(self.agreed_by)
-        return out
+        return _with_marks(out, self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Entity:
@@ -67,11 +63,7 @@ class Event:
             "trigger": {"start": self.start, "end": self.end},
             "arguments": [a.to_json() for a in self.arguments],
         }
-        if self.needs_review:
-            out["needs_review"] = self.needs_review
-        if self.agreed_by:
-            out["agreed_by"] = list(self.agreed_by)
-        return out
+        return _with_marks(out, self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:
@@ -149,6 +141,15 @@ class DocumentAnnotations:
             modified=data.get("modified"),
             extra={k: v for k, v in data.items() if k not in known},
         )
+
+
+def _with_marks(out: dict[str, Any], item: Entity | Event) -> dict[str, Any]:
+    """Add the optional review and adjudication marks (absent when empty, to keep files small)."""
+    if item.needs_review:
+        out["needs_review"] = item.needs_review
+    if item.agreed_by:
+        out["agreed_by"] = list(item.agreed_by)
+    return out
 
 
 def _span_key(item: Entity | Event) -> tuple[int, int, str]:

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from annotator.core.agreement.scores import put
-from annotator.core.agreement.spans import F1Result, pair_label_counts, summarize
+from annotator.core.agreement.spans import PAIR_COUNTS, F1Result, pair_label_counts, summarize
 from annotator.core.agreement.tables import (
     ARGUMENTS,
     EVENTS,
@@ -137,15 +137,7 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
                 b=pl.lit(j, dtype=pl.Int32),
             )
         )
-    schema = {
-        "a": pl.Int32(),
-        "b": pl.Int32(),
-        "dc": pl.Int32(),
-        "lab": pl.Int32(),
-        "a_count": pl.Int64(),
-        "b_count": pl.Int64(),
-        "exact": pl.Int64(),
-    }
+    schema = PAIR_COUNTS
     full_a = (
         pl.concat(parts, how="vertical_relaxed").select([pl.col(c).cast(t) for c, t in schema.items()])
         if parts

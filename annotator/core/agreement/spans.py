@@ -37,6 +37,12 @@ KEYS = ["a", "b", "dc", "lab"]
 
 # --------------------------------------------------------------------------- clusters
 
+# Per annotator pair, document and label: how many spans each side has and how many match.
+PAIR_COUNTS = {
+    "a": pl.Int32(), "b": pl.Int32(), "dc": pl.Int32(), "lab": pl.Int32(),
+    "a_count": pl.Int64(), "b_count": pl.Int64(), "exact": pl.Int64(),
+}
+
 
 def interval_clusters(frame: pl.DataFrame, by: Sequence[str], *, presorted: bool = False) -> pl.DataFrame:
     """Sort by (*by, start, end) (unless ``presorted``) and add ``cluster`` (Int64, global,
@@ -230,15 +236,7 @@ def pair_label_counts(
                         .drop("_hard")
                     )
         parts.append(counts.with_columns(a=pl.lit(i, dtype=pl.Int32), b=pl.lit(j, dtype=pl.Int32)))
-    schema = {
-        "a": pl.Int32(),
-        "b": pl.Int32(),
-        "dc": pl.Int32(),
-        "lab": pl.Int32(),
-        "a_count": pl.Int64(),
-        "b_count": pl.Int64(),
-        "exact": pl.Int64(),
-    }
+    schema = dict(PAIR_COUNTS)
     if overlap:
         schema["overlap"] = pl.Int64()
     if not parts:
