@@ -370,7 +370,7 @@ def _heatmap(title: str, annotators: list[str], section: Mapping[str, Any] | Non
     cell, label_w, top = 56, max(60, 8 * max(len(a) for a in annotators) + 12), 28
     width, height = label_w + n * cell + label_w // 2 + 4, top + label_w + n * cell + 4
     parts = [
-        f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'<figure><svg width="{width}" height="{height}" role="img" '
         f'aria-label="{_h(title)}" font-family="system-ui,sans-serif" font-size="12">',
         f'<text x="0" y="16" font-weight="600">{_h(title)}</text>',
     ]
@@ -416,7 +416,7 @@ def _bars(report: Mapping[str, Any]) -> str:
     height = legend_h + len(labels) * group_h + 4
     width = label_w + bar_w + 60
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'<svg width="{width}" height="{height}" role="img" '
         f'aria-label="per-label agreement" font-family="system-ui,sans-serif" font-size="11">'
     ]
     x = label_w

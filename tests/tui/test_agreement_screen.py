@@ -1,0 +1,52 @@
+"""Pilot test of the agreement screen: pair matrix, labels, worst documents, side by side."""
+
+from __future__ import annotations
+
+from annotator.core.annotations import DocumentAnnotations, Entity
+from annotator.core.corpus import Corpus
+from annotator.core.store import AnnotationStore
+from annotator.tui.app import make_app
+from annotator.tui.screens.agreement import AgreementScreen
+from annotator.tui.screens.compare import CompareScreen
+from tests.conftest import SEED_IDS
+
+
+def write(workspace, who: str, doc_id: str, entities: list[tuple[int, int, str]]) -> None:
+    info = Corpus(workspace.corpus_dir).info(doc_id)
+    doc = DocumentAnnotations(doc_id, info.sha256, "2.0.0", who, "done",
+                              tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)))
+    AnnotationStore(workspace.annotations_dir, who).save(doc)
+
+
+async def test_agreement_screen_sorts_documents_and_compares_annotators(workspace) -> None:
+    agreed, disputed = SEED_IDS[0], SEED_IDS[1]
+    for who in ("ali", "sara"):
+        write(workspace, who, agreed, [(0, 7, "ORG"), (20, 30, "GPE")])
+    write(workspace, "ali", disputed, [(0, 5, "ORG"), (10, 20, "GPE")])
+    write(workspace, "sara", disputed, [(0, 5, "PER"), (12, 20, "GPE")])
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("g")
+        screen = app.screen
+        assert isinstance(screen, AgreementScreen)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.report is not None:
+                break
+        report = screen.report
+        assert report is not None and report["annotators"] == ["ali", "sara"]
+        # 2 of 4 spans match in the pair: F1 = 2*2 / (4 + 4) = 0.5
+        assert report["spans"]["exact"]["f1"] == 0.5
+        docs = screen.query_one("#docs")
+        first = docs.coordinate_to_cell_key((0, 0)).row_key.value
+        assert first == disputed  # most disagreement first
+        pairs = screen.query_one("#pairs")
+        assert pairs.row_count == 2
+        await pilot.press("enter")
+        await pilot.pause()
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        assert set(compare.versions) == {"ali", "sara"} and compare.doc_id == disputed
+        assert (0, 5) in compare.disagreements and (10, 20) in compare.disagreements
+        await pilot.press("j")
+        assert "ali: ORG" in str(compare.query_one("#status").render())
