@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,24 @@ def document_1_0_0(doc_id: str = "000_cc412d3027dac405", sha256: str = "0" * 64)
     attack = Event("E1", "Conflict.Attack", 43, 48,
                    (Argument("Attacker", "T3"), Argument("Place", "T5"), Argument("Time", "T1")))
     return DocumentAnnotations(doc_id, sha256, "1.0.0", "amal", "in_progress", entities, (attack,))
+
+
+@dataclass
+class CliResult:
+    """What one run of the real command printed, and its exit status."""
+
+    code: int
+    out: str
+    err: str
+
+
+def assert_one_error(result: CliResult, *needles: str) -> str:
+    """Bad input: exit status 2, exactly one `annotator: error:` line naming ``needles``, no traceback."""
+    assert result.code == 2, (result.code, result.out, result.err)
+    assert "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("annotator: error: ")
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]

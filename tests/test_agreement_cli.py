@@ -12,11 +12,12 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
+
+from tests.conftest import CliResult, assert_one_error
 
 from annotator.core.corpus import Corpus
 from annotator.core.guidelines import load_schema
@@ -30,28 +31,11 @@ REQUIRED = {"guidelines", "annotators", "documents", "spans", "tokens", "unitizi
             "per_document", "excluded"}
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def run(*args: str | Path, cwd: Path) -> Result:
+def run(*args: str | Path, cwd: Path) -> CliResult:
     env = {k: v for k, v in os.environ.items() if k != "ANNOTATOR_BIDI"}
     proc = subprocess.run([sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, timeout=120)
-    return Result(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
-
-
-def one_error(result: Result, *needles: str) -> str:
-    assert result.code == 2, (result.code, result.out, result.err)
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("annotator: error: ")
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
+    return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 
 def report_of(ws: Path, *options: str, name: str = "report.json") -> dict:
@@ -163,7 +147,7 @@ def test_synth_command_and_identical_annotators_agree_fully(tmp_path: Path):
 
 
 def test_synth_bad_options_exit_2(tmp_path: Path):
-    one_error(run("synth", "--docs", "0", "--out", tmp_path / "x", cwd=tmp_path), "--docs")
+    assert_one_error(run("synth", "--docs", "0", "--out", tmp_path / "x", cwd=tmp_path), "--docs")
     assert not (tmp_path / "x").exists()
     result = run("synth", "--docs", "2", "--miss", "1.5", "--shift", "-1", "--out", tmp_path / "x", cwd=tmp_path)
     assert result.code == 2 and len(result.err.splitlines()) == 2, result.err
@@ -345,7 +329,7 @@ def test_the_format_follows_the_suffix(base: Path, tmp_path: Path):
 def test_refuses_to_overwrite_without_force(base: Path, tmp_path: Path):
     out = tmp_path / "r.json"
     out.write_text("keep", encoding="utf-8")
-    one_error(run("agreement", "--format", "json", "--out", out, cwd=base), "exists", "--force")
+    assert_one_error(run("agreement", "--format", "json", "--out", out, cwd=base), "exists", "--force")
     assert out.read_text(encoding="utf-8") == "keep"
     assert run("agreement", "--format", "json", "--out", out, "--force", cwd=base).code == 0
     assert orjson.loads(out.read_bytes())["documents"] == DOCS
@@ -359,7 +343,7 @@ def test_refuses_to_overwrite_without_force(base: Path, tmp_path: Path):
     ("--labels", "PER,NOPE", "NOPE"),
 ])
 def test_bad_names_exit_2_with_one_line(base: Path, option: str, value: str, needle: str):
-    one_error(run("agreement", option, value, cwd=base), needle)
+    assert_one_error(run("agreement", option, value, cwd=base), needle)
 
 
 def test_every_bad_name_gets_its_line(base: Path):

@@ -5,42 +5,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from annotator.core.guidelines import load_schema
 from annotator.core.migration import diff
-from tests.conftest import copy_workspace
+from tests.conftest import CliResult, assert_one_error, copy_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def run(ws: Path, *args: str, cwd: Path | None = None) -> Result:
+def run(ws: Path, *args: str, cwd: Path | None = None) -> CliResult:
     env = {k: v for k, v in os.environ.items() if k not in ("ANNOTATOR_BIDI", "NO_COLOR", "FORCE_COLOR")}
     env["COLUMNS"] = "200"  # rich wraps tables to the terminal width; keep lines whole
     proc = subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(ws), "guidelines", *args],
                           cwd=cwd or ws, env=env, capture_output=True, timeout=60)
-    return Result(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
-
-
-def assert_one_error(result: Result, *needles: str) -> str:
-    assert result.code == 2, (result.code, result.out, result.err)
-    assert "Traceback" not in result.err
-    lines = result.err.splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("annotator: error: ")
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
+    return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 
 @pytest.fixture
