@@ -13,20 +13,23 @@ that does BiDi itself (mlterm, Konsole, VTE) reorders and shapes them.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from annotator.core.bidi import MIRRORED, RTL, base_level, paragraph_levels, visual_order
 from annotator.core.shaping import Clusters, cluster
 
 MODES = ("app", "terminal")
+_GAPS = re.compile(rb"(\x01+)")  # over bytes(space flags): the gaps between words
 
 
 class Paragraph:
     """One paragraph's width-independent analysis: clusters and their BiDi levels."""
 
-    __slots__ = ("start", "text", "clusters", "base", "levels")
+    __slots__ = ("start", "text", "clusters", "base", "levels", "_run_ends")
 
     def __init__(self, start: int, text: str, mode: str, diacritics: bool):
         self.start = start
@@ -35,6 +38,16 @@ class Paragraph:
         self.clusters: Clusters = cluster(text, shape=mode == "app", diacritics=diacritics)
         levels = paragraph_levels(text, self.base) if mode == "app" else None
         self.levels = None if levels is None else [levels[b] for b in self.clusters.bounds[:-1]]
+        self._run_ends: list[int] | None = None
+
+    def run_ends(self) -> list[int]:
+        """Where words and the white space between them end, alternately (word, gap, word, ...;
+        a run may be empty), in clusters. Found once, on the first wrap, by a regex over the
+        clusters' space flags; plain ints, so no garbage collection pass over millions of tuples."""
+        if self._run_ends is None:
+            pieces = _GAPS.split(bytes(self.clusters.spaces))
+            self._run_ends = list(accumulate(map(len, pieces)))
+        return self._run_ends
 
     def wrap(self, width: int) -> list[tuple[int, int, int]]:
         """Lines as (first cluster, end cluster, end of visible clusters), greedy at spaces.
@@ -43,40 +56,35 @@ class Paragraph:
         A word wider than the line is cut between clusters.
         """
         c = self.clusters
-        widths = c.widths or [1] * len(c)
-        spaces = c.spaces
-        n = len(widths)
+        widths = c.widths
+        n = len(c)
         lines: list[tuple[int, int, int]] = []
         first = x = i = 0
-        while i < n:
-            j = i
-            if spaces[i]:
-                while j < n and spaces[j]:
-                    j += 1
-                visible = i
-                while visible < j and x + widths[visible] <= width:
-                    x += widths[visible]
-                    visible += 1
-                if visible < j:
-                    lines.append((first, j, visible))
-                    first, x = j, 0
-                i = j
+        gap = True  # runs alternate, starting with a word
+        for j in self.run_ends():
+            gap = not gap
+            if i == j:
                 continue
-            word = 0
-            while j < n and not spaces[j]:
-                word += widths[j]
-                j += 1
-            if x + word <= width:
-                x += word
-            elif x and word <= width:
+            run = j - i if widths is None else sum(widths[i:j])
+            if x + run <= width:
+                x += run
+            elif gap:  # the part of the gap that does not fit hangs, hidden, and the line ends
+                visible = i
+                while visible < j and x + (1 if widths is None else widths[visible]) <= width:
+                    x += 1 if widths is None else widths[visible]
+                    visible += 1
+                lines.append((first, j, visible))
+                first, x = j, 0
+            elif x and run <= width:
                 lines.append((first, i, i))
-                first, x = i, word
-            else:
+                first, x = i, run
+            else:  # a word wider than the line: cut between clusters
                 for k in range(i, j):
-                    if x and x + widths[k] > width:
+                    cells = 1 if widths is None else widths[k]
+                    if x and x + cells > width:
                         lines.append((first, k, k))
                         first, x = k, 0
-                    x += widths[k]
+                    x += cells
             i = j
         if first < n or not lines:
             lines.append((first, n, n))
@@ -158,12 +166,13 @@ class Layout:
     def _line(self, p: Paragraph, first: int, end: int, visible: int) -> DisplayLine:
         c = p.clusters
         indices = range(first, visible)
-        if self.mode == "terminal":
+        if self.mode == "terminal" or (p.levels is None and p.base != RTL):
             order = list(indices)
+        elif p.levels is None:  # every cluster at the paragraph's right-to-left level
+            order = list(range(visible - 1, first - 1, -1))
         else:
-            levels = p.levels[first:visible] if p.levels else [p.base] * (visible - first)
             resets = c.spaces[first:visible]
-            order = [first + k for k in visual_order(levels, p.base, resets)]
+            order = [first + k for k in visual_order(p.levels[first:visible], p.base, resets)]
         glyphs = c.glyphs
         if p.levels and self.mode == "app":
             shown = [MIRRORED.get(glyphs[k], glyphs[k]) if p.levels[k] % 2 else glyphs[k] for k in order]
