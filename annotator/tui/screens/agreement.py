@@ -16,7 +16,7 @@ from annotator.core.store import AnnotationStore
 def _fmt(value) -> Text:
     if value is None:
         return Text("n/a", style="dim")
-    style = "green" if value >= 0.8 else "yellow" if value >= 0.6 else "red"
+    style = "#5fd75f" if value >= 0.8 else "#d7d75f" if value >= 0.6 else "#ff5f5f"
     return Text(f"{value:.3f}", style=style, justify="right")
 
 

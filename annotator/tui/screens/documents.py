@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from annotator.core.corpus import Corpus
 from annotator.core.layout import visual
 
-STATUS_STYLE = {"done": "green", "in_progress": "yellow", "not_started": "dim", "unreadable": "bold red"}
+STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "not_started": "dim", "unreadable": "bold #ff5f5f"}
+TITLE_CHARS = 60  # titles are cut in logical order, so a right-to-left title keeps its beginning
 
 
 class DocumentsScreen(Screen):
@@ -43,7 +44,7 @@ class DocumentsScreen(Screen):
         for info in self.corpus.infos():
             # Titles are data: Text() never interprets markup in them.
             table.add_row(Text(info.id), Text(""), Text(""), Text(str(info.chars), justify="right"),
-                          Text(visual(info.title, self.app.bidi), justify="right"), key=info.id)
+                          Text(visual(_short(info.title), self.app.bidi), justify="right"), key=info.id)
         self.refresh_statuses()
         table.focus()
 
@@ -58,7 +59,7 @@ class DocumentsScreen(Screen):
 
         gold = progress(self.app.workspace, self.corpus.ids)
         for doc_id, state in gold.items():
-            style = "green" if state == "adjudicated" else "yellow" if state.startswith("conflicts") else "dim"
+            style = "#5fd75f" if state == "adjudicated" else "#d7d75f" if state.startswith("conflicts") else "dim"
             table.update_cell(doc_id, "gold", Text(state, style=style))
         counts = {s: list(statuses.values()).count(s) for s in ("done", "in_progress", "not_started")}
         who = self.app.annotator or "?"
@@ -94,3 +95,7 @@ class DocumentsScreen(Screen):
     def select(self, doc_id: str) -> None:
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(doc_id))
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"

@@ -12,7 +12,7 @@ from annotator.core.guidelines import Schema
 from annotator.tui.paint import annotation_highlights
 from annotator.tui.widgets.reader_view import Highlight, ReaderView
 
-DISAGREEMENT = Style(overline=True, underline=True, color="#ff5f5f", bold=True)
+DISAGREEMENT = Style(overline=True, underline=True, bold=True)
 
 
 class CompareStack(Vertical):
@@ -30,7 +30,8 @@ class CompareStack(Vertical):
     def compose(self) -> ComposeResult:
         for name in self.versions:
             yield Label(name, classes="compare-name")
-            yield ReaderView(self.text, mode=self.mode, classes="compare-reader", id=f"cmp-{_safe_id(name)}")
+            yield ReaderView(self.text, mode=self.mode, quiet_cursor=True, classes="compare-reader",
+                             id=f"cmp-{_safe_id(name)}")
 
     def on_mount(self) -> None:
         self.paint()

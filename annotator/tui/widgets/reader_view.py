@@ -87,9 +87,10 @@ class ReaderView(ScrollView, can_focus=True):
         def control(self) -> ReaderView:
             return self.reader
 
-    def __init__(self, text: str = "", *, mode: str = "app", **kwargs) -> None:
+    def __init__(self, text: str = "", *, mode: str = "app", quiet_cursor: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.mode = mode
+        self.quiet_cursor = quiet_cursor  # underline the cursor only, so label colours stay visible
         self._text = text
         self.tokens: list[tuple[int, int]] = []
         self._token_starts: list[int] = []
@@ -201,7 +202,7 @@ class ReaderView(ScrollView, can_focus=True):
             self._styles = (
                 self.rich_style,
                 self.get_component_rich_style("reader--text"),
-                self.get_component_rich_style("reader--cursor"),
+                Style(bold=True, underline=True) if self.quiet_cursor else self.get_component_rich_style("reader--cursor"),
                 self.get_component_rich_style("reader--selection"),
             )
         return self._styles
