@@ -21,7 +21,6 @@ from annotator.core.corpus import Document
 from annotator.core.editing import Editor
 from annotator.core.errors import AnnotatorError
 from annotator.core.layout import visual
-from annotator.core.normalize import find_all
 from annotator.core.store import Opened
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
 from annotator.tui.screens.modals import ChooseScreen
@@ -389,6 +388,8 @@ class AnnotateScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":
             return
+        from annotator.core.normalize import find_all  # built on first search: keeps start-up fast
+
         query = event.value
         self.hits = find_all(self.document.text, query) if query.strip() else []
         self._repaint()

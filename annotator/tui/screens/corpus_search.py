@@ -10,7 +10,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
 from annotator.core.layout import visual
-from annotator.core.normalize import find_all
 
 CONTEXT = 30
 MAX_HITS = 2000
@@ -36,6 +35,8 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
         query = event.value
         if not query.strip():
             return
+        from annotator.core.normalize import find_all  # built on first search: keeps start-up fast
+
         corpus, mode = self.app.corpus, self.app.bidi
         count = 0
         for doc_id in corpus.ids:
