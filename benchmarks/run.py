@@ -152,6 +152,34 @@ async def _labelling(workspace: Path) -> None:
         report("keypress to frame, labelling, 5,000 words", samples[::2], "ms", "< 20 ms")
 
 
+async def _big_list(workspace: Path) -> None:
+    """The document list of a 100,000-document corpus (index only: the list reads no texts)."""
+    import orjson
+
+    from annotator.core.workspace import Workspace
+    from annotator.tui.app import make_app
+    from annotator.tui.widgets.document_list import DocumentList
+
+    title = corpus_text().split("\n")[0]
+    with open(workspace / "corpus" / "index.jsonl", "wb") as index:
+        for i in range(100_000):
+            index.write(orjson.dumps({"id": f"doc{i:06d}", "sha256": "0" * 64, "chars": 2000, "title": title}) + b"\n")
+    t0 = time.perf_counter()
+    app = make_app(Workspace.open(workspace), annotator="bench")
+    clock = FrameClock(app)
+    async with app.run_test(size=(120, 34)):
+        await asyncio.wait_for(clock.frame.wait(), 30)
+        first = time.perf_counter() - t0
+        documents = app.screen.query_one(DocumentList)
+        moves = [await clock.key_to_frame("pagedown") for _ in range(20)]
+        while len(documents.status) < 100_000:
+            await asyncio.sleep(0.05)
+        filled = time.perf_counter() - t0
+    report("document list, 100,000 documents: app start to first frame", [first], "s", "< 1.0 s")
+    report("document list, 100,000 documents: page down", moves, "ms", "< 20 ms")
+    report("document list, 100,000 documents: all statuses read", [filled], "s", "-")
+
+
 def bench_save() -> None:
     from annotator.core.annotations import DocumentAnnotations, Entity
     from annotator.core.store import AnnotationStore
@@ -175,6 +203,8 @@ def bench_tui() -> None:
         asyncio.run(_tui_timings(copy_workspace(Path(tmp) / "ws")))
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(_labelling(copy_workspace(Path(tmp) / "ws")))
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(_big_list(copy_workspace(Path(tmp) / "ws")))
 
 
 GROUPS = {"start": bench_cold_start, "layout": bench_layout, "tui": bench_tui, "save": bench_save}

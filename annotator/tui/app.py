@@ -95,7 +95,7 @@ class AnnotatorApp(App):
                 self.screen.opened.lock.release()
             self.pop_screen()
             if isinstance(self.screen, DocumentsScreen):
-                self.screen.refresh_statuses()
+                self.screen.refresh_statuses([self.current] if self.current else None)
                 if self.current:
                     self.screen.select(self.current)
 

@@ -1,18 +1,21 @@
-"""The document list: id, status for the current annotator, counts, title; Enter opens."""
+"""The document list: id, status for the current annotator, gold progress, length, title.
+
+Rows are drawn on demand; statuses are read by a background worker, so a corpus of
+100,000 documents opens at once and fills in its statuses as they are read.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from annotator.core.corpus import Corpus
-from annotator.core.layout import visual
+from annotator.tui.widgets.document_list import DocumentList
 
-STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "not_started": "dim", "unreadable": "bold #ff5f5f"}
-TITLE_CHARS = 60  # titles are cut in logical order, so a right-to-left title keeps its beginning
+BATCH = 2000  # statuses read per update of the list
 
 
 class DocumentsScreen(Screen):
@@ -30,55 +33,56 @@ class DocumentsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="doc-header")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="documents")
+        yield DocumentList(self.corpus.infos(), self.app.bidi, id="documents")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Documents"
-        table = self.query_one(DataTable)
-        table.add_column("id", key="id")
-        table.add_column("status", key="status")
-        table.add_column("gold", key="gold")
-        table.add_column("chars", key="chars")
-        table.add_column("title", key="title")
-        for info in self.corpus.infos():
-            # Titles are data: Text() never interprets markup in them.
-            table.add_row(Text(info.id), Text(""), Text(""), Text(str(info.chars), justify="right"),
-                          Text(visual(_short(info.title), self.app.bidi), justify="right"), key=info.id)
+        self.query_one(DocumentList).focus()
         self.refresh_statuses()
-        table.focus()
 
-    def refresh_statuses(self) -> None:
-        store = self.app.store
-        table = self.query_one(DataTable)
-        statuses = store.statuses(self.corpus.ids) if store else {}
-        for doc_id in self.corpus.ids:
-            status = statuses.get(doc_id, "not_started")
-            table.update_cell(doc_id, "status", Text(status.replace("_", " "), style=STATUS_STYLE.get(status, "")))
+    @property
+    def documents(self) -> DocumentList:
+        return self.query_one(DocumentList)
+
+    def refresh_statuses(self, doc_ids: list[str] | None = None) -> None:
+        """Read statuses again (all documents, or just ``doc_ids``) in the background."""
+        self._read_statuses(doc_ids or self.corpus.ids)
+
+    @work(thread=True, exclusive=True, group="statuses")
+    def _read_statuses(self, doc_ids: list[str]) -> None:
         from annotator.core.adjudication import progress
 
-        gold = progress(self.app.workspace, self.corpus.ids)
-        for doc_id, state in gold.items():
-            style = "#5fd75f" if state == "adjudicated" else "#d7d75f" if state.startswith("conflicts") else "dim"
-            table.update_cell(doc_id, "gold", Text(state, style=style))
-        counts = {s: list(statuses.values()).count(s) for s in ("done", "in_progress", "not_started")}
+        store, workspace = self.app.store, self.app.workspace
+        for i in range(0, len(doc_ids), BATCH):
+            batch = doc_ids[i:i + BATCH]
+            status = store.statuses(batch) if store else {}
+            gold = progress(workspace, batch)
+            self.app.call_from_thread(self._show_states, status, gold)
+
+    def _show_states(self, status: dict[str, str], gold: dict[str, str]) -> None:
+        documents = self.documents
+        documents.set_states(status, gold)
+        counts = {s: 0 for s in ("done", "in_progress", "not_started")}
+        for state in documents.status.values():
+            if state in counts:
+                counts[state] += 1
+        adjudicated = sum(1 for g in documents.gold.values() if g == "adjudicated")
         who = self.app.annotator or "?"
+        read = len(documents.status)
+        pending = f" (reading {read:,}/{len(self.corpus):,})" if read < len(self.corpus) else ""
         self.query_one("#doc-header", Static).update(
-            f"{len(self.corpus)} documents · {who}: {counts['done']} done, {counts['in_progress']} in progress, "
-            f"{counts['not_started']} not started · gold: {list(gold.values()).count('adjudicated')} adjudicated"
+            f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, {counts['in_progress']:,} in progress, "
+            f"{counts['not_started']:,} not started · gold: {adjudicated:,} adjudicated{pending}"
         )
 
-    def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            self.app.open_document(key)
-
     def _selected(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.documents.selected
+
+    def action_open(self) -> None:
+        doc_id = self._selected()
+        if doc_id:
+            self.app.open_document(doc_id)
 
     def action_curate(self) -> None:
         from annotator.tui.screens.curate import open_curation
@@ -93,9 +97,4 @@ class DocumentsScreen(Screen):
         self.app.push_screen(AgreementScreen())
 
     def select(self, doc_id: str) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(doc_id))
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
+        self.documents.select(doc_id)

@@ -1,0 +1,132 @@
+"""The document list on the Line API: rows are drawn on demand, so 100,000 documents open
+as fast as five. Status and adjudication progress are filled in by a background worker."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.core.bidi import RTL, base_level
+from annotator.core.corpus import DocumentInfo
+from annotator.core.layout import visual
+
+STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5fd75f", "unreadable": "bold #ff5f5f"}
+TITLE_CHARS = 60  # titles are cut in logical order, so a right-to-left title keeps its beginning
+STATUS_WIDTH, GOLD_WIDTH, CHARS_WIDTH = 12, 14, 7
+
+
+def short_title(title: str) -> str:
+    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
+
+
+class DocumentList(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"document-list--header", "document-list--cursor"}
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous document", show=False),
+        Binding("down", "move(1)", "Next document", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "move_to(0)", "First document", show=False),
+        Binding("end", "move_to(-1)", "Last document", show=False),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, doc_id: str) -> None:
+            super().__init__()
+            self.doc_id = doc_id
+
+    def __init__(self, infos: list[DocumentInfo], mode: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.infos = infos
+        self.mode = mode
+        self.index = {info.id: i for i, info in enumerate(infos)}
+        self.status: dict[str, str] = {}
+        self.gold: dict[str, str] = {}
+        self.cursor = 0
+        self.id_width = max([cell_len(info.id) for info in infos] + [8])
+        self.virtual_size = Size(0, len(infos) + 1)
+
+    @property
+    def selected(self) -> str | None:
+        return self.infos[self.cursor].id if self.infos else None
+
+    def set_states(self, status: dict[str, str], gold: dict[str, str]) -> None:
+        self.status.update(status)
+        self.gold.update(gold)
+        self.refresh()
+
+    def select(self, doc_id: str) -> None:
+        if doc_id in self.index:
+            self._move_to(self.index[doc_id])
+
+    # ----- drawing -------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:  # the header stays put
+            header = self.get_component_rich_style("document-list--header")
+            return self._row(("id", "status", "gold", "chars", "title"), [header] * 5, width)
+        row = y - 1 + self.scroll_offset.y
+        if row >= len(self.infos):
+            return Strip.blank(width, self.rich_style)
+        info = self.infos[row]
+        status = self.status.get(info.id, "…")
+        gold = self.gold.get(info.id, "…")
+        base = self.rich_style
+        if row == self.cursor:
+            base = base + self.get_component_rich_style("document-list--cursor")
+        styles = [base, base + Style.parse(STATUS_STYLE.get(status, "dim")),
+                  base + Style.parse("#d7d75f" if gold.startswith("conflicts") else STATUS_STYLE.get(gold, "dim")),
+                  base, base]
+        cells = (info.id, status.replace("_", " "), gold, str(info.chars), visual(short_title(info.title), self.mode))
+        return self._row(cells, styles, width)
+
+    def _row(self, cells, styles, width: int) -> Strip:
+        id_, status, gold, chars, title = cells
+        left = [id_.ljust(self.id_width), status[:STATUS_WIDTH].ljust(STATUS_WIDTH), gold[:GOLD_WIDTH].ljust(GOLD_WIDTH),
+                chars.rjust(CHARS_WIDTH)]
+        segments = []
+        for text, style in zip(left, styles):
+            segments.append(Segment(text + "  ", style))
+        used = sum(cell_len(s.text) for s in segments)
+        room = max(0, width - used)
+        title_cells = cell_len(title)
+        if title_cells > room:  # keep the start of the title: the right end for right-to-left text
+            rtl = self.mode == "app" and base_level(title) == RTL
+            title = (title[-room:] if room else "") if rtl else title[:room]
+        segments.append(Segment(title.rjust(room), styles[4]))
+        return Strip(segments).crop_extend(0, width, styles[4])
+
+    # ----- moving --------------------------------------------------------------
+    def _move_to(self, row: int) -> None:
+        if not self.infos:
+            return
+        row = max(0, min(row, len(self.infos) - 1))
+        self.cursor = row
+        height = self.scrollable_content_region.height - 1
+        if row < self.scroll_offset.y:
+            self.scroll_to(y=row, animate=False)
+        elif height > 0 and row >= self.scroll_offset.y + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+        self.refresh()
+        self.post_message(self.Highlighted(self.infos[row].id))
+
+    def action_move(self, step: int) -> None:
+        self._move_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._move_to(self.cursor + step * max(1, self.scrollable_content_region.height - 2))
+
+    def action_move_to(self, row: int) -> None:
+        self._move_to(row if row >= 0 else len(self.infos) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.y > 0:
+            self._move_to(offset.y - 1 + self.scroll_offset.y)
