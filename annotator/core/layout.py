@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import accumulate
 from dataclasses import dataclass, field
@@ -23,13 +24,14 @@ from annotator.core.bidi import MIRRORED, RTL, base_level, paragraph_levels, vis
 from annotator.core.shaping import Clusters, cluster
 
 MODES = ("app", "terminal")
+_MIRRORABLE = frozenset(MIRRORED)
 _GAPS = re.compile(rb"(\x01+)")  # over bytes(space flags): the gaps between words
 
 
 class Paragraph:
     """One paragraph's width-independent analysis: clusters and their BiDi levels."""
 
-    __slots__ = ("start", "text", "clusters", "base", "levels", "_run_ends")
+    __slots__ = ("start", "text", "clusters", "base", "levels", "mirrors", "_run_ends")
 
     def __init__(self, start: int, text: str, mode: str, diacritics: bool):
         self.start = start
@@ -39,6 +41,7 @@ class Paragraph:
         levels = paragraph_levels(text, self.base) if mode == "app" else None
         self.levels = None if levels is None else [levels[b] for b in self.clusters.bounds[:-1]]
         self._run_ends: list[int] | None = None
+        self.mirrors = not _MIRRORABLE.isdisjoint(text)  # brackets to draw mirrored at odd levels
 
     def run_ends(self) -> list[int]:
         """Where words and the white space between them end, alternately (word, gap, word, ...;
@@ -98,7 +101,7 @@ class DisplayLine:
     paragraph: Paragraph
     first: int  # first cluster of the line
     end: int  # one past the last cluster (hidden trailing white space included)
-    order: list[int]  # visible clusters, left to right
+    order: Sequence[int]  # visible clusters, left to right
     glyphs: list[str]  # what each of those clusters shows (shaped, mirrored)
     cells: int  # width of the row's text in cells
     indent: int = 0  # blank cells before the text (right alignment)
@@ -165,22 +168,21 @@ class Layout:
 
     def _line(self, p: Paragraph, first: int, end: int, visible: int) -> DisplayLine:
         c = p.clusters
-        indices = range(first, visible)
-        if self.mode == "terminal" or (p.levels is None and p.base != RTL):
-            order = list(indices)
-        elif p.levels is None:  # every cluster at the paragraph's right-to-left level
-            order = list(range(visible - 1, first - 1, -1))
+        glyphs = c.glyphs
+        app = self.mode == "app"
+        if not app or (p.levels is None and p.base != RTL):  # logical order is visual order
+            order: Sequence[int] = range(first, visible)
+            shown = glyphs[first:visible]
+        elif p.levels is None:  # every cluster at the paragraph's right-to-left level: reversed
+            order = range(visible - 1, first - 1, -1)
+            shown = glyphs[first:visible][::-1]
+            if p.mirrors:
+                get = MIRRORED.get
+                shown = [get(g, g) for g in shown]
         else:
             resets = c.spaces[first:visible]
             order = [first + k for k in visual_order(p.levels[first:visible], p.base, resets)]
-        glyphs = c.glyphs
-        if p.levels and self.mode == "app":
             shown = [MIRRORED.get(glyphs[k], glyphs[k]) if p.levels[k] % 2 else glyphs[k] for k in order]
-        elif p.base == RTL and self.mode == "app":
-            get = MIRRORED.get
-            shown = [get(glyphs[k], glyphs[k]) for k in order]
-        else:
-            shown = [glyphs[k] for k in order]
         cells = sum(c.widths[k] for k in order) if c.widths else len(order)
         indent = max(0, self.width - cells) if p.base == RTL and self.mode == "app" else 0
         return DisplayLine(p, first, end, order, shown, cells, indent)
