@@ -21,17 +21,16 @@ from rich._unicode_data import load as _load_cell_table
 _CELL_TABLE = _load_cell_table("auto").widths
 
 
-def _ranges(width: int, exclude: frozenset[int] = frozenset()) -> str:
-    """A regex character class body for the characters of one cell width in rich's table."""
+def _ranges(width: int, exclude: frozenset[int] = frozenset(), low: int = 0, high: int = 0x10FFFF) -> str:
+    """A regex character class body for the characters of one cell width in rich's table,
+    between ``low`` and ``high``, without ``exclude``."""
     parts = []
     for start, end, w in _CELL_TABLE:
-        if w != width:
-            continue
-        if not any(start <= code <= end for code in exclude):
-            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(end)) if end > start else ""))
+        start, end = max(start, low), min(end, high)
+        if w != width or start > end:
             continue
         run_start = None
-        for code in range(start, end + 2):
+        for code in range(start, end + 2) if any(start <= x <= end for x in exclude) else (start, end + 1):
             inside = code <= end and code not in exclude
             if inside and run_start is None:
                 run_start = code
@@ -42,16 +41,25 @@ def _ranges(width: int, exclude: frozenset[int] = frozenset()) -> str:
     return "".join(parts)
 
 
+def _class(width: int, exclude: frozenset[int] = frozenset(), extra: str = "") -> str:
+    """One character of the class, fast: Python's re tests a class with characters beyond the
+    BMP range by range for every character it rejects, so those sit behind a cheap guard."""
+    bmp = _ranges(width, exclude, high=0xFFFF)
+    astral = _ranges(width, exclude, low=0x10000)
+    return f"(?:[{extra}{bmp}]|(?=[\U00010000-\U0010ffff])[{astral}])"
+
+
 _CONTROLS = frozenset([*range(0, 32), *range(0x7F, 0xA0)])
 _ZWNJ = "\u200c"
-_ZERO = _ranges(0, _CONTROLS)
-_ZERO_JOINING = _ranges(0, _CONTROLS | {ord(_ZWNJ)})  # a ZWNJ between lam and alef stops the ligature
-_WIDE = re.compile(f"[{_ranges(2)}]")
+_ZERO = _class(0, _CONTROLS)
+_ZERO_JOINING = _class(0, _CONTROLS | {ord(_ZWNJ)})  # a ZWNJ between lam and alef stops the ligature
+_WIDE = re.compile(_class(2))
 _LAM, _ALEFS = "\u0644", "\u0622\u0623\u0625\u0627"
-_SPECIAL_APP = re.compile(f"(?P<lam>{_LAM}[{_ZERO_JOINING}]*[{_ALEFS}])|[{_ZERO}]+")
-_SPECIAL_LOGICAL = re.compile(f"[{_ZERO}]+")
+_SPECIAL_APP = re.compile(f"(?P<lam>{_LAM}{_ZERO_JOINING}*[{_ALEFS}])|{_ZERO}+")
+_SPECIAL_LOGICAL = re.compile(f"{_ZERO}+")
 # Runs of characters that can join one another (Arabic letters, marks, tatweel, ZWJ, ZWNJ).
-_ARABIC_RUN = re.compile(f"([\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff{_ZERO}]+)")
+_ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff"
+_ARABIC_RUN = re.compile(f"({_class(0, _CONTROLS, extra=_ARABIC_LETTERS)}+)")
 _BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")  # no wide character comes before U+1100
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 
