@@ -155,3 +155,12 @@ def test_random_text_tokens(text: str) -> None:
     spans = tokenize(text)
     check_tokens(text, spans)
     assert spans == reference_tokenize(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(random_text)
+def test_fast_bounds_equal_the_matches_of_the_token_pattern(text):
+    from annotator.core.tokens import _TOKEN, token_bounds
+
+    starts, ends = token_bounds(text)
+    assert list(zip(starts, ends)) == [m.span() for m in _TOKEN.finditer(text)]

@@ -48,7 +48,7 @@ from annotator.core.annotations import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import NAME, RESERVED
-from annotator.core.tokens import tokenize
+from annotator.core.tokens import token_bounds
 from annotator.core.workspace import Workspace
 
 if TYPE_CHECKING:  # polars is imported where the tables are built: worker processes never need it
@@ -190,9 +190,7 @@ def cached_tokens(text: str, sha256: str) -> tuple[Sequence[int], Sequence[int]]
     hit = _cache_get(sha256)
     if hit is not None:
         return hit
-    spans = tokenize(text)
-    starts = [s for s, _ in spans]
-    ends = [e for _, e in spans]
+    starts, ends = token_bounds(text)
     _cache_put(sha256, array("q", starts), array("q", ends), len(text))
     return starts, ends
 
@@ -228,10 +226,10 @@ def _read_texts(items: Sequence[tuple[str, str, str]], tokenize_them: bool = Tru
             continue
         out.docs.append((doc_id, text, None))
         if tokenize_them:
-            spans = tokenize(text)
-            out.counts.append(len(spans))
-            out.starts.extend([s for s, _ in spans])
-            out.ends.extend([e for _, e in spans])
+            starts, ends = token_bounds(text)
+            out.counts.append(len(starts))
+            out.starts.extend(starts)
+            out.ends.extend(ends)
     return out
 
 

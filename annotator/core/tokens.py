@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import accumulate
 from collections.abc import Iterable
 
 # Invisible format characters that separate tokens like white space does.
@@ -70,9 +71,20 @@ _WORD = (
 _TOKEN = re.compile(rf"{_WORD}|[^\s{char_class(INVISIBLE_SEPARATORS)}]")
 
 
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
+def token_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the tokens of ``text``, as two lists (the fast form for whole
+    corpora: ``re.split`` gives gap, token, gap, token, ..., gap and their lengths give the
+    offsets, with no match object or tuple per token)."""
+    ends = list(accumulate(map(len, _TOKEN_SPLIT.split(text))))
+    return ends[0:-1:2], ends[1::2]
+
+
 def tokenize(text: str) -> list[tuple[int, int]]:
     """(start, end) of every token of ``text``, in order."""
-    return [m.span() for m in _TOKEN.finditer(text)]
+    return list(zip(*token_bounds(text)))
 
 
 def token_texts(text: str) -> list[str]:
