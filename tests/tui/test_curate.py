@@ -51,3 +51,21 @@ async def test_adjudicate_a_seed_document_with_a_conflict(workspace) -> None:
         ("GPE", *place_span), ("ORG", 0, 7)]
     assert gold["adjudicated"] is True and gold["status"] == "done"
     assert gold.get("conflicts") == []
+
+
+async def test_next_document_in_curation_releases_the_gold_lock(workspace) -> None:
+    from annotator.core.store import DocumentLock
+
+    text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
+    for who, label in (("ali", "GPE"), ("sara", "LOC")):
+        write(workspace, who, [(0, 7, "ORG"), (text.index("ديرالزور"), text.index("ديرالزور") + 8, label)])
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CurateScreen) and app.screen.document.id == DOC
+        await pilot.press("n")  # the next seed has no annotators: curation says so and stays on the list
+        await pilot.pause()
+        lock = DocumentLock(workspace.annotations_dir / "gold" / ".locks" / f"{DOC}.lock")
+        assert lock.acquire() is None  # released when leaving the document
+        lock.release()

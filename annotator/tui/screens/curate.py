@@ -30,6 +30,8 @@ def describe(option: dict) -> str:
 
 class CurateScreen(AnnotateScreen):
     BINDINGS = [
+        Binding("n", "document(1)", "Next doc"),
+        Binding("p", "document(-1)", "Prev doc"),
         Binding("j", "conflict(1)", "Next conflict"),
         Binding("k", "conflict(-1)", "Previous conflict"),
         Binding("o", "options", "Accept an option"),
@@ -104,6 +106,18 @@ class CurateScreen(AnnotateScreen):
             return what
 
         self._edit(apply)
+
+    def action_document(self, step: int) -> None:
+        """Curate the next (or previous) document: this one's gold lock is released first."""
+        ids = self.app.corpus.ids
+        index = ids.index(self.document.id) + step
+        if not 0 <= index < len(ids):
+            self.notify("no more documents" if step > 0 else "this is the first document", timeout=2)
+            return
+        if self.opened.lock:
+            self.opened.lock.release()
+        self.app.pop_screen()
+        open_curation(self.app, ids[index])
 
     def action_adjudicated(self) -> None:
         if conflicts(self.doc):
