@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.annotations import STATUSES, DocumentAnnotations, Entity, Event
-from annotator.core.corpus import Corpus, sha256_text
+from annotator.core.corpus import Corpus, read_utf8, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export.conll import DOCSTART
 from annotator.core.export.tagging import TAG, decode
@@ -92,12 +92,7 @@ def read_conll(path: Path, workspace: Workspace, annotator: str, *, doc_ids: lis
 
 def _parse(path: Path, errors: list[str]) -> tuple[list[Block], int]:
     """Blocks of sentences of rows, and the number of tag columns (the first token line's)."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise AnnotatorError("cannot read file", str(path), exc.strerror) from exc
-    except UnicodeDecodeError as exc:
-        raise AnnotatorError("not valid UTF-8", f"{path}: byte {exc.start}") from exc
+    text = read_utf8(path)
     blocks: list[Block] = []
     current: Block | None = None
     sentence: list[Row] = []

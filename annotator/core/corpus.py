@@ -24,6 +24,16 @@ BOM = "\ufeff"
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f/\\]|^\.")
 
 
+def read_utf8(path: Path, what: str = "file") -> str:
+    """The text of a UTF-8 file; AnnotatorError naming the file (and the byte, if not UTF-8)."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise AnnotatorError(f"cannot read {what}", str(path), exc.strerror) from exc
+    except UnicodeDecodeError as exc:
+        raise AnnotatorError(f"{what} is not valid UTF-8", f"{path}: byte {exc.start}", exc.reason) from exc
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -99,14 +109,7 @@ class Corpus:
 
     def load(self, doc_id: str) -> Document:
         info = self.info(doc_id)
-        path = self.path(doc_id)
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except OSError as exc:
-            raise AnnotatorError("cannot read document", str(path), exc.strerror) from exc
-        except UnicodeDecodeError as exc:
-            raise AnnotatorError("document is not valid UTF-8", f"{path}: byte {exc.start}") from exc
-        return Document(info, text)
+        return Document(info, read_utf8(self.path(doc_id), "document"))
 
     def text(self, doc_id: str) -> str:
         return self.load(doc_id).text
