@@ -243,3 +243,47 @@ async def test_migrated_document_lists_its_review_queue(workspace) -> None:
         await pilot.press("y")
         assert not any(e.needs_review for e in screen.doc.entities)
         assert saved(workspace)["guidelines"] == "2.0.0"
+
+
+async def test_mouse_drag_selects_and_the_status_line_says_saved(workspace) -> None:
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await open_doc(pilot)
+        text = reader.text
+        first = text.index("الميليشيات الإيرانية")
+        last = first + len("الميليشيات الإيرانية")
+        region = reader.content_region
+
+        def screen_cell(offset: int) -> tuple[int, int]:
+            row, col = reader.text_layout.locate(offset)
+            return region.x + col, region.y + row - int(reader.scroll_y)
+
+        await pilot.mouse_down(offset=screen_cell(first + 2))
+        await pilot.hover(offset=screen_cell(last - 2))
+        await pilot.mouse_up(offset=screen_cell(last - 2))
+        await pilot.pause()
+        assert reader.selection == (first, last)
+        await pilot.press("2")
+        [entity] = saved(workspace)["entities"]
+        assert (entity["start"], entity["end"], entity["label"]) == (first, last, "ORG")
+        assert "saved" in str(screen.query_one("#status").render())
+
+
+async def test_panel_row_jumps_to_its_annotation_and_palette_has_app_commands(workspace) -> None:
+    from annotator.tui.commands import AnnotatorCommands
+
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await open_doc(pilot)
+        target = reader.text.index("البوكمال")
+        reader.move_to_offset(target)
+        await pilot.press("3")
+        reader.move_to_offset(0)
+        await pilot.press("e")  # focus the list of annotations
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert reader.cursor_span[0] == target and reader.has_focus
+        names = [name for name, _, _ in AnnotatorCommands(app.screen)._commands()]
+        for expected in ("Next document", "Undo", "Guidelines", "Search", f"Open {SEED_IDS[1]}"):
+            assert expected in names
