@@ -137,7 +137,7 @@ class ReaderView(ScrollView, can_focus=True):
         anchor = self.tokens[self.anchor][0] if self.anchor is not None else None
         self.fine = fine
         self._set_units(characters(self._text) if fine else tokenize(self._text))
-        self.cursor = self.token_at(start if fine else start)
+        self.cursor = self.token_at(start)
         if anchor is not None:
             self.anchor = self.token_at(anchor)
         self.repaint()
