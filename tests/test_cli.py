@@ -7,11 +7,12 @@ import subprocess
 import sys
 import tomllib
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
+
+from tests.conftest import CliResult, assert_one_error
 from rich.cells import cell_len
 
 from annotator.core.corpus import Corpus
@@ -40,34 +41,13 @@ def _shapeable_letters() -> frozenset[str]:
 SHAPEABLE = _shapeable_letters()
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def error_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
-def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Result:
+def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> CliResult:
     environment = {k: v for k, v in os.environ.items() if k != "ANNOTATOR_BIDI"}
     environment.update(env or {})
     proc = subprocess.run([sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=environment,
                           capture_output=True, timeout=60)
     # Output must be valid UTF-8: decoding strictly is part of the check.
-    return Result(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
-
-
-def assert_one_error(result: Result, *needles: str) -> str:
-    assert result.code == 2, (result.code, result.err)
-    assert "Traceback" not in result.err
-    lines = result.error_lines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("annotator: error: ")
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
+    return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -78,7 +58,7 @@ def presentation_forms(text: str) -> list[str]:
     return [c for c in text if "\ufe70" <= c <= "\ufeff"]
 
 
-def output_lines(result: Result) -> list[str]:
+def output_lines(result: CliResult) -> list[str]:
     assert result.out.endswith("\n")
     return result.out[:-1].split("\n")
 
@@ -191,7 +171,7 @@ def test_import_bad_utf8_exits_2_with_one_line_per_file(ws, tmp_path):
     result = run("import", "texts", src / "good.txt", src / "bad1.txt", src / "bad2.txt", cwd=ws.root)
     assert result.code == 2
     assert "Traceback" not in result.err
-    lines = result.error_lines()
+    lines = result.err.splitlines()
     assert len(lines) == 2, result.err
     assert all(line.startswith("annotator: error: ") and "byte" in line for line in lines)
     assert "bad1.txt" in lines[0] and "byte 3" in lines[0]
@@ -307,7 +287,7 @@ def test_bad_bidi_values_name_their_source(ws):
     assert_one_error(run("render", "ar", cwd=ws.root, env={"ANNOTATOR_BIDI": "rtl"}), "ANNOTATOR_BIDI", "rtl")
     bad_flag = run("render", "ar", "--bidi", "rtl", cwd=ws.root)
     assert bad_flag.code == 2 and "Traceback" not in bad_flag.err
-    assert "--bidi" in bad_flag.error_lines()[-1] and "rtl" in bad_flag.error_lines()[-1]
+    assert "--bidi" in bad_flag.err.splitlines()[-1] and "rtl" in bad_flag.err.splitlines()[-1]
     config = ws.config_path.read_text(encoding="utf-8").replace('bidi = "app"', 'bidi = "ltr"')
     ws.config_path.write_text(config, encoding="utf-8")
     assert_one_error(run("render", "ar", cwd=ws.root), "annotator.toml", "bidi", "ltr")
@@ -319,3 +299,8 @@ def test_render_is_headless(tmp_path):
             "print(rc, any(m.split('.')[0] == 'textual' for m in sys.modules), file=sys.stderr)\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.stderr.splitlines()[-1] == "0 False", proc.stderr
+
+
+@pytest.mark.parametrize("args", [["--bidi", "foo"], ["render"], ["import", "texts"], ["no-such-command"]])
+def test_usage_mistakes_are_one_line_too(tmp_path, args):
+    assert_one_error(run(*args, cwd=tmp_path), "--help")

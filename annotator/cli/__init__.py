@@ -29,8 +29,15 @@ def _commands():
     return [importlib.import_module(f"annotator.cli.{name}") for name in names]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes get one line, like every other bad input, with where to look."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"annotator: error: {self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="annotator",
         description="Annotate Arabic text in the terminal. Without a command, opens the TUI on the workspace.",
     )
