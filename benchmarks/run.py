@@ -121,10 +121,18 @@ async def _tui_timings(workspace: Path) -> None:
         moves = [await clock.key_to_frame("left" if (i // 10) % 2 == 0 else "down") for i in range(60)]
         report("keypress to frame, cursor move", moves, "ms", "< 20 ms")
         big = "\n".join([corpus_text()] * 60)
+        await asyncio.sleep(0.05)
+        clock.frame.clear()
         t0 = time.perf_counter()
         reader.load(big)
-        await pilot.pause()
-        report(f"open a {len(big.split()):,}-word document", [(time.perf_counter() - t0) * 1000], "ms", "-")
+        await asyncio.wait_for(clock.frame.wait(), 10)
+        first = (time.perf_counter() - t0) * 1000
+        while not reader.laid_out:
+            await asyncio.sleep(0.005)
+        whole = (time.perf_counter() - t0) * 1000
+        words = f"{len(big.split()):,}-word document"
+        report(f"open a {words}: first frame", [first], "ms", "< 100 ms")
+        report(f"open a {words}: laid out to the end", [whole], "ms", "-")
         moves = [await clock.key_to_frame("pagedown" if i % 2 else "left") for i in range(40)]
         report("keypress to frame, cursor and page moves, long document", moves, "ms", "< 20 ms")
 

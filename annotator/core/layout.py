@@ -155,12 +155,19 @@ class Layout:
             raise ValueError(f"unknown bidi mode {mode!r}")
         self.width = max(1, width)
         self.mode = mode
-        self.paragraphs = paragraphs
+        self.paragraphs: list[Paragraph] = []
         self.lines: list[DisplayLine] = []
+        self._starts: list[int] = []
+        self.extend(paragraphs)
+
+    def extend(self, paragraphs: list[Paragraph]) -> None:
+        """Lay out more paragraphs after the ones already here (a long document arrives in parts)."""
+        self.paragraphs.extend(paragraphs)
         for paragraph in paragraphs:
             for first, end, visible in paragraph.wrap(self.width):
-                self.lines.append(self._line(paragraph, first, end, visible))
-        self._starts = [line.start for line in self.lines]
+                line = self._line(paragraph, first, end, visible)
+                self.lines.append(line)
+                self._starts.append(line.start)
 
     @classmethod
     def of_text(cls, text: str, width: int, mode: str = "app", diacritics: bool = True) -> Layout:
@@ -225,14 +232,19 @@ class Layout:
         return min(self.width - 1, line.indent + line.cells)
 
 
-def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list[Paragraph]:
-    """Split ``text`` at newlines into analysed paragraphs (width-independent, reusable)."""
-    out: list[Paragraph] = []
+def pieces_of(text: str) -> list[tuple[int, str]]:
+    """The paragraphs of ``text`` (split at newlines) with their start offsets, not analysed."""
+    out: list[tuple[int, str]] = []
     start = 0
     for piece in text.split("\n"):
-        out.append(Paragraph(start, piece, mode, diacritics))
+        out.append((start, piece))
         start += len(piece) + 1
     return out
+
+
+def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list[Paragraph]:
+    """Split ``text`` at newlines into analysed paragraphs (width-independent, reusable)."""
+    return [Paragraph(start, piece, mode, diacritics) for start, piece in pieces_of(text)]
 
 
 @lru_cache(maxsize=4096)

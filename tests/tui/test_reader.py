@@ -138,3 +138,28 @@ async def test_terminal_mode_draws_logical_text(workspace, mode: str) -> None:
         reader = await open_first(pilot)
         first_row = reader.render_line(0).text.rstrip()
         assert first_row.startswith("التحالف يقصف")
+
+
+async def test_a_long_document_shows_its_start_at_once_and_the_rest_follows(workspace) -> None:
+    from annotator.core.layout import Layout
+    from annotator.tui.widgets.reader_view import LAYOUT_CHUNK
+
+    seed = (workspace.corpus_dir / f"{SEED_IDS[0]}.txt").read_text(encoding="utf-8")
+    long_text = "\n".join([seed] * (3 * LAYOUT_CHUNK // len(seed) + 2))
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        reader.load(long_text)
+        assert not reader.laid_out  # only the first part so far...
+        assert reader.text_layout.locate(0) == (0, reader.text_layout.width - 1)
+        await pilot.press("left")  # ...and keys work meanwhile
+        assert reader.cursor == 1
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if reader.laid_out:
+                break
+        assert reader.laid_out
+        full = Layout.of_text(long_text, reader.text_layout.width)
+        assert [line.text for line in reader.text_layout.lines] == [line.text for line in full.lines]
+        await pilot.press("ctrl+end")
+        assert reader.text_layout.row_of(reader.cursor_span[0]) == len(full) - 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from functools import partial
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -24,10 +26,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.core.layout import Layout, Paragraph, paragraphs_of
+from annotator.core.layout import Layout, Paragraph, pieces_of
 from annotator.core.tokens import tokenize
 
 _MARK = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f\u200c\u200d]")
+
+
+LAYOUT_CHUNK = 30_000  # characters laid out per step: about 30 ms, so keys stay answered meanwhile
 
 
 def characters(text: str) -> list[tuple[int, int]]:
@@ -95,7 +100,10 @@ class ReaderView(ScrollView, can_focus=True):
         self.tokens: list[tuple[int, int]] = []
         self._token_starts: list[int] = []
         self._set_units(tokenize(text))
-        self._paragraphs: dict[bool, list[Paragraph]] = {}
+        self._paragraphs: dict[bool, list[Paragraph]] = {}  # analysed so far, per diacritics setting
+        self._pieces = pieces_of(text)
+        self._generation = 0
+        self._stream: Iterator[Paragraph] | None = None
         self.text_layout: Layout | None = None
         self.cursor = 0  # index into self.tokens
         self.anchor: int | None = None  # token index where a selection started
@@ -117,6 +125,7 @@ class ReaderView(ScrollView, can_focus=True):
         self.fine = False
         self._set_units(tokenize(text))
         self._paragraphs.clear()
+        self._pieces = pieces_of(text)
         self.cursor = 0
         self.anchor = None
         self.highlights = []
@@ -210,19 +219,55 @@ class ReaderView(ScrollView, can_focus=True):
     def watch_diacritics(self) -> None:
         self._relayout()
 
-    def _paragraphs_now(self) -> list[Paragraph]:
+    def _analysed(self) -> Iterator[Paragraph]:
+        """The document's paragraphs, analysed once per diacritics setting and kept: analysis
+        that a relayout interrupted goes on where it stopped."""
         key = self.diacritics
-        if key not in self._paragraphs:
-            self._paragraphs[key] = paragraphs_of(self._text, self.mode, self.diacritics)
-        return self._paragraphs[key]
+        done = self._paragraphs.setdefault(key, [])
+        i = 0
+        while True:
+            if i == len(done):
+                if i == len(self._pieces):
+                    return
+                start, piece = self._pieces[i]
+                done.append(Paragraph(start, piece, self.mode, key))
+            yield done[i]
+            i += 1
 
     def _relayout(self) -> None:
+        """Lay the document out for the current width: at once up to LAYOUT_CHUNK characters,
+        the rest of a long document in later chunks, so its first frame comes at once."""
         if not self.is_mounted:
             return
         width = max(1, self.scrollable_content_region.width or self.size.width)
-        self.text_layout = Layout(self._paragraphs_now(), width, self.mode)
-        self.virtual_size = Size(width, len(self.text_layout))
+        self._generation += 1
+        self.text_layout = Layout([], width, self.mode)
+        self._stream = self._analysed()
+        self._lay_out_more(self._generation)
         self.repaint()
+
+    @property
+    def laid_out(self) -> bool:
+        """True once every paragraph of the document is laid out."""
+        return self._stream is None
+
+    def _lay_out_more(self, generation: int) -> None:
+        if generation != self._generation or self._stream is None or self.text_layout is None:
+            return  # a newer layout (width, diacritics, document) took over
+        batch: list[Paragraph] = []
+        size = 0
+        for paragraph in self._stream:
+            batch.append(paragraph)
+            size += len(paragraph.text) + 1
+            if size >= LAYOUT_CHUNK:
+                break
+        else:
+            self._stream = None
+        self.text_layout.extend(batch)
+        self.virtual_size = Size(self.text_layout.width, len(self.text_layout))
+        self.refresh()
+        if self._stream is not None:
+            self.set_timer(0.001, partial(self._lay_out_more, generation))
 
     def on_mount(self) -> None:
         self._relayout()
