@@ -43,7 +43,7 @@ async def test_label_nest_event_arguments_undo_redo_done_and_reopen(workspace) -
         text = reader.text
         # 1. التحالف -> ORG (key 2 in guidelines 2.0.0), the token under the cursor.
         await pilot.press("2")
-        # 2. Select "الميليشيات الإيرانية" with shift+left (reading order) and peel لل... use a plain 2-token span:
+        # 2. A two-token span with shift+left (reading order), and a span nested inside it.
         await go_to(pilot, reader, "مدينة البوكمال")
         await pilot.press("shift+left", "3")  # مدينة البوكمال -> GPE (outer)
         await go_to(pilot, reader, "البوكمال", occurrence=0)
