@@ -1,4 +1,4 @@
-"""JSON reading and crash-safe writing, with orjson everywhere."""
+"""JSON serialization with orjson, and crash-safe writing of files."""
 
 from __future__ import annotations
 
@@ -9,25 +9,12 @@ from typing import Any
 
 import orjson
 
-from annotator.core.errors import AnnotatorError
 
 PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 def dumps(value: Any, pretty: bool = True) -> bytes:
     return orjson.dumps(value, option=PRETTY if pretty else orjson.OPT_SORT_KEYS)
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file; a file that is missing or not JSON raises AnnotatorError."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AnnotatorError("cannot read file", str(path), exc.strerror) from exc
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise AnnotatorError("not valid JSON", str(path), str(exc)) from exc
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -62,6 +49,3 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     finally:
         os.close(dir_fd)
 
-
-def write_json(path: Path, value: Any) -> None:
-    atomic_write_bytes(path, dumps(value))

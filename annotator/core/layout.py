@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import accumulate
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from annotator.core.bidi import MIRRORED, RTL, base_level, paragraph_levels, visual_order
 from annotator.core.shaping import Clusters, cluster
@@ -105,7 +105,6 @@ class DisplayLine:
     glyphs: list[str]  # what each of those clusters shows (shaped, mirrored)
     cells: int  # width of the row's text in cells
     indent: int = 0  # blank cells before the text (right alignment)
-    _cell_starts: list[int] | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -140,11 +139,6 @@ class DisplayLine:
         for _, start, end, cells in self.visual_clusters():
             out.extend([(start, end)] * cells)
         return out
-
-    def cell_starts(self) -> list[int]:
-        if self._cell_starts is None:
-            self._cell_starts = [s for s, _ in self.cell_ranges()]
-        return self._cell_starts
 
 
 class Layout:

@@ -32,7 +32,6 @@ from annotator.core.agreement.scores import Score, Undefined, f1, mean, put, put
 from annotator.core.agreement.tables import Study, pack, pairs, sorted_unique, study
 
 EXACT_LIMIT = 60
-KEYS = ["a", "b", "dc", "lab"]
 
 
 # --------------------------------------------------------------------------- clusters
@@ -280,12 +279,6 @@ class F1Result:
         put_map(out, "per_label", self.per_label)
         out["pairs"] = [p.to_json() for p in self.pairs]
         return out
-
-    def pair(self, a: str, b: str) -> PairF1:
-        for p in self.pairs:
-            if {p.a, p.b} == {a, b}:
-                return p
-        raise KeyError((a, b))
 
 
 def summarize(
