@@ -30,6 +30,10 @@ class Editor:
         self.doc = new
         return what
 
+    def replace(self, new: DocumentAnnotations, what: str) -> None:
+        """A change computed elsewhere (accepting a gold conflict), undoable like any edit."""
+        self._apply(new, what, promote=False)
+
     def undo(self) -> str | None:
         if not self.undo_stack:
             return None

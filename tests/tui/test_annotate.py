@@ -287,3 +287,30 @@ async def test_panel_row_jumps_to_its_annotation_and_palette_has_app_commands(wo
         names = [name for name, _, _ in AnnotatorCommands(app.screen)._commands()]
         for expected in ("Next document", "Undo", "Guidelines", "Search", f"Open {SEED_IDS[1]}"):
             assert expected in names
+
+
+async def test_an_argument_can_be_taken_away_from_its_event(workspace) -> None:
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await open_doc(pilot)
+        await go_to(pilot, reader, "مدينة البوكمال")
+        await pilot.press("shift+left", "3")
+        await go_to(pilot, reader, "قصفت")
+        await pilot.press("t", "a")
+        await go_to(pilot, reader, "مدينة البوكمال")
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.dismiss("Place")
+        await pilot.pause()
+        assert [a["role"] for a in saved(workspace)["events"][0]["arguments"]] == ["Place"]
+        await go_to(pilot, reader, "قصفت")
+        await pilot.press("a")
+        await go_to(pilot, reader, "مدينة البوكمال")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseScreen)
+        assert "remove as Place" in app.screen.options and "Place" not in app.screen.options
+        app.screen.dismiss("remove as Place")
+        await pilot.pause()
+        assert saved(workspace)["events"][0]["arguments"] == []
+        assert "removed Place" in str(screen.query_one("#status").render())

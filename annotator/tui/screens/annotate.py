@@ -8,6 +8,7 @@ once through the AnnotationStore; the status line says when.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,6 +30,7 @@ from annotator.tui.widgets.reader_view import Highlight, ReaderView
 
 _ARABIC_PHRASE = re.compile(r"[\u0600-\u06ff\u0750-\u077f](?:[\u0600-\u06ff\u0750-\u077f\s«»“”0-9]*[\u0600-\u06ff\u0750-\u077f])?")
 CLITICS = "وفبلك"
+REMOVE = "remove as "  # the role menu's entry for taking an argument away
 TATWEEL = "\u0640"
 # The status line shows text as data: control characters become visible symbols.
 _VISIBLE = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
@@ -68,6 +70,7 @@ class AnnotateScreen(Screen):
         self.pending: str | None = None  # "relabel" while waiting for a label key
         self.linking: str | None = None  # event id while picking an argument
         self.hits: list[tuple[int, int]] = []
+        self._status_extra = ""  # the last thing done ("saved 12:01:03 · T3 GPE")
         for item in (*schema.labels, *schema.events):
             self._bindings.bind(item.key, f"label({item.name!r})", description=item.name, show=False)
         self._set_document(document, opened)
@@ -159,7 +162,7 @@ class AnnotateScreen(Screen):
             parts += ["  sel ", (f"{s}-{e}", "bold")]
         if self.linking:
             parts += ["  ", ("pick an entity for the argument, Enter", "reverse")]
-        extra = getattr(self, "_status_extra", "")
+        extra = self._status_extra
         if extra:
             parts += ["  ", (extra, "green")]
         self.query_one("#status", Static).update(Text.assemble(*parts))
@@ -189,16 +192,18 @@ class AnnotateScreen(Screen):
         self._refresh_document()
         self.say(f"saved {saved.modified[11:19]} · {what}")
 
-    def _edit(self, change) -> None:
+    def _edit(self, change: Callable[[], object], what: str | None = None) -> None:
+        """Run one editor change and save it; ``what`` (else the change's own answer) goes
+        to the status line. A refused change (AnnotatorError) is only reported."""
         if self.opened.read_only:
             self.notify(f"read-only: {self.opened.read_only}", severity="warning")
             return
         try:
-            what = change()
+            result = change()
         except AnnotatorError as exc:
             self.notify(str(exc), severity="warning")
             return
-        self._commit(what or "edit")
+        self._commit(what or str(result))
 
     # ----- actions: labelling ----------------------------------------------------
     def action_label(self, name: str) -> None:
@@ -213,9 +218,9 @@ class AnnotateScreen(Screen):
                 self.notify("an entity takes an entity label, an event an event type", severity="warning")
                 return
             if isinstance(item, Entity):
-                self._edit(lambda: (self.editor.relabel_entity(item.id, name), f"{item.label} → {name}")[1])
+                self._edit(lambda: self.editor.relabel_entity(item.id, name), f"{item.label} → {name}")
             else:
-                self._edit(lambda: (self.editor.retype_event(item.id, name), f"{item.type} → {name}")[1])
+                self._edit(lambda: self.editor.retype_event(item.id, name), f"{item.type} → {name}")
             return
         span = self.reader.target_span()
         if span is None:
@@ -241,14 +246,14 @@ class AnnotateScreen(Screen):
             return
         item = items[0]
         if isinstance(item, Entity):
-            self._edit(lambda: (self.editor.delete_entity(item.id), f"deleted {item.id} {item.label}")[1])
+            self._edit(lambda: self.editor.delete_entity(item.id), f"deleted {item.id} {item.label}")
         else:
-            self._edit(lambda: (self.editor.delete_event(item.id), f"deleted {item.id} {item.type}")[1])
+            self._edit(lambda: self.editor.delete_event(item.id), f"deleted {item.id} {item.type}")
 
     def action_reviewed(self) -> None:
         items = [i for i in self._items_at(self.reader.cursor_span[0]) if i.needs_review]
         if items:
-            self._edit(lambda: (self.editor.mark_reviewed(items[0].id), f"{items[0].id} reviewed")[1])
+            self._edit(lambda: self.editor.mark_reviewed(items[0].id), f"{items[0].id} reviewed")
 
     def action_next_review(self) -> None:
         """The review queue: annotations a guidelines migration could not settle, in text order."""
@@ -264,14 +269,14 @@ class AnnotateScreen(Screen):
         self.say(f"{len(queue)} to review: {following[0].needs_review}")
 
     def action_undo(self) -> None:
-        self._edit(lambda: self.editor.undo() or _nothing("nothing to undo"))
+        self._edit(lambda: _done(self.editor.undo(), "nothing to undo"))
 
     def action_redo(self) -> None:
-        self._edit(lambda: self.editor.redo() or _nothing("nothing to redo"))
+        self._edit(lambda: _done(self.editor.redo(), "nothing to redo"))
 
     def action_done(self) -> None:
         status = "in_progress" if self.doc.status == "done" else "done"
-        self._edit(lambda: (self.editor.set_status(status), f"marked {status.replace('_', ' ')}")[1])
+        self._edit(lambda: self.editor.set_status(status), f"marked {status.replace('_', ' ')}")
 
     # ----- actions: selection ----------------------------------------------------
     def action_peel(self) -> None:
@@ -325,21 +330,27 @@ class AnnotateScreen(Screen):
             self.notify("no entity under the cursor")
             return
         event_id, entity = self.linking, entities[0]
-        roles = self.editor.roles_for(event_id, entity.id)
-        if not roles:
-            event = next(e for e in self.doc.events if e.id == event_id)
+        event = next(e for e in self.doc.events if e.id == event_id)
+        held = [a.role for a in event.arguments if a.entity == entity.id]
+        options = [r for r in self.editor.roles_for(event_id, entity.id) if r not in held]
+        options += [f"{REMOVE}{role}" for role in held]
+        if not options:
             self.notify(f"{event.type} has no role for a {entity.label}", severity="warning")
             return
 
-        def chosen(role: str | None) -> None:
+        def chosen(choice: str | None) -> None:
             self.linking = None
-            if role:
-                self._edit(lambda: (self.editor.add_argument(event_id, role, entity.id),
-                                    f"{role} = {entity.id} {entity.label}")[1])
+            if choice and choice.startswith(REMOVE):
+                role = choice.removeprefix(REMOVE)
+                self._edit(lambda: self.editor.remove_argument(event_id, role, entity.id),
+                           f"removed {role} {entity.id}")
+            elif choice:
+                self._edit(lambda: self.editor.add_argument(event_id, choice, entity.id),
+                           f"{choice} = {entity.id} {entity.label}")
             self._update_status()
 
-        self.app.push_screen(ChooseScreen(f"Role of {entity.label} «{visual(self.document.text[entity.start:entity.end], self.mode)}»",
-                                          list(roles)), chosen)
+        name = visual(self.document.text[entity.start:entity.end], self.mode)
+        self.app.push_screen(ChooseScreen(f"Role of {entity.label} «{name}» in {event.type}", options), chosen)
 
     # ----- panels ----------------------------------------------------------------
     def action_panel(self) -> None:
@@ -406,5 +417,8 @@ class AnnotateScreen(Screen):
         self.notify("diacritics shown" if self.reader.diacritics else "diacritics hidden", timeout=2)
 
 
-def _nothing(message: str) -> str:
-    raise AnnotatorError(message)
+def _done(what: str | None, otherwise: str) -> str:
+    """What undo/redo did, or AnnotatorError(``otherwise``) when there was nothing to do."""
+    if what is None:
+        raise AnnotatorError(otherwise)
+    return what

@@ -100,12 +100,7 @@ class CurateScreen(AnnotateScreen):
         self.app.push_screen(ChooseScreen(f"Conflict {conflict['id']} ({conflict['kind']})", labels), chosen)
 
     def _settle(self, change, what: str) -> None:
-        def apply() -> str:
-            new = change(self.editor.doc)
-            self.editor._apply(new, what)
-            return what
-
-        self._edit(apply)
+        self._edit(lambda: self.editor.replace(change(self.editor.doc), what), what)
 
     def action_document(self, step: int) -> None:
         """Curate the next (or previous) document: this one's gold lock is released first."""
