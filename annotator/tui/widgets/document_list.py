@@ -16,6 +16,7 @@ from textual.strip import Strip
 from annotator.core.bidi import RTL, base_level
 from annotator.core.corpus import DocumentInfo
 from annotator.core.layout import visual
+from annotator.tui.widgets.styles import CachedStyles
 
 STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5fd75f", "unreadable": "bold #ff5f5f"}
 TITLE_CHARS = 60  # titles are cut in logical order, so a right-to-left title keeps its beginning
@@ -26,7 +27,7 @@ def short_title(title: str) -> str:
     return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
 
 
-class DocumentList(ScrollView, can_focus=True):
+class DocumentList(CachedStyles, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"document-list--header", "document-list--cursor"}
     BINDINGS = [
         Binding("up", "move(-1)", "Previous document", show=False),
@@ -70,17 +71,17 @@ class DocumentList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:  # the header stays put
-            header = self.get_component_rich_style("document-list--header")
+            header = self.style_of("document-list--header")
             return self._row(("id", "status", "gold", "chars", "title"), [header] * 5, width)
         row = y - 1 + self.scroll_offset.y
         if row >= len(self.infos):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.style_of())
         info = self.infos[row]
         status = self.status.get(info.id, "…")
         gold = self.gold.get(info.id, "…")
-        base = self.rich_style
+        base = self.style_of()
         if row == self.cursor:
-            base = base + self.get_component_rich_style("document-list--cursor")
+            base = base + self.style_of("document-list--cursor")
         styles = [base, base + Style.parse(STATUS_STYLE.get(status, "dim")),
                   base + Style.parse("#d7d75f" if gold.startswith("conflicts") else STATUS_STYLE.get(gold, "dim")),
                   base, base]

@@ -28,6 +28,7 @@ from textual.strip import Strip
 
 from annotator.core.layout import Layout, Paragraph, pieces_of
 from annotator.core.tokens import tokenize
+from annotator.tui.widgets.styles import CachedStyles
 
 _MARK = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f\u200c\u200d]")
 
@@ -58,7 +59,7 @@ class Highlight:
     style: Style
 
 
-class ReaderView(ScrollView, can_focus=True):
+class ReaderView(CachedStyles, ScrollView, can_focus=True):
     """Shows one document and moves a token cursor through it in visual order."""
 
     COMPONENT_CLASSES = {"reader--text", "reader--cursor", "reader--selection"}
@@ -111,7 +112,6 @@ class ReaderView(ScrollView, can_focus=True):
         self._dragging = False
         self.highlights: list[Highlight] = []
         self._version = 0
-        self._styles: tuple[Style, Style, Style, Style] | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # ----- content -------------------------------------------------------------
@@ -199,22 +199,13 @@ class ReaderView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
-    def notify_style_update(self) -> None:
-        """Theme or CSS changed: styles are looked up again and every row is rebuilt."""
-        super().notify_style_update()
-        self._styles = None
+    def styles_changed(self) -> None:
         self._cache.clear()
 
     def _row_styles(self) -> tuple[Style, Style, Style, Style]:
-        """(widget, text, cursor, selection) styles, looked up once per style change, not per row."""
-        if self._styles is None:
-            self._styles = (
-                self.rich_style,
-                self.get_component_rich_style("reader--text"),
-                Style(bold=True, underline=True) if self.quiet_cursor else self.get_component_rich_style("reader--cursor"),
-                self.get_component_rich_style("reader--selection"),
-            )
-        return self._styles
+        """(widget, text, cursor, selection) styles."""
+        cursor = Style(bold=True, underline=True) if self.quiet_cursor else self.style_of("reader--cursor")
+        return self.style_of(), self.style_of("reader--text"), cursor, self.style_of("reader--selection")
 
     def watch_diacritics(self) -> None:
         self._relayout()
