@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.color import Color
 from rich.style import Style
 
@@ -25,12 +27,12 @@ def annotation_highlights(doc: DocumentAnnotations, schema: Schema) -> list[High
     items = [(e.start, e.end, e.label, False, bool(e.needs_review)) for e in doc.entities]
     items += [(e.start, e.end, e.type, True, bool(e.needs_review)) for e in doc.events]
     items.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+    shared = Counter((x[0], x[1]) for x in items)
+    inner = _nested(shared)
     out: list[Highlight] = []
     for start, end, name, trigger, review in items:
-        nested = any(o[0] <= start and end <= o[1] and (o[0], o[1]) != (start, end) for o in items)
-        same_extent = sum(1 for o in items if (o[0], o[1]) == (start, end)) > 1
         style = Style(bgcolor=colours.get(name, "#888888"), color=_INK)
-        if nested or same_extent:
+        if (start, end) in inner or shared[start, end] > 1:
             style += Style(underline=True)
         if trigger:
             style += Style(bold=True, italic=True)
@@ -38,3 +40,15 @@ def annotation_highlights(doc: DocumentAnnotations, schema: Schema) -> list[High
             style += _REVIEW
         out.append(Highlight(start, end, style))
     return out
+
+
+def _nested(extents) -> set[tuple[int, int]]:
+    """The extents lying inside another, different extent: one sweep in (start, -end) order,
+    where an extent is inside an earlier one exactly when some earlier end reaches its end."""
+    inner: set[tuple[int, int]] = set()
+    reach = -1
+    for start, end in sorted(extents, key=lambda x: (x[0], -x[1])):
+        if reach >= end:
+            inner.add((start, end))
+        reach = max(reach, end)
+    return inner
