@@ -15,7 +15,6 @@ from functools import lru_cache
 from itertools import compress
 
 from bidi import get_display
-from bidi.mirror import MIRRORED  # noqa: F401  (re-exported: brackets drawn at odd levels)
 
 RTL, LTR = 1, 0
 _STRONG = {"L": LTR, "R": RTL, "AL": RTL}

@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from dataclasses import dataclass
 
-from annotator.core.bidi import MIRRORED, RTL, base_level, paragraph_levels, visual_order
-from annotator.core.shaping import Clusters, cluster
+from bidi.mirror import MIRRORED  # brackets are drawn mirrored at odd (right-to-left) levels
+
+from annotator.core.bidi import RTL, base_level, paragraph_levels, visual_order
+from annotator.core.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
 _MIRRORABLE = frozenset(MIRRORED)
@@ -244,8 +246,9 @@ def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list
 @lru_cache(maxsize=4096)
 def visual(text: str, mode: str = "app") -> str:
     """A short text (a title, a token, a table cell) as one display line, for widgets that
-    draw strings left to right: reordered and shaped in 'app' mode, unchanged otherwise."""
+    draw strings left to right: reordered and shaped in 'app' mode, logical otherwise;
+    control characters always shown as symbols, as in the reader."""
     if mode != "app" or not text:
-        return text
+        return safe(text)
     lines = Layout.of_text(text.replace("\n", " "), max(1, len(text) * 2), mode).lines
     return lines[0].text if lines else ""

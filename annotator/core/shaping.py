@@ -96,6 +96,11 @@ class Clusters:
         return len(self.glyphs)
 
 
+def safe(text: str) -> str:
+    """``text`` with control characters as visible symbols (same length: offsets hold)."""
+    return text.translate(_SAFE)
+
+
 def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     """Cut a paragraph (no newline in it) into clusters; ``shape`` for app-side Arabic shaping."""
     safe = text.translate(_SAFE)

@@ -32,8 +32,6 @@ _ARABIC_PHRASE = re.compile(r"[\u0600-\u06ff\u0750-\u077f](?:[\u0600-\u06ff\u075
 CLITICS = "وفبلك"
 REMOVE = "remove as "  # the role menu's entry for taking an argument away
 TATWEEL = "\u0640"
-# The status line shows text as data: control characters become visible symbols.
-_VISIBLE = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421}
 
 
 class AnnotateScreen(Screen):
@@ -155,7 +153,7 @@ class AnnotateScreen(Screen):
         under = self._items_at(start)
         labels = ", ".join(self._kind_of(i) for i in under) or "-"
         mode = "CHAR" if self.reader.fine else "WORD"
-        token = visual(self.document.text[start:end].translate(_VISIBLE), self.mode)
+        token = visual(self.document.text[start:end], self.mode)
         parts = [(f"{start}-{end}", "bold"), " ", (token, "bold"), f"  {mode}  ", ("on: ", "dim"), (labels, "bold")]
         if self.reader.selection:
             s, e = self.reader.selection
