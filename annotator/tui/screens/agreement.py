@@ -21,10 +21,9 @@ def _fmt(value) -> Text:
 
 
 def _value(entry):
-    """A score from the report: a number, or null (with a reason elsewhere)."""
-    if isinstance(entry, dict):
-        return entry.get("value", entry.get("f1"))
-    return entry
+    """A score from the report: a number or null (the reason is beside it), or a section
+    whose overall score is its ``f1`` (spans.exact, a pair...)."""
+    return entry.get("f1") if isinstance(entry, dict) else entry
 
 
 class AgreementScreen(Screen):
@@ -114,12 +113,9 @@ class AgreementScreen(Screen):
         docs.add_columns("document", "span F1", "disagreements")
         rows = sorted(report["per_document"], key=lambda d: (_value(d.get("span_f1_exact")) is None,
                                                              _value(d.get("span_f1_exact")) or 0.0))
-        counts: dict[str, int] = {}
-        for item in report.get("disagreements", []):
-            counts[item.get("doc_id", item.get("id"))] = counts.get(item.get("doc_id", item.get("id")), 0) + 1
         for d in rows:
             docs.add_row(Text(d["id"]), _fmt(_value(d.get("span_f1_exact"))),
-                         Text(str(d.get("disagreements", counts.get(d["id"], 0))), justify="right"), key=d["id"])
+                         Text(str(d["disagreements"]), justify="right"), key=d["id"])
 
     def action_open(self) -> None:
         docs = self.query_one("#docs", DataTable)
