@@ -84,10 +84,21 @@ class Corpus:
         self._docs: dict[str, DocumentInfo] = {}
         if self.index_path.exists():
             self._docs = _read_index(self.index_path)
+        self._sort()
+
+    def _sort(self) -> None:
+        self._ids = sorted(self._docs)
+        self._position = {doc_id: i for i, doc_id in enumerate(self._ids)}
 
     @property
     def ids(self) -> list[str]:
-        return sorted(self._docs)
+        """Document ids in order (kept sorted: the list is asked for on every next/previous)."""
+        return self._ids
+
+    def neighbour(self, doc_id: str, step: int) -> str | None:
+        """The document ``step`` places after (or before) ``doc_id``, None past either end."""
+        index = self._position[doc_id] + step
+        return self._ids[index] if 0 <= index < len(self._ids) else None
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -155,6 +166,7 @@ class Corpus:
         new_docs.update({info.id: info for info, _ in staged.values()})
         atomic_write_bytes(self.index_path, _index_bytes(new_docs))
         self._docs = new_docs
+        self._sort()
         return [info for info, _ in staged.values()], unchanged
 
 

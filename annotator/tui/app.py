@@ -74,14 +74,13 @@ class AnnotatorApp(App):
             self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi, at, store=self.store))
 
     def _step_document(self, step: int) -> None:
-        ids = self.corpus.ids
-        if not ids or self.current is None:
+        if self.current is None:
             return
-        index = ids.index(self.current) + step
-        if 0 <= index < len(ids):
-            self.open_document(ids[index])
-        else:
+        following = self.corpus.neighbour(self.current, step)
+        if following is None:
             self.notify("no more documents" if step > 0 else "this is the first document", timeout=2)
+        else:
+            self.open_document(following)
 
     def action_next_document(self) -> None:
         self._step_document(1)

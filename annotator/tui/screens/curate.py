@@ -104,15 +104,14 @@ class CurateScreen(AnnotateScreen):
 
     def action_document(self, step: int) -> None:
         """Curate the next (or previous) document: this one's gold lock is released first."""
-        ids = self.app.corpus.ids
-        index = ids.index(self.document.id) + step
-        if not 0 <= index < len(ids):
+        following = self.app.corpus.neighbour(self.document.id, step)
+        if following is None:
             self.notify("no more documents" if step > 0 else "this is the first document", timeout=2)
             return
         if self.opened.lock:
             self.opened.lock.release()
         self.app.pop_screen()
-        open_curation(self.app, ids[index])
+        open_curation(self.app, following)
 
     def action_adjudicated(self) -> None:
         if conflicts(self.doc):
