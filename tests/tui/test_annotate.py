@@ -284,9 +284,11 @@ async def test_panel_row_jumps_to_its_annotation_and_palette_has_app_commands(wo
         await pilot.press("enter")
         await pilot.pause()
         assert reader.cursor_span[0] == target and reader.has_focus
-        names = [name for name, _, _ in AnnotatorCommands(app.screen)._commands()]
-        for expected in ("Next document", "Undo", "Guidelines", "Search", f"Open {SEED_IDS[1]}"):
+        provider = AnnotatorCommands(app.screen)
+        names = [name for name, _, _ in provider._commands()]
+        for expected in ("Next document", "Undo", "Guidelines", "Search"):
             assert expected in names
+        assert [name for name, _, _ in provider._documents(SEED_IDS[1][:6])] == [f"Open {SEED_IDS[1]}"]
 
 
 async def test_an_argument_can_be_taken_away_from_its_event(workspace) -> None:
