@@ -1,75 +1,101 @@
-"""Unicode BiDi (UAX #9): paragraph levels from python-bidi, line reordering (L1, L2).
+"""Unicode BiDi (UAX #9): paragraph levels from ICU, line reordering (L1, L2), mirroring.
 
-Levels are resolved once per paragraph (rules P to I, by python-bidi's Rust engine);
-each display line is then reordered on its own (L1 resets trailing white space to the
-paragraph level, L2 reverses runs), which is what the algorithm prescribes for wrapped
-text. A paragraph with nothing that could leave the paragraph level (no opposite-
-direction letter, no number, no explicit embedding) takes a shortcut with the same result.
+ICU's ``ubidi`` (through PyICU) resolves each paragraph once: its direction (P2, P3,
+skipping isolates) and the level of every character (rules X to I, and L1 for segment
+separators and the paragraph's end). Each display line is then reordered on its own:
+L1 puts the white space and isolate controls that end the line back at the paragraph
+level, L2 reverses runs. That is what the algorithm prescribes for wrapped text, and the
+reader wraps in logical order first. Unicode's BidiCharacterTest.txt checks the result
+(tests/text/test_bidi_conformance.py).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
-from itertools import compress
 
-from bidi import get_display
+import icu
 
 RTL, LTR = 1, 0
-_STRONG = {"L": LTR, "R": RTL, "AL": RTL}
-_EXPLICIT = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
-# Classes that can raise a level above the paragraph level, per paragraph direction.
-_LEAVES_BASE = {RTL: {"L", "EN", "AN"} | _EXPLICIT, LTR: {"R", "AL", "AN"} | _EXPLICIT}
-_LEVEL = re.compile(r"Level\(\s*(\d+),")
-# 1 for a UTF-8 lead byte, 0 for a continuation byte: picks one level per code point.
-_LEAD_BYTE = bytes(0 if 0x80 <= b < 0xC0 else 1 for b in range(256))
+_DEFAULT = {RTL: icu.Bidi.DEFAULT_RTL, LTR: icu.Bidi.DEFAULT_LTR}
+# Characters rule L1 resets at the end of a line: white space (WS), isolate initiators and
+# PDI, and what rule X9 removes (embeddings, overrides, PDF, boundary neutrals such as ZWJ,
+# soft hyphen, BOM); tabs and other separators are reset by ICU already.
+_RESETTABLE = re.compile(
+    "[\t\x0b\x0c\x1f \x85\u1680\u2000-\u200a\u2028\u205f\u3000"  # S and WS
+    "\u2066-\u2069\u202a-\u202e"  # isolates, embeddings, overrides
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff]"  # BN
+)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-@lru_cache(maxsize=8192)
-def bidi_class(char: str) -> str:
-    return unicodedata.bidirectional(char)
+def resettable(char: str) -> bool:
+    """True for a character that rule L1 puts back at the paragraph level when it ends a line."""
+    return _RESETTABLE.match(char) is not None
+
+
+def paragraph_levels(text: str, direction: int | None = None) -> tuple[int, list[int] | None]:
+    """(paragraph level, the level of every code point) for one paragraph.
+
+    ``direction`` None finds the direction from the first strong character outside
+    isolates (a paragraph with none is right-to-left: this is an Arabic reader). The
+    levels are None when every character is at the paragraph level (most Arabic prose),
+    which lets the layout reverse a line instead of reordering it.
+    """
+    if not text:
+        return RTL if direction is None else direction, None
+    engine = icu.Bidi()
+    engine.setPara(icu.UnicodeString(text), _DEFAULT[RTL] if direction is None else direction)
+    base = engine.getParaLevel()
+    units = engine.getLevels()
+    if not units or (min(units) == base == max(units)):
+        return base, None
+    if _ASTRAL.search(text) is None:
+        return base, list(units)
+    levels = []  # one level per code point: ICU counts UTF-16 units, two for a character beyond U+FFFF
+    i = 0
+    for char in text:
+        levels.append(units[i])
+        i += 2 if char > "\uffff" else 1
+    return base, levels
 
 
 def base_level(text: str, default: int = RTL) -> int:
-    """Paragraph direction from the first strong character (rules P2, P3)."""
-    for char in text:
-        level = _STRONG.get(bidi_class(char))
-        if level is not None:
-            return level
-    return default
+    """Paragraph direction (rules P2, P3): the first strong character outside isolates."""
+    if not text:
+        return default
+    engine = icu.Bidi()
+    engine.setPara(icu.UnicodeString(text), _DEFAULT[default])
+    return engine.getParaLevel() % 2
 
 
-def paragraph_levels(text: str, base: int) -> list[int] | None:
-    """The resolved level of every code point of one paragraph, or None if all are ``base``."""
-    classes = {bidi_class(c) for c in set(text)}
-    if not classes & _LEAVES_BASE[base]:
-        return None
-    debug = get_display(text, base_dir="R" if base == RTL else "L", debug=True)
-    per_byte = _LEVEL.findall(debug, debug.index("levels:"), debug.index("paragraphs:"))
-    mask = text.encode("utf-8").translate(_LEAD_BYTE)
-    levels = [int(level) for level in compress(per_byte, mask)]
-    if len(levels) != len(text):  # python-bidi changed its debug format: fail loudly
-        raise RuntimeError(f"bidi levels: got {len(levels)} for {len(text)} code points")
-    return levels
+@lru_cache(maxsize=1)
+def _mirrors() -> dict[str, str]:
+    mirrored = icu.UnicodeSet("[:Bidi_Mirrored:]")
+    return {c: m for c in mirrored if (m := icu.Char.charMirror(c)) != c}
 
 
-def visual_order(levels: list[int], base: int, resets: list[bool]) -> list[int]:
-    """Indices of one line's units in left-to-right visual order.
+@lru_cache(maxsize=1)
+def mirrorable() -> frozenset[str]:
+    """Characters with a mirrored glyph (brackets, arrows, math), drawn mirrored at odd levels (L4)."""
+    return frozenset(_mirrors())
 
-    ``levels`` are the units' resolved levels; ``resets[i]`` is True for white space
-    and tabs, which rule L1 puts back at the paragraph level when they end the line or
-    precede a tab.
+
+def mirror(glyph: str) -> str:
+    """``glyph`` as drawn at a right-to-left level: its base character mirrored, marks kept."""
+    return _mirrors().get(glyph[:1], glyph[:1]) + glyph[1:] if glyph else glyph
+
+
+def visual_order(levels: list[int], base: int, trailing: int = 0) -> list[int]:
+    """Indices of one line's units in left-to-right visual order (rule L2).
+
+    ``levels`` are the units' resolved levels; the last ``trailing`` units are white
+    space or isolate controls that end the line, which rule L1 puts back at ``base``.
     """
     n = len(levels)
     levels = list(levels)
-    trailing = True
-    for i in range(n - 1, -1, -1):
-        if resets[i]:
-            if trailing:
-                levels[i] = base
-        else:
-            trailing = False
+    if trailing:
+        levels[n - trailing:] = [base] * trailing
     highest = max(levels, default=base)
     if highest == base == min(levels, default=base):
         return list(range(n - 1, -1, -1)) if base % 2 else list(range(n))

@@ -20,13 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from bidi.mirror import MIRRORED  # brackets are drawn mirrored at odd (right-to-left) levels
-
-from annotator.core.bidi import RTL, base_level, paragraph_levels, visual_order
+from annotator.core.bidi import RTL, base_level, mirror, mirrorable, paragraph_levels, resettable, visual_order
 from annotator.core.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
-_MIRRORABLE = frozenset(MIRRORED)
 _GAPS = re.compile(rb"(\x01+)")  # over bytes(space flags): the gaps between words
 
 
@@ -35,15 +32,19 @@ class Paragraph:
 
     __slots__ = ("start", "text", "clusters", "base", "levels", "mirrors", "_run_ends")
 
-    def __init__(self, start: int, text: str, mode: str, diacritics: bool):
+    def __init__(self, start: int, text: str, mode: str, diacritics: bool, direction: int | None = None):
         self.start = start
         self.text = text
-        self.base = base_level(text)
         self.clusters: Clusters = cluster(text, shape=mode == "app", diacritics=diacritics)
-        levels = paragraph_levels(text, self.base) if mode == "app" else None
+        if mode == "app":
+            self.base, levels = paragraph_levels(text, direction)
+        else:
+            self.base, levels = base_level(text) if direction is None else direction, None
+        # A cluster's level is its first character's: a base character, a bidi control
+        # (a cluster of its own) or the first of marks that have no base.
         self.levels = None if levels is None else [levels[b] for b in self.clusters.bounds[:-1]]
         self._run_ends: list[int] | None = None
-        self.mirrors = not _MIRRORABLE.isdisjoint(text)  # brackets to draw mirrored at odd levels
+        self.mirrors = not mirrorable().isdisjoint(text)  # brackets to draw mirrored at odd levels
 
     def run_ends(self) -> list[int]:
         """Where words and the white space between them end, alternately (word, gap, word, ...;
@@ -166,8 +167,10 @@ class Layout:
                 self._starts.append(line.start)
 
     @classmethod
-    def of_text(cls, text: str, width: int, mode: str = "app", diacritics: bool = True) -> Layout:
-        return cls(paragraphs_of(text, mode, diacritics), width, mode)
+    def of_text(cls, text: str, width: int, mode: str = "app", diacritics: bool = True,
+                direction: int | None = None) -> Layout:
+        """``direction`` forces every paragraph's level (0 or 1); None finds it (rules P2, P3)."""
+        return cls(paragraphs_of(text, mode, diacritics, direction), width, mode)
 
     def _line(self, p: Paragraph, first: int, end: int, visible: int) -> DisplayLine:
         c = p.clusters
@@ -180,12 +183,14 @@ class Layout:
             order = range(visible - 1, first - 1, -1)
             shown = glyphs[first:visible][::-1]
             if p.mirrors:
-                get = MIRRORED.get
-                shown = [get(g, g) for g in shown]
+                shown = [mirror(g) for g in shown]
         else:
-            resets = c.spaces[first:visible]
-            order = [first + k for k in visual_order(p.levels[first:visible], p.base, resets)]
-            shown = [MIRRORED.get(glyphs[k], glyphs[k]) if p.levels[k] % 2 else glyphs[k] for k in order]
+            bounds, text = c.bounds, p.text
+            trailing = 0  # white space and isolate controls that end the line (rule L1)
+            while trailing < visible - first and resettable(text[bounds[visible - 1 - trailing]]):
+                trailing += 1
+            order = [first + k for k in visual_order(p.levels[first:visible], p.base, trailing)]
+            shown = [mirror(glyphs[k]) if p.levels[k] % 2 and p.mirrors else glyphs[k] for k in order]
         cells = sum(c.widths[k] for k in order) if c.widths else len(order)
         indent = max(0, self.width - cells) if p.base == RTL and self.mode == "app" else 0
         return DisplayLine(p, first, end, order, shown, cells, indent)
@@ -217,9 +222,14 @@ class Layout:
         row = self.row_of(offset)
         line = self.lines[row]
         ranges = line.cell_ranges()
+        following: tuple[int, int] | None = None  # (start, cell) of the first cluster drawn after offset
         for x, (start, end) in enumerate(ranges):
             if start <= offset < end:
                 return row, line.indent + x
+            if start > offset and (following is None or start < following[0]):
+                following = (start, x)
+        if following is not None:  # a zero-width character (a bidi control): the next one drawn
+            return row, line.indent + following[1]
         return row, self._reading_end(line)
 
     def _reading_end(self, line: DisplayLine) -> int:
@@ -238,9 +248,10 @@ def pieces_of(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True) -> list[Paragraph]:
+def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True,
+                  direction: int | None = None) -> list[Paragraph]:
     """Split ``text`` at newlines into analysed paragraphs (width-independent, reusable)."""
-    return [Paragraph(start, piece, mode, diacritics) for start, piece in pieces_of(text)]
+    return [Paragraph(start, piece, mode, diacritics, direction) for start, piece in pieces_of(text)]
 
 
 @lru_cache(maxsize=4096)

@@ -11,18 +11,20 @@ Control characters become visible symbols: corpus text is data, never terminal c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 
 import arabic_reshaper
-from rich._unicode_data import load as _load_cell_table
+from rich.cells import cell_len, load_cell_table
 
-_CELL_TABLE = _load_cell_table("auto").widths
+# Cell widths as Rich (and so Textual) measures them: what the layout counts must be what
+# the widget draws, or every cell right of a wide character is off by one.
+_CELL_TABLE = load_cell_table("auto").widths
 
 
 def _ranges(width: int, exclude: frozenset[int] = frozenset(), low: int = 0, high: int = 0x10FFFF) -> str:
-    """A regex character class body for the characters of one cell width in rich's table,
+    """A regex character class body for the characters of one cell width in Rich's table,
     between ``low`` and ``high``, without ``exclude``."""
     parts = []
     for start, end, w in _CELL_TABLE:
@@ -50,27 +52,41 @@ def _class(width: int, exclude: frozenset[int] = frozenset(), extra: str = "") -
 
 
 _CONTROLS = frozenset([*range(0, 32), *range(0x7F, 0xA0)])
-_ZWNJ = "\u200c"
+_ZWNJ, _ZWJ, _SHY = "\u200c", "\u200d", "\u00ad"
+# Bidi controls (ALM, LRM, RLM, embeddings, overrides, isolates) carry their own BiDi level:
+# each is a cluster of its own, zero cells wide, never merged into a neighbour.
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI_CONTROL = re.compile(f"[{_BIDI_CONTROLS}]")
+_NOT_JOINING = _CONTROLS | {ord(c) for c in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"}
 _ZERO = _class(0, _CONTROLS)
-_ZERO_JOINING = _class(0, _CONTROLS | {ord(_ZWNJ)})  # a ZWNJ between lam and alef stops the ligature
-_WIDE = re.compile(_class(2))
+_ZERO_JOINING = _class(0, _NOT_JOINING | {ord(_ZWNJ)})  # a ZWNJ or a bidi control between lam and alef stops the ligature
 _LAM, _ALEFS = "\u0644", "\u0622\u0623\u0625\u0627"
 _SPECIAL_APP = re.compile(f"(?P<lam>{_LAM}{_ZERO_JOINING}*[{_ALEFS}])|{_ZERO}+")
 _SPECIAL_LOGICAL = re.compile(f"{_ZERO}+")
-# Runs of characters that can join one another (Arabic letters, marks, tatweel, ZWJ, ZWNJ).
+# Runs of characters that can join one another: Arabic letters, and what is transparent to
+# joining or causes it (marks, format characters such as RLM and ZWJ, the soft hyphen).
 _ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff"
-_ARABIC_RUN = re.compile(f"({_class(0, _CONTROLS, extra=_ARABIC_LETTERS)}+)")
-_BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")  # no wide character comes before U+1100
+_ARABIC_RUN = re.compile(f"({_class(0, _CONTROLS, extra=_ARABIC_LETTERS + _SHY)}+)")
+_TRANSPARENT = re.compile(f"(?!{_ZWJ}|{_ZWNJ})(?:{_ZERO}|{_SHY})")
+# Clusters that may be other than one cell: wide characters and emoji presentation
+# (nothing before U+1100 is wide), and zero-width bidi controls (ALM is below U+1100).
+_MAYBE_NOT_ONE = re.compile("[\u061c\u1100-\U0010ffff]")
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
 _SAFE = {c: 0x2400 + c for c in range(32)}
 _SAFE.update({0x09: 0x20, 0x7F: 0x2421})
 _SAFE.update({c: 0xFFFD for c in range(0x80, 0xA0)})
-# Zero-width characters that are not marks (format characters) never reach the screen.
+# Zero-width characters that are not marks (format characters) never reach the screen in
+# app mode: the app has used them already (levels, joining). In terminal mode the terminal
+# needs them (bidi controls, ZWNJ), except ZWJ: Rich counts a ZWJ and the character after
+# it as one grapheme, so the widget and the terminal would disagree on where cells are.
 _FORMAT = {ord(c): None for c in "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
            "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"}
-_HIDE_MARKS = {**_FORMAT, **{c: None for s, e, w in _CELL_TABLE if w == 0 and e >= 0x20 for c in range(s, e + 1) if c >= 0xA0}}
+_TERMINAL_FORMAT = {ord(_ZWJ): None, 0xFEFF: None}
+_MARKS = {c: None for s, e, w in _CELL_TABLE if w == 0 and e >= 0x20 for c in range(s, e + 1) if c >= 0xA0}
+_HIDE_MARKS = {**_FORMAT, **_MARKS}
+_TERMINAL_HIDE_MARKS = {**_MARKS, **{c: c for c in _FORMAT if c not in _TERMINAL_FORMAT}}
 
 # lam + alef ligatures: (isolated, final) for each alef.
 _LAM_ALEF = {"\u0622": ("\ufef5", "\ufef6"), "\u0623": ("\ufef7", "\ufef8"),
@@ -102,31 +118,37 @@ def safe(text: str) -> str:
 
 
 def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
-    """Cut a paragraph (no newline in it) into clusters; ``shape`` for app-side Arabic shaping."""
+    """Cut a paragraph (no newline in it) into clusters; ``shape`` for app-side Arabic shaping.
+
+    Every character starts a cluster except a zero-width one after a base character (it
+    joins that cluster) and an alef after its lam. Bidi controls are clusters of their own
+    (zero cells): they have their own level. Marks with no base before them (at the start,
+    or after a bidi control) make a cluster drawn on a dotted circle.
+    """
     safe = text.translate(_SAFE)
     if shape:
         parts = _ARABIC_RUN.split(safe)  # odd items are runs of joining characters
         parts[1::2] = map(_shape_word, parts[1::2])
         shaped = "".join(parts)
+        hide = _FORMAT if diacritics else _HIDE_MARKS
     else:
         shaped = safe
-    hide = _HIDE_MARKS if not diacritics else _FORMAT
-    # Every character starts a cluster except zero-width ones (they join the character
-    # before them, or after them at the start) and an alef joined to its lam.
+        hide = _TERMINAL_FORMAT if diacritics else _TERMINAL_HIDE_MARKS
     inside: set[int] = set()
     lam_alefs: set[int] = set()
+    orphans: list[int] = []  # starts of clusters of marks with no base
     for match in (_SPECIAL_APP if shape else _SPECIAL_LOGICAL).finditer(safe):
         a, b = match.span()
-        if b - a == len(text) and match.lastgroup != "lam":  # only marks: one cluster with no letter
-            marks = safe.translate(hide)
-            return Clusters([0, len(text)], [_NO_BASE + marks if marks else ""], None if marks else [0], [False])
         if match.lastgroup == "lam":
             inside.update(range(a + 1, b))
             lam_alefs.add(a)
-        elif a == 0:
-            inside.update(range(1, b + 1))
-        else:
-            inside.update(range(a, b))
+            continue
+        piece_start, attached = a, a > 0  # the first piece joins the character before it
+        for control in _BIDI_CONTROL.finditer(safe, a, b):
+            c = control.start()
+            _zero_piece(piece_start, c, attached, inside, orphans)
+            piece_start, attached = c + 1, False
+        _zero_piece(piece_start, b, attached, inside, orphans)
     n = len(text)
     starts = [i for i in range(n) if i not in inside] if inside else list(range(n))
     bounds = [*starts, n]
@@ -135,17 +157,59 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     for k in sorted({bisect_right(starts, i) - 1 for i in inside}):  # clusters of several characters
         a, b = starts[k], bounds[k + 1]
         glyphs[k] = _lam_alef_glyph(safe[a:b], shaped[a:b], hide) if not lam_alefs.isdisjoint(range(a, b)) else shaped[a:b].translate(hide)
-    widths = None
-    if _BEYOND_ARABIC.search(safe) and _WIDE.search(safe):
-        widths = [2 if _WIDE.search(g) else 1 for g in glyphs]
+    for a in orphans:
+        k = bisect_right(starts, a) - 1
+        marks = safe[a:bounds[k + 1]].translate(hide)
+        glyphs[k] = _NO_BASE + marks if marks.strip(_KEPT_FORMATS) else marks
+    if _MAYBE_NOT_ONE.search(safe) or orphans:
+        for i in (m.start() for m in _BIDI_CONTROL.finditer(safe)):  # a lone bidi control
+            if i not in inside:
+                glyphs[bisect_right(starts, i) - 1] = safe[i].translate(hide)
+        widths: list[int] | None = [cell_len(g) for g in glyphs]
+        if all(w == 1 for w in widths):  # type: ignore[union-attr]
+            widths = None
+    else:
+        widths = None
     return Clusters(bounds, glyphs, widths, spaces)
+
+
+_KEPT_FORMATS = "".join(sorted(set(chr(c) for c in _FORMAT)))
+
+
+def _zero_piece(a: int, b: int, attached: bool, inside: set[int], orphans: list[int]) -> None:
+    """Characters ``a``..``b`` of a run of zero-width ones: part of the cluster before them
+    when ``attached``, else a cluster of their own."""
+    if a >= b:
+        return
+    if attached:
+        inside.update(range(a, b))
+    else:
+        inside.update(range(a + 1, b))
+        orphans.append(a)
 
 
 @lru_cache(maxsize=65536)
 def _shape_word(word: str) -> str:
-    """Shape one run of joining characters. Joining never crosses anything else, so runs
-    (mostly words, which repeat a lot) are shaped and cached on their own."""
-    return _RESHAPER.reshape(word)
+    """Shape one run of joining characters, one output character per input character.
+
+    Joining never crosses anything else, so runs (mostly words, which repeat a lot) are
+    shaped and cached on their own. Characters transparent to joining (marks, RLM, the
+    soft hyphen...) are set aside so that the letters around them join, as Unicode's
+    joining rules say; the reshaper drops ZWJ after using it, so it is put back.
+    """
+    letters = _TRANSPARENT.sub("", word)
+    shaped = _RESHAPER.reshape(letters)
+    joiners = letters.count(_ZWJ)
+    if len(shaped) != len(letters) - joiners:  # not one glyph per letter: draw the word unshaped
+        return word
+    out = []
+    it = iter(shaped)
+    for char in word:
+        if char == _ZWJ or _TRANSPARENT.match(char):
+            out.append(char)
+        else:
+            out.append(next(it))
+    return "".join(out)
 
 
 def _lam_alef_glyph(piece: str, shaped: str, hide: dict) -> str:
