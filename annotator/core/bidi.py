@@ -22,16 +22,20 @@ _DEFAULT = {RTL: icu.Bidi.DEFAULT_RTL, LTR: icu.Bidi.DEFAULT_LTR}
 # PDI, and what rule X9 removes (embeddings, overrides, PDF, boundary neutrals such as ZWJ,
 # soft hyphen, BOM); tabs and other separators are reset by ICU already.
 _RESETTABLE = re.compile(
-    "[\t\x0b\x0c\x1f \x85\u1680\u2000-\u200a\u2028\u205f\u3000"  # S and WS
+    "(?:[\t\x0b\x0c\x1f \x85\u1680\u2000-\u200a\u2028\u205f\u3000"  # S and WS
     "\u2066-\u2069\u202a-\u202e"  # isolates, embeddings, overrides
-    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff]"  # BN
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff])+"  # BN
+)
+# What rule X9 removes (embeddings, overrides, PDF, boundary neutrals): no level of its own to be drawn at.
+REMOVED_BY_X9 = re.compile(
+    "[\u202a-\u202e\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff]"
 )
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def resettable(char: str) -> bool:
-    """True for a character that rule L1 puts back at the paragraph level when it ends a line."""
-    return _RESETTABLE.match(char) is not None
+def resettable(chars: str) -> bool:
+    """True when rule L1 puts every one of ``chars`` back at the paragraph level if they end a line."""
+    return _RESETTABLE.fullmatch(chars) is not None
 
 
 def paragraph_levels(text: str, direction: int | None = None) -> tuple[int, list[int] | None]:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from annotator.core.bidi import RTL, base_level, mirror, mirrorable, paragraph_levels, resettable, visual_order
+from annotator.core.bidi import (REMOVED_BY_X9, RTL, base_level, mirror, mirrorable, paragraph_levels, resettable,
+                                 visual_order)
 from annotator.core.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
@@ -42,7 +43,7 @@ class Paragraph:
             self.base, levels = base_level(text) if direction is None else direction, None
         # A cluster's level is its first character's: a base character, a bidi control
         # (a cluster of its own) or the first of marks that have no base.
-        self.levels = None if levels is None else [levels[b] for b in self.clusters.bounds[:-1]]
+        self.levels = None if levels is None else _cluster_levels(text, self.clusters.bounds, levels, self.base)
         self._run_ends: list[int] | None = None
         self.mirrors = not mirrorable().isdisjoint(text)  # brackets to draw mirrored at odd levels
 
@@ -95,6 +96,29 @@ class Paragraph:
         if first < n or not lines:
             lines.append((first, n, n))
         return lines
+
+
+def _cluster_levels(text: str, bounds: list[int], levels: list[int], base: int) -> list[int]:
+    """Each cluster's level: its first character's, not counting characters that rule X9
+    removes (embeddings, PDF, ZWJ, soft hyphen). A cluster of nothing else takes the level
+    of the cluster before it (of the first other one when it leads), so it never splits a
+    run of the text around it."""
+    out = [levels[b] for b in bounds[:-1]]
+    if not REMOVED_BY_X9.search(text):
+        return out
+    lone: list[int] = []  # clusters of removed characters only
+    for k, b in enumerate(bounds[:-1]):
+        if REMOVED_BY_X9.match(text, b):
+            kept = next((i for i in range(b + 1, bounds[k + 1]) if not REMOVED_BY_X9.match(text, i)), None)
+            if kept is None:
+                lone.append(k)
+            else:
+                out[k] = levels[kept]
+    lone_set = set(lone)
+    first_kept = next((k for k in range(len(out)) if k not in lone_set), None)
+    for k in lone:
+        out[k] = out[k - 1] if k else (base if first_kept is None else out[first_kept])
+    return out
 
 
 @dataclass(slots=True)
@@ -187,7 +211,7 @@ class Layout:
         else:
             bounds, text = c.bounds, p.text
             trailing = 0  # white space and isolate controls that end the line (rule L1)
-            while trailing < visible - first and resettable(text[bounds[visible - 1 - trailing]]):
+            while trailing < visible - first and resettable(text[bounds[visible - 1 - trailing]:bounds[visible - trailing]]):
                 trailing += 1
             order = [first + k for k in visual_order(p.levels[first:visible], p.base, trailing)]
             shown = [mirror(glyphs[k]) if p.levels[k] % 2 and p.mirrors else glyphs[k] for k in order]
