@@ -52,7 +52,7 @@ def _class(width: int, exclude: frozenset[int] = frozenset(), extra: str = "") -
 
 
 _CONTROLS = frozenset([*range(0, 32), *range(0x7F, 0xA0)])
-_ZWNJ, _ZWJ, _SHY = "\u200c", "\u200d", "\u00ad"
+_ZWNJ, _ZWJ = "\u200c", "\u200d"
 # Bidi controls (ALM, LRM, RLM, embeddings, overrides, isolates) carry their own BiDi level:
 # each is a cluster of its own, zero cells wide, never merged into a neighbour.
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -66,8 +66,11 @@ _SPECIAL_LOGICAL = re.compile(f"{_ZERO}+")
 # Runs of characters that can join one another: Arabic letters, and what is transparent to
 # joining or causes it (marks, format characters such as RLM and ZWJ, the soft hyphen).
 _ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff"
-_ARABIC_RUN = re.compile(f"({_class(0, _CONTROLS, extra=_ARABIC_LETTERS + _SHY)}+)")
-_TRANSPARENT = re.compile(f"(?!{_ZWJ}|{_ZWNJ})(?:{_ZERO}|{_SHY})")
+# Transparent to joining (ArabicShaping.txt) though drawn one cell wide: soft hyphen, Syriac
+# abbreviation mark, Adlam nasalization mark.
+_WIDE_TRANSPARENT = "\u00ad\u070f\U0001e94b"
+_ARABIC_RUN = re.compile(f"((?:{_class(0, _CONTROLS, extra=_ARABIC_LETTERS)}|[{_WIDE_TRANSPARENT}])+)")
+_TRANSPARENT = re.compile(f"(?!{_ZWJ}|{_ZWNJ})(?:{_ZERO}|[{_WIDE_TRANSPARENT}])")
 # Clusters that may be other than one cell: wide characters and emoji presentation
 # (nothing before U+1100 is wide), and zero-width bidi controls (ALM is below U+1100).
 _MAYBE_NOT_ONE = re.compile("[\u061c\u1100-\U0010ffff]")
