@@ -71,9 +71,10 @@ _ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u
 _WIDE_TRANSPARENT = "\u00ad\u070f\U0001e94b"
 _ARABIC_RUN = re.compile(f"((?:{_class(0, _CONTROLS, extra=_ARABIC_LETTERS)}|[{_WIDE_TRANSPARENT}])+)")
 _TRANSPARENT = re.compile(f"(?!{_ZWJ}|{_ZWNJ})(?:{_ZERO}|[{_WIDE_TRANSPARENT}])")
-# Clusters that may be other than one cell: wide characters and emoji presentation
-# (nothing before U+1100 is wide), and zero-width bidi controls (ALM is below U+1100).
-_MAYBE_NOT_ONE = re.compile("[\u061c\u1100-\U0010ffff]")
+# Clusters that may be other than one cell: wide characters, emoji presentation (VS16)
+# and zero-width bidi controls; nothing before U+1100 is wide.
+_BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")
+_NOT_ONE = re.compile(f"{_class(2)}|[\ufe0f{_BIDI_CONTROLS}]")
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
@@ -164,7 +165,7 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
         k = bisect_right(starts, a) - 1
         marks = safe[a:bounds[k + 1]].translate(hide)
         glyphs[k] = _NO_BASE + marks if marks.strip(_KEPT_FORMATS) else marks
-    if _MAYBE_NOT_ONE.search(safe) or orphans:
+    if orphans or (_BEYOND_ARABIC.search(safe) or "\u061c" in safe) and _NOT_ONE.search(safe):
         for i in (m.start() for m in _BIDI_CONTROL.finditer(safe)):  # a lone bidi control
             if i not in inside:
                 glyphs[bisect_right(starts, i) - 1] = safe[i].translate(hide)
