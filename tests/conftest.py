@@ -20,6 +20,19 @@ def seeds() -> dict[str, str]:
     return {doc_id: seed_text(doc_id) for doc_id in SEED_IDS}
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_or_user_config(monkeypatch, tmp_path_factory) -> None:
+    """No test depends on the terminal it runs in or on the developer's user config: the
+    variables that name a terminal are removed (TERM is a plain xterm-256color) and
+    XDG_CONFIG_HOME is a fresh folder. Workspaces say bidi = "auto", which reads both."""
+    from annotator.core.terminal import VARIABLES
+
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
 def copy_workspace(target: Path) -> Path:
     """A private copy of the repository workspace (config, corpus, guidelines), empty annotations."""
     import shutil

@@ -93,7 +93,7 @@ def test_init_creates_a_workspace(tmp_path):
         assert (root / sub).is_dir(), sub
     config = tomllib.loads((root / "annotator.toml").read_text(encoding="utf-8"))
     assert config["project"] == {"name": "proj", "guidelines": DEFAULT_GUIDELINES}
-    assert config["reader"]["bidi"] in ("app", "terminal")
+    assert config["reader"]["bidi"] == "auto"  # from the terminal (annotator.core.terminal)
     # The bundled guidelines are copied, file for file.
     assert snapshot(root / "guidelines" / DEFAULT_GUIDELINES) == snapshot(BUNDLED_GUIDELINES / DEFAULT_GUIDELINES)
     # The new workspace works: importing into it from inside a subfolder finds it.
@@ -271,7 +271,8 @@ def test_render_shows_markup_and_control_characters_as_data(ws, mode):
 
 def test_bidi_mode_precedence_on_the_command_line(ws):
     add_doc(ws, "ar", "التحالف يقصف أهدافاً\n")
-    config = ws.config_path.read_text(encoding="utf-8").replace('bidi = "app"', 'bidi = "terminal"')
+    assert presentation_forms(run("render", "ar", "--width", "30", cwd=ws.root).out)  # auto into a pipe: app
+    config = ws.config_path.read_text(encoding="utf-8").replace('bidi = "auto"', 'bidi = "terminal"')
     ws.config_path.write_text(config, encoding="utf-8")
     render = ("render", "ar", "--width", "30")
     assert not presentation_forms(run(*render, cwd=ws.root).out)  # config: terminal
@@ -288,7 +289,7 @@ def test_bad_bidi_values_name_their_source(ws):
     bad_flag = run("render", "ar", "--bidi", "rtl", cwd=ws.root)
     assert bad_flag.code == 2 and "Traceback" not in bad_flag.err
     assert "--bidi" in bad_flag.err.splitlines()[-1] and "rtl" in bad_flag.err.splitlines()[-1]
-    config = ws.config_path.read_text(encoding="utf-8").replace('bidi = "app"', 'bidi = "ltr"')
+    config = ws.config_path.read_text(encoding="utf-8").replace('bidi = "auto"', 'bidi = "ltr"')
     ws.config_path.write_text(config, encoding="utf-8")
     assert_one_error(run("render", "ar", cwd=ws.root), "annotator.toml", "bidi", "ltr")
 

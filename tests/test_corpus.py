@@ -298,9 +298,11 @@ def write_config(root: Path, reader: str = "") -> Path:
     return root
 
 
-def test_bidi_default_is_app(tmp_path, monkeypatch):
+def test_bidi_default_is_auto(tmp_path, monkeypatch):
     monkeypatch.delenv("ANNOTATOR_BIDI", raising=False)
-    assert Workspace.open(write_config(tmp_path / "w")).bidi_mode() == "app"
+    ws = Workspace.open(write_config(tmp_path / "w"))
+    assert ws.bidi_setting() == ("auto", "default")
+    assert ws.bidi_mode() == "app"  # no terminal named (conftest): app mode
 
 
 def test_bidi_precedence(tmp_path, monkeypatch):
@@ -323,7 +325,7 @@ def test_bad_bidi_values_name_their_source(tmp_path, monkeypatch):
     assert "rtl" in str(info.value)
     monkeypatch.delenv("ANNOTATOR_BIDI")
     with pytest.raises(AnnotatorError, match="--bidi"):
-        ws.bidi_mode("auto")
+        ws.bidi_mode("rtl")
     bad = write_config(tmp_path / "bad", '[reader]\nbidi = "ltr"\n')
     with pytest.raises(AnnotatorError) as info:
         Workspace.open(bad)

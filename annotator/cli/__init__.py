@@ -45,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workspace", "-w", type=Path, default=None,
                         help="workspace folder (default: the current folder or the nearest parent with annotator.toml)")
     parser.add_argument("--bidi", choices=BIDI_MODES, default=None,
-                        help="'app' reorders and shapes Arabic itself (xterm, kitty, tmux...); 'terminal' leaves it "
-                             "to a BiDi terminal (mlterm, Konsole). Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml")
+                        help="'auto' (default): from the terminal, see 'annotator doctor'; 'app' reorders and shapes "
+                             "Arabic itself and switches a BiDi terminal's own reordering off; 'terminal' sends logical "
+                             "text for the terminal to reorder. Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml")
     parser.add_argument("--annotator", default=None, help="annotator name (else $ANNOTATOR, else asked once)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Commands with several kinds (import texts / import annotations) share one parent.
@@ -92,10 +93,12 @@ def _run_tui(args: argparse.Namespace) -> int:
     from annotator.core.identity import resolve_name
 
     workspace = open_workspace(args)
-    bidi = workspace.bidi_mode(args.bidi)
+    display = workspace.display(args.bidi)
     annotator = resolve_name(args.annotator)
     from annotator.tui.app import make_app
 
-    app = make_app(workspace, bidi=bidi, annotator=annotator)
+    # The app switches the terminal's own BiDi off before its first frame and back on at
+    # every way out (quit, crash, suspend, SIGTERM, SIGHUP): see annotator/tui/terminal_driver.py.
+    app = make_app(workspace, display=display, annotator=annotator)
     app.run()
     return app.return_code or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from annotator.core.workspace import BIDI_MODES
@@ -13,7 +14,8 @@ def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubPar
     render.add_argument("doc_id")
     render.add_argument("--width", type=int, default=80, help="cells per line (default 80)")
     render.add_argument("--bidi", dest="render_bidi", choices=BIDI_MODES, default=None,
-                        help="layout mode (default: --bidi / ANNOTATOR_BIDI / config / app)")
+                        help="layout mode (default: --bidi / ANNOTATOR_BIDI / config / auto); 'auto' is 'app' into "
+                             "a pipe or a file, and logical text in a terminal that does BiDi itself")
     render.add_argument("--no-diacritics", action="store_true", help="hide harakat (display only)")
     render.set_defaults(handler=_render)
 
@@ -23,11 +25,15 @@ def _render(args: argparse.Namespace) -> int:
     from annotator.core.corpus import Corpus
     from annotator.core.errors import AnnotatorError
     from annotator.core.layout import Layout
+    from annotator.core.terminal import detect, unswitched_mode
 
     if args.width < 1:
         raise AnnotatorError(f"width must be at least 1, got {args.width}", "--width")
     ws = open_workspace(args)
-    mode = ws.bidi_mode(args.render_bidi or args.bidi)
+    requested, _ = ws.bidi_setting(args.render_bidi or args.bidi)
+    # Plain output switches nothing in the terminal, so the user's display-check answer (given
+    # with the terminal's BiDi switched off) does not apply here.
+    mode = unswitched_mode(requested, detect(os.environ), sys.stdout.isatty())
     text = Corpus(ws.corpus_dir).text(args.doc_id)
     layout = Layout.of_text(text, args.width, mode, diacritics=not args.no_diacritics)
     out = sys.stdout

@@ -9,13 +9,20 @@ import os
 import re
 import shutil
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError
 
+if TYPE_CHECKING:
+    from annotator.core.terminal import Display
+
 CONFIG_NAME = "annotator.toml"
-BIDI_MODES = ("app", "terminal")
+# What a user may ask for; 'auto' is resolved (annotator.core.terminal) into 'app' or 'terminal',
+# the only two modes the layout code knows.
+BIDI_MODES = ("auto", "app", "terminal")
 DEFAULT_GUIDELINES = "2.0.0"
 # The guidelines shipped with the program: the repository's own guidelines/ folder.
 BUNDLED_GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
@@ -30,7 +37,7 @@ class Config:
 
 def _bidi_mode(value: str, where: str) -> str:
     if value not in BIDI_MODES:
-        raise AnnotatorError(f"unknown bidi mode {value!r}", where, "use 'app' or 'terminal'")
+        raise AnnotatorError(f"unknown bidi mode {value!r}", where, "use 'auto', 'app' or 'terminal'")
     return value
 
 
@@ -62,14 +69,35 @@ class Workspace:
     def annotator_dir(self, annotator: str) -> Path:
         return self.annotations_dir / annotator
 
-    def bidi_mode(self, override: str | None = None) -> str:
-        """--bidi beats ANNOTATOR_BIDI beats the config file; the default is 'app'."""
+    def bidi_setting(self, override: str | None = None, env: Mapping[str, str] | None = None) -> tuple[str, str]:
+        """What was asked for ('auto', 'app' or 'terminal') and where: --bidi beats ANNOTATOR_BIDI
+        beats the config file; the default is 'auto'."""
+        env = os.environ if env is None else env
         if override:
-            return _bidi_mode(override, "--bidi")
-        env = os.environ.get("ANNOTATOR_BIDI")
-        if env:
-            return _bidi_mode(env, "ANNOTATOR_BIDI")
-        return self.config.bidi or "app"
+            return _bidi_mode(override, "--bidi"), "--bidi"
+        value = env.get("ANNOTATOR_BIDI")
+        if value:
+            return _bidi_mode(value, "ANNOTATOR_BIDI"), "ANNOTATOR_BIDI"
+        if self.config.bidi:
+            return self.config.bidi, f"{CONFIG_NAME} [reader] bidi"
+        return "auto", "default"
+
+    def display(self, override: str | None = None, env: Mapping[str, str] | None = None) -> Display:
+        """How the TUI draws Arabic: --bidi or ANNOTATOR_BIDI as asked; else the user's remembered
+        answer for this terminal, else the config's mode, else what the environment says the
+        terminal is (annotator.core.terminal.choose)."""
+        from annotator.core.identity import remembered_bidi
+        from annotator.core.terminal import choose, detect
+
+        env = os.environ if env is None else env
+        requested, source = self.bidi_setting(override, env)
+        profile = detect(env)
+        explicit = requested != "auto" and source in ("--bidi", "ANNOTATOR_BIDI")
+        return choose(requested, source, profile, None if explicit else remembered_bidi(profile.key))
+
+    def bidi_mode(self, override: str | None = None, env: Mapping[str, str] | None = None) -> str:
+        """The layout mode, 'app' or 'terminal', the TUI uses (see ``display``)."""
+        return self.display(override, env).mode
 
     @classmethod
     def open(cls, start: Path) -> Workspace:
@@ -109,9 +137,9 @@ def config_text(config: Config) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = ["[project]", f"name = {q(config.name)}", f"guidelines = {q(config.guidelines)}", ""]
-    lines += ["[reader]", "# 'app': the app reorders and shapes Arabic (xterm, alacritty, kitty, tmux...);",
-              "# 'terminal': logical text for terminals that do BiDi themselves (mlterm, Konsole, VTE)."]
-    lines.append(f"bidi = {q(config.bidi or 'app')}")
+    lines += ["[reader]", "# 'auto': from the terminal (see 'annotator doctor'); 'app': the app reorders and shapes",
+              "# Arabic and switches a BiDi terminal's own reordering off; 'terminal': logical text, the terminal reorders."]
+    lines.append(f"bidi = {q(config.bidi or 'auto')}")
     return "\n".join(lines) + "\n"
 
 
@@ -128,7 +156,7 @@ def init_workspace(root: Path, name: str | None = None, guidelines: str = DEFAUL
         raise AnnotatorError(f"unknown guidelines version {guidelines!r}", "--guidelines", f"available: {available}")
     if root.exists() and not root.is_dir():
         raise AnnotatorError("not a folder", str(root))
-    config = Config(name=name or root.name, guidelines=guidelines, bidi="app")
+    config = Config(name=name or root.name, guidelines=guidelines, bidi="auto")
     for sub in ("corpus", "annotations", "exports"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     target = root / "guidelines"

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
+from textual.driver import Driver
 
 from annotator.core.corpus import Corpus
 from annotator.core.guidelines import load_schema, manual_sections
-from annotator.core.identity import check_name, remember_name
+from annotator.core.identity import check_name, remember_bidi, remember_name
 from annotator.core.store import AnnotationStore, Opened
+from annotator.core.terminal import ANSWER, Display
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.corpus_search import CorpusSearchScreen
 from annotator.tui.screens.documents import DocumentsScreen
 from annotator.tui.screens.help import HelpScreen, bindings_table
-from annotator.tui.screens.modals import AskNameScreen
+from annotator.tui.screens.modals import AskNameScreen, DisplayCheckScreen
+from annotator.tui.terminal_driver import exit_on_signals, switching_driver
+from annotator.tui.widgets.document_list import DocumentList
+from annotator.tui.widgets.reader_view import ReaderView
 
 
 class AnnotatorApp(App):
@@ -26,12 +31,14 @@ class AnnotatorApp(App):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False),
         Binding("ctrl+f", "search_corpus", "Search corpus"),
+        Binding("f2", "display_check", "Display check"),
     ]
 
-    def __init__(self, workspace: Workspace, *, bidi: str = "app", annotator: str | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, display: Display, annotator: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
-        self.bidi = bidi
+        self.bidi_display = display  # how Arabic is drawn, and the terminal's BiDi switch
+        self.bidi = display.mode  # the layout mode, 'app' or 'terminal'
         self.corpus = Corpus(workspace.corpus_dir)
         self.schema = load_schema(workspace.guidelines_dir, workspace.config.guidelines)
         self.manual = manual_sections(workspace.guidelines_dir, workspace.config.guidelines)
@@ -40,11 +47,26 @@ class AnnotatorApp(App):
         self.current: str | None = None
         self.opened: Opened | None = None
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, switching the terminal's BiDi off while it draws
+        (called from App.__init__: the sequences are read when the driver starts)."""
+        return switching_driver(super().get_driver_class(), self._bidi_sequences)
+
+    def _bidi_sequences(self) -> tuple[str, str]:
+        return self.bidi_display.disable, self.bidi_display.restore
+
     def on_mount(self) -> None:
         self.sub_title = self.workspace.config.name
+        # In 'terminal' mode a BiDi terminal reorders each row as a whole: app.tcss keeps every
+        # row that holds Arabic to itself (side panels below the text, no scrollbar beside it).
+        self.set_class(self.bidi == "terminal", "bidi-terminal")
+        if not self.is_headless:
+            exit_on_signals(self.exit)  # SIGTERM, SIGHUP: the normal way out, the terminal gets its BiDi back
         self.push_screen(DocumentsScreen(self.corpus))
         if self.annotator is None:
             self.push_screen(AskNameScreen(check_name), self._named)
+        if self.bidi_display.advice:
+            self.notify(self.bidi_display.advice, title="Arabic reads backwards?", timeout=15, markup=False)
 
     def _named(self, name: str) -> None:
         remember_name(name)
@@ -109,7 +131,43 @@ class AnnotatorApp(App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(bindings_table(self.screen)))
 
+    def action_display_check(self) -> None:
+        """Which line reads right? The answer is remembered for this terminal and applied now."""
+        if isinstance(self.screen, DisplayCheckScreen):
+            return
 
-def make_app(workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None) -> AnnotatorApp:
-    """The one place an AnnotatorApp is built (CLI, tests, benchmarks)."""
-    return AnnotatorApp(workspace, bidi=workspace.bidi_mode(bidi), annotator=annotator)
+        def answered(mode: str | None) -> None:
+            if mode is None:
+                return
+            key = self.bidi_display.profile.key
+            path = remember_bidi(key, mode)
+            self.set_bidi_display(Display(mode, ANSWER, self.bidi_display.profile))
+            self.notify(f"drawing in '{mode}' mode now; remembered for this terminal ({key}) in {path}"
+                        " (--bidi and ANNOTATOR_BIDI still win over it)", timeout=8)
+
+        self.push_screen(DisplayCheckScreen(self.bidi_display), answered)
+
+    def set_bidi_display(self, display: Display) -> None:
+        """Draw in another mode from now on: the terminal's BiDi switched to match (through a
+        suspend and resume of the driver), every open screen laid out again."""
+        if (display.disable, display.restore) != (self.bidi_display.disable, self.bidi_display.restore):
+            try:
+                with self.suspend():  # the driver restores what it switched, then applies the new display
+                    self.bidi_display = display
+            except SuspendNotSupported:  # headless (tests): nothing to switch
+                pass
+        self.bidi_display = display
+        self.set_class(display.mode == "terminal", "bidi-terminal")  # app.tcss: panels below the text
+        if display.mode != self.bidi:
+            self.bidi = display.mode
+            for screen in self.screen_stack:
+                for node in (*screen.query(ReaderView), *screen.query(DocumentList), screen):
+                    if hasattr(node, "set_mode"):
+                        node.set_mode(display.mode)
+
+
+def make_app(workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None,
+             display: Display | None = None) -> AnnotatorApp:
+    """The one place an AnnotatorApp is built (CLI, tests, benchmarks). ``display`` as resolved
+    by the CLI, else from ``bidi`` ('auto', 'app', 'terminal' or None) as ``Workspace.display``."""
+    return AnnotatorApp(workspace, display=display or workspace.display(bidi), annotator=annotator)

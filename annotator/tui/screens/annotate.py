@@ -143,6 +143,13 @@ class AnnotateScreen(Screen):
         # The list follows one frame later: the text the user is looking at repaints first.
         self.call_after_refresh(self.query_one(AnnotationPanel).show, self.doc, self.document.text, self.mode)
 
+    def set_mode(self, mode: str) -> None:
+        """Another bidi mode (the display check): the status line and the panel follow it (the
+        app lays the readers out again; app.tcss places the panel for the mode)."""
+        self.mode = mode
+        self._repaint()
+        self._update_status()
+
     # ----- status --------------------------------------------------------------
     def say(self, message: str) -> None:
         self._status_extra = message

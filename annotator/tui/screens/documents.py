@@ -6,6 +6,7 @@ Rows are drawn on demand; statuses are read by a background worker, so a corpus 
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,6 +34,9 @@ class DocumentsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="doc-header")
+        advice = self.app.bidi_display.advice
+        if advice:  # what to do if Arabic reads backwards (inside tmux): plain, in its own line
+            yield Static(Text(advice), id="advice")
         yield DocumentList(self.corpus.infos(), self.app.bidi, id="documents")
         yield Footer()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -52,3 +53,40 @@ class AskNameScreen(ModalScreen[str]):
             self.query_one("#name-error", Label).update(str(exc))
             return
         self.dismiss(event.value.strip())
+
+
+class DisplayCheckScreen(ModalScreen[str | None]):
+    """The display check (F2): one sentence as the app draws it (1) and in logical order for
+    the terminal to reorder (2); the answer is the mode that reads right, Escape is neither."""
+
+    BINDINGS = [
+        Binding("1", "answer('1')", "Line 1 reads right"),
+        Binding("2", "answer('2')", "Line 2 reads right"),
+        Binding("escape", "cancel", "Neither / cancel"),
+    ]
+
+    def __init__(self, display) -> None:
+        super().__init__()
+        self.bidi_display = display
+
+    def compose(self) -> ComposeResult:
+        from annotator.core.layout import visual
+        from annotator.core.terminal import CHECK_QUESTION, CHECK_SENTENCE
+
+        profile = self.bidi_display.profile
+        with Vertical(classes="dialog"):
+            yield Label(Text(f"Display check: {CHECK_QUESTION}"), classes="heading")
+            yield Label(Text(f"terminal: {profile.name} ({profile.reason})"))
+            yield Label(Text(f"drawing now: '{self.bidi_display.mode}' ({self.bidi_display.source})"))
+            yield Label(Text("1   " + visual(CHECK_SENTENCE, "app")), id="check-1")
+            yield Label(Text("2   " + visual(CHECK_SENTENCE, "terminal")), id="check-2")
+            yield Label(Text("1 or 2: remembered for this terminal and used at once · Esc: neither "
+                             "(see 'annotator doctor' and --bidi in the README)"))
+
+    def action_answer(self, line: str) -> None:
+        from annotator.core.terminal import CHECK_MODES
+
+        self.dismiss(CHECK_MODES[line])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

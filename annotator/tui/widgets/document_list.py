@@ -58,6 +58,11 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
     def selected(self) -> str | None:
         return self.infos[self.cursor].id if self.infos else None
 
+    def set_mode(self, mode: str) -> None:
+        """Draw the titles in another bidi mode ('app' or 'terminal')."""
+        self.mode = mode
+        self.refresh()
+
     def set_states(self, status: dict[str, str], gold: dict[str, str]) -> None:
         self.status.update(status)
         self.gold.update(gold)

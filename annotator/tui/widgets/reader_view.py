@@ -190,6 +190,13 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
     def action_extend_right(self) -> None:
         self._extend(lambda: self._step_horizontal(1))
 
+    def set_mode(self, mode: str) -> None:
+        """Lay the text out again in another bidi mode ('app' or 'terminal')."""
+        if mode != self.mode:
+            self.mode = mode
+            self._paragraphs.clear()
+            self._relayout()
+
     def set_highlights(self, highlights: list[Highlight]) -> None:
         self.highlights = highlights
         self.repaint()
