@@ -17,7 +17,6 @@ from annotator.core.terminal import (
     KONSOLE_OFF,
     KONSOLE_ON,
     MLTERM_OFF,
-    MLTERM_ON,
     TERMINAL,
     VTE_OFF,
     VTE_ON,
