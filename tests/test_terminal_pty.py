@@ -261,3 +261,24 @@ def test_doctor_checks_by_eye_restores_and_remembers(start, tmp_path):
     assert out.index("1 or 2?") < out.index(VTE_ON) < out.index("remembered: 'terminal' for vte")
     config = tomllib.loads((tmp_path / "config" / "annotator" / "user.toml").read_text(encoding="utf-8"))
     assert config == {"bidi": {"vte": "terminal"}}
+
+
+def test_f2_asks_with_the_terminal_switched_as_in_app_mode_and_applies_the_answer(start, tmp_path):
+    """Drawing in terminal mode in VTE (its BiDi left on), F2 switches VTE's BiDi off for the
+    question, as the app draws; answering 1 keeps it off and draws in app mode from then on."""
+    import tomllib
+
+    session = start({"VTE_VERSION": "7600", "ANNOTATOR_BIDI": "terminal"})
+    assert session.read_until(first_frame)
+    assert VTE_OFF.encode() not in session.out
+    session.send(b"\x1bOQ")  # F2
+    assert session.read_until(lambda out: VTE_OFF.encode() in out and "1 or 2?".encode() in out)
+    assert session.out.find(VTE_OFF.encode()) < session.out.rfind(b"1 or 2?")
+    session.send(b"1")
+    assert session.read_until(lambda out: b"drawing in 'app' mode now" in out)
+    session.send(CTRL_Q)
+    assert session.read_to_end() == 0
+    out = session.out
+    assert out.count(VTE_OFF.encode()) == 1 and out.rfind(VTE_ON.encode()) > out.find(VTE_OFF.encode())
+    config = tomllib.loads((tmp_path / "config" / "annotator" / "user.toml").read_text(encoding="utf-8"))
+    assert config == {"bidi": {"vte": "app"}}  # the name came from --annotator: not remembered

@@ -10,7 +10,7 @@ from annotator.core.corpus import Corpus
 from annotator.core.guidelines import load_schema, manual_sections
 from annotator.core.identity import check_name, remember_bidi, remember_name
 from annotator.core.store import AnnotationStore, Opened
-from annotator.core.terminal import ANSWER, Display
+from annotator.core.terminal import ANSWER, APP, Display
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -132,31 +132,40 @@ class AnnotatorApp(App):
         self.push_screen(HelpScreen(bindings_table(self.screen)))
 
     def action_display_check(self) -> None:
-        """Which line reads right? The answer is remembered for this terminal and applied now."""
+        """Which line reads right? Asked with the terminal switched as in app mode (as
+        'annotator doctor' asks); the answer is remembered for this terminal and applied now."""
         if isinstance(self.screen, DisplayCheckScreen):
             return
+        before = self.bidi_display
+        self._switch_terminal(Display(APP, before.source, before.profile))
 
         def answered(mode: str | None) -> None:
             if mode is None:
+                self._switch_terminal(before)
                 return
-            key = self.bidi_display.profile.key
+            key = before.profile.key
             path = remember_bidi(key, mode)
-            self.set_bidi_display(Display(mode, ANSWER, self.bidi_display.profile))
+            self.set_bidi_display(Display(mode, ANSWER, before.profile))
             self.notify(f"drawing in '{mode}' mode now; remembered for this terminal ({key}) in {path}"
-                        " (--bidi and ANNOTATOR_BIDI still win over it)", timeout=8)
+                        " (--bidi and ANNOTATOR_BIDI still win over it)", timeout=8, markup=False)
 
-        self.push_screen(DisplayCheckScreen(self.bidi_display), answered)
+        self.push_screen(DisplayCheckScreen(before), answered)
 
-    def set_bidi_display(self, display: Display) -> None:
-        """Draw in another mode from now on: the terminal's BiDi switched to match (through a
-        suspend and resume of the driver), every open screen laid out again."""
+    def _switch_terminal(self, display: Display) -> None:
+        """Give the terminal what ``display`` needs (through a suspend and resume of the driver:
+        it restores what it switched, then applies the new display's sequence)."""
         if (display.disable, display.restore) != (self.bidi_display.disable, self.bidi_display.restore):
             try:
-                with self.suspend():  # the driver restores what it switched, then applies the new display
+                with self.suspend():
                     self.bidi_display = display
             except SuspendNotSupported:  # headless (tests): nothing to switch
                 pass
         self.bidi_display = display
+
+    def set_bidi_display(self, display: Display) -> None:
+        """Draw in another mode from now on: the terminal switched to match, every open screen
+        laid out again."""
+        self._switch_terminal(display)
         self.set_class(display.mode == "terminal", "bidi-terminal")  # app.tcss: panels below the text
         if display.mode != self.bidi:
             self.bidi = display.mode
@@ -164,7 +173,6 @@ class AnnotatorApp(App):
                 for node in (*screen.query(ReaderView), *screen.query(DocumentList), screen):
                     if hasattr(node, "set_mode"):
                         node.set_mode(display.mode)
-
 
 def make_app(workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None,
              display: Display | None = None) -> AnnotatorApp:
