@@ -100,4 +100,6 @@ def _display_check(disable: str, restore: str) -> str | None:
     finally:
         out.write(restore)
         out.flush()
+    if restore:  # Konsole and mlterm apply the setting when they draw: the lines may turn round now
+        out.write("(the terminal's own BiDi is back on: the two lines above may now look the other way round)\n")
     return CHECK_MODES.get(answer)
