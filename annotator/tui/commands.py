@@ -1,14 +1,54 @@
-"""The command palette's own commands: move between documents, edit, help, open a document."""
+"""The command palette: its own commands (move between documents, edit, help, open a
+document) and the palette screen itself, whose input draws Arabic as the reader does."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
-from annotator.core.layout import visual
+from annotator.core.display_text import fit
+from annotator.tui.widgets.bidi_input import BidiInput
 
 MAX_DOCUMENT_HITS = 50  # "Open ..." entries per query: a corpus may hold 100,000 documents
+HELP_CELLS = 60  # a document's title under its "Open ..." entry, cut keeping its start
+
+
+class BidiCommandInput(CommandInput, BidiInput):
+    """The palette's input drawn through the core layout in 'app' mode (BidiInput's methods:
+    CommandInput adds only CSS). CommandInput comes first because Textual takes CSS types
+    from the first base only: the palette's AUTO_FOCUS = "CommandInput" and its styles match."""
+
+
+class BidiCommandPalette(CommandPalette):
+    """Textual's command palette with a BidiInput: the palette's own compose, with its one
+    CommandInput swapped for a BidiCommandInput (same placeholder and options)."""
+
+    def compose(self):
+        for widget in super().compose():
+            if type(widget) is CommandInput:
+                widget = BidiCommandInput(placeholder=widget.placeholder, select_on_focus=False)
+            yield widget
+
+
+def open_command_palette(app) -> None:
+    """App.action_command_palette with the BidiCommandPalette: assign it as the app's
+    ``action_command_palette`` so ctrl+p opens this palette."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(BidiCommandPalette(id="--command-palette"))
+
+
+def _highlight(matcher: Matcher, candidate: str) -> Content:
+    """``Matcher.highlight`` without reading ``candidate`` as markup (a document id is data)."""
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if score:
+        for offset in offsets:
+            if not candidate[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class AnnotatorCommands(Provider):
@@ -34,7 +74,8 @@ class AnnotatorCommands(Provider):
         found = 0
         for doc_id in app.corpus.ids:
             if wanted and wanted in doc_id.lower():
-                yield f"Open {doc_id}", partial(app.open_document, doc_id), visual(app.corpus.info(doc_id).title, app.bidi)
+                title = Content(fit(app.corpus.info(doc_id).title, HELP_CELLS, app.bidi))  # data, not markup
+                yield f"Open {doc_id}", partial(app.open_document, doc_id), title
                 found += 1
                 if found == MAX_DOCUMENT_HITS:
                     return
@@ -50,4 +91,4 @@ class AnnotatorCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
         for name, callback, help_text in self._documents(query):
-            yield Hit(max(matcher.match(name), 0.5), matcher.highlight(name), callback, help=help_text)
+            yield Hit(max(matcher.match(name), 0.5), _highlight(matcher, name), callback, help=help_text)

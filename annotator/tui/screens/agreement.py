@@ -90,11 +90,11 @@ class AgreementScreen(Screen):
             f" · triggers {_txt(_value(events.get('trigger_f1')))} · arguments {_txt(_value(events.get('argument_f1')))}"
             f" · excluded {len(report['excluded'])}"
         )
-        self.query_one("#agreement-summary", Static).update(summary)
+        self.query_one("#agreement-summary", Static).update(Text(summary))  # values from files: no markup
         names = report["annotators"]
         pairs = self.query_one("#pairs", DataTable)
         pairs.clear(columns=True)
-        pairs.add_columns("", *names)
+        pairs.add_columns("", *(Text(name) for name in names))
         matrix = {(p["a"], p["b"]): _value(p) for p in spans["exact"].get("pairs", [])}
         for a in names:
             row = [Text(a, style="bold")]
@@ -107,7 +107,7 @@ class AgreementScreen(Screen):
         overlap = spans["overlap"].get("per_label", {})
         unit = report["unitizing_alpha"].get("per_label", {})
         for label, value in sorted(spans["exact"].get("per_label", {}).items()):
-            labels.add_row(label, _fmt(_value(value)), _fmt(_value(overlap.get(label))), _fmt(_value(unit.get(label))))
+            labels.add_row(Text(label), _fmt(_value(value)), _fmt(_value(overlap.get(label))), _fmt(_value(unit.get(label))))
         docs = self.query_one("#docs", DataTable)
         docs.clear(columns=True)
         docs.add_columns("document", "span F1", "disagreements")

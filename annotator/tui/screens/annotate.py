@@ -7,7 +7,6 @@ once through the AnnotationStore; the status line says when.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from rich.text import Text
@@ -15,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Markdown, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.annotations import Entity, Event
 from annotator.core.corpus import Document
+from annotator.core.display_text import fit
 from annotator.core.editing import Editor
 from annotator.core.errors import AnnotatorError
 from annotator.core.layout import visual
@@ -26,12 +26,14 @@ from annotator.core.store import Opened
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
 from annotator.tui.screens.modals import ChooseScreen
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
+from annotator.tui.widgets.bidi_input import BidiInput
+from annotator.tui.widgets.guidelines_view import GuidelinesView
 from annotator.tui.widgets.reader_view import Highlight, ReaderView
 
-_ARABIC_PHRASE = re.compile(r"[\u0600-\u06ff\u0750-\u077f](?:[\u0600-\u06ff\u0750-\u077f\s«»“”0-9]*[\u0600-\u06ff\u0750-\u077f])?")
 CLITICS = "وفبلك"
 REMOVE = "remove as "  # the role menu's entry for taking an argument away
 TATWEEL = "\u0640"
+NAME_CELLS = 30  # a span's text inside a message or a dialog title, cut keeping its start
 
 
 class AnnotateScreen(Screen):
@@ -93,8 +95,8 @@ class AnnotateScreen(Screen):
             yield ReaderView(self.document.text, mode=self.mode, id="reader")
             with Vertical(id="side"):
                 yield AnnotationPanel(id="panel")
-                yield Markdown("", id="manual")
-        yield Input(placeholder="search (diacritics, tatweel and alef forms ignored)", id="search")
+                yield GuidelinesView(self.mode, id="manual")
+        yield BidiInput(placeholder="search (diacritics, tatweel and alef forms ignored)", id="search")
         yield Static(id="status")
         yield Footer()
 
@@ -106,9 +108,9 @@ class AnnotateScreen(Screen):
         if self.start_at is not None:
             self.call_after_refresh(self.reader.move_to_offset, self.start_at)
         for message in self.opened.messages:
-            self.notify(message, title="guidelines migration", timeout=8)
+            self.notify(message, title="guidelines migration", timeout=8, markup=False)
         if self.opened.read_only:
-            self.notify(self.opened.read_only, title="read-only", severity="warning", timeout=10)
+            self.notify(self.opened.read_only, title="read-only", severity="warning", timeout=10, markup=False)
 
     @property
     def reader(self) -> ReaderView:
@@ -125,9 +127,9 @@ class AnnotateScreen(Screen):
         if at is not None:
             self.reader.move_to_offset(at)
         for message in opened.messages:
-            self.notify(message, title="guidelines migration", timeout=8)
+            self.notify(message, title="guidelines migration", timeout=8, markup=False)
         if opened.read_only:
-            self.notify(opened.read_only, title="read-only", severity="warning", timeout=10)
+            self.notify(opened.read_only, title="read-only", severity="warning", timeout=10, markup=False)
 
     def _refresh_document(self) -> None:
         self.title = self.document.id
@@ -191,7 +193,7 @@ class AnnotateScreen(Screen):
         try:
             saved = self.store.save(self.editor.doc)
         except OSError as exc:
-            self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15)
+            self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15, markup=False)
             return
         self.editor.doc = saved
         self._refresh_document()
@@ -201,12 +203,12 @@ class AnnotateScreen(Screen):
         """Run one editor change and save it; ``what`` (else the change's own answer) goes
         to the status line. A refused change (AnnotatorError) is only reported."""
         if self.opened.read_only:
-            self.notify(f"read-only: {self.opened.read_only}", severity="warning")
+            self.notify(f"read-only: {self.opened.read_only}", severity="warning", markup=False)
             return
         try:
             result = change()
         except AnnotatorError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify(str(exc), severity="warning", markup=False)
             return
         self._commit(what or str(result))
 
@@ -299,7 +301,7 @@ class AnnotateScreen(Screen):
         if not self.reader.fine:
             self.reader.set_fine(True)
         self.reader.set_selection(cut, end)
-        self.say(f"peeled {text[start:cut]}")
+        self.say(f"peeled {visual(text[start:cut], self.mode)}")
 
     def action_fine(self) -> None:
         self.reader.set_fine(not self.reader.fine)
@@ -340,7 +342,7 @@ class AnnotateScreen(Screen):
         options = [r for r in self.editor.roles_for(event_id, entity.id) if r not in held]
         options += [f"{REMOVE}{role}" for role in held]
         if not options:
-            self.notify(f"{event.type} has no role for a {entity.label}", severity="warning")
+            self.notify(f"{event.type} has no role for a {entity.label}", severity="warning", markup=False)
             return
 
         def chosen(choice: str | None) -> None:
@@ -354,7 +356,7 @@ class AnnotateScreen(Screen):
                            f"{choice} = {entity.id} {entity.label}")
             self._update_status()
 
-        name = visual(self.document.text[entity.start:entity.end], self.mode)
+        name = fit(self.document.text[entity.start:entity.end], NAME_CELLS, self.mode)
         self.app.push_screen(ChooseScreen(f"Role of {entity.label} «{name}» in {event.type}", options), chosen)
 
     # ----- panels ----------------------------------------------------------------
@@ -370,12 +372,12 @@ class AnnotateScreen(Screen):
         self.reader.focus()
 
     def action_guidelines(self) -> None:
-        manual = self.query_one("#manual", Markdown)
+        manual = self.query_one("#manual", GuidelinesView)
         manual.display = not manual.display
         self._update_status()
 
     def _show_manual_for(self, items: list[Entity | Event]) -> None:
-        manual = self.query_one("#manual", Markdown)
+        manual = self.query_one("#manual", GuidelinesView)
         if not manual.display:
             return
         name = self._kind_of(items[0]) if items else None
@@ -385,8 +387,8 @@ class AnnotateScreen(Screen):
         else:
             overview = "\n".join(f"- `{x.key}` **{x.name}**: {x.description}" for x in (*self.schema.labels, *self.schema.events))
             text = f"## Guidelines {self.schema.version}\n\n{overview}"
-        # Arabic examples inside the English manual: each Arabic phrase drawn as the reader draws it.
-        manual.update(_ARABIC_PHRASE.sub(lambda m: visual(m.group(), self.mode), text))
+        # Laid out by the reader's engine: Arabic examples wrap in reading order.
+        manual.show(text, self.mode)
 
     # ----- search ----------------------------------------------------------------
     def action_search(self) -> None:
@@ -410,7 +412,7 @@ class AnnotateScreen(Screen):
         self.hits = find_all(self.document.text, query) if query.strip() else []
         self._repaint()
         if not self.hits:
-            self.notify(f"not found here: {query}")
+            self.notify(f"not found here: {fit(query, NAME_CELLS, self.mode)}", markup=False)
             return
         cursor = self.reader.cursor_span[0]
         following = [h for h in self.hits if h[0] > cursor] or self.hits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -52,4 +53,5 @@ class CompareScreen(Screen):
         for name, doc in self.versions.items():
             labels = [e.label for e in doc.entities if e.start < end and start < e.end]
             said.append(f"{name}: {', '.join(labels) or 'nothing'}")
-        self.query_one(Static).update(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said))
+        # Names and labels come from the annotation files: Text, never markup.
+        self.query_one(Static).update(Text(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said)))

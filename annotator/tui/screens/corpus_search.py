@@ -9,10 +9,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
+from annotator.core.display_text import fit
 from annotator.core.layout import visual
+from annotator.tui.widgets.bidi_input import BidiInput
 
 CONTEXT = 30
 MAX_HITS = 2000
+QUERY_CELLS = 40  # the query repeated above the hits, cut keeping its start
 
 
 class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
@@ -21,7 +24,7 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label("Search every document (Enter on a hit opens it there)")
-            yield Input(placeholder="e.g. الاناضول finds الأناضول", id="corpus-query")
+            yield BidiInput(placeholder="e.g. الاناضول finds الأناضول", id="corpus-query")
             yield DataTable(cursor_type="row", id="corpus-hits")
 
     def on_mount(self) -> None:
@@ -50,7 +53,8 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
                     break
             if count >= MAX_HITS:
                 break
-        self.query_one(Label).update(f"{count} hits for «{visual(query, mode)}»" + (" (first 2000)" if count >= MAX_HITS else ""))
+        more = " (first 2000)" if count >= MAX_HITS else ""
+        self.query_one(Label).update(Text(f"{count} hits for «{fit(query, QUERY_CELLS, mode)}»{more}"))  # data: no markup
         if count:
             table.focus()
 

@@ -135,10 +135,10 @@ def open_curation(app, doc_id: str) -> None:
             return
         outcome = adjudicate_document(workspace, corpus, doc_id, "majority", names)
         if outcome.problems:
-            app.notify("; ".join(outcome.problems), severity="error")
+            app.notify("; ".join(outcome.problems), severity="error", markup=False)
             return
         if outcome.state == "unadjudicable" or outcome.state == "not annotated":
-            app.notify(f"{doc_id}: fewer than two annotators annotated it", severity="warning")
+            app.notify(f"{doc_id}: fewer than two annotators annotated it", severity="warning", markup=False)
             return
         app.notify(f"merged by majority: {outcome.agreed_entities} entities agreed, {outcome.conflicts} conflicts")
     versions = {}
@@ -152,4 +152,4 @@ def open_curation(app, doc_id: str) -> None:
         app.push_screen(CurateScreen(document, opened, app.schema, app.manual, app.bidi, store=gold_store,
                                      versions=versions))
     except AnnotatorError as exc:
-        app.notify(str(exc), severity="error")
+        app.notify(str(exc), severity="error", markup=False)

@@ -75,10 +75,10 @@ class DocumentsScreen(Screen):
         who = self.app.annotator or "?"
         read = len(documents.status)
         pending = f" (reading {read:,}/{len(self.corpus):,})" if read < len(self.corpus) else ""
-        self.query_one("#doc-header", Static).update(
+        self.query_one("#doc-header", Static).update(Text(
             f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, {counts['in_progress']:,} in progress, "
             f"{counts['not_started']:,} not started · gold: {adjudicated:,} adjudicated{pending}"
-        )
+        ))
 
     def _selected(self) -> str | None:
         return self.documents.selected

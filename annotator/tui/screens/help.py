@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -22,7 +23,9 @@ def bindings_table(screen) -> Table:
         if (key, description) in seen:
             continue
         seen.add((key, description))
-        table.add_row(binding.key_display or screen.app.get_key_display(binding), description, type(active.node).__name__)
+        # Label names and descriptions come from the schema file: Text, never markup.
+        table.add_row(Text(binding.key_display or screen.app.get_key_display(binding)), Text(description),
+                      type(active.node).__name__)
     return table
 
 

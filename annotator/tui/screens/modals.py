@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from annotator.tui.widgets.bidi_input import BidiInput
+
 
 class ChooseScreen(ModalScreen[str | None]):
     """Choose one option (e.g. an argument role); Escape cancels."""
@@ -23,8 +25,8 @@ class ChooseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.heading)
-            yield OptionList(*[Option(o, id=o) for o in self.options])
+            yield Label(Text(self.heading))  # names and roles are data: Text, never markup
+            yield OptionList(*[Option(Text(o), id=o) for o in self.options])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -43,14 +45,14 @@ class AskNameScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Your annotator name (A-Z a-z 0-9 _ . -), remembered for next time:")
-            yield Input(placeholder="e.g. salma", id="name")
+            yield BidiInput(placeholder="e.g. salma", id="name")
             yield Label("", id="name-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             self.validate(event.value.strip())
         except Exception as exc:  # noqa: BLE001 - shown to the user, who types again
-            self.query_one("#name-error", Label).update(str(exc))
+            self.query_one("#name-error", Label).update(Text(str(exc)))
             return
         self.dismiss(event.value.strip())
 

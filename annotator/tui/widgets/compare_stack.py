@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
@@ -29,7 +30,7 @@ class CompareStack(Vertical):
 
     def compose(self) -> ComposeResult:
         for name in self.versions:
-            yield Label(name, classes="compare-name")
+            yield Label(Text(name), classes="compare-name")  # a folder name: data, not markup
             yield ReaderView(self.text, mode=self.mode, quiet_cursor=True, classes="compare-reader",
                              id=f"cmp-{_safe_id(name)}")
 

@@ -13,18 +13,13 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.core.bidi import RTL, base_level
 from annotator.core.corpus import DocumentInfo
-from annotator.core.layout import visual
+from annotator.core.display_text import fit
 from annotator.tui.widgets.styles import CachedStyles
 
 STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5fd75f", "unreadable": "bold #ff5f5f"}
-TITLE_CHARS = 60  # titles are cut in logical order, so a right-to-left title keeps its beginning
+TITLE_CHARS = 60  # at most this many cells of a title; cut by display_text.fit, which keeps its start
 STATUS_WIDTH, GOLD_WIDTH, CHARS_WIDTH = 12, 14, 7
-
-
-def short_title(title: str) -> str:
-    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
 
 
 class DocumentList(CachedStyles, ScrollView, can_focus=True):
@@ -90,10 +85,12 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
         styles = [base, base + Style.parse(STATUS_STYLE.get(status, "dim")),
                   base + Style.parse("#d7d75f" if gold.startswith("conflicts") else STATUS_STYLE.get(gold, "dim")),
                   base, base]
-        cells = (info.id, status.replace("_", " "), gold, str(info.chars), visual(short_title(info.title), self.mode))
+        cells = (info.id, status.replace("_", " "), gold, str(info.chars), info.title)
         return self._row(cells, styles, width)
 
     def _row(self, cells, styles, width: int) -> Strip:
+        """One row; ``title`` is logical, cut to the room left keeping its start (the right
+        end of a right-to-left title, with the ellipsis at its left) and laid out."""
         id_, status, gold, chars, title = cells
         left = [id_.ljust(self.id_width), status[:STATUS_WIDTH].ljust(STATUS_WIDTH), gold[:GOLD_WIDTH].ljust(GOLD_WIDTH),
                 chars.rjust(CHARS_WIDTH)]
@@ -102,11 +99,8 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
             segments.append(Segment(text + "  ", style))
         used = sum(cell_len(s.text) for s in segments)
         room = max(0, width - used)
-        title_cells = cell_len(title)
-        if title_cells > room:  # keep the start of the title: the right end for right-to-left text
-            rtl = self.mode == "app" and base_level(title) == RTL
-            title = (title[-room:] if room else "") if rtl else title[:room]
-        segments.append(Segment(title.rjust(room), styles[4]))
+        title = fit(title, min(room, TITLE_CHARS), self.mode)
+        segments.append(Segment(" " * max(0, room - cell_len(title)) + title, styles[4]))
         return Strip(segments).crop_extend(0, width, styles[4])
 
     # ----- moving --------------------------------------------------------------
