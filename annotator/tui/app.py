@@ -12,7 +12,7 @@ from annotator.core.identity import check_name, remember_bidi, remember_name
 from annotator.core.store import AnnotationStore, Opened
 from annotator.core.terminal import ANSWER, APP, Display
 from annotator.core.workspace import Workspace
-from annotator.tui.commands import AnnotatorCommands
+from annotator.tui.commands import AnnotatorCommands, open_command_palette
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.corpus_search import CorpusSearchScreen
 from annotator.tui.screens.documents import DocumentsScreen
@@ -27,6 +27,7 @@ class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
+    action_command_palette = open_command_palette  # the palette's input draws Arabic as the reader does
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False),
