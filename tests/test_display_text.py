@@ -89,3 +89,15 @@ def test_terminal_mode_keeps_a_logical_prefix(text: str, width: int) -> None:
     if cells(text, "terminal") > width:
         kept = out.lstrip("\u200e\u200f").removesuffix(ELLIPSIS)
         assert text.startswith(kept)
+
+
+def test_chrome_rows_start_left_to_right_in_terminal_mode():
+    """A per-row BiDi terminal takes a row's direction from its first strong character: a
+    status line starting '174-182 البوكمال' would be laid out right to left without the LRM."""
+    from annotator.core.bidi import LTR, base_level
+    from annotator.core.display_text import row_start
+
+    row = "174-182 البوكمال  WORD"
+    assert base_level(row) != LTR
+    assert base_level(row_start("terminal") + row) == LTR
+    assert row_start("app") == ""

@@ -26,6 +26,13 @@ _DUAL_JOINING = frozenset(
 _ARABIC_LETTER = frozenset(chr(c) for c in range(0x0620, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))
 
 
+def row_start(mode: str) -> str:
+    """What a row of chrome (status line, list row) starts with so that a terminal doing BiDi
+    per row ('terminal' mode) lays it out left to right, as drawn, whatever Arabic it holds:
+    a LEFT-TO-RIGHT MARK (zero cells) there, nothing in 'app' mode."""
+    return _LRM if mode == "terminal" else ""
+
+
 def cells(text: str, mode: str = "app") -> int:
     """How many cells ``text`` takes on one display line (newlines count as spaces)."""
     clusters = paragraphs_of(text.replace("\n", " "), mode)[0].clusters

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.annotations import Entity, Event
 from annotator.core.corpus import Document
-from annotator.core.display_text import fit
+from annotator.core.display_text import fit, row_start
 from annotator.core.editing import Editor
 from annotator.core.errors import AnnotatorError
 from annotator.core.layout import visual
@@ -163,7 +163,8 @@ class AnnotateScreen(Screen):
         labels = ", ".join(self._kind_of(i) for i in under) or "-"
         mode = "CHAR" if self.reader.fine else "WORD"
         token = visual(self.document.text[start:end], self.mode)
-        parts = [(f"{start}-{end}", "bold"), " ", (token, "bold"), f"  {mode}  ", ("on: ", "dim"), (labels, "bold")]
+        parts = [row_start(self.mode), (f"{start}-{end}", "bold"), " ", (token, "bold"), f"  {mode}  ", ("on: ", "dim"),
+                 (labels, "bold")]
         if self.reader.selection:
             s, e = self.reader.selection
             parts += ["  sel ", (f"{s}-{e}", "bold")]

@@ -14,7 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.core.corpus import DocumentInfo
-from annotator.core.display_text import fit
+from annotator.core.display_text import fit, row_start
 from annotator.tui.widgets.styles import CachedStyles
 
 STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5fd75f", "unreadable": "bold #ff5f5f"}
@@ -94,7 +94,7 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
         id_, status, gold, chars, title = cells
         left = [id_.ljust(self.id_width), status[:STATUS_WIDTH].ljust(STATUS_WIDTH), gold[:GOLD_WIDTH].ljust(GOLD_WIDTH),
                 chars.rjust(CHARS_WIDTH)]
-        segments = []
+        segments = [Segment(start, styles[0])] if (start := row_start(self.mode)) else []
         for text, style in zip(left, styles):
             segments.append(Segment(text + "  ", style))
         used = sum(cell_len(s.text) for s in segments)
