@@ -3,7 +3,7 @@
     python benchmarks/agreement.py                      # 10,000 documents x 3 annotators
     python benchmarks/agreement.py --docs 2000 --runs 3 --nltk-docs 100
 
-Generates the corpus in a temporary folder (annotator.core.synthetic: ~40 entities and
+Generates the corpus in a temporary folder (annotator.synthetic: ~40 entities and
 ~8 events per document), then runs ``annotator agreement --format json --out ...`` as a
 user does, in a subprocess: wall time (median of the runs) and peak memory (ru_maxrss of
 the children: the largest single process, workers included). Then times nltk's
@@ -62,7 +62,7 @@ def bench_cli(workspace: Path, out: Path, runs: int, jobs: str | None) -> float:
 def token_triples(workspace: Path, doc_ids: list[str]) -> tuple[list[tuple[str, tuple[str, int], str]], dict]:
     """(coder, item, label) per annotator and token of ``doc_ids``, and our report on them."""
     from annotator.core.agreement import token_label_matrix
-    from annotator.core.agreement_input import agreement_report, load_tables
+    from annotator.core.agreement.input import agreement_report, load_tables
     from annotator.core.workspace import Workspace
 
     data = load_tables(Workspace.open(workspace), docs=doc_ids)
@@ -107,7 +107,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="agreement-bench-") as tmp:
         workspace = Path(tmp) / "ws"
         start = time.perf_counter()
-        from annotator.core.synthetic import generate
+        from annotator.synthetic import generate
 
         result = generate(workspace, docs=args.docs, annotators=args.annotators, seed=args.seed)
         report(f"synth: {args.docs:,} documents x {args.annotators} annotators + gold "

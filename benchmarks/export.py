@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    from annotator.core.synthetic import generate
+    from annotator.synthetic import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"

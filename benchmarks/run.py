@@ -61,7 +61,7 @@ def bench_cold_start(runs: int = 7) -> None:
 
 
 def bench_layout() -> None:
-    from annotator.core.layout import Layout, paragraphs_of
+    from annotator.core.text.layout import Layout, paragraphs_of
 
     text = "\n".join([corpus_text()] * 40)
     cold, rewrap = [], []
@@ -189,8 +189,8 @@ async def _big_list(workspace: Path) -> None:
 
 
 def bench_save() -> None:
-    from annotator.core.annotations import DocumentAnnotations, Entity
-    from annotator.core.store import AnnotationStore
+    from annotator.core.annotations.model import DocumentAnnotations, Entity
+    from annotator.core.annotations.store import AnnotationStore
 
     with tempfile.TemporaryDirectory() as tmp:
         store = AnnotationStore(Path(tmp), "bench")

@@ -57,7 +57,7 @@ def workspace(tmp_path: Path):
 def document_1_0_0(doc_id: str = "000_cc412d3027dac405", sha256: str = "0" * 64):
     """A document annotated under guidelines 1.0.0 with DATE, TIME, ORG, PER, GPE and an attack
     whose Time argument is a DATE: everything the 2.0.0 migration touches."""
-    from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+    from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 
     entities = (
         Entity("T1", 0, 7, "DATE"),

@@ -14,12 +14,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from annotator.core.adjudication import (accept, adjudicate, conflicts, default_annotators, mark_adjudicated, merge,
+from annotator.core.adjudication.run import (accept, adjudicate, conflicts, default_annotators, mark_adjudicated, merge,
                                          progress, reject)
-from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.workspace import Workspace
 from tests.conftest import SEED_IDS, copy_workspace
 
@@ -414,7 +414,7 @@ def test_unreadable_gold_is_left_untouched(ws):
 
 
 def test_gold_locked_by_the_curation_screen_is_skipped(ws):
-    from annotator.core.store import DocumentLock
+    from annotator.core.annotations.store import DocumentLock
 
     three_annotators(ws)
     lock = DocumentLock(ws.annotations_dir / "gold" / ".locks" / f"{DOC}.lock")

@@ -20,9 +20,9 @@ import pytest
 from tests.conftest import CliResult, assert_one_error
 
 from annotator.core.corpus import Corpus
-from annotator.core.guidelines import load_schema
-from annotator.core.synthetic import generate
-from annotator.core.tokens import tokenize
+from annotator.core.guidelines.schema import load_schema
+from annotator.synthetic import generate
+from annotator.core.text.tokens import tokenize
 from annotator.core.workspace import Workspace
 
 DOCS = 20
@@ -356,7 +356,7 @@ def test_every_bad_name_gets_its_line(base: Path):
 
 
 def test_worker_processes_give_the_same_tables(base: Path):
-    from annotator.core import agreement_input
+    from annotator.core.agreement import input as agreement_input
 
     ws = Workspace.open(base)
     agreement_input._token_cache.clear()

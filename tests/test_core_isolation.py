@@ -50,7 +50,7 @@ def test_discovery_finds_the_core_modules():
     names = core_modules()
     # The modules the rest of the program is built on; discovery must see them (and sub-packages).
     for expected in ("annotator.core.corpus", "annotator.core.workspace", "annotator.core.errors",
-                     "annotator.core.layout"):
+                     "annotator.core.text.layout"):
         assert expected in names
     packages = [p for p in annotator.core.__path__]
     sub_packages = [d.name for p in packages for d in Path(p).iterdir()

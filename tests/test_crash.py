@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from annotator.core.corpus import Corpus
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.store import AnnotationStore
 from tests.conftest import SEED_IDS, copy_workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,9 +34,9 @@ CHILD = """
 import sys
 from pathlib import Path
 
-from annotator.core.editing import Editor
-from annotator.core.guidelines import load_schema
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.editing import Editor
+from annotator.core.guidelines.schema import load_schema
+from annotator.core.annotations.store import AnnotationStore
 
 annotations, guidelines_dir, doc_id, sha = sys.argv[1:]
 store = AnnotationStore(Path(annotations), "amal")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.display_text import ELLIPSIS, cells, fit, right_aligned
-from annotator.core.layout import Layout, visual
+from annotator.core.text.display_text import ELLIPSIS, cells, fit, right_aligned
+from annotator.core.text.layout import Layout, visual
 
 # Hand-checked presentation forms (Unicode Arabic Presentation Forms-B):
 # دير = dal isolated FEA9, ya initial FEF3, ra final FEAE; drawn reversed.
@@ -94,8 +94,8 @@ def test_terminal_mode_keeps_a_logical_prefix(text: str, width: int) -> None:
 def test_chrome_rows_start_left_to_right_in_terminal_mode():
     """A per-row BiDi terminal takes a row's direction from its first strong character: a
     status line starting '174-182 البوكمال' would be laid out right to left without the LRM."""
-    from annotator.core.bidi import LTR, base_level
-    from annotator.core.display_text import row_start
+    from annotator.core.text.bidi import LTR, base_level
+    from annotator.core.text.display_text import row_start
 
     row = "174-182 البوكمال  WORD"
     assert base_level(row) != LTR

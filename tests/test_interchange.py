@@ -8,14 +8,14 @@ import orjson
 import pytest
 
 from annotator.cli import main
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import ExportOptions, export
-from annotator.core.interchange import build_line, read_jsonl, save_imported
-from annotator.core.migration import migrate
-from annotator.core.store import AnnotationStore
-from annotator.core.tokens import tokenize
+from annotator.core.interchange.jsonl import build_line, read_jsonl, save_imported
+from annotator.core.guidelines.migration import migrate
+from annotator.core.annotations.store import AnnotationStore
+from annotator.core.text.tokens import tokenize
 from tests.export.seed_annotations import DOC0, DOC1, DOC2, annotated_workspace, seed_annotations
 
 
@@ -218,7 +218,7 @@ def test_newer_guidelines_than_the_workspace_are_refused(ws, lines, tmp_path):
 
 
 def test_save_imported_refuses_a_locked_document(ws, lines, tmp_path):
-    from annotator.core.store import DocumentLock
+    from annotator.core.annotations.store import DocumentLock
 
     path = write_lines(tmp_path / "x.jsonl", lines[:1])
     parsed = read_jsonl(path, ws, "bob")

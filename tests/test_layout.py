@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from annotator.core.layout import Layout
+from annotator.core.text.layout import Layout
 from tests.conftest import SEED_IDS, seed_text
 
 WIDTHS = (20, 47, 80, 133)

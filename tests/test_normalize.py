@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyarabic import araby
 
-from annotator.core.normalize import Normalized, find_all, normalize
-from annotator.core.tokens import tokenize
+from annotator.core.text.normalize import Normalized, find_all, normalize
+from annotator.core.text.tokens import tokenize
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))}

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.sentences import CLOSERS, LINE_BREAKS, TERMINATORS, split_sentences
-from annotator.core.tokens import INVISIBLE_SEPARATORS
+from annotator.core.text.sentences import CLOSERS, LINE_BREAKS, TERMINATORS, split_sentences
+from annotator.core.text.tokens import INVISIBLE_SEPARATORS
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))}

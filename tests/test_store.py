@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import document_1_0_0
-from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus
-from annotator.core.editing import Editor
+from annotator.core.annotations.editing import Editor
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines import load_schema
+from annotator.core.guidelines.schema import load_schema
 from annotator.core.identity import check_name, remember_name, remembered_name, resolve_name, user_config_path
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.store import AnnotationStore
 from tests.conftest import SEED_IDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -270,7 +270,7 @@ def test_file_that_cannot_be_migrated_is_read_only(workspace):
 PROBE = """
 import sys, time
 from pathlib import Path
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.store import AnnotationStore
 
 annotations, annotator, doc_id, sha, guidelines, hold = sys.argv[1:]
 opened = AnnotationStore(Path(annotations), annotator).open(doc_id, sha, guidelines)

@@ -246,7 +246,7 @@ def test_doctor_checks_by_eye_restores_and_remembers(start, tmp_path):
     sentence both ways, gives the terminal back and remembers the answer for this terminal."""
     import tomllib
 
-    from annotator.core.layout import visual
+    from annotator.core.text.layout import visual
     from annotator.core.terminal import CHECK_SENTENCE
 
     session = start({"VTE_VERSION": "7600"}, code="import sys\nfrom annotator.cli import main\nsys.exit(main(['doctor']))")

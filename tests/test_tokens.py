@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.tokens import INVISIBLE_SEPARATORS, token_texts, tokenize
+from annotator.core.text.tokens import INVISIBLE_SEPARATORS, token_texts, tokenize
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SEEDS = {path.stem: path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))}
@@ -160,7 +160,7 @@ def test_random_text_tokens(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(random_text)
 def test_fast_bounds_equal_the_matches_of_the_token_pattern(text):
-    from annotator.core.tokens import _TOKEN, token_bounds
+    from annotator.core.text.tokens import _TOKEN, token_bounds
 
     starts, ends = token_bounds(text)
     assert list(zip(starts, ends)) == [m.span() for m in _TOKEN.finditer(text)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.core.adjudication_merge import MIN_ANNOTATORS, STRATEGIES
+from annotator.core.adjudication.merge import MIN_ANNOTATORS, STRATEGIES
 
 
 def _names(text: str) -> list[str]:
@@ -37,7 +37,7 @@ def _adjudicate(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from annotator.cli import open_workspace
-    from annotator.core.adjudication import adjudicate
+    from annotator.core.adjudication.run import adjudicate
     from annotator.core.errors import AnnotatorError
 
     ws = open_workspace(args)

@@ -57,9 +57,9 @@ def _names(value: str | None) -> list[str] | None:
 
 def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, list[str] | None]:
     """The output format and the labels; AnnotatorError with one line per problem."""
-    from annotator.core.agreement_input import selection
+    from annotator.core.agreement.input import selection
     from annotator.core.errors import AnnotatorError
-    from annotator.core.guidelines import load_schema
+    from annotator.core.guidelines.schema import load_schema
 
     _, _, problems = selection(ws, _names(args.annotators), _names(args.docs))
     fmt = args.report_format
@@ -124,7 +124,7 @@ class _Bar:
 
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
-    from annotator.core.agreement_input import agreement_report, load_tables
+    from annotator.core.agreement.input import agreement_report, load_tables
 
     ws = open_workspace(args)
     fmt, labels = _check_options(args, ws)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.core.annotations import STATUSES
+from annotator.core.annotations.model import STATUSES
 
 FORMATS = ("jsonl", "conll")
 
@@ -34,7 +34,7 @@ def _import_annotations(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
     from annotator.core.errors import AnnotatorError
     from annotator.core.identity import check_name
-    from annotator.core.interchange import read_jsonl, save_imported
+    from annotator.core.interchange.jsonl import read_jsonl, save_imported
 
     name = args.import_annotator or args.annotator
     if not name:
@@ -43,7 +43,7 @@ def _import_annotations(args: argparse.Namespace) -> int:
     fmt = args.import_format or ("conll" if args.file.suffix.lower() == ".conll" else "jsonl")
     ws = open_workspace(args)
     if fmt == "conll":
-        from annotator.core.conll_import import read_conll
+        from annotator.core.interchange.conll import read_conll
 
         doc_ids = [d.strip() for d in args.doc.split(",")] if args.doc else None
         parsed = read_conll(args.file, ws, annotator, doc_ids=doc_ids, guidelines=args.guidelines,

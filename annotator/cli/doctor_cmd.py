@@ -82,7 +82,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _display_check(disable: str, restore: str) -> str | None:
     """Show the sentence both ways with the terminal's BiDi switched off as the app does it;
     the mode whose line reads right, or None. The terminal gets its setting back whatever happens."""
-    from annotator.core.layout import visual
+    from annotator.core.text.layout import visual
     from annotator.core.terminal import CHECK_MODES, CHECK_QUESTION, CHECK_SENTENCE
 
     out = sys.stdout

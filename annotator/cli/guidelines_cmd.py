@@ -43,7 +43,7 @@ def _list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from annotator.core.errors import AnnotatorError
-    from annotator.core.guidelines import list_versions, load_schema
+    from annotator.core.guidelines.schema import list_versions, load_schema
 
     ws = _workspace(args)
     versions = list_versions(ws.guidelines_dir)
@@ -73,7 +73,7 @@ def _show(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from annotator.core.guidelines import MANUAL_FILE
+    from annotator.core.guidelines.schema import MANUAL_FILE
 
     ws = _workspace(args)
     version = args.version or ws.config.guidelines
@@ -121,7 +121,7 @@ def _show(args: argparse.Namespace) -> int:
 def _load(ws, version: str):
     """The schema of ``version``; an unknown one is an error naming the versions there are."""
     from annotator.core.errors import AnnotatorError
-    from annotator.core.guidelines import list_versions, load_schema
+    from annotator.core.guidelines.schema import list_versions, load_schema
 
     available = list_versions(ws.guidelines_dir)
     if version not in available:
@@ -137,7 +137,7 @@ def _swatch(colour: str):
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from annotator.core.migration import diff
+    from annotator.core.guidelines.migration import diff
 
     ws = _workspace(args)
     a, b = _load(ws, args.a), _load(ws, args.b)
@@ -152,7 +152,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from annotator.cli import EXIT_BAD_INPUT
-    from annotator.core.guidelines import check
+    from annotator.core.guidelines.schema import check
 
     ws = _workspace(args)
     problems = check(ws.guidelines_dir)

@@ -24,7 +24,7 @@ def _render(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
     from annotator.core.corpus import Corpus
     from annotator.core.errors import AnnotatorError
-    from annotator.core.layout import Layout
+    from annotator.core.text.layout import Layout
     from annotator.core.terminal import detect, unswitched_mode
 
     if args.width < 1:

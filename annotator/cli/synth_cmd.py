@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubPar
 def _synth(args: argparse.Namespace) -> int:
     import time
 
-    from annotator.core.synthetic import generate
+    from annotator.synthetic import generate
 
     start = time.perf_counter()
     result = generate(args.out, docs=args.docs, annotators=args.annotators, seed=args.seed,

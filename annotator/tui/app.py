@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.driver import Driver
 
 from annotator.core.corpus import Corpus
-from annotator.core.guidelines import load_schema, manual_sections
+from annotator.core.guidelines.schema import load_schema, manual_sections
 from annotator.core.identity import check_name, remember_bidi, remember_name
-from annotator.core.store import AnnotationStore, Opened
+from annotator.core.annotations.store import AnnotationStore, Opened
 from annotator.core.terminal import ANSWER, APP, Display
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands, open_command_palette

@@ -9,7 +9,7 @@ from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hit
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from annotator.core.display_text import fit
+from annotator.core.text.display_text import fit
 from annotator.tui.widgets.bidi_input import BidiInput
 
 MAX_DOCUMENT_HITS = 50  # "Open ..." entries per query: a corpus may hold 100,000 documents

@@ -7,8 +7,8 @@ from collections import Counter
 from rich.color import Color
 from rich.style import Style
 
-from annotator.core.annotations import DocumentAnnotations
-from annotator.core.guidelines import Schema
+from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.guidelines.schema import Schema
 from annotator.tui.widgets.reader_view import Highlight
 
 _INK = Color.parse("#101010")

@@ -12,7 +12,7 @@ from annotator.cli import main
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import ExportOptions, export, parse_split, split_documents
 from annotator.core.export import render as render_module
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.store import AnnotationStore
 from tests.export.seed_annotations import DOC0, DOC1, DOC2, annotated_workspace, write_seed_annotations
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.annotations import DocumentAnnotations, Entity
+from annotator.core.annotations.model import DocumentAnnotations, Entity
 from annotator.core.corpus import sha256_text
 from annotator.core.export.tagging import (
     clitic_split,
@@ -17,7 +17,7 @@ from annotator.core.export.tagging import (
     tag_document,
     tags,
 )
-from annotator.core.tokens import INVISIBLE_SEPARATORS, tokenize
+from annotator.core.text.tokens import INVISIBLE_SEPARATORS, tokenize
 
 BLANKS = set(INVISIBLE_SEPARATORS)
 # Arabic letters and marks, clitic-looking words, digits, punctuation, white space and invisible marks.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
-from annotator.core.layout import Layout
+from annotator.core.text.layout import Layout
 
 
 def reader_clusters(text: str, direction: int | None) -> tuple[list[int], list[int], int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.bidi import LTR, RTL, base_level, paragraph_levels
+from annotator.core.text.bidi import LTR, RTL, base_level, paragraph_levels
 from tests.text.reader_order import project, reader_order
 
 UNICODE = Path("/usr/share/unicode")

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.bidi import REMOVED_BY_X9, paragraph_levels, visual_order
-from annotator.core.layout import Layout
+from annotator.core.text.bidi import REMOVED_BY_X9, paragraph_levels, visual_order
+from annotator.core.text.layout import Layout
 from tests.text.reader_order import project
 
 _PATH = ctypes.util.find_library("fribidi")

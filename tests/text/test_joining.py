@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.shaping import cluster
+from annotator.core.text.shaping import cluster
 
 PATH = Path("/usr/share/unicode/ArabicShaping.txt")
 BEH, TEH = "\u0628", "\u062a"

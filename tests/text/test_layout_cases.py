@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from annotator.core.layout import Layout
+from annotator.core.text.layout import Layout
 
 
 def shown(text: str, mode: str = "app") -> str:

@@ -146,7 +146,7 @@ async def test_peel_clitic_and_fine_mode(workspace) -> None:
 
 
 async def test_a_second_process_gets_the_document_read_only(workspace) -> None:
-    from annotator.core.store import AnnotationStore
+    from annotator.core.annotations.store import AnnotationStore
 
     holder = AnnotationStore(workspace.annotations_dir, "tester").open(DOC, "x", "2.0.0")
     assert holder.lock is not None
@@ -224,9 +224,9 @@ async def test_corpus_search_opens_the_document_at_the_hit(workspace) -> None:
 
 
 async def test_migrated_document_lists_its_review_queue(workspace) -> None:
-    from annotator.core.annotations import DocumentAnnotations, Entity
+    from annotator.core.annotations.model import DocumentAnnotations, Entity
     from annotator.core.corpus import sha256_text
-    from annotator.core.store import AnnotationStore
+    from annotator.core.annotations.store import AnnotationStore
 
     text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
     sha = sha256_text(text)

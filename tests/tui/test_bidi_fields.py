@@ -9,8 +9,8 @@ from textual.app import App
 from textual.coordinate import Coordinate
 
 from annotator.core.corpus import Corpus
-from annotator.core.display_text import ELLIPSIS, cells
-from annotator.core.layout import Layout, visual
+from annotator.core.text.display_text import ELLIPSIS, cells
+from annotator.core.text.layout import Layout, visual
 from annotator.tui.app import AnnotatorApp, make_app
 from annotator.tui.commands import BidiCommandInput, BidiCommandPalette, open_command_palette
 from annotator.tui.screens.annotate import AnnotateScreen

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from annotator.core.annotations import DocumentAnnotations, Entity
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.model import DocumentAnnotations, Entity
+from annotator.core.annotations.store import AnnotationStore
 from annotator.tui.app import make_app
 from annotator.tui.screens.curate import CurateScreen
 from annotator.tui.screens.modals import ChooseScreen
@@ -54,7 +54,7 @@ async def test_adjudicate_a_seed_document_with_a_conflict(workspace) -> None:
 
 
 async def test_next_document_in_curation_releases_the_gold_lock(workspace) -> None:
-    from annotator.core.store import DocumentLock
+    from annotator.core.annotations.store import DocumentLock
 
     text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
     for who, label in (("ali", "GPE"), ("sara", "LOC")):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.annotations import DocumentAnnotations, Entity
-from annotator.core.guidelines import load_schema
+from annotator.core.annotations.model import DocumentAnnotations, Entity
+from annotator.core.guidelines.schema import load_schema
 from annotator.tui.paint import annotation_highlights
 from tests.conftest import REPO
 

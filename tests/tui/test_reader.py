@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.core.layout import visual
+from annotator.core.text.layout import visual
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen as ReaderScreen
 from annotator.tui.widgets.reader_view import ReaderView
@@ -141,7 +141,7 @@ async def test_terminal_mode_draws_logical_text(workspace, mode: str) -> None:
 
 
 async def test_a_long_document_shows_its_start_at_once_and_the_rest_follows(workspace) -> None:
-    from annotator.core.layout import Layout
+    from annotator.core.text.layout import Layout
     from annotator.tui.widgets.reader_view import LAYOUT_CHUNK
 
     seed = (workspace.corpus_dir / f"{SEED_IDS[0]}.txt").read_text(encoding="utf-8")

@@ -24,13 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, hf, jsonl
 from annotator.core.export.render import Totals, render_all
 from annotator.core.export.tagging import NESTED, SCHEMES, TOKENS, label_list
-from annotator.core.interchange import Schemas, migrate_to_workspace
+from annotator.core.interchange.jsonl import Schemas, migrate_to_workspace
 from annotator.core.jsonio import dumps
 from annotator.core.workspace import Workspace
 
@@ -115,7 +115,7 @@ def split_documents(doc_ids: list[str], split: tuple[int, int, int], seed: int) 
 
 def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected], dict[str, Any]]:
     """The documents to export (migrated) and what was left out; AnnotatorError lists every problem."""
-    from annotator.core.store import AnnotationStore
+    from annotator.core.annotations.store import AnnotationStore
 
     corpus = Corpus(workspace.corpus_dir)
     store = AnnotationStore(workspace.annotations_dir, options.source)
@@ -267,7 +267,7 @@ class _Writer:
         self.files[name] = digest.hexdigest()
 
     def write_labels(self) -> None:
-        from annotator.core.guidelines import load_schema
+        from annotator.core.guidelines.schema import load_schema
 
         schema = load_schema(self.workspace.guidelines_dir, self.workspace.config.guidelines)
         scheme = self.options.scheme

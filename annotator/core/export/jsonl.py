@@ -1,11 +1,11 @@
-"""The interchange JSON Lines (``annotator.core.interchange``) as an export: one document a line."""
+"""The interchange JSON Lines (``annotator.core.interchange.jsonl``) as an export: one document a line."""
 
 from __future__ import annotations
 
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.export.tagging import doc_tokens
-from annotator.core.interchange import build_line, dump_line
-from annotator.core.sentences import split_sentences
+from annotator.core.interchange.jsonl import build_line, dump_line
+from annotator.core.text.sentences import split_sentences
 
 EXTENSION = "jsonl"
 

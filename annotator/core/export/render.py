@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, hf, jsonl

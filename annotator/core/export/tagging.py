@@ -1,6 +1,6 @@
 """From character spans to per-token tags and back.
 
-- Tokens: ``word`` tokens come from ``annotator.core.tokens.tokenize``; ``clitic``
+- Tokens: ``word`` tokens come from ``annotator.core.text.tokens.tokenize``; ``clitic``
   tokens are word tokens cut wherever a span boundary falls inside one
   (``بالبوكمال`` with ``البوكمال`` labelled gives ``ب`` and ``البوكمال``). Cutting never
   drops or reorders a character.
@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import starmap
 
-from annotator.core.annotations import DocumentAnnotations
-from annotator.core.sentences import split_sentences
-from annotator.core.tokens import tokenize
+from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.text.sentences import split_sentences
+from annotator.core.text.tokens import tokenize
 
 SCHEMES = ("iob2", "bioes")
 NESTED = ("outermost", "columns")

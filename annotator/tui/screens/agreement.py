@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from annotator.core.store import AnnotationStore
+from annotator.core.annotations.store import AnnotationStore
 
 
 def _fmt(value) -> Text:
@@ -60,7 +60,7 @@ class AgreementScreen(Screen):
     @work(thread=True, exclusive=True)
     def compute(self) -> None:
         from annotator.core.agreement import compute_report
-        from annotator.core.agreement_input import load_tables
+        from annotator.core.agreement.input import load_tables
 
         workspace = self.app.workspace
         try:

@@ -16,13 +16,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from annotator.core.annotations import Entity, Event
+from annotator.core.annotations.model import Entity, Event
 from annotator.core.corpus import Document
-from annotator.core.display_text import fit, row_start
-from annotator.core.editing import Editor
+from annotator.core.text.display_text import fit, row_start
+from annotator.core.annotations.editing import Editor
 from annotator.core.errors import AnnotatorError
-from annotator.core.layout import visual
-from annotator.core.store import Opened
+from annotator.core.text.layout import visual
+from annotator.core.annotations.store import Opened
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
 from annotator.tui.screens.modals import ChooseScreen
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
@@ -265,7 +265,7 @@ class AnnotateScreen(Screen):
 
     def action_next_review(self) -> None:
         """The review queue: annotations a guidelines migration could not settle, in text order."""
-        from annotator.core.migration import review_queue
+        from annotator.core.guidelines.migration import review_queue
 
         queue = review_queue(self.doc)
         if not queue:
@@ -407,7 +407,7 @@ class AnnotateScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":
             return
-        from annotator.core.normalize import find_all  # built on first search: keeps start-up fast
+        from annotator.core.text.normalize import find_all  # built on first search: keeps start-up fast
 
         query = event.value
         self.hits = find_all(self.document.text, query) if query.strip() else []

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from annotator.core.annotations import DocumentAnnotations
-from annotator.core.guidelines import Schema
+from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.guidelines.schema import Schema
 from annotator.tui.widgets.compare_stack import CompareStack
 
 

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
-from annotator.core.display_text import fit
-from annotator.core.layout import visual
+from annotator.core.text.display_text import fit
+from annotator.core.text.layout import visual
 from annotator.tui.widgets.bidi_input import BidiInput
 
 CONTEXT = 30
@@ -38,7 +38,7 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
         query = event.value
         if not query.strip():
             return
-        from annotator.core.normalize import find_all  # built on first search: keeps start-up fast
+        from annotator.core.text.normalize import find_all  # built on first search: keeps start-up fast
 
         corpus, mode = self.app.corpus, self.app.bidi
         count = 0

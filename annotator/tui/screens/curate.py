@@ -11,8 +11,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from annotator.core.adjudication import accept, conflicts, mark_adjudicated, reject
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.adjudication.run import accept, conflicts, mark_adjudicated, reject
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.errors import AnnotatorError
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.modals import ChooseScreen
@@ -122,8 +122,8 @@ class CurateScreen(AnnotateScreen):
 
 def open_curation(app, doc_id: str) -> None:
     """Open the curation screen for ``doc_id``: gold (merged first if there is none yet) and every annotator."""
-    from annotator.core.adjudication import adjudicate_document, default_annotators
-    from annotator.core.store import AnnotationStore
+    from annotator.core.adjudication.run import adjudicate_document, default_annotators
+    from annotator.core.annotations.store import AnnotationStore
 
     workspace, corpus = app.workspace, app.corpus
     document = corpus.load(doc_id)

@@ -55,7 +55,7 @@ class DocumentsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="statuses")
     def _read_statuses(self, doc_ids: list[str]) -> None:
-        from annotator.core.adjudication import progress
+        from annotator.core.adjudication.run import progress
 
         store, workspace = self.app.store, self.app.workspace
         for i in range(0, len(doc_ids), BATCH):

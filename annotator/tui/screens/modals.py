@@ -72,7 +72,7 @@ class DisplayCheckScreen(ModalScreen[str | None]):
         self.bidi_display = display
 
     def compose(self) -> ComposeResult:
-        from annotator.core.layout import visual
+        from annotator.core.text.layout import visual
         from annotator.core.terminal import CHECK_QUESTION, CHECK_SENTENCE
 
         profile = self.bidi_display.profile

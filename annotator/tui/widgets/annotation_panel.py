@@ -13,8 +13,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
 
-from annotator.core.annotations import DocumentAnnotations
-from annotator.core.display_text import fit, right_aligned
+from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.text.display_text import fit, right_aligned
 
 MIN_CELLS = 8  # the text and arguments columns never get narrower than this
 TEXT_SHARE = 0.4  # of the room left after the id and label columns; the rest is for arguments

@@ -6,7 +6,7 @@ which draws the logical string left to right, would show Arabic backwards and un
 logical: typing inserts at the logical cursor, backspace and delete remove the logical
 character before / after it) and changes only what is drawn and where the cursor is:
 
-- the value is laid out by ``annotator.core.layout`` as one display line (reordered,
+- the value is laid out by ``annotator.core.text.layout`` as one display line (reordered,
   shaped); a right-to-left value is right-aligned in the field, a left-to-right one
   left-aligned; a value longer than the field scrolls sideways to keep the cursor seen;
 - the cursor is drawn on the cell of the character after it (``Layout.locate``, as in
@@ -51,9 +51,9 @@ from textual.strip import Strip
 from textual.widgets import Input
 from textual.widgets.input import Selection
 
-from annotator.core.display_text import cells as cells_of
-from annotator.core.display_text import fit, right_aligned
-from annotator.core.layout import DisplayLine, Layout
+from annotator.core.text.display_text import cells as cells_of
+from annotator.core.text.display_text import fit, right_aligned
+from annotator.core.text.layout import DisplayLine, Layout
 
 
 class _Line:

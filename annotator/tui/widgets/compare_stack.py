@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
-from annotator.core.annotations import DocumentAnnotations
-from annotator.core.guidelines import Schema
+from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.guidelines.schema import Schema
 from annotator.tui.paint import annotation_highlights
 from annotator.tui.widgets.reader_view import Highlight, ReaderView
 

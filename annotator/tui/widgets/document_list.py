@@ -14,7 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.core.corpus import DocumentInfo
-from annotator.core.display_text import fit, row_start
+from annotator.core.text.display_text import fit, row_start
 from annotator.tui.widgets.styles import CachedStyles
 
 STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5fd75f", "unreadable": "bold #ff5f5f"}

@@ -27,8 +27,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.core.display_text import cells as cells_of
-from annotator.core.layout import Layout
+from annotator.core.text.display_text import cells as cells_of
+from annotator.core.text.layout import Layout
 from annotator.tui.widgets.styles import CachedStyles
 
 _HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*")

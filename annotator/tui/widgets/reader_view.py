@@ -1,6 +1,6 @@
 """The reader: a document laid out right-to-left on the Line API, with a token cursor.
 
-Layout comes from ``annotator.core.layout`` (wrapping, BiDi reordering, shaping and the
+Layout comes from ``annotator.core.text.layout`` (wrapping, BiDi reordering, shaping and the
 cell map). This widget only paints rows, caches them, and turns keys and clicks into
 logical offsets. Rows are built on demand in ``render_line`` and kept in an LRU cache
 keyed by row and a version that changes with anything drawn (cursor, highlights), so a
@@ -26,8 +26,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.core.layout import Layout, Paragraph, pieces_of
-from annotator.core.tokens import tokenize
+from annotator.core.text.layout import Layout, Paragraph, pieces_of
+from annotator.core.text.tokens import tokenize
 from annotator.tui.widgets.styles import CachedStyles
 
 _MARK = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f\u200c\u200d]")

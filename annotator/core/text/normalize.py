@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pyarabic import araby
 
-from annotator.core.tokens import INVISIBLE_SEPARATORS, WORD_JOINERS, char_class
+from annotator.core.text.tokens import INVISIBLE_SEPARATORS, WORD_JOINERS, char_class
 
 _REMOVED = frozenset(araby.DIACRITICS) | {araby.TATWEEL} | WORD_JOINERS | INVISIBLE_SEPARATORS
 _LETTERS = {"إ": "ا", "أ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from annotator.core.annotations import STATUSES, DocumentAnnotations
+from annotator.core.annotations.model import STATUSES, DocumentAnnotations
 from annotator.core.errors import AnnotatorError
 from annotator.core.jsonio import atomic_write_bytes, dumps
 
@@ -120,7 +120,7 @@ class AnnotationStore:
             opened.doc = blank
             return opened
         if doc.guidelines != guidelines and guidelines_dir is not None:
-            from annotator.core.migration import migrate
+            from annotator.core.guidelines.migration import migrate
 
             try:
                 opened.doc, opened.messages = migrate(doc, guidelines_dir, guidelines)

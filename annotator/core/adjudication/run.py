@@ -3,7 +3,7 @@
 ``adjudicate(workspace, strategy)`` reads, for each document, every selected
 annotator's file, migrates it to the workspace's active guidelines and merges the
 versions into the gold file (same format, annotator ``gold``); see
-``adjudication_merge.py`` for the units and rules. Policy:
+``merge.py`` for the units and rules. Policy:
 
 - an annotator *annotated* a document when their file exists and is not an untouched
   ``not_started`` one. A document at least ``MIN_ANNOTATORS`` (2) annotated is merged:
@@ -41,15 +41,15 @@ from pathlib import Path
 
 import orjson
 
-from annotator.core.adjudication_curate import accept, conflicts, mark_adjudicated, reject
-from annotator.core.adjudication_merge import (MIN_ANNOTATORS, STRATEGIES, MergeStats, is_adjudicated, is_agreed,
+from annotator.core.adjudication.curate import accept, conflicts, mark_adjudicated, reject
+from annotator.core.adjudication.merge import (MIN_ANNOTATORS, STRATEGIES, MergeStats, is_adjudicated, is_agreed,
                                                merge, participates)
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import check_name
-from annotator.core.migration import migrate
-from annotator.core.store import AnnotationStore, DocumentLock
+from annotator.core.guidelines.migration import migrate
+from annotator.core.annotations.store import AnnotationStore, DocumentLock
 from annotator.core.workspace import Workspace
 
 GOLD = "gold"

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.core.adjudication_merge import Draft, argument_conflicts, argument_sig, option_sig
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.adjudication.merge import Draft, argument_conflicts, argument_sig, option_sig
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.errors import AnnotatorError
 
 

@@ -2,7 +2,7 @@
 
 :func:`generate` creates a complete workspace: documents made of sentences drawn from
 the seed corpus (the repository's ``corpus/*.txt``, split with
-:func:`annotator.core.sentences.split_sentences`), a gold standard (``annotations/gold``)
+:func:`annotator.core.text.sentences.split_sentences`), a gold standard (``annotations/gold``)
 of about ``entities`` entity spans on token boundaries with labels from the schema and
 ``events`` events with 1–3 arguments whose roles the schema accepts for the argument's
 label, and ``annotators`` simulated annotators derived from the gold with controlled
@@ -31,10 +31,10 @@ import orjson
 
 from annotator.core.corpus import INDEX_NAME, DocumentInfo, sha256_text, title_of
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines import Schema, load_schema
+from annotator.core.guidelines.schema import Schema, load_schema
 from annotator.core.jsonio import atomic_write_bytes, dumps
-from annotator.core.sentences import split_sentences
-from annotator.core.tokens import tokenize
+from annotator.core.text.sentences import split_sentences
+from annotator.core.text.tokens import tokenize
 from annotator.core.workspace import BUNDLED_GUIDELINES, DEFAULT_GUIDELINES, Workspace, init_workspace
 
 SEED_CORPUS = BUNDLED_GUIDELINES.parent / "corpus"

@@ -19,13 +19,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.core.annotations import STATUSES, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import STATUSES, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus, read_utf8, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export.conll import DOCSTART
 from annotator.core.export.tagging import TAG, decode
-from annotator.core.interchange import Parsed, Schemas, migrate_to_workspace
-from annotator.core.tokens import INVISIBLE_SEPARATORS, char_class
+from annotator.core.interchange.jsonl import Parsed, Schemas, migrate_to_workspace
+from annotator.core.text.tokens import INVISIBLE_SEPARATORS, char_class
 from annotator.core.workspace import Workspace
 
 _BLANK = re.compile(rf"[\s{char_class(INVISIBLE_SEPARATORS)}]+")

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from annotator.core.bidi import (REMOVED_BY_X9, RTL, base_level, mirror, mirrorable, paragraph_levels, resettable,
+from annotator.core.text.bidi import (REMOVED_BY_X9, RTL, base_level, mirror, mirrorable, paragraph_levels, resettable,
                                  visual_order)
-from annotator.core.shaping import Clusters, cluster, safe
+from annotator.core.text.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
 _GAPS = re.compile(rb"(\x01+)")  # over bytes(space flags): the gaps between words

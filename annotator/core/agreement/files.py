@@ -1,4 +1,4 @@
-"""Reading annotation files into flat columns for the agreement tables (see agreement_input).
+"""Reading annotation files into flat columns for the agreement tables (see agreement.input).
 
 One chunk of files at a time, in the calling process or a worker process: each file is
 parsed with orjson, checked as ``AnnotationStore.read`` would, migrated in memory to the
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from annotator.core.annotations import STATUSES, DocumentAnnotations
+from annotator.core.annotations.model import STATUSES, DocumentAnnotations
 from annotator.core.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ class Migrator:
         self.chains: dict[str, list | None] = {}
 
     def __call__(self, doc: DocumentAnnotations) -> DocumentAnnotations:
-        from annotator.core import migration
+        from annotator.core.guidelines import migration
 
         chain = self.chains.get(doc.guidelines, False)
         if chain is False:

@@ -13,9 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
-from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines import EventType, Label, Migration, Schema, load_schema, parse_semver
+from annotator.core.guidelines.schema import EventType, Label, Migration, Schema, load_schema, parse_semver
 
 Item = TypeVar("Item", Entity, Event)
 Named = TypeVar("Named", Label, EventType)

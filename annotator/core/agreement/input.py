@@ -7,11 +7,11 @@ annotators and documents and builds the six polars tables
 what was left out and why. :func:`agreement_report` runs the report on them.
 
 Annotations are compared under one guidelines version, the workspace's: files under an
-older version are migrated in memory (:func:`annotator.core.migration.migrate`; nothing
+older version are migrated in memory (:func:`annotator.core.guidelines.migration.migrate`; nothing
 is written). Left out, each counted and named in ``excluded``:
 
 - files that cannot be read or parsed, or whose structure is bad (as
-  :meth:`AnnotationStore.read <annotator.core.store.AnnotationStore.read>` would refuse
+  :meth:`AnnotationStore.read <annotator.core.annotations.store.AnnotationStore.read>` would refuse
   them), or that hold an empty span or one outside the text;
 - files whose ``text_sha256`` differs from the corpus index (the text changed since),
   files of documents that are not in the corpus, and documents whose stored text no
@@ -22,7 +22,7 @@ is written). Left out, each counted and named in ``excluded``:
 
 Speed: files are read and parsed with orjson chunk by chunk into flat columns (strings
 as codes), and each table is built column-wise at the end, never row by row. Tokens come
-from :func:`annotator.core.tokens.tokenize`, cached in memory by the text's sha256.
+from :func:`annotator.core.text.tokens.tokenize`, cached in memory by the text's sha256.
 Parsing and tokenizing hold the GIL, so threads do not help; with ``workers`` > 1 the
 chunks go to worker processes (spawned: safe under polars' or Textual's threads, but the
 caller's main module must be guarded by ``if __name__ == "__main__"``, as the
@@ -43,12 +43,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 
-from annotator.core.agreement_files import Columns, Job, Migrator, extract, read_files, series
-from annotator.core.annotations import DocumentAnnotations
+from annotator.core.agreement.files import Columns, Job, Migrator, extract, read_files, series
+from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import NAME, RESERVED
-from annotator.core.tokens import token_bounds
+from annotator.core.text.tokens import token_bounds
 from annotator.core.workspace import Workspace
 
 if TYPE_CHECKING:  # polars is imported where the tables are built: worker processes never need it

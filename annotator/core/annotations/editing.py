@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from annotator.core.annotations import STATUSES, Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import STATUSES, Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines import Schema
+from annotator.core.guidelines.schema import Schema
 
 
 @dataclass(slots=True)

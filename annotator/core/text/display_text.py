@@ -5,15 +5,15 @@ ellipsis at its logical END. A right-to-left text starts at the right, so it kee
 right end and the ellipsis is drawn at its left; a left-to-right text keeps its left end.
 The cut is made in logical order, between clusters (a letter keeps its harakat, lam-alef
 stays whole), and the shortened text is then laid out by the same engine as the reader
-(``annotator.core.layout``): reordered and shaped in 'app' mode, logical in 'terminal' mode.
+(``annotator.core.text.layout``): reordered and shaped in 'app' mode, logical in 'terminal' mode.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from annotator.core.bidi import RTL, base_level
-from annotator.core.layout import paragraphs_of, visual
+from annotator.core.text.bidi import RTL, base_level
+from annotator.core.text.layout import paragraphs_of, visual
 
 ELLIPSIS = "\u2026"
 _LRM, _RLM, _ZWJ = "\u200e", "\u200f", "\u200d"

@@ -26,10 +26,10 @@ from typing import Any
 
 import orjson
 
-from annotator.core.annotations import STATUSES, Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import STATUSES, Argument, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines import Schema, load_schema, parse_semver
+from annotator.core.guidelines.schema import Schema, load_schema, parse_semver
 from annotator.core.workspace import Workspace
 
 
@@ -140,7 +140,7 @@ def migrate_to_workspace(doc: DocumentAnnotations, workspace: Workspace, schemas
     if (parse_semver(doc.guidelines) or (0, 0, 0)) > (parse_semver(target) or (0, 0, 0)):
         problems.append(f"guidelines {doc.guidelines} is newer than the workspace's {target}")
         return doc, []
-    from annotator.core.migration import migrate
+    from annotator.core.guidelines.migration import migrate
 
     try:
         schemas.get(target)
@@ -316,7 +316,7 @@ def save_imported(workspace: Workspace, annotator: str, parsed: Parsed, replace:
     (unless ``replace``), one that cannot be read (never overwritten), one locked by an
     editor. Each file is written atomically.
     """
-    from annotator.core.store import AnnotationStore, DocumentLock
+    from annotator.core.annotations.store import AnnotationStore, DocumentLock
 
     store = AnnotationStore(workspace.annotations_dir, annotator)
     errors: list[str] = []

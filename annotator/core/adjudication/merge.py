@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, TypeVar
 
-from annotator.core.annotations import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError
 
 STRATEGIES = ("unanimous", "majority")

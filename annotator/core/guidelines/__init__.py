@@ -1,0 +1,1 @@
+"""Versioned guidelines: schemas and manuals (``schema``), migrations between versions (``migration``)."""
