@@ -13,7 +13,8 @@ from pathlib import Path
 from annotator.core.errors import AnnotatorError
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-RESERVED = frozenset({"gold"})
+GOLD = "gold"  # the adjudicated set: annotations/gold/, never an annotator's name
+RESERVED = frozenset({GOLD})
 
 
 def user_config_path() -> Path:

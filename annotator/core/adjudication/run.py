@@ -47,12 +47,10 @@ from annotator.core.adjudication.merge import (MIN_ANNOTATORS, STRATEGIES, Merge
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
-from annotator.core.identity import check_name
+from annotator.core.identity import GOLD, check_name
 from annotator.core.guidelines.migration import migrate
 from annotator.core.annotations.store import AnnotationStore, DocumentLock
 from annotator.core.workspace import Workspace
-
-GOLD = "gold"
 
 __all__ = [
     "GOLD", "MIN_ANNOTATORS", "STRATEGIES", "AdjudicationRun", "DocOutcome", "accept", "adjudicate",
