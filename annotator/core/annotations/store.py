@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import orjson
-
-from annotator.core.annotations.model import STATUSES, DocumentAnnotations
+from annotator.core.annotations.loading import check, migrate_to, read_bytes
+from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.core.errors import AnnotatorError
+from annotator.core.guidelines.registry import Registry, registry
 from annotator.core.jsonio import atomic_write_bytes, dumps
+from annotator.core.workspace import Workspace
 
 
 def now() -> str:
@@ -71,44 +73,53 @@ class DocumentLock:
 
 
 class AnnotationStore:
-    """The annotation files of one annotator (or ``gold``) in a workspace."""
+    """The annotation files of one annotator (or ``gold``) in a workspace.
 
-    def __init__(self, annotations_dir: Path, annotator: str):
+    Files are read through :mod:`annotator.core.annotations.loading`, checked against
+    the guidelines version they declare and the corpus's text of their document: a store
+    made with :meth:`of` knows both; one made on a bare folder checks names only against
+    the ``guidelines_dir`` given to :meth:`open`, and offsets only for order.
+    """
+
+    def __init__(self, annotations_dir: Path, annotator: str, *, guidelines_dir: Path | None = None,
+                 corpus: Corpus | None = None):
         self.annotator = annotator
         self.directory = annotations_dir / annotator
+        self.guidelines = registry(guidelines_dir) if guidelines_dir is not None else None
+        self.corpus = corpus
+
+    @classmethod
+    def of(cls, workspace: Workspace, annotator: str, corpus: Corpus | None = None) -> AnnotationStore:
+        """The store of ``annotator`` in ``workspace``, checking files against its guidelines and corpus."""
+        return cls(workspace.annotations_dir, annotator, guidelines_dir=workspace.guidelines_dir,
+                   corpus=corpus if corpus is not None else Corpus(workspace.corpus_dir))
 
     def path(self, doc_id: str) -> Path:
         return self.directory / f"{doc_id}.json"
 
     def read(self, doc_id: str) -> DocumentAnnotations | None:
-        """The stored annotations, None if there is no file; AnnotatorError if unreadable."""
+        """The stored annotations as the file declares them (not migrated), None if there is no
+        file; AnnotatorError (file, place in it, reason) if it cannot be read or is not valid."""
+        return self._read(doc_id, self.guidelines)
+
+    def _read(self, doc_id: str, guidelines: Registry | None) -> DocumentAnnotations | None:
         path = self.path(doc_id)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        raw = read_bytes(path)
+        if raw is None:
             return None
-        except OSError as exc:
-            raise AnnotatorError("cannot read annotation file", str(path), exc.strerror) from exc
-        try:
-            data = orjson.loads(raw)
-            doc = DocumentAnnotations.from_json(data)
-        except orjson.JSONDecodeError as exc:
-            raise AnnotatorError("annotation file is not valid JSON", str(path), str(exc)) from exc
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise AnnotatorError("annotation file has a bad structure", str(path), repr(exc)) from exc
-        if doc.doc_id != doc_id:
-            raise AnnotatorError(f"annotation file is for document {doc.doc_id!r}", str(path))
-        if doc.status not in STATUSES:
-            raise AnnotatorError(f"unknown status {doc.status!r}", str(path), f"one of {', '.join(STATUSES)}")
-        return doc
+        return check(raw, str(path), doc_id=doc_id, guidelines=guidelines, text=self._text(doc_id)).document()
+
+    def _text(self, doc_id: str) -> DocumentInfo | None:
+        return self.corpus.info(doc_id) if self.corpus is not None and doc_id in self.corpus else None
 
     def open(self, doc_id: str, text_sha256: str, guidelines: str, guidelines_dir: Path | None = None,
              *, lock: bool = True) -> Opened:
         """Open for editing: migrate to ``guidelines`` if older; read-only when it must not be written."""
         blank = DocumentAnnotations(doc_id=doc_id, text_sha256=text_sha256, guidelines=guidelines,
                                     annotator=self.annotator)
+        known = self.guidelines or (registry(guidelines_dir) if guidelines_dir is not None else None)
         try:
-            doc = self.read(doc_id)
+            doc = self._read(doc_id, known)
         except AnnotatorError as exc:
             return Opened(blank, read_only=f"{exc} - the file is left untouched")
         if doc is None:
@@ -119,16 +130,12 @@ class AnnotationStore:
                                 "(sha256 differs); highlights are not shown and nothing is saved")
             opened.doc = blank
             return opened
-        if doc.guidelines != guidelines and guidelines_dir is not None:
-            from annotator.core.guidelines.migration import migrate
-
+        if doc.guidelines != guidelines and known is not None:
             try:
-                opened.doc, opened.messages = migrate(doc, guidelines_dir, guidelines)
+                opened.doc, opened.messages = migrate_to(doc, known, guidelines, str(self.path(doc_id)))
             except AnnotatorError as exc:
-                opened.read_only = f"cannot migrate from guidelines {doc.guidelines} to {guidelines}: {exc}"
+                opened.read_only = str(exc)
                 return opened
-            if not opened.messages:
-                opened.messages = [f"migrated from guidelines {doc.guidelines} to {guidelines}"]
         if lock:
             opened.lock = DocumentLock(self.directory / ".locks" / f"{doc_id}.lock")
             try:
@@ -158,7 +165,7 @@ class AnnotationStore:
 
     def statuses(self, doc_ids: list[str]) -> dict[str, str]:
         """Status per document for the document list: 'not_started' without a file, 'unreadable' for a
-        file that ``open`` would refuse (not JSON, a bad structure, an unknown status)."""
+        file that ``open`` would refuse (any check of :mod:`annotator.core.annotations.loading`)."""
         out: dict[str, str] = {}
         for doc_id in doc_ids:
             try:

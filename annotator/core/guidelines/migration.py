@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
-from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines.schema import EventType, Label, Migration, Schema, load_schema, parse_semver
+from annotator.core.guidelines.registry import registry
+from annotator.core.guidelines.schema import EventType, Label, Migration, Schema
 
 Item = TypeVar("Item", Entity, Event)
 Named = TypeVar("Named", Label, EventType)
@@ -38,7 +38,7 @@ def migrate(doc: DocumentAnnotations, guidelines_dir: Path,
     target comes back unchanged with no messages.
     """
     messages: list[str] = []
-    for schema in _chain(doc, guidelines_dir, target_version):
+    for schema in registry(guidelines_dir).chain(doc.guidelines, target_version):
         doc, done = _step(doc, schema)
         messages += [f"{schema.version}: {line}" for line in done]
     return doc, messages
@@ -48,28 +48,6 @@ def review_queue(doc: DocumentAnnotations) -> list[Entity | Event]:
     """Entities and events a migration left for a person to settle, in text order."""
     items: list[Entity | Event] = [x for x in (*doc.entities, *doc.events) if x.needs_review]
     return sorted(items, key=lambda x: (x.start, -x.end, x.id))
-
-
-def _chain(doc: DocumentAnnotations, guidelines_dir: Path, target: str) -> list[Schema]:
-    """The schemas from the one after ``doc.guidelines`` up to ``target``, in order."""
-    start = doc.guidelines
-    schema = load_schema(guidelines_dir, target)
-    start_key, target_key = parse_semver(start), parse_semver(target)
-    if start_key is None:
-        raise AnnotatorError(f"document {doc.doc_id} names guidelines {start!r}, not a version",
-                             str(guidelines_dir))
-    if target_key is not None and target_key < start_key:
-        raise AnnotatorError(f"cannot migrate document {doc.doc_id} from {start} back to {target}",
-                             str(guidelines_dir), "migrations only go to later versions")
-    chain: list[Schema] = []
-    while schema.version != start:
-        previous = parse_semver(schema.previous) if schema.previous else None
-        if schema.previous is None or previous is None or previous < start_key:
-            raise AnnotatorError(f"no migration path from {start} to {target}", str(guidelines_dir),
-                                 f"the versions before {target} do not include {start}")
-        chain.append(schema)
-        schema = load_schema(guidelines_dir, schema.previous)
-    return chain[::-1]
 
 
 def _step(doc: DocumentAnnotations, schema: Schema) -> tuple[DocumentAnnotations, list[str]]:
