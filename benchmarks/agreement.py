@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -59,10 +60,11 @@ def bench_cli(workspace: Path, out: Path, runs: int, jobs: str | None) -> float:
     return value
 
 
-def token_triples(workspace: Path, doc_ids: list[str]) -> tuple[list[tuple[str, tuple[str, int], str]], dict]:
+def token_triples(workspace: Path, doc_ids: list[str]) -> tuple[list[tuple[str, tuple[str, int], str]], Any]:
     """(coder, item, label) per annotator and token of ``doc_ids``, and our report on them."""
     from annotator.core.agreement import token_label_matrix
-    from annotator.core.agreement.input import agreement_report, load_tables
+    from annotator.core.agreement import compute_report
+    from annotator.core.agreement.input import load_tables
     from annotator.core.workspace import Workspace
 
     data = load_tables(Workspace.open(workspace), docs=doc_ids)
@@ -72,7 +74,7 @@ def token_triples(workspace: Path, doc_ids: list[str]) -> tuple[list[tuple[str, 
         for doc_id, start, label in zip(matrix["doc_id"], matrix["start"], matrix[name]):
             if label is not None:
                 triples.append((name, (doc_id, start), label))
-    return triples, agreement_report(data)
+    return triples, compute_report(data)
 
 
 def bench_nltk(workspace: Path, doc_ids: list[str], total_docs: int) -> float:
@@ -84,8 +86,8 @@ def bench_nltk(workspace: Path, doc_ids: list[str], total_docs: int) -> float:
     kappa = task.kappa()
     alpha = task.alpha()
     seconds = time.perf_counter() - start
-    our_kappa = ours["tokens"]["cohen_kappa"]["mean"]
-    our_alpha = ours["tokens"]["krippendorff_alpha"]
+    our_kappa = ours.tokens.cohen_kappa.number
+    our_alpha = ours.tokens.krippendorff_alpha.number
     same = abs(kappa - our_kappa) < 1e-9 and abs(alpha - our_alpha) < 1e-9
     print(f"nltk on {len(doc_ids)} documents ({len(triples):,} triples): kappa {kappa:.6f} alpha {alpha:.6f}; "
           f"report: kappa {our_kappa:.6f} alpha {our_alpha:.6f} ({'same' if same else 'DIFFERENT'})", flush=True)

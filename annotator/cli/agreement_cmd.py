@@ -13,7 +13,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+    from annotator.core.agreement.report_model import AgreementReport, Value
 
 FORMATS = ("json", "markdown", "html", "csv")
 SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
@@ -124,7 +131,9 @@ class _Bar:
 
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
-    from annotator.core.agreement.input import agreement_report, load_tables
+    from annotator.core.agreement import compute_report
+    from annotator.core.agreement.input import load_tables
+    from annotator.core.agreement.render import as_bytes
 
     ws = open_workspace(args)
     fmt, labels = _check_options(args, ws)
@@ -133,13 +142,13 @@ def _agreement(args: argparse.Namespace) -> int:
         data = load_tables(ws, annotators=_names(args.annotators), docs=_names(args.docs),
                            done_only=args.done_only, progress=bar, workers=args.jobs)
         bar.spinner("computing agreement")
-        report = agreement_report(data, labels=labels)
+        report = compute_report(data, labels=labels)
     finally:
         bar.stop()
     if fmt is None:
         _print_tables(report)
         return 0
-    payload = render(report, fmt)
+    payload = as_bytes(report, fmt)
     if args.out is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
@@ -150,138 +159,127 @@ def _agreement(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:  # appeared while computing
         raise AnnotatorError(f"--out: {args.out} exists (add --force to overwrite it)")
     atomic_write_bytes(args.out, payload)
-    selection = report.get("selection", {})
-    print(f"wrote {args.out} ({fmt}): {len(report['annotators'])} annotators, {report['documents']} documents, "
-          f"{selection.get('files', 0)} files compared, {len(report['excluded'])} excluded")
+    print(f"wrote {args.out} ({fmt}): {len(report.annotators)} annotators, {report.documents} documents, "
+          f"{report.selection.files} files compared, {len(report.excluded)} excluded")
     return 0
-
-
-def render(report: dict[str, Any], fmt: str) -> bytes:
-    """The report as bytes in ``fmt`` (json: orjson, indented, sorted keys, never NaN)."""
-    if fmt == "json":
-        import orjson
-
-        return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
-    from annotator.core.agreement import render as renderers
-
-    text = {"markdown": renderers.to_markdown, "html": renderers.to_html, "csv": renderers.to_csv}[fmt](report)
-    return text.encode("utf-8")
 
 
 # --------------------------------------------------------------------------- terminal tables
 
 
-def _value(obj: dict[str, Any] | None, key: str, *, is_map: str | None = None):
-    """A rich Text for ``obj[key]`` (or ``obj[key][is_map]``): coloured number, or n/a with the reason."""
+def _value(value: Value) -> Text:
+    """A coloured number, or a dim "n/a (reason)"."""
     from rich.text import Text
 
-    if obj is None:
-        return Text("n/a", style="dim")
-    if is_map is not None:
-        value = (obj.get(key) or {}).get(is_map)
-        reason = (obj.get(f"{key}_reasons") or {}).get(is_map)
-    else:
-        value = obj.get(key)
-        reason = obj.get(f"{key}_reason")
-    if value is None:
-        return Text(f"n/a ({reason})" if reason else "n/a", style="dim")
-    style = "green" if value >= 0.8 else "yellow" if value >= 0.6 else "red"
-    return Text(f"{value:.3f}", style=style)
+    if value.number is None:
+        return Text(value.explained(), style="dim")
+    style = "green" if value.number >= 0.8 else "yellow" if value.number >= 0.6 else "red"
+    return Text(value.explained(), style=style)
 
 
-def _print_tables(report: dict[str, Any]) -> None:
-    from rich.console import Console
+def _table(title: str, columns: list[str]) -> Table:
+    """A table whose first column is left-aligned and the others right-aligned."""
     from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for k, column in enumerate(columns):
+        table.add_column(column, justify="left" if k == 0 else "right")
+    return table
+
+
+def _heading(report: AgreementReport) -> list[RenderableType]:
     from rich.text import Text
+
+    names = report.annotators
+    line = (f"Agreement under guidelines {report.guidelines}: {len(names)} annotator(s) ({', '.join(names) or 'none'}), "
+            f"{report.documents} documents ({report.documents_shared} shared by two or more, "
+            f"{report.documents_common} by all)")
+    selection = report.selection
+    line += f", {selection.files} files compared"
+    line += f", {selection.migrated} migrated" if selection.migrated else ""
+    line += f", {selection.not_done_skipped} not done skipped" if selection.not_done_skipped else ""
+    return [Text(line, style="bold")]
+
+
+def _summary(report: AgreementReport) -> list[RenderableType]:
+    table = _table("Summary", ["measure", "value", "over"])
+    for row in report.summary():
+        table.add_row(row.label, _value(row.value), row.over)
+    return [table]
+
+
+def _pair_matrix(report: AgreementReport) -> list[RenderableType]:
+    from rich.text import Text
+
+    names = report.annotators
+    if len(names) < 2:
+        return []
+    matrix = _table("Pairs: span F1 exact above the diagonal, Cohen's κ below", ["", *names])
+    for i, a in enumerate(names):
+        cells = [
+            Text("—", style="dim") if i == j
+            else _value(report.pair(a, b).exact.f1) if i < j
+            else _value(report.pair(a, b).kappa)
+            for j, b in enumerate(names)
+        ]  # fmt: skip
+        matrix.add_row(a, *cells)
+    return [matrix]
+
+
+def _labels(report: AgreementReport) -> list[RenderableType]:
+    if not report.per_label:
+        return []
+    table = _table("Labels (means over pairs)", ["label", "span F1 exact", "span F1 overlap", "α_u"])
+    for lab in report.per_label:
+        table.add_row(lab.label, _value(lab.span_f1_exact), _value(lab.span_f1_overlap), _value(lab.alpha_u))
+    return [table]
+
+
+def _event_types(report: AgreementReport) -> list[RenderableType]:
+    if not report.events.types:
+        return []
+    table = _table("Event types (means over pairs)", ["type", "trigger F1", "argument F1"])
+    for t in report.events.types:
+        table.add_row(t.type, _value(t.trigger_f1), _value(t.argument_f1))
+    return [table]
+
+
+def _worst_documents(report: AgreementReport) -> list[RenderableType]:
+    docs = report.per_document[:WORST_DOCUMENTS]
+    if not docs:
+        return []
+    title = f"Documents with the least agreement (first {len(docs)} of {len(report.per_document)})"
+    table = _table(title, ["document", "F1 exact", "F1 overlap", "disagreements", "spans", "annotators"])
+    for d in docs:
+        table.add_row(d.id, _value(d.span_f1_exact), _value(d.span_f1_overlap), str(d.disagreements), str(d.spans),
+                      str(d.annotators))
+    return [table]
+
+
+def _excluded(report: AgreementReport) -> list[RenderableType]:
+    from rich.text import Text
+
+    excluded = report.excluded
+    if not excluded:
+        return []
+    lines = [Text(f"Excluded ({len(excluded)}):", style="bold")]
+    lines += [Text(f"  {item.describe()}") for item in excluded[:EXCLUDED_SHOWN]]
+    if len(excluded) > EXCLUDED_SHOWN:
+        lines.append(Text(f"  ... and {len(excluded) - EXCLUDED_SHOWN} more (see --format json)", style="dim"))
+    return lines
+
+
+TERMINAL_SECTIONS = (_heading, _summary, _pair_matrix, _labels, _event_types, _worst_documents, _excluded)
+
+
+def terminal_tables(report: AgreementReport) -> list[RenderableType]:
+    """The report as rich renderables, one section after another (empty ones left out)."""
+    return [part for section in TERMINAL_SECTIONS for part in section(report)]
+
+
+def _print_tables(report: AgreementReport) -> None:
+    from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=False)
-    annotators: list[str] = report["annotators"]
-    selection = report.get("selection", {})
-    migrated = selection.get("migrated", 0)
-    console.print(Text(
-        f"Agreement under guidelines {report['guidelines']}: {len(annotators)} annotator(s) "
-        f"({', '.join(annotators) or 'none'}), {report['documents']} documents "
-        f"({report['documents_shared']} shared by two or more, {report['documents_common']} by all), "
-        f"{selection.get('files', 0)} files compared"
-        + (f", {migrated} migrated" if migrated else "")
-        + (f", {selection.get('not_done_skipped')} not done skipped" if selection.get("not_done_skipped") else ""),
-        style="bold",
-    ))
-
-    spans, tokens, events = report["spans"], report["tokens"], report["events"]
-    summary = Table(title="Summary", title_justify="left")
-    summary.add_column("measure")
-    summary.add_column("value", justify="right")
-    rows = [
-        ("span F1, exact (mean over pairs)", spans.get("exact"), "f1"),
-        ("span F1, overlap (mean over pairs)", spans.get("overlap"), "f1"),
-        ("Cohen's κ on tokens (mean over pairs)", tokens.get("cohen_kappa"), "mean"),
-        ("Fleiss' κ on tokens", tokens, "fleiss_kappa"),
-        ("Krippendorff's α on tokens", tokens, "krippendorff_alpha"),
-        ("Krippendorff's α_u (unitizing)", report.get("unitizing_alpha"), "overall"),
-        ("event trigger F1 (mean over pairs)", events, "trigger_f1"),
-        ("event argument F1 (mean over pairs)", events, "argument_f1"),
-    ]
-    for name, obj, key in rows:
-        summary.add_row(name, _value(obj, key))
-    console.print(summary)
-
-    if len(annotators) >= 2:
-        exact = {(p["a"], p["b"]): p for p in spans.get("exact", {}).get("pairs", [])}
-        kappa = {(p["a"], p["b"]): p for p in tokens.get("cohen_kappa", {}).get("pairs", [])}
-        matrix = Table(title="Pairs: span F1 exact above the diagonal, Cohen's κ below", title_justify="left")
-        matrix.add_column("")
-        for name in annotators:
-            matrix.add_column(name, justify="right")
-        for i, a in enumerate(annotators):
-            cells = []
-            for j, b in enumerate(annotators):
-                if i == j:
-                    cells.append(Text("—", style="dim"))
-                elif i < j:
-                    cells.append(_value(exact.get((a, b)), "f1"))
-                else:
-                    cells.append(_value(kappa.get((b, a)), "kappa"))
-            matrix.add_row(a, *cells)
-        console.print(matrix)
-
-    labels = report.get("labels", [])
-    if labels:
-        per_label = Table(title="Labels (means over pairs)", title_justify="left")
-        for column in ("label", "span F1 exact", "span F1 overlap", "α_u"):
-            per_label.add_column(column, justify="left" if column == "label" else "right")
-        for label in labels:
-            per_label.add_row(label, _value(spans.get("exact"), "per_label", is_map=label),
-                              _value(spans.get("overlap"), "per_label", is_map=label),
-                              _value(report.get("unitizing_alpha"), "per_label", is_map=label))
-        console.print(per_label)
-
-    per_type = events.get("per_type", {})
-    if per_type:
-        types = Table(title="Event types (means over pairs)", title_justify="left")
-        for column in ("type", "trigger F1", "argument F1"):
-            types.add_column(column, justify="left" if column == "type" else "right")
-        for name, entry in per_type.items():
-            types.add_row(name, _value(entry, "trigger_f1"), _value(entry, "argument_f1"))
-        console.print(types)
-
-    docs = report.get("per_document", [])[:WORST_DOCUMENTS]
-    if docs:
-        worst = Table(title=f"Documents with the least agreement (first {len(docs)} of "
-                            f"{len(report.get('per_document', []))})", title_justify="left")
-        for column in ("document", "F1 exact", "F1 overlap", "disagreements", "spans", "annotators"):
-            worst.add_column(column, justify="left" if column == "document" else "right")
-        for d in docs:
-            worst.add_row(d["id"], _value(d, "span_f1_exact"), _value(d, "span_f1_overlap"),
-                          str(d.get("disagreements", 0)), str(d.get("spans", 0)), str(d.get("annotators", 0)))
-        console.print(worst)
-
-    excluded = report.get("excluded", [])
-    if excluded:
-        console.print(Text(f"Excluded ({len(excluded)}):", style="bold"))
-        for item in excluded[:EXCLUDED_SHOWN]:
-            where = item.get("annotator", "?") + (f"/{item['doc_id']}" if item.get("doc_id") else "/")
-            files = f" ({item['files']} files)" if "files" in item else ""
-            console.print(Text(f"  {where}{files}: {item.get('reason', '')}"))
-        if len(excluded) > EXCLUDED_SHOWN:
-            console.print(Text(f"  ... and {len(excluded) - EXCLUDED_SHOWN} more (see --format json)", style="dim"))
+    for part in terminal_tables(report):
+        console.print(part)

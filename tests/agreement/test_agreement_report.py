@@ -1,20 +1,23 @@
-"""The report dict is JSON-ready (orjson, no NaN/inf, the null convention everywhere) and
-renders to Markdown, CSV and a standalone HTML page."""
+"""The report's dict is JSON-ready (orjson, no NaN/inf, the null convention everywhere) and
+the report renders to Markdown, CSV and a standalone HTML page."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import orjson
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.agreement import compute_report
-from annotator.core.agreement.render import CSV_COLUMNS, to_csv, to_html, to_markdown
+from annotator.core.agreement import Undefined, Value, compute_report
+from annotator.core.agreement.input import AgreementInput
+from annotator.core.agreement.render import CSV_COLUMNS, as_bytes, to_csv, to_html, to_markdown
 
 SPAN_SCHEMA = {
     "annotator": pl.String,
@@ -62,7 +65,9 @@ def check_json_ready(report: dict) -> None:
     assert orjson.loads(data) == report
     for _ in walk(report):  # every float finite, only JSON types
         pass
-    check_nulls(report)
+    # every measure's null has a reason; what was left out is no measure: its nulls mean
+    # "all labels" (selection.labels) and "the whole folder" (excluded[].doc_id)
+    check_nulls({k: v for k, v in report.items() if k not in ("selection", "excluded")})
 
 
 def map_reasons_present(report: dict) -> None:
@@ -114,15 +119,15 @@ def small_tables():
     )
 
 
-def build(t, **kwargs):
-    return compute_report(
-        t["spans"], t["coverage"], t["tokens"], t["doc_lengths"], t["events"], t["arguments"],
-        guidelines="2.0.0", excluded=[{"doc_id": "d9", "reason": "draft"}], **kwargs,
-    )  # fmt: skip
+def build(t, texts=None, **kwargs):
+    return compute_report(AgreementInput(
+        "2.0.0", t["spans"], t["coverage"], t["tokens"], t["doc_lengths"], t["events"], t["arguments"],
+        excluded=({"annotator": "ali", "doc_id": "d9", "reason": "draft"},), texts=texts or {},
+    ), **kwargs)  # fmt: skip
 
 
 def test_report_serializes_with_orjson_without_nan():
-    report = build(small_tables(), texts={"d1": TEXT})
+    report = build(small_tables(), texts={"d1": TEXT}).to_dict()
     check_json_ready(report)
     map_reasons_present(report)
     for key in (
@@ -147,19 +152,20 @@ def test_report_serializes_with_orjson_without_nan():
     assert {"overall", "per_label"} <= set(report["unitizing_alpha"])
     assert {"trigger_f1", "argument_f1", "per_type"} <= set(report["events"])
     assert {"id", "span_f1_exact"} <= set(report["per_document"][0])
-    assert report["excluded"] == [{"doc_id": "d9", "reason": "draft"}]
+    assert report["excluded"] == [{"annotator": "ali", "doc_id": "d9", "reason": "draft"}]
 
 
 def test_empty_study_is_all_null_with_reasons():
-    report = compute_report(
+    report = compute_report(AgreementInput(
+        "1.0.0",
         pl.DataFrame(schema=SPAN_SCHEMA),
         pl.DataFrame(schema={"annotator": pl.String, "doc_id": pl.String}),
-        None, None, None, None, guidelines="1.0.0", excluded=[],
-    )  # fmt: skip
-    check_json_ready(report)
-    assert report["spans"]["exact"]["f1"] is None and report["spans"]["exact"]["f1_reason"]
-    assert report["tokens"]["krippendorff_alpha"] is None and report["tokens"]["krippendorff_alpha_reason"]
-    assert report["unitizing_alpha"]["overall"] is None and report["unitizing_alpha"]["overall_reason"]
+    ))  # fmt: skip
+    as_dict = report.to_dict()
+    check_json_ready(as_dict)
+    assert as_dict["spans"]["exact"]["f1"] is None and as_dict["spans"]["exact"]["f1_reason"]
+    assert as_dict["tokens"]["krippendorff_alpha"] is None and as_dict["tokens"]["krippendorff_alpha_reason"]
+    assert as_dict["unitizing_alpha"]["overall"] is None and as_dict["unitizing_alpha"]["overall_reason"]
     for render in (to_markdown, to_csv, to_html):
         assert render(report)
 
@@ -226,8 +232,8 @@ def random_tables(draw):
 @given(random_tables())
 def test_random_reports_are_json_ready_and_render(t):
     report = build(t)
-    check_json_ready(report)
-    map_reasons_present(report)
+    check_json_ready(report.to_dict())
+    map_reasons_present(report.to_dict())
     rows = list(csv.DictReader(io.StringIO(to_csv(report))))
     for row in rows:
         assert (row["value"] == "") == bool(row["reason"]), row
@@ -280,7 +286,7 @@ def test_renderers():
         "argument_f1",
     } <= measures
     overall = {row[0]: row[5] for row in table[1:] if row[1] == "overall"}
-    assert float(overall["span_f1_exact"]) == report["spans"]["exact"]["f1"]
+    assert float(overall["span_f1_exact"]) == report.to_dict()["spans"]["exact"]["f1"]
     page = to_html(report)
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<style>" in page
     checker = _Checker()
@@ -289,4 +295,148 @@ def test_renderers():
     assert checker.stack == [] and checker.external == [] and checker.rtl >= 1
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     assert "<script" not in page
-    assert "&lt;script&gt;" in to_html({**report, "guidelines": "<script>"})
+    assert "&lt;script&gt;" in to_html(replace(report, guidelines="<script>"))
+
+
+# --------------------------------------------------------------------------- summary rows
+
+# The headline measures as the JSON has them: CSV name, label, path of the value (the
+# reason is beside it, under "<last>_reason").
+SUMMARY = [
+    ("span_f1_exact", "Span F1, exact (mean over pairs)", ("spans", "exact", "f1")),
+    ("span_f1_overlap", "Span F1, overlap (mean over pairs)", ("spans", "overlap", "f1")),
+    ("cohen_kappa", "Cohen's κ on tokens (mean over pairs)", ("tokens", "cohen_kappa", "mean")),
+    ("fleiss_kappa", "Fleiss' κ on tokens", ("tokens", "fleiss_kappa")),
+    ("krippendorff_alpha", "Krippendorff's α on tokens (nominal)", ("tokens", "krippendorff_alpha")),
+    ("unitizing_alpha", "Krippendorff's α_u (unitizing, characters)", ("unitizing_alpha", "overall")),
+    ("trigger_f1", "Event trigger F1 (mean over pairs)", ("events", "trigger_f1")),
+    ("argument_f1", "Event argument F1 (mean over pairs)", ("events", "argument_f1")),
+]
+
+
+def json_summary(as_dict: dict) -> list[tuple[str, str, float | None, str | None]]:
+    """(key, label, value, reason) of each headline measure, read from the JSON dict."""
+    out = []
+    for key, label, path in SUMMARY:
+        holder = as_dict
+        for step in path[:-1]:
+            holder = holder[step]
+        out.append((key, label, holder[path[-1]], holder.get(f"{path[-1]}_reason")))
+    return out
+
+
+def markdown_summary(md: str) -> list[tuple[str, ...]]:
+    lines = md.splitlines()
+    start = lines.index("## Summary") + 4  # title, blank, header, rule
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("| "):
+            break
+        rows.append(tuple(cell.strip() for cell in line[2:-2].split(" | ")))
+    return rows
+
+
+class _Cards(HTMLParser):
+    """(label, shown value, over) of each summary card; an undefined value shows as
+    "n/a (reason)" with the reason taken from its tooltip."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.part: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("class") == "card":
+            self.rows.append(["", "", ""])
+        elif self.rows and attrs.get("class") in ("v", "k", "n"):
+            self.part = attrs["class"]
+        elif self.part == "v" and attrs.get("class") == "na":
+            self.rows[-1][1] = f"({attrs['title']})"
+
+    def handle_endtag(self, tag):
+        if tag == "div":
+            self.part = None
+
+    def handle_data(self, data):
+        if self.part == "v":
+            self.rows[-1][1] = f"{data} {self.rows[-1][1]}".strip()
+        elif self.part == "k":
+            self.rows[-1][0] += data
+        elif self.part == "n":
+            self.rows[-1][2] += data.removeprefix("over ")
+
+
+def html_summary(page: str) -> list[tuple[str, ...]]:
+    cards = _Cards()
+    cards.feed(page)
+    return [tuple(row) for row in cards.rows]
+
+
+def terminal_summary(report) -> list[tuple[str, ...]]:
+    from rich.console import Console
+
+    from annotator.cli.agreement_cmd import terminal_tables
+
+    console = Console(record=True, width=200, color_system=None, file=io.StringIO())
+    for part in terminal_tables(report):
+        console.print(part)
+    lines = console.export_text().splitlines()
+    rows = []
+    for line in lines[lines.index(next(x for x in lines if x.startswith("Summary"))) + 4 :]:
+        if not line.startswith("│"):
+            break
+        rows.append(tuple(cell.strip() for cell in line.strip("│").split("│")))
+    return rows
+
+
+def csv_summary(report) -> list[tuple[str, float | None, str | None]]:
+    rows = csv.DictReader(io.StringIO(to_csv(report)))
+    return [
+        (r["measure"], float(r["value"]) if r["value"] else None, r["reason"] or None)
+        for r in rows
+        if r["scope"] == "overall"
+    ]
+
+
+def without_tokens_lengths_events():
+    t = small_tables()
+    t.update(tokens=None, doc_lengths=None, events=None, arguments=None)
+    return t
+
+
+@pytest.mark.parametrize(
+    ("tables", "over"),
+    [
+        # hand-counted: 3 pairs, all F1 defined; argument F1 only on ali-sara's shared trigger;
+        # all three annotated d1's 6 tokens; α_u's continuum is d1 (the one every annotator has)
+        (small_tables, ["3 pairs", "3 pairs", "3 pairs", "6 tokens", "6 tokens", f"{len(TEXT)} characters",
+                        "3 pairs", "1 pair"]),
+        # no tokens, lengths or events: only span F1 is defined
+        (without_tokens_lengths_events, ["3 pairs", "3 pairs", "0 pairs", "0 tokens", "0 tokens", "0 characters",
+                                         "0 pairs", "0 pairs"]),
+    ],
+)  # fmt: skip
+def test_every_renderer_shows_the_same_summary_rows(tables, over):
+    report = build(tables(), texts={"d1": TEXT})
+    from_json = json_summary(orjson.loads(as_bytes(report, "json")))
+    assert [(key, label) for key, label, _, _ in from_json] == [(key, label) for key, label, _ in SUMMARY]
+    assert any(value is None for _, _, value, _ in from_json) == (tables is without_tokens_lengths_events)
+    shown = [
+        (label, f"{value:.3f}" if value is not None else f"n/a ({reason})", n)
+        for (_, label, value, reason), n in zip(from_json, over, strict=True)
+    ]
+    assert [(r.label, r.value.explained(), r.over) for r in report.summary()] == shown
+    assert markdown_summary(to_markdown(report)) == shown
+    assert html_summary(to_html(report)) == shown
+    assert terminal_summary(report) == shown
+    assert csv_summary(report) == [(key, value, reason) for key, _, value, reason in from_json]
+
+
+def test_a_value_is_a_finite_number_or_none_with_a_reason():
+    assert Value.of(float("nan")) == Value(None, "the value is not a finite number")
+    assert Value.of(Undefined("no pair")).explained() == "n/a (no pair)"
+    assert Value.of(2).number == 2.0 and Value.of(2).explained() == "2.000"
+    for bad in ((float("nan"), None), (float("inf"), None), (None, None), (None, ""), (0.5, "why")):
+        with pytest.raises(ValueError):
+            Value(*bad)

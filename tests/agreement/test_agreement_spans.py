@@ -19,6 +19,7 @@ from annotator.core.agreement import (
     max_overlap_matching,
     span_f1,
 )
+from annotator.core.agreement.input import AgreementInput
 from annotator.core.errors import AnnotatorError
 
 SPANS = [
@@ -79,12 +80,12 @@ def tables(spans=SPANS, coverage=COVERAGE, events=EVENTS, arguments=ARGUMENTS):
     )
 
 
-def report(t=None, **kwargs):
+def report(t=None, annotators=None, texts=None, **kwargs):
     t = t or tables()
-    return compute_report(
-        t["spans"], t["coverage"], t["tokens"], t["doc_lengths"], t["events"], t["arguments"],
-        guidelines="g1", excluded=[], **kwargs,
-    )  # fmt: skip
+    return compute_report(AgreementInput(
+        "g1", t["spans"], t["coverage"], t["tokens"], t["doc_lengths"], t["events"], t["arguments"],
+        annotators=None if annotators is None else tuple(annotators), texts=texts or {},
+    ), **kwargs).to_dict()  # fmt: skip
 
 
 # --------------------------------------------------------------------------- hand-computed
@@ -256,9 +257,7 @@ def test_label_selection_and_annotator_selection():
     assert r["spans"]["exact"]["pairs"][0]["f1"] is None
     assert "no document was annotated by both" in r["spans"]["exact"]["pairs"][0]["f1_reason"]
     assert r["tokens"]["fleiss_kappa"] is None and r["unitizing_alpha"]["overall"] is None
-    no_lengths = compute_report(
-        t["spans"], t["coverage"], None, None, None, None, guidelines="g1", excluded=[]
-    )
+    no_lengths = compute_report(AgreementInput("g1", t["spans"], t["coverage"])).to_dict()
     assert no_lengths["unitizing_alpha"]["overall_reason"] == "no document lengths were given"
     assert no_lengths["tokens"]["cohen_kappa"]["pairs"][0]["kappa"] is None
     assert no_lengths["spans"]["exact"]["f1"] == pytest.approx(2 / 9)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.agreement import Undefined, alpha_u, unitizing_alpha
+from annotator.core.agreement import Undefined, Value, alpha_u, unitizing_alpha
 
 PROPERTY = settings(max_examples=50, deadline=None)
 
@@ -237,4 +237,4 @@ def test_unitizing_undefined_cases():
         spans, pl.DataFrame({"annotator": ["x", "y"], "doc_id": ["d1", "d1"]}), lengths, labels=["A", "B"]
     )
     assert isinstance(labelled.per_label["B"], Undefined)
-    assert labelled.to_json()["per_label"]["B"] is None and labelled.to_json()["per_label_reasons"]["B"]
+    assert Value.of(labelled.per_label["B"]).number is None and Value.of(labelled.per_label["B"]).reason

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
-from annotator.core.agreement.scores import put
 from annotator.core.agreement.spans import PAIR_COUNTS, F1Result, pair_label_counts, summarize
 from annotator.core.agreement.tables import (
     ARGUMENTS,
@@ -44,31 +42,6 @@ class EventAgreement:
     arguments: F1Result  # per_label: per type of the trigger the arguments hang on
     ignored_events: int  # events on documents outside the annotator's coverage
     orphan_arguments: int  # arguments whose event_id names no event
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        put(out, "trigger_f1", self.triggers.f1)
-        put(out, "argument_f1", self.arguments.f1)
-        per_type: dict[str, dict[str, Any]] = {}
-        for t in self.types:
-            entry: dict[str, Any] = {}
-            put(entry, "trigger_f1", self.triggers.per_label[t])
-            put(entry, "argument_f1", self.arguments.per_label[t])
-            per_type[t] = entry
-        out["per_type"] = per_type
-        rows = []
-        for tp, ap in zip(self.triggers.pairs, self.arguments.pairs, strict=True):
-            row: dict[str, Any] = {"a": tp.a, "b": tp.b}
-            put(row, "trigger_f1", tp.f1)
-            row.update(matched_triggers=tp.matched, a_triggers=tp.a_count, b_triggers=tp.b_count)
-            put(row, "argument_f1", ap.f1)
-            row.update(matched_arguments=ap.matched, a_arguments=ap.a_count, b_arguments=ap.b_count)
-            row["documents"] = tp.documents
-            rows.append(row)
-        out["pairs"] = rows
-        out["ignored_events"] = self.ignored_events
-        out["orphan_arguments"] = self.orphan_arguments
-        return out
 
 
 def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> EventAgreement:

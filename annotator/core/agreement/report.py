@@ -1,38 +1,62 @@
-"""The agreement report: every measure over the same selection, as one JSON-ready dict.
+"""The agreement report: every measure over the same selection, as one
+:class:`~annotator.core.agreement.report_model.AgreementReport`.
 
-Undefined values follow :data:`annotator.core.agreement.scores.NULL_CONVENTION`: ``null``
-plus a sibling ``<key>_reason`` (``<map>_reasons`` for name -> value maps). The dict holds
-only str, int, float (finite), bool, None, list and dict, so ``orjson.dumps`` takes it as is.
+Undefined values are ``Value(None, reason)``; ``to_dict()`` writes them under
+:data:`annotator.core.agreement.scores.NULL_CONVENTION`: ``null`` plus a sibling
+``<key>_reason`` (``<map>_reasons`` for name -> value maps), so ``orjson.dumps`` takes the
+dict as is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from annotator.core.agreement import kappa
 from annotator.core.agreement.disagreements import confusion_table, disagreement_table, disputed_spans
-from annotator.core.agreement.events import study_events
-from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined, mean, put
-from annotator.core.agreement.spans import span_agreement
+from annotator.core.agreement.events import EventAgreement, study_events
+from annotator.core.agreement.report_model import (
+    AgreementReport,
+    Confusion,
+    Disagreement,
+    DocumentAgreement,
+    EventMatch,
+    Events,
+    EventTypeAgreement,
+    Exclusion,
+    Ignored,
+    LabelAgreement,
+    PairAgreement,
+    Selection,
+    Snippet,
+    SpanMatch,
+    TokenCoefficients,
+    Unitizing,
+    Value,
+)
+from annotator.core.agreement.scores import Score, Undefined, mean
+from annotator.core.agreement.spans import PairF1, SpanAgreement, span_agreement
 from annotator.core.agreement.tables import Study, pairs, prepare_tokens, study, token_label_patterns
-from annotator.core.agreement.unitizing import study_alpha_u
+from annotator.core.agreement.unitizing import UnitizingResult, study_alpha_u
+
+if TYPE_CHECKING:
+    from annotator.core.agreement.input import AgreementInput
 
 DEFAULT_MAX_DISAGREEMENTS = 200
 SNIPPET_CONTEXT = 40
 
 
-def token_measures(st: Study, tokens: pl.DataFrame | None) -> dict[str, Any]:
-    """Cohen's κ per pair and mean, Fleiss' κ, Krippendorff's α on per-token labels."""
+def token_measures(st: Study, tokens: pl.DataFrame | None) -> tuple[TokenCoefficients, list[tuple[Value, int]]]:
+    """Cohen's κ per pair and mean, Fleiss' κ, Krippendorff's α on per-token labels; and
+    (κ, tokens both annotated) per pair, in the order of :func:`pairs`."""
     tok = prepare_tokens(tokens, st.docs)
     cols = [f"r{i}" for i in range(len(st.annotators))]
     patterns = token_label_patterns(st, tok)  # a few hundred rows stand for all tokens
     w = kappa.WEIGHT
-    out: dict[str, Any] = {"count": tok.height}
-    pair_rows = []
+    per_pair: list[tuple[Value, int]] = []
     scores: list[Score] = []
     for i, j in pairs(st.annotators):
         a, b = st.annotators[i], st.annotators[j]
@@ -40,34 +64,22 @@ def token_measures(st: Study, tokens: pl.DataFrame | None) -> dict[str, Any]:
         if isinstance(k, Undefined) and k.reason.startswith("no item"):
             k = Undefined(f"no token in a document both {a} and {b} annotated")
         scores.append(k)
-        row: dict[str, Any] = {"a": a, "b": b}
-        put(row, "kappa", k)
         both = pl.col(cols[i]).is_not_null() & pl.col(cols[j]).is_not_null()
-        row["tokens"] = int(patterns.filter(both)[w].sum())
-        pair_rows.append(row)
-    cohen: dict[str, Any] = {}
+        per_pair.append((Value.of(k), int(patterns.filter(both)[w].sum())))
     if len(cols) < 2:
-        put(cohen, "mean", Undefined("fewer than two annotators"))
-    else:
-        put(cohen, "mean", mean(scores, "no pair of annotators has a defined κ"))
-    cohen["pairs"] = pair_rows
-    out["cohen_kappa"] = cohen
-    if len(cols) < 2:
-        fleiss: Score = Undefined("fewer than two annotators")
-    else:
-        fleiss = kappa.fleiss_kappa(patterns, cols, weight=w)
-        if isinstance(fleiss, Undefined) and fleiss.reason.startswith("no item"):
-            fleiss = Undefined("no token in a document every selected annotator annotated")
-    put(out, "fleiss_kappa", fleiss)
-    alpha = (
-        kappa.krippendorff_alpha(patterns, cols, weight=w)
-        if len(cols) >= 2
-        else Undefined("fewer than two annotators")
-    )
+        few = Undefined("fewer than two annotators")
+        return TokenCoefficients(tok.height, Value.of(few), Value.of(few), Value.of(few), 0, 0), per_pair
+    cohen = mean(scores, "no pair of annotators has a defined κ")
+    fleiss = kappa.fleiss_kappa(patterns, cols, weight=w)
+    if isinstance(fleiss, Undefined) and fleiss.reason.startswith("no item"):
+        fleiss = Undefined("no token in a document every selected annotator annotated")
+    alpha = kappa.krippendorff_alpha(patterns, cols, weight=w)
     if isinstance(alpha, Undefined) and alpha.reason.startswith("no item"):
         alpha = Undefined("no token in a document annotated by two or more selected annotators")
-    put(out, "krippendorff_alpha", alpha)
-    return out
+    present = [pl.col(c).is_not_null() for c in cols]
+    every = int(patterns.filter(pl.all_horizontal(present))[w].sum())
+    two = int(patterns.filter(pl.sum_horizontal(present) >= 2)[w].sum())
+    return TokenCoefficients(tok.height, Value.of(cohen), Value.of(fleiss), Value.of(alpha), every, two), per_pair
 
 
 def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.DataFrame:
@@ -89,72 +101,127 @@ def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.
     ).with_columns(doc_id=st.doc_id())
 
 
-def _doc_json(row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": row["doc_id"], "annotators": row["annotators"], "pairs": row["pairs"]}
+def _document(row: dict[str, Any]) -> DocumentAgreement:
     if row["pairs"] == 0:
         reason = "annotated by fewer than two of the selected annotators"
     else:
         reason = "no annotator marked a span in this document"
-    for key in ("span_f1_exact", "span_f1_overlap"):
-        v = row[key]
-        put(out, key, Undefined(reason) if v is None else v)
-    out.update(
+
+    def f1(key: str) -> Value:
+        return Value.of(Undefined(reason) if row[key] is None else row[key])
+
+    return DocumentAgreement(
+        id=row["doc_id"],
+        annotators=row["annotators"],
+        pairs=row["pairs"],
+        span_f1_exact=f1("span_f1_exact"),
+        span_f1_overlap=f1("span_f1_overlap"),
         spans=row["spans"],
         matched_exact=row["matched_exact"],
         matched_overlap=row["matched_overlap"],
         disagreements=row["disagreements"],
     )
-    return out
 
 
-def _disagreement_json(
+def _disagreements(
     st: Study, rows: list[dict[str, Any]], texts: Mapping[str, str] | None, context: int
-) -> list[dict[str, Any]]:
+) -> tuple[Disagreement, ...]:
     out = []
     for row in rows:  # at most max_disagreements rows: formatting, not computing
         said = {
-            a: [st.labels[c] for c in row[f"r{i}"]]
+            a: tuple(st.labels[c] for c in row[f"r{i}"])
             for i, a in enumerate(st.annotators)
             if row[f"r{i}"] is not None
         }
         doc_id = st.docs[row["dc"]]
-        item: dict[str, Any] = {"doc_id": doc_id, "start": row["start"], "end": row["end"], "said": said}
+        s, e = row["start"], row["end"]
+        snippet = None
         if texts is not None and doc_id in texts:
             text = texts[doc_id]
-            s, e = row["start"], row["end"]
-            item["text"] = text[s:e]
-            item["before"] = text[max(0, s - context) : s]
-            item["after"] = text[e : e + context]
-        out.append(item)
-    return out
+            snippet = Snippet(before=text[max(0, s - context) : s], text=text[s:e], after=text[e : e + context])
+        out.append(Disagreement(doc_id, s, e, said, snippet))
+    return tuple(out)
+
+
+def _span_match(p: PairF1) -> SpanMatch:
+    per_label = {name: Value.of(score) for name, score in p.per_label.items()}
+    return SpanMatch(Value.of(p.f1), p.matched, p.a_count, p.b_count, per_label)
+
+
+def _event_match(p: PairF1) -> EventMatch:
+    return EventMatch(Value.of(p.f1), p.matched, p.a_count, p.b_count)
+
+
+def _pairs(sa: SpanAgreement, kappas: list[tuple[Value, int]], ev: EventAgreement) -> tuple[PairAgreement, ...]:
+    """One row per annotator pair from the measures' lists (each in the order of :func:`pairs`)."""
+    out = []
+    for ex, ov, (k, n_tokens), tr, ar in zip(
+        sa.exact.pairs, sa.overlap.pairs, kappas, ev.triggers.pairs, ev.arguments.pairs, strict=True
+    ):
+        assert (ex.a, ex.b) == (ov.a, ov.b) == (tr.a, tr.b) == (ar.a, ar.b), "pairs out of step"
+        assert ex.documents == tr.documents, "pairs out of step"
+        out.append(
+            PairAgreement(
+                ex.a, ex.b, ex.documents, _span_match(ex), _span_match(ov), k, n_tokens,
+                _event_match(tr), _event_match(ar),
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def _labels(st: Study, sa: SpanAgreement, unit: UnitizingResult) -> tuple[LabelAgreement, ...]:
+    return tuple(
+        LabelAgreement(
+            lab,
+            Value.of(sa.exact.per_label[lab]),
+            Value.of(sa.overlap.per_label[lab]),
+            Value.of(unit.per_label[lab]),
+        )
+        for lab in st.labels
+    )
+
+
+def _unitizing(unit: UnitizingResult) -> Unitizing:
+    return Unitizing(
+        Value.of(unit.overall),
+        dict(unit.observed),
+        dict(unit.expected),
+        unit.length,
+        unit.raters,
+        unit.documents,
+        unit.merged,
+    )
+
+
+def _events(ev: EventAgreement) -> Events:
+    types = tuple(
+        EventTypeAgreement(t, Value.of(ev.triggers.per_label[t]), Value.of(ev.arguments.per_label[t]))
+        for t in ev.types
+    )
+    return Events(Value.of(ev.triggers.f1), Value.of(ev.arguments.f1), types)
 
 
 def compute_report(
-    spans: pl.DataFrame,
-    coverage: pl.DataFrame,
-    tokens: pl.DataFrame | None,
-    doc_lengths: pl.DataFrame | None,
-    events: pl.DataFrame | None,
-    arguments: pl.DataFrame | None,
+    data: AgreementInput,
     *,
-    annotators: Iterable[str] | None = None,
     labels: Iterable[str] | None = None,
-    guidelines: str,
-    excluded: list,
-    texts: Mapping[str, str] | None = None,
     max_disagreements: int = DEFAULT_MAX_DISAGREEMENTS,
     context: int = SNIPPET_CONTEXT,
-) -> dict[str, Any]:
-    """Every agreement measure for the selected annotators and labels, JSON-ready.
+) -> AgreementReport:
+    """Every agreement measure for the selected annotators and labels.
 
-    ``annotators``: whom to compare, in display order (default: everyone in coverage,
-    sorted). ``labels``: entity labels to keep (default: all used); spans with other labels
-    are dropped before every span and token measure. ``guidelines`` (version) and
-    ``excluded`` (whatever the caller left out, e.g. documents or annotators with reasons)
-    are copied into the report. ``texts`` (doc_id -> text) adds the marked text and some
+    ``data``: the tables (from :func:`annotator.core.agreement.input.load_tables`, or built
+    by hand); its ``annotators`` are whom to compare, in display order (None: everyone in
+    coverage, sorted). ``labels``: entity labels to keep (default: all used); spans with
+    other labels are dropped before every span and token measure. ``data.guidelines``
+    (version) and ``data.excluded`` (whatever the loader left out, with reasons) are
+    copied into the report. ``data.texts`` (doc_id -> text) adds the marked text and some
     context to each listed disagreement. ``max_disagreements`` caps the list, worst
     documents first.
     """
+    spans, coverage, tokens, doc_lengths = data.spans, data.coverage, data.tokens, data.doc_lengths
+    events, arguments, annotators = data.events, data.arguments, data.annotators
+    guidelines, excluded, texts = data.guidelines, data.excluded, data.texts
     st = study(spans, coverage, annotators=annotators, labels=labels)
     # The token measures run beside the rest: polars releases the GIL, and many steps of
     # either half use one core only, so two cores finish sooner.
@@ -167,7 +234,7 @@ def compute_report(
         ev = study_events(st, events, arguments)
         unit = study_alpha_u(st, doc_lengths)
         confusion = confusion_table(st, disputed)
-        token = token_future.result()
+        token, kappas = token_future.result()
 
     n_docs = st.coverage.group_by("dc").len()
     rank = per_doc.select("dc").with_row_index("_rank")
@@ -177,27 +244,24 @@ def compute_report(
         .head(max(0, max_disagreements))
         .drop("_rank")
     )
-    report: dict[str, Any] = {
-        "guidelines": guidelines,
-        "annotators": list(st.annotators),
-        "labels": list(st.labels),
-        "documents": n_docs.height,
-        "documents_shared": n_docs.filter(pl.col("len") >= 2).height,
-        "documents_common": len(st.common_docs()) if st.annotators else 0,
-        "null_convention": NULL_CONVENTION,
-        "spans": {"exact": sa.exact.to_json(), "overlap": sa.overlap.to_json()},
-        "tokens": token,
-        "unitizing_alpha": unit.to_json(),
-        "events": ev.to_json(),
-        "per_document": [_doc_json(r) for r in per_doc.iter_rows(named=True)],
-        "confusion": confusion.to_dicts(),
-        "disagreements": _disagreement_json(st, worst.to_dicts(), texts, context),
-        "disagreements_total": dis.height,
-        "ignored": {
-            "spans_outside_coverage": st.ignored_spans,
-            "events_outside_coverage": ev.ignored_events,
-            "arguments_without_event": ev.orphan_arguments,
-        },
-        "excluded": list(excluded),
-    }
-    return report
+    return AgreementReport(
+        guidelines=guidelines,
+        annotators=tuple(st.annotators),
+        documents=n_docs.height,
+        documents_shared=n_docs.filter(pl.col("len") >= 2).height,
+        documents_common=len(st.common_docs()) if st.annotators else 0,
+        span_f1_exact=Value.of(sa.exact.f1),
+        span_f1_overlap=Value.of(sa.overlap.f1),
+        pairs=_pairs(sa, kappas, ev),
+        per_label=_labels(st, sa, unit),
+        tokens=token,
+        unitizing=_unitizing(unit),
+        events=_events(ev),
+        per_document=tuple(_document(r) for r in per_doc.iter_rows(named=True)),
+        confusion=tuple(Confusion(**c) for c in confusion.to_dicts()),
+        disagreements=_disagreements(st, worst.to_dicts(), texts, context),
+        disagreements_total=dis.height,
+        ignored=Ignored(st.ignored_spans, ev.ignored_events, ev.orphan_arguments),
+        excluded=tuple(Exclusion.of(e) for e in excluded),
+        selection=Selection.of(data, labels),
+    )

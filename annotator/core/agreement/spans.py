@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import polars as pl
 
-from annotator.core.agreement.scores import Score, Undefined, f1, mean, put, put_map
+from annotator.core.agreement.scores import Score, Undefined, f1, mean
 from annotator.core.agreement.tables import Study, pack, pairs, sorted_unique, study
 
 EXACT_LIMIT = 60
@@ -257,13 +256,6 @@ class PairF1:
     documents: int  # documents both annotated
     per_label: dict[str, Score] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"a": self.a, "b": self.b}
-        put(out, "f1", self.f1)
-        out.update(matched=self.matched, a_count=self.a_count, b_count=self.b_count, documents=self.documents)
-        put_map(out, "per_label", self.per_label)
-        return out
-
 
 @dataclass
 class F1Result:
@@ -272,13 +264,6 @@ class F1Result:
     f1: Score
     per_label: dict[str, Score]
     pairs: list[PairF1]
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        put(out, "f1", self.f1)
-        put_map(out, "per_label", self.per_label)
-        out["pairs"] = [p.to_json() for p in self.pairs]
-        return out
 
 
 def summarize(

@@ -30,11 +30,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import polars as pl
 
-from annotator.core.agreement.scores import Score, Undefined, finite, put, put_map
+from annotator.core.agreement.scores import Score, Undefined, finite
 from annotator.core.agreement.spans import interval_clusters
 from annotator.core.agreement.tables import DOC_LENGTHS, Study, codes, conform, pack, study
 from annotator.core.errors import AnnotatorError
@@ -50,19 +49,6 @@ class UnitizingResult:
     raters: int = 0
     documents: int | None = None
     merged: int = 0  # units removed by merging one rater's overlapping same-label units
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        put(out, "overall", self.overall)
-        put_map(out, "per_label", self.per_label)
-        out["observed_disagreement"] = dict(self.observed)
-        out["expected_disagreement"] = dict(self.expected)
-        out["continuum_length"] = self.length
-        out["raters"] = self.raters
-        if self.documents is not None:
-            out["documents"] = self.documents
-        out["merged_units"] = self.merged
-        return out
 
 
 def _alpha(d_o: float, d_e: float) -> Score:
@@ -161,9 +147,8 @@ def _merge_own_overlaps(frame: pl.DataFrame, raters: int) -> pl.DataFrame:
     return frame.with_columns(end=end).filter(keep)
 
 
-def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]) -> UnitizingResult:
-    """``frame``: blk, lab (index into ``names``), start, end, r — offsets from the continuum
-    start, sorted by (blk, lab, start, end, r); units never cross a block (document)."""
+def _check_units(frame: pl.DataFrame, raters: int, length: int) -> None:
+    """AnnotatorError for a unit outside [0, length), empty, or of a rater outside [0, raters)."""
     bad = frame.filter(
         (pl.col("start") < 0)
         | (pl.col("end") <= pl.col("start"))
@@ -175,26 +160,19 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
         raise AnnotatorError(
             "unit outside the continuum or of an unknown rater", "unitizing", str(bad.row(0, named=True))
         )
-    if raters < 2:
-        none = Undefined("α_u needs at least two annotators")
-        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
-    if length <= 0:
-        none = Undefined("the continuum is empty (no document every annotator annotated, or zero length)")
-        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
 
-    merged = _merge_own_overlaps(frame, raters)
-    n_merged = frame.height - merged.height
-    merged = merged.with_columns(l=(pl.col("end") - pl.col("start")).cast(pl.Float64))
-    present = sorted(merged["lab"].unique().to_list())
 
-    # Observed: Σ δ² per label over rater pairs (rows stay in (blk, lab, start) order).
+def _observed_sums(units: pl.DataFrame, raters: int, present: list[int]) -> dict[int, float]:
+    """Σ δ² per label over every rater pair. ``units``: blk, lab, start, end, r, l, in
+    (blk, lab, start) order, one rater's units of a label never overlapping."""
     observed_sum: dict[int, float] = dict.fromkeys(present, 0.0)
     for i in range(raters):
         for j in range(i + 1, raters):
-            sub = merged.filter(pl.col("r").is_in([i, j]))
+            sub = units.filter(pl.col("r").is_in([i, j]))
             if not sub.height:
                 continue
             cl = interval_clusters(sub, ["blk", "lab"], presorted=True)
+            # a unit overlapping nothing of the other rater lies in their gap: its length²
             singles = cl.filter(pl.col("size") == 1).group_by("lab").agg(d=(pl.col("l") ** 2).sum())
             multi = cl.filter(pl.col("size") > 1)
             x = multi.filter(pl.col("r") == i).select("cluster", "lab", "start", "end")
@@ -212,12 +190,16 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
             )
             for lab, d in pl.concat([singles, both]).iter_rows():
                 observed_sum[lab] += d
+    return observed_sum
 
-    # Expected: gaps per rater and label (leading, inner, trailing), pooled over raters;
-    # within one (rater, label) the rows are in continuum order.
+
+def _gaps(units: pl.DataFrame, raters: int, length: int, present: list[int]) -> pl.DataFrame:
+    """lab, g: every non-empty gap per rater and label (leading, inner, trailing), pooled
+    over raters; a rater without units of a label has one gap of ``length``. Within one
+    (rater, label) the rows of ``units`` are in continuum order."""
     prev_end = pl.col("end").shift(1).over("r", "lab").fill_null(0)
-    inner = merged.select("lab", g=pl.col("start") - prev_end)
-    last = merged.group_by("r", "lab").agg(g=length - pl.col("end").max(), n=pl.len())
+    inner = units.select("lab", g=pl.col("start") - prev_end)
+    last = units.group_by("r", "lab").agg(g=length - pl.col("end").max(), n=pl.len())
     trailing = last.select("lab", "g")
     raters_with = dict(last.group_by("lab").agg(pl.len()).iter_rows())
     empty = pl.DataFrame(
@@ -227,26 +209,50 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
         },
         schema={"lab": pl.Int32(), "g": pl.Int64()},
     )
-    gaps = pl.concat([inner, trailing, empty], how="vertical_relaxed").filter(pl.col("g") > 0)
-    second = _gap_sums(gaps, merged.select("lab", "l"))
+    return pl.concat([inner, trailing, empty], how="vertical_relaxed").filter(pl.col("g") > 0)
+
+
+def _label_disagreements(
+    units: pl.DataFrame, raters: int, length: int, names: Sequence[str], present: list[int]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """D_o and D_e per label with units (see the module docstring)."""
+    observed_sum = _observed_sums(units, raters, present)
+    second = _gap_sums(_gaps(units, raters, length, present), units.select("lab", "l"))
     l = pl.col("l")
-    per_lab = merged.group_by("lab").agg(
+    per_lab = units.group_by("lab").agg(
         n=pl.len(), cubic=(l * (l - 1) * (2 * l - 1) / 3.0).sum(), squared=(l * (l - 1)).sum()
     )
-
     rl = float(raters * length)
     observed: dict[str, float] = {}
     expected: dict[str, float] = {}
-    per_label: dict[str, Score] = {}
     for c, n_c, cubic, squared in per_lab.sort("lab").iter_rows():  # one iteration per label
         name = names[c]
-        d_e = (2.0 / length) * ((n_c - 1) * cubic + second.get(c, 0.0)) / (rl * (rl - 1) - squared)
-        d_o = 2.0 * observed_sum[c] / (raters * (raters - 1) * float(length) ** 2)
-        observed[name], expected[name] = d_o, d_e
-        per_label[name] = _alpha(d_o, d_e)
+        expected[name] = (2.0 / length) * ((n_c - 1) * cubic + second.get(c, 0.0)) / (rl * (rl - 1) - squared)
+        observed[name] = 2.0 * observed_sum[c] / (raters * (raters - 1) * float(length) ** 2)
+    return observed, expected
 
-    result = {
-        c: per_label.get(c, Undefined(f"no annotator marked a unit labelled {c} in the continuum"))
+
+def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]) -> UnitizingResult:
+    """``frame``: blk, lab (index into ``names``), start, end, r — offsets from the continuum
+    start, sorted by (blk, lab, start, end, r); units never cross a block (document)."""
+    _check_units(frame, raters, length)
+    if raters < 2:
+        none = Undefined("α_u needs at least two annotators")
+        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
+    if length <= 0:
+        none = Undefined("the continuum is empty (no document every annotator annotated, or zero length)")
+        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
+
+    units = _merge_own_overlaps(frame, raters)
+    n_merged = frame.height - units.height
+    units = units.with_columns(l=(pl.col("end") - pl.col("start")).cast(pl.Float64))
+    present = sorted(units["lab"].unique().to_list())
+    observed, expected = _label_disagreements(units, raters, length, names, present)
+
+    per_label = {
+        c: _alpha(observed[c], expected[c])
+        if c in observed
+        else Undefined(f"no annotator marked a unit labelled {c} in the continuum")
         for c in names
     }
     if not present:
@@ -255,7 +261,7 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
         overall = _alpha(
             math.fsum(observed.values()) / len(present), math.fsum(expected.values()) / len(present)
         )
-    return UnitizingResult(overall, result, observed, expected, length=length, raters=raters, merged=n_merged)
+    return UnitizingResult(overall, per_label, observed, expected, length=length, raters=raters, merged=n_merged)
 
 
 def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResult:

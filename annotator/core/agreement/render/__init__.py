@@ -1,0 +1,35 @@
+"""Renderers of the :class:`~annotator.core.agreement.report_model.AgreementReport`:
+Markdown, standalone HTML, CSV, JSON.
+
+Each reads only the typed report; the headline measures come from its
+:meth:`~annotator.core.agreement.report_model.AgreementReport.summary`. Undefined values
+show as "n/a" with the reason (Markdown: in the cell; HTML: in the tooltip; CSV: in the
+``reason`` column; JSON: ``null`` and a sibling ``*_reason``).
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from annotator.core.agreement.render.csv_table import CSV_COLUMNS, to_csv
+from annotator.core.agreement.render.html_page import to_html
+from annotator.core.agreement.render.markdown import to_markdown
+from annotator.core.agreement.report_model import AgreementReport
+
+
+def to_json(report: AgreementReport) -> bytes:
+    """``to_dict()`` as orjson bytes: indented, keys sorted, a final newline, never NaN."""
+    return orjson.dumps(
+        report.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    )
+
+
+def as_bytes(report: AgreementReport, fmt: str) -> bytes:
+    """The report in ``fmt`` (json, markdown, html or csv), UTF-8."""
+    if fmt == "json":
+        return to_json(report)
+    text = {"markdown": to_markdown, "html": to_html, "csv": to_csv}[fmt](report)
+    return text.encode("utf-8")
+
+
+__all__ = ["CSV_COLUMNS", "as_bytes", "to_csv", "to_html", "to_json", "to_markdown"]

@@ -1,0 +1,476 @@
+"""The agreement report as frozen dataclasses: what :func:`compute_report` found, in the
+one shape every renderer reads (Markdown, HTML, CSV, JSON, the terminal tables, the TUI).
+
+A measure is a :class:`Value`: a finite number, or ``None`` and the reason it has none.
+:meth:`AgreementReport.summary` gives the headline rows (label, value, reason, what the
+value rests on) once for every renderer; :meth:`AgreementReport.to_dict` gives the
+JSON-ready dict, whose keys and null convention (:data:`NULL_CONVENTION`) stay as they are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined, finite, put, put_map
+
+if TYPE_CHECKING:
+    from annotator.core.agreement.input import AgreementInput
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A measure: ``number`` (finite), or ``None`` and the ``reason`` it is undefined."""
+
+    number: float | None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.number is None:
+            if not self.reason:
+                raise ValueError("an undefined value needs a reason")
+        elif self.reason is not None or not math.isfinite(self.number):
+            raise ValueError(f"a value is a finite number without a reason, got {self.number!r}, {self.reason!r}")
+
+    @classmethod
+    def of(cls, score: Score) -> Value:
+        score = score if isinstance(score, Undefined) else finite(score)
+        if isinstance(score, Undefined):
+            return cls(None, score.reason)
+        return cls(score)
+
+    @property
+    def score(self) -> Score:
+        return Undefined(self.reason or "") if self.number is None else self.number
+
+    def text(self, digits: int = 3) -> str:
+        """The number to ``digits`` places, or "n/a"."""
+        return "n/a" if self.number is None else f"{self.number:.{digits}f}"
+
+    def explained(self, digits: int = 3) -> str:
+        """The number to ``digits`` places, or "n/a (reason)"."""
+        return self.text(digits) if self.number is not None else f"n/a ({self.reason})"
+
+
+def _values(values: Mapping[str, Value]) -> dict[str, Score]:
+    return {name: v.score for name, v in values.items()}
+
+
+# --------------------------------------------------------------------------- pairs and labels
+
+
+@dataclass(frozen=True)
+class SpanMatch:
+    """Span F1 of one pair under one matching (exact or overlap)."""
+
+    f1: Value
+    matched: int
+    a_count: int
+    b_count: int
+    per_label: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """Trigger or argument F1 of one pair."""
+
+    f1: Value
+    matched: int
+    a_count: int
+    b_count: int
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Every measure of one annotator pair (``a`` before ``b`` in the selection's order)."""
+
+    a: str
+    b: str
+    documents: int  # documents both annotated
+    exact: SpanMatch
+    overlap: SpanMatch
+    kappa: Value  # Cohen's κ on tokens
+    tokens: int  # tokens in the documents both annotated
+    triggers: EventMatch
+    arguments: EventMatch
+
+
+@dataclass(frozen=True)
+class LabelAgreement:
+    """One entity label: span F1 (means over pairs) and α_u."""
+
+    label: str
+    span_f1_exact: Value
+    span_f1_overlap: Value
+    alpha_u: Value
+
+
+# --------------------------------------------------------------------------- corpus-wide measures
+
+
+@dataclass(frozen=True)
+class TokenCoefficients:
+    """Chance-corrected agreement on each token's label ("O" outside every span)."""
+
+    count: int  # tokens of the documents compared
+    cohen_kappa: Value  # mean over pairs
+    fleiss_kappa: Value
+    krippendorff_alpha: Value
+    fleiss_tokens: int  # tokens every selected annotator labelled
+    krippendorff_tokens: int  # tokens two or more selected annotators labelled
+
+
+@dataclass(frozen=True)
+class Unitizing:
+    """Krippendorff's α_u over the documents every annotator annotated (per label: in
+    :class:`LabelAgreement`)."""
+
+    overall: Value
+    observed: Mapping[str, float]  # D_o per label with units
+    expected: Mapping[str, float]  # D_e per label with units
+    continuum_length: int  # characters
+    raters: int
+    documents: int | None  # None: α_u of a single continuum, not of documents
+    merged_units: int
+
+
+@dataclass(frozen=True)
+class EventTypeAgreement:
+    type: str
+    trigger_f1: Value  # means over pairs
+    argument_f1: Value
+
+
+@dataclass(frozen=True)
+class Events:
+    trigger_f1: Value  # means over pairs
+    argument_f1: Value
+    types: tuple[EventTypeAgreement, ...]
+
+
+# --------------------------------------------------------------------------- where they disagree
+
+
+@dataclass(frozen=True)
+class DocumentAgreement:
+    id: str
+    annotators: int
+    pairs: int  # annotator pairs that both annotated it
+    span_f1_exact: Value  # mean over those pairs
+    span_f1_overlap: Value
+    spans: int
+    matched_exact: int
+    matched_overlap: int
+    disagreements: int
+
+
+@dataclass(frozen=True)
+class Confusion:
+    label_a: str
+    label_b: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Snippet:
+    before: str
+    text: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    doc_id: str
+    start: int
+    end: int
+    said: Mapping[str, tuple[str, ...]]  # labels each annotator of the document put there
+    snippet: Snippet | None = None  # None: no text was given
+
+    def said_by(self, annotator: str) -> str | None:
+        """"PER", "PER+ORG", "—" (marked nothing here), None (did not annotate the document)."""
+        if annotator not in self.said:
+            return None
+        return "+".join(self.said[annotator]) or "—"
+
+
+# --------------------------------------------------------------------------- what was left out
+
+
+@dataclass(frozen=True)
+class Ignored:
+    spans_outside_coverage: int
+    events_outside_coverage: int
+    arguments_without_event: int
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    annotator: str
+    doc_id: str | None  # None: the whole folder
+    reason: str
+    files: int | None = None  # a folder: the files in it
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> Exclusion:
+        return cls(item["annotator"], item["doc_id"], item["reason"], item.get("files"))
+
+    def describe(self) -> str:
+        """"ann2/doc7: why" or "gold/ (20 files): why"."""
+        files = "" if self.files is None else f" ({self.files} file{'' if self.files == 1 else 's'})"
+        return f"{self.annotator}/{self.doc_id or ''}{files}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"annotator": self.annotator, "doc_id": self.doc_id, "reason": self.reason}
+        if self.files is not None:
+            out["files"] = self.files
+        return out
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the loader compared and skipped (all 0 for tables built by hand)."""
+
+    files: int  # files compared
+    excluded: int
+    migrated_from: Mapping[str, int]  # files migrated, per original guidelines version
+    not_done_skipped: int
+    needs_review: int
+    labels: tuple[str, ...] | None  # the --labels asked for (None: all)
+
+    @classmethod
+    def of(cls, data: AgreementInput, labels: Iterable[str] | None) -> Selection:
+        return cls(
+            files=data.files,
+            excluded=len(data.excluded),
+            migrated_from=dict(data.migrated),
+            not_done_skipped=data.not_done,
+            needs_review=data.review,
+            labels=None if labels is None else tuple(labels),
+        )
+
+    @property
+    def migrated(self) -> int:
+        return sum(self.migrated_from.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "excluded": self.excluded,
+            "migrated": self.migrated,
+            "migrated_from": dict(self.migrated_from),
+            "not_done_skipped": self.not_done_skipped,
+            "needs_review": self.needs_review,
+            "labels": None if self.labels is None else list(self.labels),
+        }
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """A headline measure: its CSV name, its label, its value, and what the value rests on."""
+
+    key: str
+    label: str
+    value: Value
+    items: int
+    unit: str  # singular: "pair", "token", "character"
+
+    @property
+    def over(self) -> str:
+        """"3 pairs", "1 token"."""
+        return f"{self.items:,} {self.unit}{'' if self.items == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    guidelines: str
+    annotators: tuple[str, ...]  # display order
+    documents: int  # annotated by a selected annotator
+    documents_shared: int  # by two or more
+    documents_common: int  # by all
+    span_f1_exact: Value  # means over pairs
+    span_f1_overlap: Value
+    pairs: tuple[PairAgreement, ...]
+    per_label: tuple[LabelAgreement, ...]  # the selected labels, sorted
+    tokens: TokenCoefficients
+    unitizing: Unitizing
+    events: Events
+    per_document: tuple[DocumentAgreement, ...]  # worst first
+    confusion: tuple[Confusion, ...]  # most frequent first
+    disagreements: tuple[Disagreement, ...]  # the first ones, worst documents first
+    disagreements_total: int
+    ignored: Ignored
+    excluded: tuple[Exclusion, ...]
+    selection: Selection
+
+    @property
+    def labels(self) -> list[str]:
+        return [lab.label for lab in self.per_label]
+
+    def pair(self, a: str, b: str) -> PairAgreement:
+        """The pair of ``a`` and ``b``, in either order."""
+        for p in self.pairs:
+            if (p.a, p.b) in ((a, b), (b, a)):
+                return p
+        raise KeyError((a, b))
+
+    def disputed_documents(self) -> list[DocumentAgreement]:
+        """The documents with a disagreement, worst first."""
+        return [d for d in self.per_document if d.disagreements]
+
+    def summary(self) -> tuple[SummaryRow, ...]:
+        """The headline measures, in the order every renderer shows them."""
+
+        def defined(values: list[Value]) -> int:
+            return sum(v.number is not None for v in values)
+
+        tokens, events = self.tokens, self.events
+        return (
+            SummaryRow("span_f1_exact", "Span F1, exact (mean over pairs)", self.span_f1_exact,
+                       defined([p.exact.f1 for p in self.pairs]), "pair"),
+            SummaryRow("span_f1_overlap", "Span F1, overlap (mean over pairs)", self.span_f1_overlap,
+                       defined([p.overlap.f1 for p in self.pairs]), "pair"),
+            SummaryRow("cohen_kappa", "Cohen's κ on tokens (mean over pairs)", tokens.cohen_kappa,
+                       defined([p.kappa for p in self.pairs]), "pair"),
+            SummaryRow("fleiss_kappa", "Fleiss' κ on tokens", tokens.fleiss_kappa, tokens.fleiss_tokens, "token"),
+            SummaryRow("krippendorff_alpha", "Krippendorff's α on tokens (nominal)", tokens.krippendorff_alpha,
+                       tokens.krippendorff_tokens, "token"),
+            SummaryRow("unitizing_alpha", "Krippendorff's α_u (unitizing, characters)", self.unitizing.overall,
+                       self.unitizing.continuum_length, "character"),
+            SummaryRow("trigger_f1", "Event trigger F1 (mean over pairs)", events.trigger_f1,
+                       defined([p.triggers.f1 for p in self.pairs]), "pair"),
+            SummaryRow("argument_f1", "Event argument F1 (mean over pairs)", events.argument_f1,
+                       defined([p.arguments.f1 for p in self.pairs]), "pair"),
+        )  # fmt: skip
+
+    # ----------------------------------------------------------------------- JSON
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready dict (str, int, finite float, bool, None, list, dict only)."""
+        out: dict[str, Any] = {
+            "guidelines": self.guidelines,
+            "annotators": list(self.annotators),
+            "labels": self.labels,
+            "documents": self.documents,
+            "documents_shared": self.documents_shared,
+            "documents_common": self.documents_common,
+            "null_convention": NULL_CONVENTION,
+            "spans": {"exact": self._spans_dict("exact"), "overlap": self._spans_dict("overlap")},
+            "tokens": self._tokens_dict(),
+            "unitizing_alpha": self._unitizing_dict(),
+            "events": self._events_dict(),
+            "per_document": [_document_dict(d) for d in self.per_document],
+            "confusion": [{"label_a": c.label_a, "label_b": c.label_b, "count": c.count} for c in self.confusion],
+            "disagreements": [_disagreement_dict(d) for d in self.disagreements],
+            "disagreements_total": self.disagreements_total,
+            "ignored": {
+                "spans_outside_coverage": self.ignored.spans_outside_coverage,
+                "events_outside_coverage": self.ignored.events_outside_coverage,
+                "arguments_without_event": self.ignored.arguments_without_event,
+            },
+            "excluded": [e.to_dict() for e in self.excluded],
+            "selection": self.selection.to_dict(),
+        }
+        return out
+
+    def _spans_dict(self, mode: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        put(out, "f1", getattr(self, f"span_f1_{mode}").score)
+        put_map(out, "per_label", {lab.label: getattr(lab, f"span_f1_{mode}").score for lab in self.per_label})
+        rows = []
+        for p in self.pairs:
+            match: SpanMatch = getattr(p, mode)
+            row: dict[str, Any] = {"a": p.a, "b": p.b}
+            put(row, "f1", match.f1.score)
+            row.update(matched=match.matched, a_count=match.a_count, b_count=match.b_count, documents=p.documents)
+            put_map(row, "per_label", _values(match.per_label))
+            rows.append(row)
+        out["pairs"] = rows
+        return out
+
+    def _tokens_dict(self) -> dict[str, Any]:
+        pairs = []
+        for p in self.pairs:
+            row: dict[str, Any] = {"a": p.a, "b": p.b}
+            put(row, "kappa", p.kappa.score)
+            row["tokens"] = p.tokens
+            pairs.append(row)
+        cohen: dict[str, Any] = {}
+        put(cohen, "mean", self.tokens.cohen_kappa.score)
+        cohen["pairs"] = pairs
+        out: dict[str, Any] = {"count": self.tokens.count, "cohen_kappa": cohen}
+        put(out, "fleiss_kappa", self.tokens.fleiss_kappa.score)
+        put(out, "krippendorff_alpha", self.tokens.krippendorff_alpha.score)
+        return out
+
+    def _unitizing_dict(self) -> dict[str, Any]:
+        unit = self.unitizing
+        out: dict[str, Any] = {}
+        put(out, "overall", unit.overall.score)
+        put_map(out, "per_label", {lab.label: lab.alpha_u.score for lab in self.per_label})
+        out["observed_disagreement"] = dict(unit.observed)
+        out["expected_disagreement"] = dict(unit.expected)
+        out["continuum_length"] = unit.continuum_length
+        out["raters"] = unit.raters
+        if unit.documents is not None:
+            out["documents"] = unit.documents
+        out["merged_units"] = unit.merged_units
+        return out
+
+    def _events_dict(self) -> dict[str, Any]:
+        ev = self.events
+        out: dict[str, Any] = {}
+        put(out, "trigger_f1", ev.trigger_f1.score)
+        put(out, "argument_f1", ev.argument_f1.score)
+        per_type: dict[str, dict[str, Any]] = {}
+        for t in ev.types:
+            entry: dict[str, Any] = {}
+            put(entry, "trigger_f1", t.trigger_f1.score)
+            put(entry, "argument_f1", t.argument_f1.score)
+            per_type[t.type] = entry
+        out["per_type"] = per_type
+        rows = []
+        for p in self.pairs:
+            tr, ar = p.triggers, p.arguments
+            row: dict[str, Any] = {"a": p.a, "b": p.b}
+            put(row, "trigger_f1", tr.f1.score)
+            row.update(matched_triggers=tr.matched, a_triggers=tr.a_count, b_triggers=tr.b_count)
+            put(row, "argument_f1", ar.f1.score)
+            row.update(matched_arguments=ar.matched, a_arguments=ar.a_count, b_arguments=ar.b_count)
+            row["documents"] = p.documents
+            rows.append(row)
+        out["pairs"] = rows
+        out["ignored_events"] = self.ignored.events_outside_coverage
+        out["orphan_arguments"] = self.ignored.arguments_without_event
+        return out
+
+
+def _document_dict(d: DocumentAgreement) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": d.id, "annotators": d.annotators, "pairs": d.pairs}
+    put(out, "span_f1_exact", d.span_f1_exact.score)
+    put(out, "span_f1_overlap", d.span_f1_overlap.score)
+    out.update(
+        spans=d.spans,
+        matched_exact=d.matched_exact,
+        matched_overlap=d.matched_overlap,
+        disagreements=d.disagreements,
+    )
+    return out
+
+
+def _disagreement_dict(d: Disagreement) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "doc_id": d.doc_id,
+        "start": d.start,
+        "end": d.end,
+        "said": {a: list(labels) for a, labels in d.said.items()},
+    }
+    if d.snippet is not None:
+        out.update(text=d.snippet.text, before=d.snippet.before, after=d.snippet.after)
+    return out
