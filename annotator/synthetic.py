@@ -1,7 +1,7 @@
 """Synthetic annotated corpora for tests and benchmarks, deterministic from a seed.
 
 :func:`generate` creates a complete workspace: documents made of sentences drawn from
-the seed corpus (the repository's ``corpus/*.txt``, split with
+the bundled seed corpus (:func:`annotator.bundled.seed_corpus`, split with
 :func:`annotator.core.text.sentences.split_sentences`), a gold standard (``annotations/gold``)
 of about ``entities`` entity spans on token boundaries with labels from the schema and
 ``events`` events with 1–3 arguments whose roles the schema accepts for the argument's
@@ -25,27 +25,21 @@ from __future__ import annotations
 import bisect
 import random
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import orjson
 
+from annotator import bundled
 from annotator.core.corpus import INDEX_NAME, DocumentInfo, sha256_text, title_of
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.schema import Schema, load_schema
 from annotator.core.jsonio import atomic_write_bytes, dumps
 from annotator.core.text.sentences import split_sentences
 from annotator.core.text.tokens import tokenize
-from annotator.core.workspace import BUNDLED_GUIDELINES, DEFAULT_GUIDELINES, Workspace, init_workspace
+from annotator.core.workspace import DEFAULT_GUIDELINES, Workspace, init_workspace
 
-SEED_CORPUS = BUNDLED_GUIDELINES.parent / "corpus"
-# Used when the program runs without its repository (no seed corpus next to the guidelines).
-FALLBACK_SENTENCES = (
-    "قصفت طائرات حربية مجهولة مواقع لفصائل مسلحة في ريف البوكمال شرقي دير الزور فجر اليوم الجمعة.",
-    "وقال مصدر محلي لشبكة فرات بوست إن القصف استهدف مستودعات أسلحة قرب الحدود السورية العراقية.",
-    "وأعلنت وزارة الدفاع الأميركية في بيان أن الضربة جاءت ردا على هجوم صاروخي على قاعدة عين الأسد.",
-    "وأسفر الهجوم عن مقتل 25 عنصرا من الحرس الثوري الإيراني وإصابة آخرين بجروح متفاوتة.",
-    "ونقلت وكالة رويترز عن مسؤول عراقي أن الطائرات حلقت فوق مدينة القائم مساء السبت.",
-)
+SEED_CORPUS = bundled.seed_corpus()
 ANNOTATOR_PREFIX = "ann"
 GOLD = "gold"
 SPAN_LENGTHS = (1, 1, 1, 1, 2, 2, 2, 3, 3)  # entity length in tokens: mostly one or two
@@ -88,11 +82,12 @@ def annotator_names(count: int) -> list[str]:
     return [f"{ANNOTATOR_PREFIX}{k + 1:0{width}d}" for k in range(count)]
 
 
-def seed_sentences(corpus_dir: Path = SEED_CORPUS) -> list[_Sentence]:
-    """The sentences of the seed corpus, tokenized, in file order (fallback: a few built in)."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt"))] if corpus_dir.is_dir() else []
+def seed_sentences(corpus_dir: Traversable = SEED_CORPUS) -> list[_Sentence]:
+    """The one-line sentences of the seed corpus, tokenized, in file order."""
+    files = sorted((p for p in corpus_dir.iterdir() if p.name.endswith(".txt")), key=lambda p: p.name)
+    texts = [p.read_text(encoding="utf-8") for p in files]
     pieces = [text[s:e] for text in texts for s, e in split_sentences(text)]
-    pieces = [p for p in pieces if "\n" not in p] or list(FALLBACK_SENTENCES)
+    pieces = [p for p in pieces if "\n" not in p]
     out = []
     for piece in pieces:
         tokens = tuple(tokenize(piece))

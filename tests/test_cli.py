@@ -135,6 +135,29 @@ def test_init_where_a_folder_cannot_be_made_fails_cleanly(tmp_path):
     assert_one_error(run("init", "afile/sub", cwd=tmp_path), "afile")
 
 
+def test_init_example_starts_with_the_seed_corpus(tmp_path):
+    result = run("init", "demo", "--example", cwd=tmp_path)
+    assert result.code == 0, result.err
+    root = tmp_path / "demo"
+    # The repository's seed corpus, file for file (texts and index): the same ids, titles and hashes.
+    assert snapshot(root / "corpus") == snapshot(REPO / "corpus")
+    corpus = Corpus(root / "corpus")
+    assert len(corpus) == 5 and all(corpus.load(doc_id).sha_matches for doc_id in corpus.ids)
+    assert snapshot(root / "guidelines") == snapshot(REPO / "guidelines")
+    rendered = run("render", SEED, "--width", "40", "--bidi", "app", cwd=root)
+    assert rendered.code == 0, rendered.err
+    assert output_lines(rendered)[0].split(" ")[-1] == HEADLINE_FIRST_WORD_SHAPED
+
+
+def test_init_example_refuses_a_corpus_folder_that_has_files(tmp_path):
+    (tmp_path / "demo" / "corpus").mkdir(parents=True)
+    (tmp_path / "demo" / "corpus" / "mine.txt").write_text("نص", encoding="utf-8")
+    before = snapshot(tmp_path / "demo")
+    assert_one_error(run("init", "demo", "--example", cwd=tmp_path), "corpus", "--example")
+    assert snapshot(tmp_path / "demo") == before
+    assert not (tmp_path / "demo" / "annotator.toml").exists()
+
+
 # --- import texts ------------------------------------------------------------------------------
 
 

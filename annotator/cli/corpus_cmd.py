@@ -9,10 +9,12 @@ from annotator.core.workspace import DEFAULT_GUIDELINES
 
 
 def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
-    init = sub.add_parser("init", help="create an empty workspace")
+    init = sub.add_parser("init", help="create a workspace: empty, or with --example the seed corpus")
     init.add_argument("directory", type=Path)
     init.add_argument("--name", help="project name (default: the folder name)")
     init.add_argument("--guidelines", default=DEFAULT_GUIDELINES, help=f"guidelines version (default {DEFAULT_GUIDELINES})")
+    init.add_argument("--example", action="store_true",
+                      help="start with the bundled seed corpus (five Arabic news articles) instead of an empty one")
     init.set_defaults(handler=_init)
 
     texts = groups["import"].add_parser("texts", help="add .txt files or folders of them to the corpus (all or nothing)")
@@ -23,8 +25,9 @@ def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubPar
 def _init(args: argparse.Namespace) -> int:
     from annotator.core.workspace import init_workspace
 
-    ws = init_workspace(args.directory, args.name, args.guidelines)
-    print(f"created workspace {ws.config.name!r} in {ws.root} (guidelines {ws.config.guidelines})")
+    ws = init_workspace(args.directory, args.name, args.guidelines, example=args.example)
+    corpus = ", seed corpus" if args.example else ""
+    print(f"created workspace {ws.config.name!r} in {ws.root} (guidelines {ws.config.guidelines}{corpus})")
     return 0
 
 

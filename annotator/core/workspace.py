@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator import bundled
 from annotator.core.errors import AnnotatorError
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ CONFIG_NAME = "annotator.toml"
 # the only two modes the layout code knows.
 BIDI_MODES = ("auto", "app", "terminal")
 DEFAULT_GUIDELINES = "2.0.0"
-# The guidelines shipped with the program: the repository's own guidelines/ folder.
-BUNDLED_GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
+# The guidelines shipped with the program (package data: the repository's own guidelines/ folder).
+BUNDLED_GUIDELINES = bundled.guidelines()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +146,11 @@ def config_text(config: Config) -> str:
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
-def init_workspace(root: Path, name: str | None = None, guidelines: str = DEFAULT_GUIDELINES) -> Workspace:
-    """Create an empty workspace with the bundled guidelines; refuse to touch an existing one."""
+def init_workspace(
+    root: Path, name: str | None = None, guidelines: str = DEFAULT_GUIDELINES, *, example: bool = False
+) -> Workspace:
+    """Create a workspace with the bundled guidelines, its corpus empty or, with ``example``,
+    the seed corpus; refuse to touch an existing one."""
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise AnnotatorError("a workspace already exists here", str(root / CONFIG_NAME))
@@ -156,6 +159,8 @@ def init_workspace(root: Path, name: str | None = None, guidelines: str = DEFAUL
         raise AnnotatorError(f"unknown guidelines version {guidelines!r}", "--guidelines", f"available: {available}")
     if root.exists() and not root.is_dir():
         raise AnnotatorError("not a folder", str(root))
+    if example and (root / "corpus").is_dir() and any((root / "corpus").iterdir()):
+        raise AnnotatorError("the corpus folder is not empty", str(root / "corpus"), "--example needs an empty one")
     config = Config(name=name or root.name, guidelines=guidelines, bidi="auto")
     for sub in ("corpus", "annotations", "exports"):
         (root / sub).mkdir(parents=True, exist_ok=True)
@@ -163,6 +168,8 @@ def init_workspace(root: Path, name: str | None = None, guidelines: str = DEFAUL
     target.mkdir(exist_ok=True)
     for version in BUNDLED_GUIDELINES.iterdir():
         if version.is_dir() and not (target / version.name).exists():
-            shutil.copytree(version, target / version.name)
+            bundled.copy_tree(version, target / version.name)
+    if example:
+        bundled.copy_tree(bundled.seed_corpus(), root / "corpus")
     (root / CONFIG_NAME).write_text(config_text(config), encoding="utf-8")
     return Workspace(root, config)
