@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from textual.app import App, SuspendNotSupported
-from textual.binding import Binding
 from textual.driver import Driver
 
 from annotator.core.corpus import Corpus
 from annotator.core.guidelines.schema import load_schema, manual_sections
 from annotator.core.identity import check_name, remember_bidi, remember_name
-from annotator.core.annotations.store import AnnotationStore, Opened
+from annotator.core.annotations.store import AnnotationStore
+from annotator.core.keymap import APPLICATION
 from annotator.core.terminal import ANSWER, APP, Display
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands, open_command_palette
+from annotator.tui.keys import bindings, with_label_keys
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.corpus_search import CorpusSearchScreen
 from annotator.tui.screens.documents import DocumentsScreen
@@ -28,12 +29,7 @@ class AnnotatorApp(App):
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
     action_command_palette = open_command_palette  # the palette's input draws Arabic as the reader does
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", show=False),
-        Binding("ctrl+f", "search_corpus", "Search corpus"),
-        Binding("f2", "display_check", "Display check"),
-    ]
+    BINDINGS = bindings(APPLICATION)
 
     def __init__(self, workspace: Workspace, *, display: Display, annotator: str | None = None) -> None:
         super().__init__()
@@ -45,8 +41,7 @@ class AnnotatorApp(App):
         self.manual = manual_sections(workspace.guidelines_dir, workspace.config.guidelines)
         self.annotator = annotator
         self.store: AnnotationStore | None = AnnotationStore(workspace.annotations_dir, annotator) if annotator else None
-        self.current: str | None = None
-        self.opened: Opened | None = None
+        self.current: str | None = None  # the document last opened for annotation (n / p step from it)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform, switching the terminal's BiDi off while it draws
@@ -85,16 +80,14 @@ class AnnotatorApp(App):
             self.notify("who is annotating? give your name first", severity="warning")
             return
         document = self.corpus.load(doc_id)
-        if self.opened and self.opened.lock:
-            self.opened.lock.release()
-        opened = self.store.open(doc_id, document.info.sha256, self.schema.version, self.workspace.guidelines_dir)
-        if not document.sha_matches:
-            opened.read_only = "the corpus file changed after import (sha256 differs from the index)"
-        self.current, self.opened = doc_id, opened
-        if isinstance(self.screen, AnnotateScreen):
-            self.screen.show(document, opened, at)
+        self.current = doc_id
+        screen = self.screen
+        if isinstance(screen, AnnotateScreen) and screen.store is self.store:  # not the curation screen's gold
+            screen.show(document, at)
         else:
-            self.push_screen(AnnotateScreen(document, opened, self.schema, self.manual, self.bidi, at, store=self.store))
+            screen_class = with_label_keys(AnnotateScreen, self.schema)
+            self.push_screen(screen_class(document, self.schema, self.manual, self.bidi, at, store=self.store,
+                                          guidelines_dir=self.workspace.guidelines_dir))
 
     def _step_document(self, step: int) -> None:
         if self.current is None:
@@ -113,9 +106,7 @@ class AnnotatorApp(App):
 
     def action_show_documents(self) -> None:
         if isinstance(self.screen, AnnotateScreen):
-            if self.screen.opened.lock:
-                self.screen.opened.lock.release()
-            self.pop_screen()
+            self.pop_screen()  # the screen lets its document go as it is removed
             if isinstance(self.screen, DocumentsScreen):
                 self.screen.refresh_statuses([self.current] if self.current else None)
                 if self.current:

@@ -212,6 +212,7 @@ async def test_corpus_search_opens_the_document_at_the_hit(workspace) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CorpusSearchScreen)
         await pilot.press(*"رويترز", "enter")
+        await app.workers.wait_for_complete()  # the search runs in a worker thread
         await pilot.pause()
         table = app.screen.query_one("#corpus-hits")
         assert table.row_count >= 1
@@ -316,3 +317,49 @@ async def test_an_argument_can_be_taken_away_from_its_event(workspace) -> None:
         await pilot.pause()
         assert saved(workspace)["events"][0]["arguments"] == []
         assert "removed Place" in str(screen.query_one("#status").render())
+
+
+def lock_is_free(workspace, doc_id: str = DOC, who: str = "tester") -> bool:
+    from annotator.core.annotations.store import DocumentLock
+
+    lock = DocumentLock(workspace.annotations_dir / who / ".locks" / f"{doc_id}.lock")
+    free = lock.acquire() is None
+    lock.release()
+    return free
+
+
+async def test_the_screen_holds_its_document_lock_until_it_goes_away(workspace) -> None:
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await open_doc(pilot)
+        assert not lock_is_free(workspace)
+        await pilot.press("n")  # the next document: this one is let go, that one held
+        await pilot.pause()
+        assert lock_is_free(workspace) and not lock_is_free(workspace, SEED_IDS[1])
+        await pilot.press("escape")  # back to the list: the screen is removed
+        await pilot.pause()
+        assert not isinstance(app.screen, AnnotateScreen)
+        assert lock_is_free(workspace, SEED_IDS[1])
+        await pilot.press("enter")  # the list is on that document: open it again at once, writable
+        await pilot.pause()
+        assert app.screen.document.id == SEED_IDS[1]
+        assert app.screen.opened.read_only is None and not lock_is_free(workspace, SEED_IDS[1])
+    assert lock_is_free(workspace, SEED_IDS[1])  # the app has quit
+
+
+async def test_a_corpus_search_hit_in_the_open_document_opens_it_writable(workspace) -> None:
+    """The screen lets the document go before opening it again (its own lock would otherwise
+    make it read-only)."""
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await open_doc(pilot)
+        await pilot.press("ctrl+f", *"ديرالزور", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        hits = app.screen.query_one("#corpus-hits")
+        assert str(hits.coordinate_to_cell_key((0, 0)).row_key.value).startswith(f"{DOC}:")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.opened.read_only is None
+        await pilot.press("2")
+        assert saved(workspace)["entities"][0]["label"] == "ORG"

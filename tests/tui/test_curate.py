@@ -69,3 +69,58 @@ async def test_next_document_in_curation_releases_the_gold_lock(workspace) -> No
         lock = DocumentLock(workspace.annotations_dir / "gold" / ".locks" / f"{DOC}.lock")
         assert lock.acquire() is None  # released when leaving the document
         lock.release()
+
+
+async def test_curation_starts_from_the_core_strategy(workspace, monkeypatch) -> None:
+    """The first gold comes from core's CURATION_STRATEGY: two of three annotators say ORG,
+    which majority takes and unanimous leaves as a conflict."""
+    from annotator.core.adjudication import prepare
+
+    monkeypatch.setattr(prepare, "CURATION_STRATEGY", "unanimous")
+    write(workspace, "ali", [(0, 7, "ORG")])
+    write(workspace, "sara", [(0, 7, "ORG")])
+    write(workspace, "omar", [(0, 7, "GPE")])
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CurateScreen)
+        assert screen.doc.entities == () and len(screen.doc.extra["conflicts"]) == 1
+        assert screen.sub_title.startswith("gold · 1 conflicts")
+    gold = orjson.loads((workspace.annotations_dir / "gold" / f"{DOC}.json").read_bytes())
+    assert gold["adjudication"]["strategy"] == "unanimous"
+
+
+async def test_a_search_hit_while_curating_opens_the_annotators_document_not_gold(workspace) -> None:
+    """ctrl+f from the curation screen opens the hit for the annotator on a screen of its own;
+    gold is neither shown in its place nor written."""
+    from tests.tui.test_annotate import lock_is_free
+
+    write(workspace, "ali", [(0, 7, "ORG")])
+    write(workspace, "sara", [(0, 7, "GPE")])
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        curation = app.screen
+        assert isinstance(curation, CurateScreen)
+        gold_file = workspace.annotations_dir / "gold" / f"{DOC}.json"
+        gold = gold_file.read_bytes()
+        await pilot.press("ctrl+f", *"ديرالزور", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "AnnotateScreen" and not isinstance(screen, CurateScreen)
+        assert screen.store.annotator == "tester" and screen.document.id == DOC
+        await pilot.press("2")
+        assert gold_file.read_bytes() == gold
+        assert (workspace.annotations_dir / "tester" / f"{DOC}.json").exists()
+        await pilot.press("escape")  # back to curating, gold still held by its screen
+        await pilot.pause()
+        assert app.screen is curation and not lock_is_free(workspace, DOC, "gold")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert lock_is_free(workspace, DOC, "gold")

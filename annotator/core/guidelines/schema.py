@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.keymap import RESERVED_FOR_LABELS, label_key_owner
 
-RESERVED_KEYS = frozenset(
-    {"q", "?", "/", "n", "p", "u", "r", "d", "x", "a", "s", "e", "j", "k", "h", "l",
-     "up", "down", "left", "right"}
-)
-"""Keys the application binds itself (quit, help, search, moving, editing): no label may use them."""
+RESERVED_KEYS = frozenset(RESERVED_FOR_LABELS)
+"""Keys bound where label keys work (the keymap's LABEL_CONTEXTS): no label may use them."""
 
 SCHEMA_FILE = "schema.toml"
 MANUAL_FILE = "guidelines.md"
@@ -428,9 +426,8 @@ class _Reader:
         key, colour = table["key"], table["colour"]
         if len(key) != 1 or not key.isprintable() or key.isspace():
             self.problem(at + ("key",), f"{context}: key {key!r} must be one visible character")
-        elif key in RESERVED_KEYS:
-            self.problem(at + ("key",), f"{context}: key {key!r} is reserved by the application",
-                         f"reserved: {' '.join(sorted(RESERVED_KEYS))}")
+        elif (owner := label_key_owner(key)) is not None:
+            self.problem(at + ("key",), f"{context}: key {key!r} is reserved: {owner}")
         if not _COLOUR.fullmatch(colour):
             self.problem(at + ("colour",), f"{context}: colour {colour!r} is not #rrggbb")
         elif (ratio := _contrast(colour, DARK_BACKGROUND)) < MIN_CONTRAST:

@@ -1,17 +1,19 @@
 """The annotation screen: the reader, the annotation panel, guidelines, search, status.
 
-Keys come from the guidelines schema (one per label and event type) plus the screen's
-own bindings. Every change goes through the core Editor (undo/redo) and is saved at
-once through the AnnotationStore; the status line says when.
+Keys: the screen's own from the core keymap (``keymap.ANNOTATE``), plus one per label and
+event type of the guidelines schema (build the screen with ``tui.keys.with_label_keys``).
+The screen opens its document through its store and holds the document's lock until it
+shows another document or is removed. Every change goes through the core Editor
+(undo/redo) and is saved at once through the AnnotationStore; the status line says when.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
@@ -21,8 +23,10 @@ from annotator.core.corpus import Document
 from annotator.core.text.display_text import fit, row_start
 from annotator.core.annotations.editing import Editor
 from annotator.core.errors import AnnotatorError
+from annotator.core.keymap import ANNOTATE
 from annotator.core.text.layout import visual
-from annotator.core.annotations.store import Opened
+from annotator.core.annotations.store import AnnotationStore, Opened
+from annotator.tui.keys import bindings
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
 from annotator.tui.screens.modals import ChooseScreen
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
@@ -37,33 +41,14 @@ NAME_CELLS = 30  # a span's text inside a message or a dialog title, cut keeping
 
 
 class AnnotateScreen(Screen):
-    BINDINGS = [
-        Binding("n", "app.next_document", "Next doc"),
-        Binding("p", "app.previous_document", "Prev doc"),
-        Binding("escape", "escape", "Back / cancel"),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("r,ctrl+y", "redo", "Redo"),
-        Binding("d,delete", "delete", "Delete annotation", show=False),
-        Binding("l", "relabel", "Change label (then a label key)", show=False),
-        Binding("a", "link", "Add argument to event", show=False),
-        Binding("x", "peel", "Peel clitic prefix", show=False),
-        Binding("f", "fine", "Fine (character) mode", show=False),
-        Binding("y", "reviewed", "Mark reviewed", show=False),
-        Binding("g", "next_review", "Next item needing review", show=False),
-        Binding("s", "done", "Mark done"),
-        Binding("h", "guidelines", "Guidelines"),
-        Binding("e", "panel", "Annotation list", show=False),
-        Binding("slash", "search", "Search"),
-        Binding("enter", "confirm", "Confirm argument", show=False),
-        Binding("D", "toggle_diacritics", "Diacritics", show=False),
-        Binding("q", "app.quit", "Quit", show=False),
-    ]
+    BINDINGS = bindings(ANNOTATE)
 
-    def __init__(self, document: Document, opened: Opened, schema, manual: dict[str, str], mode: str,
-                 at: int | None = None, *, store) -> None:
+    def __init__(self, document: Document, schema, manual: dict[str, str], mode: str,
+                 at: int | None = None, *, store: AnnotationStore, guidelines_dir: Path) -> None:
         super().__init__()
         self.start_at = at
         self.store = store  # where edits are saved: the annotator's folder, or gold
+        self.guidelines_dir = guidelines_dir  # older annotation files are migrated on opening
         self.mode = mode
         self.schema = schema
         self.manual = manual
@@ -71,9 +56,17 @@ class AnnotateScreen(Screen):
         self.linking: str | None = None  # event id while picking an argument
         self.hits: list[tuple[int, int]] = []
         self._status_extra = ""  # the last thing done ("saved 12:01:03 · T3 GPE")
-        for item in (*schema.labels, *schema.events):
-            self._bindings.bind(item.key, f"label({item.name!r})", description=item.name, show=False)
-        self._set_document(document, opened)
+        self._set_document(document, self._open(document))
+
+    def _open(self, document: Document) -> Opened:
+        """``document``'s annotations from this screen's store, locked while the screen shows them."""
+        opened = self.store.open(document.id, document.info.sha256, self.schema.version, self.guidelines_dir)
+        if not document.sha_matches:
+            opened.read_only = "the corpus file changed after import (sha256 differs from the index)"
+        return opened
+
+    def on_unmount(self) -> None:
+        _let_go(self.opened)
 
     def _set_document(self, document: Document, opened: Opened) -> None:
         self.document = document
@@ -120,7 +113,11 @@ class AnnotateScreen(Screen):
     def doc(self):
         return self.editor.doc
 
-    def show(self, document: Document, opened: Opened, at: int | None = None) -> None:
+    def show(self, document: Document, at: int | None = None) -> None:
+        """Show ``document`` instead: the current one is let go first (so that opening the same
+        document again takes its lock again)."""
+        _let_go(self.opened)
+        opened = self._open(document)
         self._set_document(document, opened)
         self.reader.load(document.text)
         self._refresh_document()
@@ -423,6 +420,12 @@ class AnnotateScreen(Screen):
     def action_toggle_diacritics(self) -> None:
         self.reader.diacritics = not self.reader.diacritics
         self.notify("diacritics shown" if self.reader.diacritics else "diacritics hidden", timeout=2)
+
+
+def _let_go(opened: Opened) -> None:
+    """Release the document's lock (the one place a screen lets a document go)."""
+    if opened.lock is not None:
+        opened.lock.release()
 
 
 def _done(what: str | None, otherwise: str) -> str:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.guidelines.schema import Schema
+from annotator.core.keymap import COMPARE
+from annotator.tui.keys import bindings
 from annotator.tui.widgets.compare_stack import CompareStack
 
 
 class CompareScreen(Screen):
-    BINDINGS = [
-        Binding("j", "step(1)", "Next disagreement"),
-        Binding("k", "step(-1)", "Previous disagreement"),
-        Binding("escape", "app.pop_screen", "Back"),
-    ]
+    BINDINGS = bindings(COMPARE)
 
     def __init__(self, doc_id: str, text: str, versions: dict[str, DocumentAnnotations], schema: Schema,
                  mode: str, disagreements: list[tuple[int, int]]) -> None:

@@ -4,16 +4,19 @@ The gold reader is a full annotation screen (the usual keys edit gold directly);
 annotators' readers above follow its cursor. ``j``/``k`` step from conflict to
 conflict, ``o`` lists the conflict's options to accept one (or reject them all), ``A``
 marks the document adjudicated. Every change is saved to annotations/gold at once.
+What curation starts from (the strategy of the first merge, the gold store, the versions
+shown) is decided by ``core.adjudication.prepare``.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 
-from annotator.core.adjudication.run import accept, conflicts, mark_adjudicated, reject
+from annotator.core.adjudication.curate import accept, conflicts, mark_adjudicated, reject
 from annotator.core.annotations.model import DocumentAnnotations
-from annotator.core.errors import AnnotatorError
+from annotator.core.identity import GOLD
+from annotator.core.keymap import CURATE
+from annotator.tui.keys import bindings, with_label_keys
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.modals import ChooseScreen
 from annotator.tui.widgets.compare_stack import CompareStack
@@ -24,19 +27,12 @@ REJECT = "reject every option"
 
 def describe(option: dict) -> str:
     name = option.get("label") or option.get("type") or option.get("role") or "?"
-    who = ", ".join(option.get("annotators") or ()) or ("gold" if option.get("gold_id") else "nobody")
+    who = ", ".join(option.get("annotators") or ()) or (GOLD if option.get("gold_id") else "nobody")
     return f"{name} {option.get('start')}-{option.get('end')} ({who})"
 
 
 class CurateScreen(AnnotateScreen):
-    BINDINGS = [
-        Binding("n", "document(1)", "Next doc"),
-        Binding("p", "document(-1)", "Prev doc"),
-        Binding("j", "conflict(1)", "Next conflict"),
-        Binding("k", "conflict(-1)", "Previous conflict"),
-        Binding("o", "options", "Accept an option"),
-        Binding("A", "adjudicated", "Mark adjudicated"),
-    ]
+    BINDINGS = bindings(CURATE)
 
     def __init__(self, *args, versions: dict[str, DocumentAnnotations], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +49,7 @@ class CurateScreen(AnnotateScreen):
         super()._refresh_document()
         open_ = conflicts(self.doc)
         state = "adjudicated" if self.doc.extra.get("adjudicated") else f"{len(open_)} conflicts"
-        self.sub_title = f"gold · {state} · guidelines {self.schema.version}" + (" · READ-ONLY" if self.opened.read_only else "")
+        self.sub_title = f"{self.store.annotator} · {state} · guidelines {self.schema.version}" + (" · READ-ONLY" if self.opened.read_only else "")
         if self.is_mounted and self.query("#annotators"):
             self.query_one(CompareStack).paint(marks=self._conflict_extents())
 
@@ -103,13 +99,11 @@ class CurateScreen(AnnotateScreen):
         self._edit(lambda: self.editor.replace(change(self.editor.doc), what), what)
 
     def action_document(self, step: int) -> None:
-        """Curate the next (or previous) document: this one's gold lock is released first."""
+        """Curate the next (or previous) document (this screen, removed, lets its gold go)."""
         following = self.app.corpus.neighbour(self.document.id, step)
         if following is None:
             self.notify("no more documents" if step > 0 else "this is the first document", timeout=2)
             return
-        if self.opened.lock:
-            self.opened.lock.release()
         self.app.pop_screen()
         open_curation(self.app, following)
 
@@ -121,35 +115,21 @@ class CurateScreen(AnnotateScreen):
 
 
 def open_curation(app, doc_id: str) -> None:
-    """Open the curation screen for ``doc_id``: gold (merged first if there is none yet) and every annotator."""
-    from annotator.core.adjudication.run import adjudicate_document, default_annotators
-    from annotator.core.annotations.store import AnnotationStore
+    """Open the curation screen for ``doc_id``, or say why it cannot be curated."""
+    from annotator.core.adjudication.prepare import CURATION_STRATEGY, TooFewAnnotators, prepare_curation
+    from annotator.core.errors import AnnotatorError
 
-    workspace, corpus = app.workspace, app.corpus
-    document = corpus.load(doc_id)
-    names = default_annotators(workspace)
-    gold_store = AnnotationStore(workspace.annotations_dir, "gold")
-    if not gold_store.path(doc_id).exists():
-        if len(names) < 2:
-            app.notify("curation needs at least two annotators' files", severity="warning")
-            return
-        outcome = adjudicate_document(workspace, corpus, doc_id, "majority", names)
-        if outcome.problems:
-            app.notify("; ".join(outcome.problems), severity="error", markup=False)
-            return
-        if outcome.state == "unadjudicable" or outcome.state == "not annotated":
-            app.notify(f"{doc_id}: fewer than two annotators annotated it", severity="warning", markup=False)
-            return
-        app.notify(f"merged by majority: {outcome.agreed_entities} entities agreed, {outcome.conflicts} conflicts")
-    versions = {}
-    for name in names:
-        opened = AnnotationStore(workspace.annotations_dir, name).open(
-            doc_id, document.info.sha256, app.schema.version, workspace.guidelines_dir, lock=False)
-        if not opened.read_only and (opened.doc.entities or opened.doc.events):
-            versions[name] = opened.doc
-    opened = gold_store.open(doc_id, document.info.sha256, app.schema.version, workspace.guidelines_dir)
     try:
-        app.push_screen(CurateScreen(document, opened, app.schema, app.manual, app.bidi, store=gold_store,
-                                     versions=versions))
+        start = prepare_curation(app.workspace, app.corpus, doc_id)
+    except TooFewAnnotators as exc:
+        app.notify(str(exc), severity="warning", markup=False)
+        return
     except AnnotatorError as exc:
         app.notify(str(exc), severity="error", markup=False)
+        return
+    if start.merged is not None:
+        app.notify(f"merged by {CURATION_STRATEGY}: {start.merged.agreed_entities} entities agreed, "
+                   f"{start.merged.conflicts} conflicts")
+    screen_class = with_label_keys(CurateScreen, app.schema)
+    app.push_screen(screen_class(app.corpus.load(doc_id), app.schema, app.manual, app.bidi, store=start.gold,
+                                 guidelines_dir=app.workspace.guidelines_dir, versions=start.versions))

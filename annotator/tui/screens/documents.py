@@ -9,23 +9,19 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from annotator.core.corpus import Corpus
+from annotator.core.keymap import DOCUMENTS
+from annotator.tui.keys import bindings
 from annotator.tui.widgets.document_list import DocumentList
 
 BATCH = 2000  # statuses read per update of the list
 
 
 class DocumentsScreen(Screen):
-    BINDINGS = [
-        Binding("enter", "open", "Open", priority=True),
-        Binding("c", "curate", "Curate gold"),
-        Binding("g", "agreement", "Agreement"),
-        Binding("q", "app.quit", "Quit"),
-    ]
+    BINDINGS = bindings(DOCUMENTS)
 
     def __init__(self, corpus: Corpus) -> None:
         super().__init__()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from annotator.core.keymap import HELP
+from annotator.tui.keys import bindings
 
 
 def bindings_table(screen) -> Table:
@@ -30,7 +32,7 @@ def bindings_table(screen) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close help")]
+    BINDINGS = bindings(HELP)
 
     def __init__(self, table: Table) -> None:
         super().__init__()

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from annotator.core.keymap import CHOOSE, DISPLAY_CHECK
+from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
 
 
 class ChooseScreen(ModalScreen[str | None]):
     """Choose one option (e.g. an argument role); Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings(CHOOSE)
 
     def __init__(self, title: str, options: list[str]) -> None:
         super().__init__()
@@ -61,11 +62,7 @@ class DisplayCheckScreen(ModalScreen[str | None]):
     """The display check (F2): one sentence as the app draws it (1) and in logical order for
     the terminal to reorder (2); the answer is the mode that reads right, Escape is neither."""
 
-    BINDINGS = [
-        Binding("1", "answer('1')", "Line 1 reads right"),
-        Binding("2", "answer('2')", "Line 2 reads right"),
-        Binding("escape", "cancel", "Neither / cancel"),
-    ]
+    BINDINGS = bindings(DISPLAY_CHECK)
 
     def __init__(self, display) -> None:
         super().__init__()

@@ -7,14 +7,15 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.core.corpus import DocumentInfo
+from annotator.core.keymap import DOCUMENT_LIST
 from annotator.core.text.display_text import fit, row_start
+from annotator.tui.keys import bindings
 from annotator.tui.widgets.styles import CachedStyles
 
 STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5fd75f", "unreadable": "bold #ff5f5f"}
@@ -24,14 +25,7 @@ STATUS_WIDTH, GOLD_WIDTH, CHARS_WIDTH = 12, 14, 7
 
 class DocumentList(CachedStyles, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"document-list--header", "document-list--cursor"}
-    BINDINGS = [
-        Binding("up", "move(-1)", "Previous document", show=False),
-        Binding("down", "move(1)", "Next document", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move_to(0)", "First document", show=False),
-        Binding("end", "move_to(-1)", "Last document", show=False),
-    ]
+    BINDINGS = bindings(DOCUMENT_LIST)
 
     class Highlighted(Message):
         def __init__(self, doc_id: str) -> None:

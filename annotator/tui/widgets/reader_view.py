@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -26,8 +25,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.core.keymap import READER
 from annotator.core.text.layout import Layout, Paragraph, pieces_of
 from annotator.core.text.tokens import tokenize
+from annotator.tui.keys import bindings
 from annotator.tui.widgets.styles import CachedStyles
 
 _MARK = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f\u200c\u200d]")
@@ -63,20 +64,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
     """Shows one document and moves a token cursor through it in visual order."""
 
     COMPONENT_CLASSES = {"reader--text", "reader--cursor", "reader--selection"}
-    BINDINGS = [
-        Binding("left", "move_left", "Word left", show=False),
-        Binding("right", "move_right", "Word right", show=False),
-        Binding("up", "move_up", "Line up", show=False),
-        Binding("down", "move_down", "Line down", show=False),
-        Binding("home", "line_start", "Start of line (reading order)", show=False),
-        Binding("end", "line_end", "End of line (reading order)", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("ctrl+home", "doc_start", "Start of document", show=False),
-        Binding("ctrl+end", "doc_end", "End of document", show=False),
-        Binding("shift+left", "extend_left", "Extend selection left", show=False),
-        Binding("shift+right", "extend_right", "Extend selection right", show=False),
-    ]
+    BINDINGS = bindings(READER)
 
     diacritics: reactive[bool] = reactive(True)
 
