@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from annotator.core.annotations.store import AnnotationStore
+from annotator.core.keymap import AGREEMENT
+from annotator.tui.keys import bindings
 
 
 def _fmt(value) -> Text:
@@ -27,11 +28,7 @@ def _value(entry):
 
 
 class AgreementScreen(Screen):
-    BINDINGS = [
-        Binding("enter", "open", "Compare annotators", priority=True),
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("R", "reload", "Recompute"),
-    ]
+    BINDINGS = bindings(AGREEMENT)
 
     def compose(self) -> ComposeResult:
         yield Header()
