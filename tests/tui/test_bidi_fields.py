@@ -190,6 +190,7 @@ async def test_corpus_search_label_shows_markup_as_typed(workspace) -> None:
         await pilot.press("ctrl+f")
         await pilot.pause()
         await pilot.press(*"[red]zz", "enter")
+        await app.workers.wait_for_complete()  # the search runs in a worker thread
         await pilot.pause()
         assert "0 hits for «[red]zz»" in app.screen.query_one("Label").render_line(0).text
 

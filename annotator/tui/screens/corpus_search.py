@@ -1,25 +1,47 @@
-"""Search the whole corpus (diacritics, tatweel and alef forms ignored); Enter opens a hit."""
+"""Search the whole corpus (diacritics, tatweel and alef forms ignored); Enter opens a hit.
+
+The search (``core.search``) runs in a worker thread and posts its hits to the screen as
+they are found, so the screen keeps answering keys (Escape, typing another query) while
+it reads a large corpus; a new query cancels the search before it.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
+from textual.worker import Worker, get_current_worker
 
+from annotator.core.keymap import CORPUS_SEARCH
+from annotator.core.search import MAX_HITS, search_corpus
 from annotator.core.text.display_text import fit
 from annotator.core.text.layout import visual
+from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
 
-CONTEXT = 30
-MAX_HITS = 2000
 QUERY_CELLS = 40  # the query repeated above the hits, cut keeping its start
+ROWS_PER_POST = 200  # hits sent to the screen at a time
 
 
 class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Close search")]
+    BINDINGS = bindings(CORPUS_SEARCH)
+
+    class Found(Message):
+        """Rows of hits from the search ``worker``; ``done`` with the last of them."""
+
+        def __init__(self, worker: Worker, rows: list[tuple[str, int, str]], done: bool) -> None:
+            super().__init__()
+            self.worker = worker
+            self.rows = rows  # (doc_id, start, context laid out for the screen)
+            self.done = done
+
+    searching: Worker | None = None
+    query_text = ""
+    count = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -33,30 +55,49 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        query = event.value
-        if not query.strip():
+        self.query_one(DataTable).clear()
+        self.query_text, self.count = event.value, 0
+        if not event.value.strip():
+            if self.searching is not None:
+                self.searching.cancel()
+            self.searching = None
             return
-        from annotator.core.text.normalize import find_all  # built on first search: keeps start-up fast
+        self._say(f"searching for «{fit(event.value, QUERY_CELLS, self.app.bidi)}»...")
+        self.searching = self._search(event.value, self.app.bidi)
 
-        corpus, mode = self.app.corpus, self.app.bidi
-        count = 0
-        for doc_id in corpus.ids:
-            text = corpus.text(doc_id)
-            for start, end in find_all(text, query):
-                snippet = text[max(0, start - CONTEXT):end + CONTEXT].replace("\n", " ")
-                table.add_row(Text(doc_id), Text(str(start), justify="right"),
-                              Text(visual(snippet, mode), justify="right"), key=f"{doc_id}:{start}")
-                count += 1
-                if count >= MAX_HITS:
-                    break
-            if count >= MAX_HITS:
-                break
-        more = " (first 2000)" if count >= MAX_HITS else ""
-        self.query_one(Label).update(Text(f"{count} hits for «{fit(query, QUERY_CELLS, mode)}»{more}"))  # data: no markup
-        if count:
+    @work(thread=True, exclusive=True, group="corpus-search")
+    def _search(self, query: str, mode: str) -> None:
+        worker = get_current_worker()
+        rows: list[tuple[str, int, str]] = []
+        for hits in search_corpus(self.app.corpus, query):
+            if worker.is_cancelled:
+                return
+            rows += [(hit.doc_id, hit.start, visual(hit.context, mode)) for hit in hits]
+            if len(rows) >= ROWS_PER_POST:
+                self.post_message(self.Found(worker, rows, done=False))
+                rows = []
+        if not worker.is_cancelled:
+            self.post_message(self.Found(worker, rows, done=True))
+
+    def on_corpus_search_screen_found(self, message: Found) -> None:
+        if message.worker is not self.searching:  # from a search a newer query cancelled
+            return
+        table = self.query_one(DataTable)
+        for doc_id, start, context in message.rows:
+            table.add_row(Text(doc_id), Text(str(start), justify="right"), Text(context, justify="right"),
+                          key=f"{doc_id}:{start}")
+        self.count += len(message.rows)
+        query = fit(self.query_text, QUERY_CELLS, self.app.bidi)
+        if not message.done:
+            self._say(f"{self.count} hits for «{query}» so far, searching...")
+            return
+        more = f" (first {MAX_HITS})" if self.count >= MAX_HITS else ""
+        self._say(f"{self.count} hits for «{query}»{more}")
+        if self.count:
             table.focus()
+
+    def _say(self, what: str) -> None:
+        self.query_one(Label).update(Text(what))  # the query is data: no markup
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         doc_id, _, start = str(event.row_key.value).rpartition(":")
