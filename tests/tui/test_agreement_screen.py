@@ -1,4 +1,4 @@
-"""Pilot test of the agreement screen: pair matrix, labels, worst documents, side by side."""
+"""Pilot test of the agreement screen: summary rows, pair matrix, labels, worst documents, side by side."""
 
 from __future__ import annotations
 
@@ -34,9 +34,16 @@ async def test_agreement_screen_sorts_documents_and_compares_annotators(workspac
             if screen.report is not None:
                 break
         report = screen.report
-        assert report is not None and report["annotators"] == ["ali", "sara"]
+        assert report is not None and report.annotators == ("ali", "sara")
         # 2 of 4 spans match in the pair: F1 = 2*2 / (4 + 4) = 0.5
-        assert report["spans"]["exact"]["f1"] == 0.5
+        assert report.to_dict()["spans"]["exact"]["f1"] == 0.5
+        # the summary rows, as every renderer shows them
+        summary = screen.query_one("#summary")
+        shown = [tuple(str(cell) for cell in summary.get_row_at(i)) for i in range(summary.row_count)]
+        assert shown == [(row.label, row.value.explained(), row.over) for row in report.summary()]
+        assert shown[0] == ("Span F1, exact (mean over pairs)", "0.500", "1 pair")
+        assert shown[6] == ("Event trigger F1 (mean over pairs)",
+                            "n/a (no pair of annotators has a trigger in a document both annotated)", "0 pairs")
         docs = screen.query_one("#docs")
         first = docs.coordinate_to_cell_key((0, 0)).row_key.value
         assert first == disputed  # most disagreement first

@@ -1,4 +1,4 @@
-"""Agreement: the pair matrix, per-label scores, documents sorted by disagreement."""
+"""Agreement: the summary rows, the pair matrix, per-label scores, documents sorted by disagreement."""
 
 from __future__ import annotations
 
@@ -9,22 +9,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from annotator.core.agreement.report_model import AgreementReport, Value
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.keymap import AGREEMENT
 from annotator.tui.keys import bindings
 
 
-def _fmt(value) -> Text:
-    if value is None:
-        return Text("n/a", style="dim")
-    style = "#5fd75f" if value >= 0.8 else "#d7d75f" if value >= 0.6 else "#ff5f5f"
-    return Text(f"{value:.3f}", style=style, justify="right")
-
-
-def _value(entry):
-    """A score from the report: a number or null (the reason is beside it), or a section
-    whose overall score is its ``f1`` (spans.exact, a pair...)."""
-    return entry.get("f1") if isinstance(entry, dict) else entry
+def _cell(value: Value, *, why: bool = False) -> Text:
+    """A coloured number, or a dim "n/a" (with the reason when ``why``)."""
+    shown = value.explained() if why else value.text()
+    if value.number is None:
+        return Text(shown, style="dim", justify="right")
+    style = "#5fd75f" if value.number >= 0.8 else "#d7d75f" if value.number >= 0.6 else "#ff5f5f"
+    return Text(shown, style=style, justify="right")
 
 
 class AgreementScreen(Screen):
@@ -36,6 +33,8 @@ class AgreementScreen(Screen):
         yield LoadingIndicator()
         with Horizontal(id="agreement-tables"):
             with Vertical():
+                yield Static("Summary", classes="heading")
+                yield DataTable(id="summary")
                 yield Static("Span F1 (exact), annotator pairs", classes="heading")
                 yield DataTable(id="pairs")
                 yield Static("Per label (mean over pairs)", classes="heading")
@@ -47,7 +46,7 @@ class AgreementScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "Agreement"
-        self.report: dict | None = None
+        self.report: AgreementReport | None = None
         self.compute()
 
     def action_reload(self) -> None:
@@ -62,10 +61,7 @@ class AgreementScreen(Screen):
         workspace = self.app.workspace
         try:
             tables = load_tables(workspace)
-            report = compute_report(
-                tables.spans, tables.coverage, tables.tokens, tables.doc_lengths, tables.events, tables.arguments,
-                guidelines=workspace.config.guidelines, excluded=tables.excluded, texts=tables.texts,
-            )
+            report = compute_report(tables)
         except Exception as exc:  # noqa: BLE001 - shown on screen; the app keeps working
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -75,44 +71,44 @@ class AgreementScreen(Screen):
         self.query_one(LoadingIndicator).display = False
         self.query_one("#agreement-summary", Static).update(Text(f"cannot compute agreement: {message}", style="red"))
 
-    def _show(self, report: dict) -> None:
+    def _show(self, report: AgreementReport) -> None:
         self.report = report
         self.query_one(LoadingIndicator).display = False
-        spans, tokens, events = report["spans"], report["tokens"], report["events"]
-        summary = (
-            f"guidelines {report['guidelines']} · {len(report['annotators'])} annotators · {report['documents']} documents"
-            f" · span F1 exact {_txt(_value(spans['exact']))} overlap {_txt(_value(spans['overlap']))}"
-            f" · Cohen κ {_txt(_value(tokens['cohen_kappa'].get('mean')))} · Fleiss κ {_txt(_value(tokens.get('fleiss_kappa')))}"
-            f" · α {_txt(_value(tokens.get('krippendorff_alpha')))} · α_u {_txt(_value(report['unitizing_alpha'].get('overall')))}"
-            f" · triggers {_txt(_value(events.get('trigger_f1')))} · arguments {_txt(_value(events.get('argument_f1')))}"
-            f" · excluded {len(report['excluded'])}"
-        )
-        self.query_one("#agreement-summary", Static).update(Text(summary))  # values from files: no markup
-        names = report["annotators"]
-        pairs = self.query_one("#pairs", DataTable)
-        pairs.clear(columns=True)
-        pairs.add_columns("", *(Text(name) for name in names))
-        matrix = {(p["a"], p["b"]): _value(p) for p in spans["exact"].get("pairs", [])}
+        heading = (f"guidelines {report.guidelines} · {len(report.annotators)} annotators · {report.documents} documents"
+                   f" · excluded {len(report.excluded)}")
+        self.query_one("#agreement-summary", Static).update(Text(heading))  # values from files: no markup
+        self._show_summary(report)
+        self._show_pairs(report)
+        self._show_labels(report)
+        self._show_documents(report)
+
+    def _table(self, name: str, *columns: str | Text) -> DataTable:
+        table = self.query_one(f"#{name}", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        return table
+
+    def _show_summary(self, report: AgreementReport) -> None:
+        table = self._table("summary", "measure", "value", "over")
+        for row in report.summary():
+            table.add_row(Text(row.label), _cell(row.value, why=True), Text(row.over, justify="right"))
+
+    def _show_pairs(self, report: AgreementReport) -> None:
+        names = report.annotators
+        table = self._table("pairs", "", *(Text(name) for name in names))
         for a in names:
-            row = [Text(a, style="bold")]
-            for b in names:
-                row.append(_fmt(1.0) if a == b else _fmt(matrix.get((a, b), matrix.get((b, a)))))
-            pairs.add_row(*row)
-        labels = self.query_one("#labels", DataTable)
-        labels.clear(columns=True)
-        labels.add_columns("label", "exact", "overlap", "α_u")
-        overlap = spans["overlap"].get("per_label", {})
-        unit = report["unitizing_alpha"].get("per_label", {})
-        for label, value in sorted(spans["exact"].get("per_label", {}).items()):
-            labels.add_row(Text(label), _fmt(_value(value)), _fmt(_value(overlap.get(label))), _fmt(_value(unit.get(label))))
-        docs = self.query_one("#docs", DataTable)
-        docs.clear(columns=True)
-        docs.add_columns("document", "span F1", "disagreements")
-        rows = sorted(report["per_document"], key=lambda d: (_value(d.get("span_f1_exact")) is None,
-                                                             _value(d.get("span_f1_exact")) or 0.0))
-        for d in rows:
-            docs.add_row(Text(d["id"]), _fmt(_value(d.get("span_f1_exact"))),
-                         Text(str(d["disagreements"]), justify="right"), key=d["id"])
+            cells = [_cell(Value(1.0)) if a == b else _cell(report.pair(a, b).exact.f1) for b in names]
+            table.add_row(Text(a, style="bold"), *cells)
+
+    def _show_labels(self, report: AgreementReport) -> None:
+        table = self._table("labels", "label", "exact", "overlap", "α_u")
+        for lab in report.per_label:
+            table.add_row(Text(lab.label), _cell(lab.span_f1_exact), _cell(lab.span_f1_overlap), _cell(lab.alpha_u))
+
+    def _show_documents(self, report: AgreementReport) -> None:
+        table = self._table("docs", "document", "span F1", "disagreements")
+        for d in report.per_document:  # worst first
+            table.add_row(Text(d.id), _cell(d.span_f1_exact), Text(str(d.disagreements), justify="right"), key=d.id)
 
     def action_open(self) -> None:
         docs = self.query_one("#docs", DataTable)
@@ -122,8 +118,8 @@ class AgreementScreen(Screen):
         app = self.app
         text = app.corpus.text(doc_id)
         versions = {}
-        for name in self.report["annotators"]:
-            opened = AnnotationStore(app.workspace.annotations_dir, name).open(
+        for name in self.report.annotators:
+            opened = AnnotationStore.of(app.workspace, name, app.corpus).open(
                 doc_id, app.corpus.info(doc_id).sha256, app.schema.version, app.workspace.guidelines_dir, lock=False)
             versions[name] = opened.doc
         marks = _disagreement_extents(versions)
@@ -142,6 +138,3 @@ def _disagreement_extents(versions) -> list[tuple[int, int]]:
             said.setdefault((ev.start, ev.end, ev.type), set()).add(name)
     return sorted({(s, e) for (s, e, _), who in said.items() if len(who) < len(versions)})
 
-
-def _txt(value) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
