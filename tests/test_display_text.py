@@ -48,6 +48,17 @@ def test_a_word_cut_inside_keeps_its_joining_form() -> None:
     assert cut == ELLIPSIS + "\ufef4\ufeb4\ufee3"
 
 
+def test_the_joining_form_at_the_cut_is_the_shapers() -> None:
+    # المُسيّرة cut after المُسيّ: the ya carries a shadda and still joins the ra after it,
+    # so it stays medial (FEF4) under its shadda.
+    assert fit("المُسيّرة", 6) == ELLIPSIS + "\ufef4\u0651\ufeb4\ufee4\u064f\ufedf\ufe8d"
+    # A letter that never joins the next one (dal) keeps its final form: no joiner is added.
+    assert fit("مدرسة", 3) == visual("مد" + ELLIPSIS)
+    # ٹ (U+0679, Urdu tteh) joins like any dual-joining letter: initial form FB68 (FB66 is
+    # isolated). The shaper knows it; no list of letters is needed.
+    assert fit("ٹیلا", 2) == ELLIPSIS + "\ufb68"
+
+
 def test_the_cut_text_keeps_the_direction_of_the_whole() -> None:
     # "2024 report": left-to-right; the kept "2024" alone has no strong letter but stays left-to-right.
     assert fit("2024 report about it", 5) == "2024" + ELLIPSIS

@@ -65,6 +65,16 @@ def test_every_pyarabic_tashkeel_mark_and_superscript_alef_is_removed() -> None:
     assert normalize(f"ب{marks}ت").text == "بت"
 
 
+def test_every_arabic_mark_of_the_character_table_is_removed() -> None:
+    """The marks pyarabic does not list too: open tanween (U+08F0-U+08F2) and the other
+    extended Arabic marks, so that a search finds a word however it is vocalised."""
+    from annotator.core.text.characters import ARABIC_MARKS
+
+    assert normalize("كتاب\u08f0").text == "كتاب"
+    assert find_all("وجدوا كتابࣰ في البيت", "كتاب") == [(6, 11)]
+    assert normalize("ب" + "".join(sorted(ARABIC_MARKS)) + "ت").text == "بت"
+
+
 def test_teh_marbuta_is_optional() -> None:
     assert normalize("مدرسة").text == "مدرسه"
     assert normalize("مدرسة", teh_marbuta=False).text == "مدرسة"

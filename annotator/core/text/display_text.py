@@ -13,24 +13,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 from annotator.core.text.bidi import RTL, base_level
+from annotator.core.text.characters import LRM, RLM, ZWJ
 from annotator.core.text.layout import paragraphs_of, visual
+from annotator.core.text.shaping import joins_next
 
 ELLIPSIS = "\u2026"
-_LRM, _RLM, _ZWJ = "\u200e", "\u200f", "\u200d"
-# Letters that join the letter after them (dual-joining): a word cut after one of them keeps
-# its joining form (a ZWJ before the ellipsis), so the eye sees the word goes on.
-_DUAL_JOINING = frozenset(
-    "\u0626\u0628\u062a\u062b\u062c\u062d\u062e\u0633\u0634\u0635\u0636\u0637\u0638\u0639\u063a"
-    "\u0640\u0641\u0642\u0643\u0644\u0645\u0646\u0647\u064a\u0649\u067e\u0686\u06a4\u06a9\u06af\u06cc"
-)
-_ARABIC_LETTER = frozenset(chr(c) for c in range(0x0620, 0x064B)) | frozenset(chr(c) for c in range(0x066E, 0x06D4))
 
 
 def row_start(mode: str) -> str:
     """What a row of chrome (status line, list row) starts with so that a terminal doing BiDi
     per row ('terminal' mode) lays it out left to right, as drawn, whatever Arabic it holds:
     a LEFT-TO-RIGHT MARK (zero cells) there, nothing in 'app' mode."""
-    return _LRM if mode == "terminal" else ""
+    return LRM if mode == "terminal" else ""
 
 
 def cells(text: str, mode: str = "app") -> int:
@@ -72,11 +66,10 @@ def fit(text: str, width: int, mode: str = "app") -> str:
     if not head:
         return ELLIPSIS
     joiner = ""
-    if (mode == "app" and len(head) == cut and head[-1] in _DUAL_JOINING
-            and cut < len(flat) and flat[cut] in _ARABIC_LETTER):
-        joiner = _ZWJ  # cut inside an Arabic word: its last letter keeps joining
+    if mode == "app" and len(head) == cut and joins_next(clusters.glyphs[kept - 1]):
+        joiner = ZWJ  # cut inside an Arabic word: its last letter keeps the form the shaper gave it
     base = base_level(flat)
     mark = ""
     if base_level(head) != base:  # the kept part alone would read in the other direction
-        mark = _RLM if base == RTL else _LRM
+        mark = RLM if base == RTL else LRM
     return visual(mark + head + joiner + ELLIPSIS, mode)

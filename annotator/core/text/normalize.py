@@ -6,9 +6,10 @@ Each character is normalized on its own, in this order:
    NBSP becomes a space; the space NFKC puts under an isolated haraka form such as
    U+FE70 is dropped);
 2. casefold (Latin, and any other cased script);
-3. removal of Arabic diacritics (``pyarabic.araby.DIACRITICS``: the harakat, tanween,
-   shadda, sukun, U+0670 superscript alef, combining hamza and madda, Quranic marks),
-   tatweel, the word joiners ZWNJ/ZWJ and the invisible separators (RLM, LRM, ALM, ...);
+3. removal of Arabic diacritics (``characters.ARABIC_MARKS``: every combining mark of
+   the Arabic blocks: harakat, tanween, shadda, sukun, U+0670 superscript alef, combining
+   hamza and madda, Quranic marks, open tanween such as U+08F0), tatweel, the word
+   joiners ZWNJ/ZWJ and the invisible separators (RLM, LRM, ALM, ...);
 4. ``إ أ آ ٱ`` to ``ا``, ``ى`` to ``ي``, and (optionally, on by default) ``ة`` to ``ه``.
 
 Hamza on waw and yeh (``ؤ ئ``) and bare hamza ``ء`` are kept (pyarabic's
@@ -22,11 +23,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pyarabic import araby
+from annotator.core.text.characters import (ARABIC_MARKS, COMBINING, INVISIBLE_SEPARATORS, TATWEEL, WORD_JOINERS,
+                                            char_class)
 
-from annotator.core.text.tokens import INVISIBLE_SEPARATORS, WORD_JOINERS, char_class
-
-_REMOVED = frozenset(araby.DIACRITICS) | {araby.TATWEEL} | WORD_JOINERS | INVISIBLE_SEPARATORS
+_REMOVED = ARABIC_MARKS | {TATWEEL} | WORD_JOINERS | INVISIBLE_SEPARATORS
 _LETTERS = {"إ": "ا", "أ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"}
 _TEH_MARBUTA = {"ة": "ه"}
 # Planes 0-2 hold every character NFKC or casefold changes (planes 3-16 hold none).
@@ -39,7 +39,7 @@ _FREQUENT = (range(0x250), range(0x600, 0x700), range(0x750, 0x780), range(0x200
 def _normalize_char(char: str, letters: dict[str, str]) -> str:
     """The normalized form of one character (empty, one or several characters)."""
     out = unicodedata.normalize("NFKC", char)
-    if out[:1] == " " and unicodedata.category(out[1:2] or " ")[0] == "M":
+    if out[:1] == " " and out[1:2] in COMBINING:
         out = out[1:]  # the space NFKC puts under an isolated mark (U+FE70 is " ً")
     return "".join(letters.get(c, c) for c in out.casefold() if c not in _REMOVED)
 

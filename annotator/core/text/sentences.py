@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from annotator.core.text.tokens import INVISIBLE_SEPARATORS, char_class
+from annotator.core.text.characters import INVISIBLE_SEPARATORS, char_class
 
 TERMINATORS = ".!?؟"
 # Quotes and closing brackets that stay with the sentence when glued to its terminator.

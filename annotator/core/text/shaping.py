@@ -11,70 +11,34 @@ Control characters become visible symbols: corpus text is data, never terminal c
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 import arabic_reshaper
-from rich.cells import cell_len, load_cell_table
+from rich.cells import cell_len
 
-# Cell widths as Rich (and so Textual) measures them: what the layout counts must be what
-# the widget draws, or every cell right of a wide character is off by one.
-_CELL_TABLE = load_cell_table("auto").widths
+from annotator.core.text.characters import (ALEFS, ARABIC_LETTERS, BIDI_CONTROLS, BOM, BREAK_SPACES, FORMAT,
+                                            JOINING_TRANSPARENT, LAM, LIGATURE_INNER, WIDE_TRANSPARENT, ZERO_WIDTH,
+                                            ZWJ, char_class, one_of, wide)
 
-
-def _ranges(width: int, exclude: frozenset[int] = frozenset(), low: int = 0, high: int = 0x10FFFF) -> str:
-    """A regex character class body for the characters of one cell width in Rich's table,
-    between ``low`` and ``high``, without ``exclude``."""
-    parts = []
-    for start, end, w in _CELL_TABLE:
-        start, end = max(start, low), min(end, high)
-        if w != width or start > end:
-            continue
-        run_start = None
-        for code in range(start, end + 2) if any(start <= x <= end for x in exclude) else (start, end + 1):
-            inside = code <= end and code not in exclude
-            if inside and run_start is None:
-                run_start = code
-            elif not inside and run_start is not None:
-                last = code - 1
-                parts.append(re.escape(chr(run_start)) + ("-" + re.escape(chr(last)) if last > run_start else ""))
-                run_start = None
-    return "".join(parts)
-
-
-def _class(width: int, exclude: frozenset[int] = frozenset(), extra: str = "") -> str:
-    """One character of the class, fast: Python's re tests a class with characters beyond the
-    BMP range by range for every character it rejects, so those sit behind a cheap guard."""
-    bmp = _ranges(width, exclude, high=0xFFFF)
-    astral = _ranges(width, exclude, low=0x10000)
-    return f"(?:[{extra}{bmp}]|(?=[\U00010000-\U0010ffff])[{astral}])"
-
-
-_CONTROLS = frozenset([*range(0, 32), *range(0x7F, 0xA0)])
-_ZWNJ, _ZWJ = "\u200c", "\u200d"
-# Bidi controls (ALM, LRM, RLM, embeddings, overrides, isolates) carry their own BiDi level:
-# each is a cluster of its own, zero cells wide, never merged into a neighbour.
-_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_BIDI_CONTROL = re.compile(f"[{_BIDI_CONTROLS}]")
-_NOT_JOINING = _CONTROLS | {ord(c) for c in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"}
-_ZERO = _class(0, _CONTROLS)
-_ZERO_JOINING = _class(0, _NOT_JOINING | {ord(_ZWNJ)})  # a ZWNJ or a bidi control between lam and alef stops the ligature
-_LAM, _ALEFS = "\u0644", "\u0622\u0623\u0625\u0627"
-_SPECIAL_APP = re.compile(f"(?P<lam>{_LAM}{_ZERO_JOINING}*[{_ALEFS}])|{_ZERO}+")
+# Character kinds come from core/text/characters.py, whose zero width is Rich's (and so
+# Textual's): what the layout counts must be what the widget draws, or every cell right of
+# a wide character is off by one.
+_BIDI_CONTROL = re.compile(f"[{char_class(BIDI_CONTROLS)}]")
+_ZERO = one_of(ZERO_WIDTH)
+_ZERO_JOINING = one_of(LIGATURE_INNER)  # a ZWNJ or a bidi control between lam and alef stops the ligature
+_SPECIAL_APP = re.compile(f"(?P<lam>{LAM}{_ZERO_JOINING}*[{ALEFS}])|{_ZERO}+")
 _SPECIAL_LOGICAL = re.compile(f"{_ZERO}+")
 # Runs of characters that can join one another: Arabic letters, and what is transparent to
 # joining or causes it (marks, format characters such as RLM and ZWJ, the soft hyphen).
-_ARABIC_LETTERS = "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff"
-# Transparent to joining (ArabicShaping.txt) though drawn one cell wide: soft hyphen, Syriac
-# abbreviation mark, Adlam nasalization mark.
-_WIDE_TRANSPARENT = "\u00ad\u070f\U0001e94b"
-_ARABIC_RUN = re.compile(f"((?:{_class(0, _CONTROLS, extra=_ARABIC_LETTERS)}|[{_WIDE_TRANSPARENT}])+)")
-_TRANSPARENT = re.compile(f"(?!{_ZWJ}|{_ZWNJ})(?:{_ZERO}|[{_WIDE_TRANSPARENT}])")
+_ARABIC_RUN = re.compile(f"({one_of(ZERO_WIDTH | ARABIC_LETTERS | WIDE_TRANSPARENT)}+)")
+_TRANSPARENT = re.compile(one_of(JOINING_TRANSPARENT))
 # Clusters that may be other than one cell: wide characters, emoji presentation (VS16)
 # and zero-width bidi controls; nothing before U+1100 is wide.
 _BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")
-_NOT_ONE = re.compile(f"{_class(2)}|[\ufe0f{_BIDI_CONTROLS}]")
+_NOT_ONE = re.compile(f"{wide()}|[\ufe0f{char_class(BIDI_CONTROLS)}]")
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
@@ -85,10 +49,9 @@ _SAFE.update({c: 0xFFFD for c in range(0x80, 0xA0)})
 # app mode: the app has used them already (levels, joining). In terminal mode the terminal
 # needs them (bidi controls, ZWNJ), except ZWJ: Rich counts a ZWJ and the character after
 # it as one grapheme, so the widget and the terminal would disagree on where cells are.
-_FORMAT = {ord(c): None for c in "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-           "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"}
-_TERMINAL_FORMAT = {ord(_ZWJ): None, 0xFEFF: None}
-_MARKS = {c: None for s, e, w in _CELL_TABLE if w == 0 and e >= 0x20 for c in range(s, e + 1) if c >= 0xA0}
+_FORMAT = {ord(c): None for c in FORMAT}
+_TERMINAL_FORMAT = {ord(ZWJ): None, ord(BOM): None}
+_MARKS = {ord(c): None for c in ZERO_WIDTH}
 _HIDE_MARKS = {**_FORMAT, **_MARKS}
 _TERMINAL_HIDE_MARKS = {**_MARKS, **{c: c for c in _FORMAT if c not in _TERMINAL_FORMAT}}
 
@@ -96,11 +59,13 @@ _TERMINAL_HIDE_MARKS = {**_MARKS, **{c: c for c in _FORMAT if c not in _TERMINAL
 _LAM_ALEF = {"\u0622": ("\ufef5", "\ufef6"), "\u0623": ("\ufef7", "\ufef8"),
              "\u0625": ("\ufef9", "\ufefa"), "\u0627": ("\ufefb", "\ufefc")}
 _LAM_JOINED_BEFORE = {"\ufee0", "\ufede"}  # medial and final lam: joined to the letter before
+# Initial and medial presentation forms: a letter drawn joined to the letter after it.
+_JOINS_NEXT = frozenset(c for c in map(chr, range(0xFB50, 0xFF00))
+                        if unicodedata.decomposition(c).startswith(("<initial>", "<medial>")))
 _RESHAPER = arabic_reshaper.ArabicReshaper(
     configuration={"delete_harakat": False, "shift_harakat_position": False, "support_ligatures": False,
                    "delete_tatweel": False, "support_zwj": True}
 )
-BREAK_SPACES = frozenset(" \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000")
 
 
 @dataclass(slots=True)
@@ -177,7 +142,7 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     return Clusters(bounds, glyphs, widths, spaces)
 
 
-_KEPT_FORMATS = "".join(sorted(set(chr(c) for c in _FORMAT)))
+_KEPT_FORMATS = "".join(sorted(FORMAT))
 
 
 def _zero_piece(a: int, b: int, attached: bool, inside: set[int], orphans: list[int]) -> None:
@@ -192,6 +157,12 @@ def _zero_piece(a: int, b: int, attached: bool, inside: set[int], orphans: list[
         orphans.append(a)
 
 
+def joins_next(glyph: str) -> bool:
+    """Whether a shaped cluster (a glyph of ``cluster(text, shape=True)``) is drawn joined to
+    the letter after it: its letter took an initial or medial form."""
+    return glyph[:1] in _JOINS_NEXT
+
+
 @lru_cache(maxsize=65536)
 def _shape_word(word: str) -> str:
     """Shape one run of joining characters, one output character per input character.
@@ -203,13 +174,13 @@ def _shape_word(word: str) -> str:
     """
     letters = _TRANSPARENT.sub("", word)
     shaped = _RESHAPER.reshape(letters)
-    joiners = letters.count(_ZWJ)
+    joiners = letters.count(ZWJ)
     if len(shaped) != len(letters) - joiners:  # not one glyph per letter: draw the word unshaped
         return word
     out = []
     it = iter(shaped)
     for char in word:
-        if char == _ZWJ or _TRANSPARENT.match(char):
+        if char == ZWJ or _TRANSPARENT.match(char):
             out.append(char)
         else:
             out.append(next(it))
@@ -217,8 +188,8 @@ def _shape_word(word: str) -> str:
 
 
 def _lam_alef_glyph(piece: str, shaped: str, hide: dict) -> str:
-    lam_at = piece.index(_LAM)
-    alef_at = next(i for i in range(lam_at + 1, len(piece)) if piece[i] in _ALEFS)
+    lam_at = piece.index(LAM)
+    alef_at = next(i for i in range(lam_at + 1, len(piece)) if piece[i] in ALEFS)
     isolated, final = _LAM_ALEF[piece[alef_at]]
     glyph = final if shaped[lam_at] in _LAM_JOINED_BEFORE else isolated
     marks = (piece[:lam_at] + piece[lam_at + 1:alef_at] + piece[alef_at + 1:]).translate(hide)

@@ -2,73 +2,65 @@
 
 A token is either a word or a single punctuation/symbol character:
 
-- words are runs of letters, digits and combining marks of any script, plus tatweel
-  (a letter, so ``لـ`` is one token) and the in-word joiners ZWNJ/ZWJ; a ``٫ ٬ . ,``
-  between two digits stays inside (``3.5``, ``1,000``, ``٢٬٠٠٠``);
+- words are runs of letters and digits of any script, plus tatweel (a letter, so ``لـ``
+  is one token); a ``٫ ٬ . ,`` between two digits stays inside (``3.5``, ``1,000``,
+  ``٢٬٠٠٠``);
 - every other visible character (punctuation, quotes, symbols, ``_``) is a token
   of its own;
+- zero-width characters (``characters.COMBINING``: harakat and every other combining
+  mark, the joiners ZWNJ/ZWJ, other invisible format characters) belong to the token of
+  the character before them, as they are drawn on its cell: ``(\u064e`` is one token.
+  With no token character before them (at the start, after white space or a bidi
+  control) they start one;
 - whitespace (``str.isspace``: spaces, NBSP, tabs, newlines) and the invisible
   separators (bidi marks RLM/LRM/ALM, bidi embeddings and isolates, ZWSP, BOM)
-  separate tokens and never belong to one.
+  separate tokens and never belong to one, with two exceptions that keep one cell in one
+  token: zero-width characters after a ZWSP, a BOM or a LINE/PARAGRAPH SEPARATOR are drawn
+  on the cell before it, so they belong to no token; and a lam-alef ligature stays one
+  token even with such a separator between its lam and its alef.
 
-The text is never changed: callers slice ``text[start:end]``.
+So a token never cuts a cluster (``shaping.cluster``, what one cell shows) in two: the
+reader's character mode steps over exactly the clusters inside tokens. The text is never
+changed: callers slice ``text[start:end]``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from itertools import accumulate
-from collections.abc import Iterable
 
-# Invisible format characters that separate tokens like white space does.
-INVISIBLE_SEPARATORS = frozenset(
-    "\u200e\u200f\u061c"  # LRM, RLM, ALM
-    "\u202a\u202b\u202c\u202d\u202e"  # LRE, RLE, PDF, LRO, RLO
-    "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
-    "\u200b\ufeff"  # zero width space, byte order mark
-)
-# Invisible format characters that belong to the word around them.
-WORD_JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
+from annotator.core.text.characters import (ALEFS, COMBINING, CONTINUING, INVISIBLE_SEPARATORS, LAM, LIGATURE_INNER,
+                                            char_class, one_of)
+
+__all__ = ["INVISIBLE_SEPARATORS", "NUMBER_SEPARATORS", "char_class", "token_bounds", "token_texts", "tokenize"]
+
 # Separators allowed between two digits of one number.
 NUMBER_SEPARATORS = "٫٬.,"
 
-# Planes 0-2 and 14 hold every combining mark (planes 3-13, 15, 16 hold none).
-_MARK_PLANES = (range(0x30000), range(0xE0000, 0xF0000))
-
-
-def char_class(chars: Iterable[str]) -> str:
-    """The body of a regex character class matching exactly ``chars`` (as escaped ranges)."""
-    points = sorted({ord(c) for c in chars})
-    parts: list[str] = []
-    i = 0
-    while i < len(points):
-        j = i
-        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
-            j += 1
-        first, last = _escape(points[i]), _escape(points[j])
-        parts.append(first if i == j else f"{first}-{last}")
-        i = j + 1
-    return "".join(parts)
-
-
-def _escape(point: int) -> str:
-    return f"\\u{point:04x}" if point <= 0xFFFF else f"\\U{point:08x}"
-
-
-# Every combining mark (Unicode category M*), e.g. harakat, shadda, U+0670.
-_MARKS = [c for plane in _MARK_PLANES for c in map(chr, plane) if unicodedata.category(c)[0] == "M"]
-_BMP_MARKS = [c for c in _MARKS if c <= "\uffff"]
-_ASTRAL_MARKS = [c for c in _MARKS if c > "\uffff"]
-# A word: letters/other numerals, digit runs with inner separators, marks, joiners.
-# Astral marks sit behind a cheap range guard: a class with astral ranges is checked
-# range by range for every character it rejects, which halves the speed.
-_WORD = (
-    rf"(?:[^\W\d_]+|\d+(?:[{char_class(NUMBER_SEPARATORS)}]\d+)*"
-    rf"|[{char_class([*_BMP_MARKS, *WORD_JOINERS])}]+"
-    rf"|(?=[\U00010000-\U0010ffff])[{char_class(_ASTRAL_MARKS)}]+)++"
+_CONTINUING = one_of(CONTINUING)
+# Letters and other numerals, but those of no width (Hangul medial jamo): these go as
+# zero-width characters.
+_LETTERS = rf"[^\W\d_{char_class(c for c in CONTINUING if c.isalnum())}]+"
+_BMP_CONTINUING = char_class(c for c in CONTINUING if c <= "\uffff")
+_ASTRAL_CONTINUING = char_class(c for c in CONTINUING if c > "\uffff")
+# What a word goes on with: what stands between a lam and its alef (tried first, right
+# after the lam), letters/other numerals, digit runs with inner separators, zero-width
+# characters. Astral characters sit behind a cheap range guard: a class with astral ranges
+# is checked range by range for every character it rejects, which halves the speed.
+_WORD_GOES_ON = (
+    rf"(?:(?<={LAM}){one_of(LIGATURE_INNER)}+(?=[{ALEFS}])"
+    rf"|{_LETTERS}|\d+(?:[{char_class(NUMBER_SEPARATORS)}]\d+)*"
+    rf"|[{_BMP_CONTINUING}]+"
+    rf"|(?=[\U00010000-\U0010ffff])[{_ASTRAL_CONTINUING}]+)"
 )
-_TOKEN = re.compile(rf"{_WORD}|[^\s{char_class(INVISIBLE_SEPARATORS)}]")
+_TOKEN = re.compile(
+    rf"(?:{_LETTERS}|\d+(?:[{char_class(NUMBER_SEPARATORS)}]\d+)*)"  # a word
+    rf"{_WORD_GOES_ON}*+"
+    # a word starting with zero-width characters, unless they are drawn on the cell of a
+    # zero-width separator (or of zero-width characters that went with one)
+    rf"|{_CONTINUING}(?<![{char_class(COMBINING)}].){_WORD_GOES_ON}*+"
+    rf"|(?!{_CONTINUING})[^\s{char_class(INVISIBLE_SEPARATORS)}]{_CONTINUING}*"  # any other visible character
+)
 
 
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
