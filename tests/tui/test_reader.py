@@ -163,3 +163,53 @@ async def test_a_long_document_shows_its_start_at_once_and_the_rest_follows(work
         assert [line.text for line in reader.text_layout.lines] == [line.text for line in full.lines]
         await pilot.press("ctrl+end")
         assert reader.text_layout.row_of(reader.cursor_span[0]) == len(full) - 1
+
+
+async def test_character_mode_stops_once_per_cell(workspace) -> None:
+    # ب + U+08F0 (open fathatan) + ت: two cells, two stops; the fathatan stays with the beh.
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        reader.load("ب\u08f0ت قال")
+        reader.set_fine(True)
+        stops = [reader.cursor_span]
+        for _ in range(3):
+            await pilot.press("left")
+            stops.append(reader.cursor_span)
+        assert stops == [(0, 2), (2, 3), (4, 5), (5, 6)]
+
+
+async def test_rows_drawn_from_the_cache_are_the_rows_drawn_afresh(workspace) -> None:
+    """Every row is cached under a key of what it is drawn from: after any change, what the
+    cache gives is what drawing the row again gives."""
+    from rich.style import Style
+
+    from annotator.tui.widgets.reader_view import Highlight
+
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(60, 16)) as pilot:
+        reader = await open_first(pilot)
+
+        def drawn() -> list[list]:
+            return [list(reader.render_line(y)) for y in range(reader.scrollable_content_region.height)]
+
+        async def check() -> None:
+            await pilot.pause()
+            cached = drawn()
+            reader._cache.clear()
+            assert cached == drawn()
+
+        await check()
+        for key in ("left", "left", "shift+left", "shift+left", "down", "escape", "end", "pagedown", "up"):
+            await pilot.press(key)
+            await check()
+        reader.set_highlights([Highlight(0, 20, Style(bgcolor="red"))])
+        await check()
+        reader.set_selection(5, 30)
+        await check()
+        reader.set_fine(True)
+        await check()
+        reader.diacritics = False
+        await check()
+        reader.set_mode("terminal")
+        await check()

@@ -1,19 +1,20 @@
-"""The reader: a document laid out right-to-left on the Line API, with a token cursor.
+"""The reader: a document laid out right-to-left on the Line API, with a cursor.
 
 Layout comes from ``annotator.core.text.layout`` (wrapping, BiDi reordering, shaping and the
-cell map). This widget only paints rows, caches them, and turns keys and clicks into
-logical offsets. Rows are built on demand in ``render_line`` and kept in an LRU cache
-keyed by row and a version that changes with anything drawn (cursor, highlights), so a
-frame costs the same for a short and a very long document.
+cell map), and where each key takes the cursor from ``annotator.core.text.navigation``. This
+widget draws rows, holds the cursor and selection as reactive state, and maps keys and
+clicks to navigation calls. Rows are built on demand in ``render_line`` and kept in an LRU
+cache under a key made of everything a row is drawn from (row, width, mode, diacritics,
+document, version of the highlights, the part of the cursor and selection on that row,
+styles): nothing is ever invalidated, a cursor move simply asks for other keys on the two
+rows it touches, and a frame costs the same for a short and a very long document.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
-from functools import partial
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,29 +27,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.core.keymap import READER
-from annotator.core.text.layout import Layout, Paragraph, pieces_of
-from annotator.core.text.tokens import tokenize
+from annotator.core.text.layout import DisplayLine, Layout, Paragraph, pieces_of
+from annotator.core.text.navigation import Cursor, Navigator, Span, Units, character_units, token_units
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.styles import CachedStyles
 
-_MARK = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0300-\u036f\u200c\u200d]")
-
-
 LAYOUT_CHUNK = 30_000  # characters laid out per step: about 30 ms, so keys stay answered meanwhile
-
-
-def characters(text: str) -> list[tuple[int, int]]:
-    """Fine-mode units: every non-space character, with the marks that follow it."""
-    units: list[tuple[int, int]] = []
-    for start, end in tokenize(text):
-        i = start
-        while i < end:
-            j = i + 1
-            while j < end and _MARK.match(text, j):
-                j += 1
-            units.append((i, j))
-            i = j
-    return units
+_QUIET_CURSOR = Style(bold=True, underline=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +45,25 @@ class Highlight:
     style: Style
 
 
+def _on_row(span: Span | None, start: int, stop: int) -> Span | None:
+    """The part of ``span`` on a row showing ``text[start:stop]``."""
+    if span is None or span[0] >= stop or span[1] <= start:
+        return None
+    return max(span[0], start), min(span[1], stop)
+
+
 class ReaderView(CachedStyles, ScrollView, can_focus=True):
-    """Shows one document and moves a token cursor through it in visual order."""
+    """Shows one document and moves a cursor through it, by token or by character, in visual order."""
 
     COMPONENT_CLASSES = {"reader--text", "reader--cursor", "reader--selection"}
     BINDINGS = bindings(READER)
 
     diacritics: reactive[bool] = reactive(True)
+    caret: reactive[Cursor] = reactive(Cursor(), repaint=False, init=False)  # the cursor's unit, the selection's anchor
 
     class CursorMoved(Message):
-        """The cursor is on another token: ``start``/``end`` are its logical offsets."""
+        """The cursor is on another unit, or the selection changed: ``start``/``end`` are the
+        cursor's logical offsets."""
 
         def __init__(self, reader: ReaderView, start: int, end: int) -> None:
             super().__init__()
@@ -86,20 +80,18 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         self.mode = mode
         self.quiet_cursor = quiet_cursor  # underline the cursor only, so label colours stay visible
         self._text = text
-        self.tokens: list[tuple[int, int]] = []
-        self._token_starts: list[int] = []
-        self._set_units(tokenize(text))
+        self._tokens = token_units(text)
+        self._units: Units = self._tokens  # what the cursor steps over: tokens, or characters in fine mode
+        self.fine = False
         self._paragraphs: dict[bool, list[Paragraph]] = {}  # analysed so far, per diacritics setting
         self._pieces = pieces_of(text)
+        self._document = 0  # which text this is: load() counts up
         self._generation = 0
         self._stream: Iterator[Paragraph] | None = None
         self.text_layout: Layout | None = None
-        self.cursor = 0  # index into self.tokens
-        self.anchor: int | None = None  # token index where a selection started
-        self.fine = False  # move by character instead of by token
         self._dragging = False
         self.highlights: list[Highlight] = []
-        self._version = 0
+        self._highlights_version = 0
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # ----- content -------------------------------------------------------------
@@ -107,100 +99,69 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
     def text(self) -> str:
         return self._text
 
+    @property
+    def tokens(self) -> list[Span]:
+        """What the cursor steps over: the tokens, or the characters in fine mode."""
+        return self._units.spans
+
     def load(self, text: str) -> None:
         """Show another document, cursor on its first token."""
         self._text = text
         self.fine = False
-        self._set_units(tokenize(text))
+        self._tokens = self._units = token_units(text)
         self._paragraphs.clear()
         self._pieces = pieces_of(text)
-        self.cursor = 0
-        self.anchor = None
+        self._document += 1
         self.highlights = []
+        self._highlights_version += 1
+        self.set_reactive(ReaderView.caret, Cursor())
         self._relayout()
         self.scroll_to(0, 0, animate=False)
-        self._cursor_changed()
-
-    def _set_units(self, units: list[tuple[int, int]]) -> None:
-        """What the cursor steps over: tokens, or characters in fine mode."""
-        self.tokens = units
-        self._token_starts = [s for s, _ in units]
+        self._announce()
 
     def set_fine(self, fine: bool) -> None:
-        """Fine mode: the cursor and selection move by character (marks stay with their letter)."""
+        """Fine mode: the cursor and selection move by character, one stop per cluster of the
+        layout (a letter with its marks, a lam-alef)."""
         if fine == self.fine:
             return
-        start, end = self.cursor_span
-        anchor = self.tokens[self.anchor][0] if self.anchor is not None else None
+        places = self._places()
         self.fine = fine
-        self._set_units(characters(self._text) if fine else tokenize(self._text))
-        self.cursor = self.token_at(start)
-        if anchor is not None:
-            self.anchor = self.token_at(anchor)
-        self.repaint()
-        self._cursor_changed()
+        self._units = self._character_units() if fine else self._tokens
+        self._put_back(*places)
 
-    # ----- selection -----------------------------------------------------------
-    @property
-    def selection(self) -> tuple[int, int] | None:
-        """The selected logical range (from anchor to cursor, whole units), if any."""
-        if self.anchor is None or not self.tokens:
-            return None
-        a, b = self.tokens[self.anchor], self.tokens[self.cursor]
-        return min(a[0], b[0]), max(a[1], b[1])
+    def _character_units(self) -> Units:
+        return character_units(self._tokens.spans, self._analysed())
 
-    def target_span(self) -> tuple[int, int] | None:
-        """What a label key applies to: the selection, else the unit under the cursor."""
-        return self.selection or (self.cursor_span if self.tokens else None)
+    def _places(self) -> tuple[int, int | None]:
+        """Where the cursor's unit and the anchor's unit start, as offsets."""
+        caret = self.caret
+        start = self.cursor_span[0]
+        anchor = self._units[caret.anchor][0] if caret.anchor is not None and self._units else None
+        return start, anchor
 
-    def set_selection(self, start: int, end: int) -> None:
-        """Select the units covering text[start:end] (used after peeling a clitic, or by tests)."""
-        self.anchor = self.token_at(start)
-        self.cursor = self.token_at(max(start, end - 1))
-        self.repaint()
-        self._cursor_changed()
-
-    def clear_selection(self) -> None:
-        if self.anchor is not None:
-            self.anchor = None
-            self.repaint()
-            self._cursor_changed()
-
-    def _extend(self, move) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
-        move()
-        self.repaint()
-
-    def action_extend_left(self) -> None:
-        self._extend(lambda: self._step_horizontal(-1))
-
-    def action_extend_right(self) -> None:
-        self._extend(lambda: self._step_horizontal(1))
+    def _put_back(self, start: int, anchor: int | None) -> None:
+        """The cursor (and anchor) on the units now at these offsets (the units changed)."""
+        units = self._units
+        self.set_reactive(ReaderView.caret, Cursor(units.at(start), None if anchor is None else units.at(anchor)))
+        self.refresh()
+        self._announce()
 
     def set_mode(self, mode: str) -> None:
         """Lay the text out again in another bidi mode ('app' or 'terminal')."""
-        if mode != self.mode:
-            self.mode = mode
-            self._paragraphs.clear()
-            self._relayout()
+        if mode == self.mode:
+            return
+        places = self._places()
+        self.mode = mode
+        self._paragraphs.clear()
+        self._relayout()
+        if self.fine:  # a lam-alef is one cluster in app mode, two in terminal mode
+            self._units = self._character_units()
+            self._put_back(*places)
 
     def set_highlights(self, highlights: list[Highlight]) -> None:
         self.highlights = highlights
-        self.repaint()
-
-    def repaint(self) -> None:
-        self._version += 1
-        self._cache.clear()
+        self._highlights_version += 1
         self.refresh()
-
-    def styles_changed(self) -> None:
-        self._cache.clear()
-
-    def _row_styles(self) -> tuple[Style, Style, Style, Style]:
-        """(widget, text, cursor, selection) styles."""
-        cursor = Style(bold=True, underline=True) if self.quiet_cursor else self.style_of("reader--cursor")
-        return self.style_of(), self.style_of("reader--text"), cursor, self.style_of("reader--selection")
 
     def watch_diacritics(self) -> None:
         self._relayout()
@@ -230,7 +191,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         self.text_layout = Layout([], width, self.mode)
         self._stream = self._analysed()
         self._lay_out_more(self._generation)
-        self.repaint()
+        self.refresh()
 
     @property
     def laid_out(self) -> bool:
@@ -257,7 +218,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._relayout()
-        self._cursor_changed()
+        self._announce()
 
     def on_resize(self, event: events.Resize) -> None:
         width = max(1, self.scrollable_content_region.width)
@@ -266,25 +227,40 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
             self.scroll_cursor_visible()
 
     # ----- painting ------------------------------------------------------------
+    def _row_styles(self) -> tuple[Style, Style, Style, Style]:
+        """(widget, text, cursor, selection) styles."""
+        cursor = _QUIET_CURSOR if self.quiet_cursor else self.style_of("reader--cursor")
+        return self.style_of(), self.style_of("reader--text"), cursor, self.style_of("reader--selection")
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        row = y + scroll_y
         width = self.scrollable_content_region.width
-        key = (row, width, self._version)
+        styles = self._row_styles()
+        return self._row(y + scroll_y, styles).crop_extend(scroll_x, scroll_x + width, styles[0])
+
+    def _row(self, row: int, styles: tuple[Style, Style, Style, Style]) -> Strip:
+        layout = self.text_layout
+        if layout is None or row >= len(layout):
+            return Strip.blank(0)  # not kept: the row may come with the next part of a long document
+        line = layout.lines[row]
+        start, stop = line.start, line.stop
+        cursor = _on_row(self.cursor_span if self._units else None, start, stop)
+        selected = _on_row(self.selection, start, stop)
+        key = (row, layout.width, layout.mode, self.diacritics, self._document, self._highlights_version,
+               cursor, selected, styles)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(row)
-            self._cache[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self._row_styles()[0])
+            strip = self._cache[key] = self._draw(line, cursor, selected, styles)
+        return strip
 
-    def _render_row(self, row: int) -> Strip:
-        if self.text_layout is None or row >= len(self.text_layout):
-            return Strip.blank(0)
-        line = self.text_layout.lines[row]
-        _, base, cursor_style, selection_style = self._row_styles()
-        cursor = self.tokens[self.cursor] if self.tokens else (-1, -1)
-        selected = self.selection or (-1, -1)
-        spans = self._highlights_between(line.start, line.stop + 1)
+    def _draw(self, line: DisplayLine, cursor: Span | None, selected: Span | None,
+              styles: tuple[Style, Style, Style, Style]) -> Strip:
+        """One row: its clusters left to right, each painted with the highlights on its first
+        character, and the selection and cursor where they meet it."""
+        _, base, cursor_style, selection_style = styles
+        c0, c1 = cursor or (-1, -1)
+        s0, s1 = selected or (-1, -1)
+        spans = [h for h in self.highlights if h.start < line.stop + 1 and h.end > line.start]
         segments = [Segment(" " * line.indent, base)] if line.indent else []
         text, style = "", None
         for glyph, start, end, _cells in line.visual_clusters():
@@ -292,9 +268,9 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
             for h in spans:
                 if h.start <= start < h.end:
                     cell_style = cell_style + h.style
-            if selected[0] <= start < selected[1]:
+            if start < s1 and end > s0:
                 cell_style = cell_style + selection_style
-            if cursor[0] <= start < cursor[1]:
+            if start < c1 and end > c0:
                 cell_style = cell_style + cursor_style
             if cell_style is style:
                 text += glyph
@@ -306,159 +282,126 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
             segments.append(Segment(text, style))
         return Strip(segments, line.indent + line.cells)
 
-    def _highlights_between(self, start: int, stop: int) -> list[Highlight]:
-        return [h for h in self.highlights if h.start < stop and h.end > start]
-
-    # ----- cursor --------------------------------------------------------------
-    @property
-    def cursor_span(self) -> tuple[int, int]:
-        return self.tokens[self.cursor] if self.tokens else (0, 0)
-
-    def token_at(self, offset: int) -> int:
-        """Index of the token containing ``offset``, or the nearest one after it."""
-        i = bisect_right(self._token_starts, offset) - 1
-        if i >= 0 and self.tokens[i][1] > offset:
-            return i
-        return min(max(0, i + 1), max(0, len(self.tokens) - 1))
-
-    def move_to_offset(self, offset: int) -> None:
-        if self.tokens:
-            self.set_cursor(self.token_at(offset))
-
-    def set_cursor(self, index: int) -> None:
-        if not self.tokens:
+    def _refresh_rows(self, span: Span | None) -> None:
+        """Draw again the rows showing ``text[start:end]``."""
+        if self.text_layout is None or span is None:
             return
-        index = max(0, min(index, len(self.tokens) - 1))
-        if index != self.cursor:
-            old = self.tokens[self.cursor]
-            self.cursor = index
-            self.repaint_range(*old)
-            self.repaint_range(*self.tokens[index])
-        self._cursor_changed()
-
-    def repaint_range(self, start: int, end: int) -> None:
-        """Repaint only the rows showing text[start:end] (a cursor move touches two rows)."""
-        if self.text_layout is None:
-            return
-        first = self.text_layout.row_of(start)
-        last = self.text_layout.row_of(max(start, end - 1))
-        width = self.scrollable_content_region.width
-        for row in range(first, last + 1):
-            self._cache.discard((row, width, self._version))
+        first = self.text_layout.row_of(span[0])
+        last = self.text_layout.row_of(max(span[0], span[1] - 1))
         self.refresh_lines(first, last - first + 1)
 
-    def _cursor_changed(self) -> None:
-        if self.tokens:
-            start, end = self.tokens[self.cursor]
+    # ----- cursor and selection -------------------------------------------------
+    @property
+    def cursor(self) -> int:
+        """Index of the unit under the cursor (into ``tokens``)."""
+        return self.caret.index
+
+    @property
+    def anchor(self) -> int | None:
+        """Index of the unit where the selection started, if there is a selection."""
+        return self.caret.anchor
+
+    @property
+    def cursor_span(self) -> Span:
+        return self._units[self.caret.index] if self._units else (0, 0)
+
+    @property
+    def selection(self) -> Span | None:
+        """The selected logical range (from anchor to cursor, whole units), if any."""
+        return self.caret.selection(self._units)
+
+    def target_span(self) -> Span | None:
+        """What a label key applies to: the selection, else the unit under the cursor."""
+        return self.selection or (self.cursor_span if self._units else None)
+
+    def token_at(self, offset: int) -> int:
+        """Index of the unit containing ``offset``, or the nearest one after it."""
+        return self._units.at(offset)
+
+    def move_to_offset(self, offset: int) -> None:
+        """The cursor on the unit at ``offset`` (a selection keeps its anchor)."""
+        if self._units:
+            self.caret = Cursor(self._units.at(offset), self.caret.anchor)
+
+    def set_selection(self, start: int, end: int) -> None:
+        """Select the units covering text[start:end] (used after peeling a clitic, or by tests)."""
+        self.caret = Cursor.selecting(self._units, start, end)
+
+    def clear_selection(self) -> None:
+        if self.caret.anchor is not None:
+            self.caret = self.caret.moved_to(self.caret.index)
+
+    def watch_caret(self, old: Cursor, new: Cursor) -> None:
+        for caret in (old, new):
+            self._refresh_rows(caret.selection(self._units) or caret.span(self._units))
+        self._announce()
+
+    def _announce(self) -> None:
+        if self._units:
+            start, end = self.cursor_span
             self.post_message(self.CursorMoved(self, start, end))
         self.scroll_cursor_visible()
 
     def scroll_cursor_visible(self) -> None:
-        if self.text_layout is None or not self.tokens:
+        if self.text_layout is None or not self._units:
             return
-        row, _ = self.text_layout.locate(self.tokens[self.cursor][0])
+        row, _ = self.text_layout.locate(self.cursor_span[0])
         height = self.scrollable_content_region.height
         if row < self.scroll_y:
             self.scroll_to(y=row, animate=False)
         elif height and row >= self.scroll_y + height:
             self.scroll_to(y=row - height + 1, animate=False)
 
-    def _row_tokens(self, row: int) -> list[tuple[int, int]]:
-        """(leftmost cell, token index) of the tokens shown on ``row``, left to right."""
-        assert self.text_layout is not None
-        line = self.text_layout.lines[row]
-        leftmost: dict[int, int] = {}
-        for col, (start, _) in enumerate(line.cell_ranges()):
-            index = bisect_right(self._token_starts, start) - 1
-            if index >= 0 and start < self.tokens[index][1]:
-                leftmost.setdefault(index, line.indent + col)
-        return sorted((col, index) for index, col in leftmost.items())
+    # ----- keys ---------------------------------------------------------------
+    def _go(self, move: Callable[[Navigator, int], int], extend: bool = False) -> None:
+        """Move the cursor where ``move`` says, dropping the selection or (``extend``) growing it."""
+        if self.text_layout is None or not self._units:
+            return
+        caret = self.caret
+        index = move(Navigator(self.text_layout, self._units), caret.index)
+        self.caret = caret.extended_to(index) if extend else caret.moved_to(index)
+        self.scroll_cursor_visible()
 
-    def _step_horizontal(self, direction: int) -> None:
-        """Move one token left (-1) or right (+1) on screen, continuing on the next row in
-        reading order at the edge: left of an RTL row is the next row, right is the previous."""
-        if self.text_layout is None or not self.tokens:
-            return
-        row, _ = self.text_layout.locate(self.tokens[self.cursor][0])
-        on_row = self._row_tokens(row)
-        position = next((i for i, (_, t) in enumerate(on_row) if t == self.cursor), None)
-        if position is not None and 0 <= position + direction < len(on_row):
-            self.set_cursor(on_row[position + direction][1])
-            return
-        rtl = self.text_layout.lines[row].rtl and self.text_layout.mode == "app"
-        step = (1 if direction < 0 else -1) if rtl else direction
-        target_row = row + step
-        while 0 <= target_row < len(self.text_layout):
-            candidates = self._row_tokens(target_row)
-            if candidates:
-                # Entering a row from the side we left: its far edge in the direction of travel.
-                self.set_cursor(candidates[-1 if direction < 0 else 0][1])
-                return
-            target_row += step
-
-    def _step_vertical(self, rows: int) -> None:
-        if self.text_layout is None or not self.tokens:
-            return
-        row, col = self.text_layout.locate(self.tokens[self.cursor][0])
-        target = row + rows
-        step = 1 if rows > 0 else -1
-        while 0 <= target < len(self.text_layout):
-            candidates = self._row_tokens(target)
-            if candidates:
-                self.set_cursor(min(candidates, key=lambda c: (abs(c[0] - col), c[1]))[1])
-                return
-            target += step
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
 
     def action_move_left(self) -> None:
-        self.clear_selection()
-        self._step_horizontal(-1)
+        self._go(Navigator.left)
 
     def action_move_right(self) -> None:
-        self.clear_selection()
-        self._step_horizontal(1)
+        self._go(Navigator.right)
 
     def action_move_up(self) -> None:
-        self.clear_selection()
-        self._step_vertical(-1)
+        self._go(Navigator.up)
 
     def action_move_down(self) -> None:
-        self.clear_selection()
-        self._step_vertical(1)
+        self._go(Navigator.down)
 
     def action_page_up(self) -> None:
-        self.clear_selection()
-        self._step_vertical(-max(1, self.scrollable_content_region.height - 1))
+        self._go(lambda navigator, index: navigator.up(index, self._page()))
 
     def action_page_down(self) -> None:
-        self.clear_selection()
-        self._step_vertical(max(1, self.scrollable_content_region.height - 1))
-
-    def _line_edge(self, reading_end: bool) -> None:
-        if self.text_layout is None or not self.tokens:
-            return
-        row, _ = self.text_layout.locate(self.tokens[self.cursor][0])
-        line = self.text_layout.lines[row]
-        first = bisect_left(self._token_starts, line.start)
-        last = bisect_left(self._token_starts, line.stop) - 1
-        if first <= last:
-            self.set_cursor(last if reading_end else first)
+        self._go(lambda navigator, index: navigator.down(index, self._page()))
 
     def action_line_start(self) -> None:
-        self.clear_selection()
-        self._line_edge(False)
+        self._go(Navigator.line_start)
 
     def action_line_end(self) -> None:
-        self.clear_selection()
-        self._line_edge(True)
+        self._go(Navigator.line_end)
 
     def action_doc_start(self) -> None:
-        self.clear_selection()
-        self.set_cursor(0)
+        self._go(lambda navigator, index: navigator.document_start())
 
     def action_doc_end(self) -> None:
-        self.clear_selection()
-        self.set_cursor(len(self.tokens) - 1)
+        self._go(lambda navigator, index: navigator.document_end())
 
+    def action_extend_left(self) -> None:
+        self._go(Navigator.left, extend=True)
+
+    def action_extend_right(self) -> None:
+        self._go(Navigator.right, extend=True)
+
+    # ----- mouse --------------------------------------------------------------
     def _offset_at(self, event: events.MouseEvent) -> int | None:
         if self.text_layout is None:
             return None
@@ -471,10 +414,9 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
     def on_mouse_down(self, event: events.MouseDown) -> None:
         self.focus()
         offset = self._offset_at(event)
-        if offset is None or event.button != 1:
+        if offset is None or event.button != 1 or not self._units:
             return
-        self.anchor = None
-        self.move_to_offset(offset)
+        self.caret = self.caret.moved_to(self._units.at(offset))
         self._dragging = True
         self.capture_mouse()
 
@@ -484,13 +426,9 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         offset = self._offset_at(event)
         if offset is None:
             return
-        index = self.token_at(offset)
-        if index != self.cursor:
-            if self.anchor is None:
-                self.anchor = self.cursor
-            self.cursor = index
-            self.repaint()
-            self._cursor_changed()
+        index = self._units.at(offset)
+        if index != self.caret.index:
+            self.caret = self.caret.extended_to(index)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._dragging:
