@@ -4,7 +4,7 @@ one shape every renderer reads (Markdown, HTML, CSV, JSON, the terminal tables, 
 A measure is a :class:`Value`: a finite number, or ``None`` and the reason it has none.
 :meth:`AgreementReport.summary` gives the headline rows (label, value, reason, what the
 value rests on) once for every renderer; :meth:`AgreementReport.to_dict` gives the
-JSON-ready dict, whose keys and null convention (:data:`NULL_CONVENTION`) stay as they are.
+JSON-ready dict (:mod:`annotator.core.agreement.report_json`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined, finite, put, put_map
+from annotator.core.agreement.report_json import report_dict
+from annotator.core.agreement.scores import Score, Undefined, finite
 
 if TYPE_CHECKING:
     from annotator.core.agreement.input import AgreementInput
@@ -54,10 +55,6 @@ class Value:
     def explained(self, digits: int = 3) -> str:
         """The number to ``digits`` places, or "n/a (reason)"."""
         return self.text(digits) if self.number is not None else f"n/a ({self.reason})"
-
-
-def _values(values: Mapping[str, Value]) -> dict[str, Score]:
-    return {name: v.score for name, v in values.items()}
 
 
 # --------------------------------------------------------------------------- pairs and labels
@@ -223,12 +220,6 @@ class Exclusion:
         files = "" if self.files is None else f" ({self.files} file{'' if self.files == 1 else 's'})"
         return f"{self.annotator}/{self.doc_id or ''}{files}: {self.reason}"
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"annotator": self.annotator, "doc_id": self.doc_id, "reason": self.reason}
-        if self.files is not None:
-            out["files"] = self.files
-        return out
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -255,17 +246,6 @@ class Selection:
     @property
     def migrated(self) -> int:
         return sum(self.migrated_from.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "files": self.files,
-            "excluded": self.excluded,
-            "migrated": self.migrated,
-            "migrated_from": dict(self.migrated_from),
-            "not_done_skipped": self.not_done_skipped,
-            "needs_review": self.needs_review,
-            "labels": None if self.labels is None else list(self.labels),
-        }
 
 
 # --------------------------------------------------------------------------- the report
@@ -349,128 +329,6 @@ class AgreementReport:
                        defined([p.arguments.f1 for p in self.pairs]), "pair"),
         )  # fmt: skip
 
-    # ----------------------------------------------------------------------- JSON
-
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready dict (str, int, finite float, bool, None, list, dict only)."""
-        out: dict[str, Any] = {
-            "guidelines": self.guidelines,
-            "annotators": list(self.annotators),
-            "labels": self.labels,
-            "documents": self.documents,
-            "documents_shared": self.documents_shared,
-            "documents_common": self.documents_common,
-            "null_convention": NULL_CONVENTION,
-            "spans": {"exact": self._spans_dict("exact"), "overlap": self._spans_dict("overlap")},
-            "tokens": self._tokens_dict(),
-            "unitizing_alpha": self._unitizing_dict(),
-            "events": self._events_dict(),
-            "per_document": [_document_dict(d) for d in self.per_document],
-            "confusion": [{"label_a": c.label_a, "label_b": c.label_b, "count": c.count} for c in self.confusion],
-            "disagreements": [_disagreement_dict(d) for d in self.disagreements],
-            "disagreements_total": self.disagreements_total,
-            "ignored": {
-                "spans_outside_coverage": self.ignored.spans_outside_coverage,
-                "events_outside_coverage": self.ignored.events_outside_coverage,
-                "arguments_without_event": self.ignored.arguments_without_event,
-            },
-            "excluded": [e.to_dict() for e in self.excluded],
-            "selection": self.selection.to_dict(),
-        }
-        return out
-
-    def _spans_dict(self, mode: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        put(out, "f1", getattr(self, f"span_f1_{mode}").score)
-        put_map(out, "per_label", {lab.label: getattr(lab, f"span_f1_{mode}").score for lab in self.per_label})
-        rows = []
-        for p in self.pairs:
-            match: SpanMatch = getattr(p, mode)
-            row: dict[str, Any] = {"a": p.a, "b": p.b}
-            put(row, "f1", match.f1.score)
-            row.update(matched=match.matched, a_count=match.a_count, b_count=match.b_count, documents=p.documents)
-            put_map(row, "per_label", _values(match.per_label))
-            rows.append(row)
-        out["pairs"] = rows
-        return out
-
-    def _tokens_dict(self) -> dict[str, Any]:
-        pairs = []
-        for p in self.pairs:
-            row: dict[str, Any] = {"a": p.a, "b": p.b}
-            put(row, "kappa", p.kappa.score)
-            row["tokens"] = p.tokens
-            pairs.append(row)
-        cohen: dict[str, Any] = {}
-        put(cohen, "mean", self.tokens.cohen_kappa.score)
-        cohen["pairs"] = pairs
-        out: dict[str, Any] = {"count": self.tokens.count, "cohen_kappa": cohen}
-        put(out, "fleiss_kappa", self.tokens.fleiss_kappa.score)
-        put(out, "krippendorff_alpha", self.tokens.krippendorff_alpha.score)
-        return out
-
-    def _unitizing_dict(self) -> dict[str, Any]:
-        unit = self.unitizing
-        out: dict[str, Any] = {}
-        put(out, "overall", unit.overall.score)
-        put_map(out, "per_label", {lab.label: lab.alpha_u.score for lab in self.per_label})
-        out["observed_disagreement"] = dict(unit.observed)
-        out["expected_disagreement"] = dict(unit.expected)
-        out["continuum_length"] = unit.continuum_length
-        out["raters"] = unit.raters
-        if unit.documents is not None:
-            out["documents"] = unit.documents
-        out["merged_units"] = unit.merged_units
-        return out
-
-    def _events_dict(self) -> dict[str, Any]:
-        ev = self.events
-        out: dict[str, Any] = {}
-        put(out, "trigger_f1", ev.trigger_f1.score)
-        put(out, "argument_f1", ev.argument_f1.score)
-        per_type: dict[str, dict[str, Any]] = {}
-        for t in ev.types:
-            entry: dict[str, Any] = {}
-            put(entry, "trigger_f1", t.trigger_f1.score)
-            put(entry, "argument_f1", t.argument_f1.score)
-            per_type[t.type] = entry
-        out["per_type"] = per_type
-        rows = []
-        for p in self.pairs:
-            tr, ar = p.triggers, p.arguments
-            row: dict[str, Any] = {"a": p.a, "b": p.b}
-            put(row, "trigger_f1", tr.f1.score)
-            row.update(matched_triggers=tr.matched, a_triggers=tr.a_count, b_triggers=tr.b_count)
-            put(row, "argument_f1", ar.f1.score)
-            row.update(matched_arguments=ar.matched, a_arguments=ar.a_count, b_arguments=ar.b_count)
-            row["documents"] = p.documents
-            rows.append(row)
-        out["pairs"] = rows
-        out["ignored_events"] = self.ignored.events_outside_coverage
-        out["orphan_arguments"] = self.ignored.arguments_without_event
-        return out
-
-
-def _document_dict(d: DocumentAgreement) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": d.id, "annotators": d.annotators, "pairs": d.pairs}
-    put(out, "span_f1_exact", d.span_f1_exact.score)
-    put(out, "span_f1_overlap", d.span_f1_overlap.score)
-    out.update(
-        spans=d.spans,
-        matched_exact=d.matched_exact,
-        matched_overlap=d.matched_overlap,
-        disagreements=d.disagreements,
-    )
-    return out
-
-
-def _disagreement_dict(d: Disagreement) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "doc_id": d.doc_id,
-        "start": d.start,
-        "end": d.end,
-        "said": {a: list(labels) for a, labels in d.said.items()},
-    }
-    if d.snippet is not None:
-        out.update(text=d.snippet.text, before=d.snippet.before, after=d.snippet.after)
-    return out
+        """The JSON-ready dict (see :mod:`annotator.core.agreement.report_json`)."""
+        return report_dict(self)
