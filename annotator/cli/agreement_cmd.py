@@ -180,11 +180,19 @@ def _value(value: Value) -> Text:
 def _table(title: str, columns: list[str]) -> Table:
     """A table whose first column is left-aligned and the others right-aligned."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, title_justify="left")
     for k, column in enumerate(columns):
-        table.add_column(column, justify="left" if k == 0 else "right")
+        table.add_column(Text(column), justify="left" if k == 0 else "right")
     return table
+
+
+def _plain(text: str) -> Text:
+    """Names from files (labels, documents, annotators) as text, never as markup."""
+    from rich.text import Text
+
+    return Text(text)
 
 
 def _heading(report: AgreementReport) -> list[RenderableType]:
@@ -204,7 +212,7 @@ def _heading(report: AgreementReport) -> list[RenderableType]:
 def _summary(report: AgreementReport) -> list[RenderableType]:
     table = _table("Summary", ["measure", "value", "over"])
     for row in report.summary():
-        table.add_row(row.label, _value(row.value), row.over)
+        table.add_row(_plain(row.label), _value(row.value), _plain(row.over))
     return [table]
 
 
@@ -222,7 +230,7 @@ def _pair_matrix(report: AgreementReport) -> list[RenderableType]:
             else _value(report.pair(a, b).kappa)
             for j, b in enumerate(names)
         ]  # fmt: skip
-        matrix.add_row(a, *cells)
+        matrix.add_row(_plain(a), *cells)
     return [matrix]
 
 
@@ -231,7 +239,7 @@ def _labels(report: AgreementReport) -> list[RenderableType]:
         return []
     table = _table("Labels (means over pairs)", ["label", "span F1 exact", "span F1 overlap", "α_u"])
     for lab in report.per_label:
-        table.add_row(lab.label, _value(lab.span_f1_exact), _value(lab.span_f1_overlap), _value(lab.alpha_u))
+        table.add_row(_plain(lab.label), _value(lab.span_f1_exact), _value(lab.span_f1_overlap), _value(lab.alpha_u))
     return [table]
 
 
@@ -240,7 +248,7 @@ def _event_types(report: AgreementReport) -> list[RenderableType]:
         return []
     table = _table("Event types (means over pairs)", ["type", "trigger F1", "argument F1"])
     for t in report.events.types:
-        table.add_row(t.type, _value(t.trigger_f1), _value(t.argument_f1))
+        table.add_row(_plain(t.type), _value(t.trigger_f1), _value(t.argument_f1))
     return [table]
 
 
@@ -251,8 +259,8 @@ def _worst_documents(report: AgreementReport) -> list[RenderableType]:
     title = f"Documents with the least agreement (first {len(docs)} of {len(report.per_document)})"
     table = _table(title, ["document", "F1 exact", "F1 overlap", "disagreements", "spans", "annotators"])
     for d in docs:
-        table.add_row(d.id, _value(d.span_f1_exact), _value(d.span_f1_overlap), str(d.disagreements), str(d.spans),
-                      str(d.annotators))
+        table.add_row(_plain(d.id), _value(d.span_f1_exact), _value(d.span_f1_overlap), str(d.disagreements),
+                      str(d.spans), str(d.annotators))
     return [table]
 
 
