@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.text.bidi import REMOVED_BY_X9, paragraph_levels, visual_order
+from annotator.core.text.bidi import REMOVED_BY_X9, paragraph_levels, resettable, visual_order
 from annotator.core.text.layout import Layout
 from tests.text.reader_order import project
 
@@ -92,6 +92,17 @@ PIECES = [
 INVISIBLE = set("\u061c\u200e\u200f\u2066\u2067\u2068\u2069")
 
 
+ISOLATE_CONTROLS = set("\u2066\u2067\u2068\u2069")
+
+
+def _trailing(text: str, start: int, stop: int) -> str:
+    """The characters rule L1 resets at the end of the line text[start:stop]."""
+    i = stop
+    while i > start and resettable(text[i - 1]):
+        i -= 1
+    return text[i:stop]
+
+
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30), st.sampled_from([7, 13, 40, 400]))
 def test_every_line_in_fribidi_order(pieces, width):
@@ -116,5 +127,7 @@ def test_every_line_in_fribidi_order(pieces, width):
         expected = project(order, bounds, keep)
         if expected is None:  # FriBidi splits a cluster (a mark at another level): no cell reader can
             continue
+        if ISOLATE_CONTROLS.intersection(_trailing(text, bounds[line.first], bounds[line.first + len(line.order)])):
+            continue  # FriBidi 1.0's rule L1 stops at isolate controls that end a line; UAX #9 includes them
         got = [bounds[k] for k in line.order if keep.intersection(range(bounds[k], bounds[k + 1]))]
         assert got == expected, f"line {line.start}-{line.stop} of {text!r}"
