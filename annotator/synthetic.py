@@ -12,6 +12,11 @@ noise, each draw independent:
 - ``shift``: an entity's start or end moves by one token, a trigger grows by one token;
 - ``miss``: an entity, an event or an argument is left out.
 
+The files stay as valid as the editor keeps them (every reader refuses invalid ones,
+see :mod:`annotator.core.annotations.loading`): an argument whose role does not accept
+the noisy label or type is dropped, an entity shifted onto a span already carrying its
+label is left out.
+
 Every document and every annotator has its own random stream (seeded by ``seed``, the
 document number and the annotator number), so the same arguments always give the same
 files and a larger corpus starts with the documents of a smaller one.
@@ -33,6 +38,7 @@ import orjson
 from annotator import bundled
 from annotator.core.corpus import INDEX_NAME, DocumentInfo, sha256_text, title_of
 from annotator.core.errors import AnnotatorError
+from annotator.core.guidelines.registry import Vocabulary
 from annotator.core.guidelines.schema import Schema, load_schema
 from annotator.core.jsonio import atomic_write_bytes, dumps
 from annotator.core.text.sentences import split_sentences
@@ -296,6 +302,12 @@ def _annotator(rng: random.Random, schema: Schema, ents: list[_Entity], evs: lis
             start += {"s-": -1, "s+": 1}.get(move, 0)
             end += {"e+": 1, "e-": -1}.get(move, 0)
         out_ents.append(_Entity(start, end, label))
+    spans: set[tuple[int, int, str]] = set()
+    for i, e in enumerate(out_ents):  # a shift onto a span with the same label: the editor refuses it
+        if e.start >= 0 and (e.start, e.end, e.label) in spans:
+            out_ents[i] = _Entity(-1, -1, "")
+        spans.add((e.start, e.end, e.label))
+    accepts = Vocabulary.of(schema).accepts
     out_evs: list[_Event] = []
     for ev in evs:
         if draw() < miss:
@@ -309,6 +321,8 @@ def _annotator(rng: random.Random, schema: Schema, ents: list[_Entity], evs: lis
             elif end < n_tokens:
                 end += 1
         arguments = [(role, i) for role, i in ev.arguments if out_ents[i].start >= 0 and draw() >= miss]
+        # as the editor does after a relabel or retype: only arguments the role accepts
+        arguments = [(role, i) for role, i in arguments if (event_type, role, out_ents[i].label) in accepts]
         out_evs.append(_Event(start, end, event_type, arguments, ev.number))
     return out_ents, out_evs
 

@@ -40,7 +40,7 @@ class AnnotatorApp(App):
         self.schema = load_schema(workspace.guidelines_dir, workspace.config.guidelines)
         self.manual = manual_sections(workspace.guidelines_dir, workspace.config.guidelines)
         self.annotator = annotator
-        self.store: AnnotationStore | None = AnnotationStore(workspace.annotations_dir, annotator) if annotator else None
+        self.store = AnnotationStore.of(workspace, annotator, self.corpus) if annotator else None
         self.current: str | None = None  # the document last opened for annotation (n / p step from it)
 
     def get_driver_class(self) -> type[Driver]:
@@ -71,7 +71,7 @@ class AnnotatorApp(App):
 
     def set_annotator(self, name: str) -> None:
         self.annotator = name
-        self.store = AnnotationStore(self.workspace.annotations_dir, name)
+        self.store = AnnotationStore.of(self.workspace, name, self.corpus)
         if isinstance(self.screen, DocumentsScreen):
             self.screen.refresh_statuses()
 

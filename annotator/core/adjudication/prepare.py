@@ -41,7 +41,7 @@ def prepare_curation(workspace: Workspace, corpus: Corpus, doc_id: str) -> Curat
     """
     document = corpus.info(doc_id)
     names = default_annotators(workspace)
-    gold = AnnotationStore(workspace.annotations_dir, GOLD)
+    gold = AnnotationStore.of(workspace, GOLD, corpus)
     merged = None
     if not gold.path(doc_id).exists():
         if len(names) < MIN_ANNOTATORS:
@@ -54,7 +54,7 @@ def prepare_curation(workspace: Workspace, corpus: Corpus, doc_id: str) -> Curat
             raise TooFewAnnotators(f"{doc_id}: fewer than {MIN_ANNOTATORS} annotators annotated it")
     versions = {}
     for name in names:
-        opened = AnnotationStore(workspace.annotations_dir, name).open(
+        opened = AnnotationStore.of(workspace, name, corpus).open(
             doc_id, document.sha256, workspace.config.guidelines, workspace.guidelines_dir, lock=False)
         if not opened.read_only and (opened.doc.entities or opened.doc.events):
             versions[name] = opened.doc

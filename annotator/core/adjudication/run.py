@@ -10,8 +10,9 @@ versions into the gold file (same format, annotator ``gold``); see
   unanimous takes what all of them have, majority what more than half of them have
   (with 2 annotators both strategies need both). A document only one annotated is
   *unadjudicable*: reported, no gold written. Nobody: nothing happens;
-- any problem with a document (an unreadable annotator or gold file, annotations of a
-  different text, a failed migration, gold locked by the curation screen) skips that
+- any problem with a document (an annotator or gold file the loader refuses, see
+  :mod:`annotator.core.annotations.loading`; annotations of a different text, a failed
+  migration, gold locked by the curation screen) skips that
   document, leaving its gold file untouched, and is listed in ``AdjudicationRun.problems``;
 - finished gold (status ``done`` or ``adjudicated: true``) is never touched; a gold
   file whose merge would not change it is not rewritten.
@@ -44,11 +45,12 @@ import orjson
 from annotator.core.adjudication.curate import accept, conflicts, mark_adjudicated, reject
 from annotator.core.adjudication.merge import (MIN_ANNOTATORS, STRATEGIES, MergeStats, is_adjudicated, is_agreed,
                                                merge, participates)
+from annotator.core.annotations.loading import migrate_to, same_text
 from annotator.core.annotations.model import DocumentAnnotations
-from annotator.core.corpus import Corpus
+from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import GOLD, check_name
-from annotator.core.guidelines.migration import migrate
+from annotator.core.guidelines.registry import registry
 from annotator.core.annotations.store import AnnotationStore, DocumentLock
 from annotator.core.workspace import Workspace
 
@@ -155,15 +157,16 @@ def adjudicate(workspace: Workspace, strategy: str, annotators: list[str] | None
 
 def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strategy: str,
                         annotators: list[str]) -> DocOutcome:
-    sha, version = corpus.info(doc_id).sha256, workspace.config.guidelines
+    text, version = corpus.info(doc_id), workspace.config.guidelines
     sources: dict[str, DocumentAnnotations] = {}
     problems: list[str] = []
     for name in annotators:
         try:
-            doc = AnnotationStore(workspace.annotations_dir, name).read(doc_id)
+            source = AnnotationStore.of(workspace, name, corpus)
+            doc = source.read(doc_id)
             if doc is None or not participates(doc):
                 continue
-            sources[name] = _ready(doc, sha, workspace, f"{name}'s annotations")
+            sources[name] = _ready(doc, text, workspace, str(source.path(doc_id)))
         except AnnotatorError as exc:
             problems.append(f"{doc_id}: {name}: {exc} - document skipped")
     who = tuple(sorted(sources))
@@ -173,7 +176,7 @@ def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strat
         return DocOutcome(doc_id, who, "not annotated")
     if len(sources) < MIN_ANNOTATORS:
         return DocOutcome(doc_id, who, "unadjudicable")
-    store = AnnotationStore(workspace.annotations_dir, GOLD)
+    store = AnnotationStore.of(workspace, GOLD, corpus)
     lock = DocumentLock(store.directory / ".locks" / f"{doc_id}.lock")
     holder = lock.acquire()
     if holder is not None:
@@ -188,8 +191,8 @@ def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strat
         if old is not None and is_adjudicated(old):
             return DocOutcome(doc_id, who, "adjudicated", conflicts=len(old.extra.get("conflicts") or ()))
         try:
-            gold = (_ready(old, sha, workspace, "the gold file") if old is not None else
-                    DocumentAnnotations(doc_id=doc_id, text_sha256=sha, guidelines=version, annotator=GOLD))
+            gold = (_ready(old, text, workspace, str(store.path(doc_id))) if old is not None else
+                    DocumentAnnotations(doc_id=doc_id, text_sha256=text.sha256, guidelines=version, annotator=GOLD))
             new, stats = merge(gold, sources, strategy)
         except AnnotatorError as exc:
             return DocOutcome(doc_id, who, "skipped", problems=(f"{doc_id}: {exc} - gold left untouched",))
@@ -203,17 +206,10 @@ def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strat
         lock.release()
 
 
-def _ready(doc: DocumentAnnotations, sha: str, workspace: Workspace, what: str) -> DocumentAnnotations:
-    """``doc`` checked against the corpus text and migrated to the active guidelines."""
-    if doc.text_sha256 != sha:
-        raise AnnotatorError(f"{what} were made on a different text (sha256 differs from the corpus)")
-    version = workspace.config.guidelines
-    if doc.guidelines != version:
-        try:
-            doc, _ = migrate(doc, workspace.guidelines_dir, version)
-        except AnnotatorError as exc:
-            raise AnnotatorError(f"cannot migrate {what} from guidelines {doc.guidelines} to {version}: {exc}") from exc
-    return doc
+def _ready(doc: DocumentAnnotations, text: DocumentInfo, workspace: Workspace, where: str) -> DocumentAnnotations:
+    """``doc`` (read from ``where``, checked) on the corpus's text, migrated to the active guidelines."""
+    same_text(doc.text_sha256, text, where)
+    return migrate_to(doc, registry(workspace.guidelines_dir), workspace.config.guidelines, where)[0]
 
 
 def _content(doc: DocumentAnnotations) -> dict:
@@ -227,11 +223,13 @@ def _outcome(doc_id: str, who: tuple[str, ...], state: str, stats: MergeStats) -
     return DocOutcome(doc_id, who, state, stats.agreed_entities, stats.agreed_events, stats.conflicts, stats.added)
 
 
-def progress(workspace: Workspace, doc_ids: list[str] | None = None) -> dict[str, str]:
-    """Per document: 'not started' (no gold), 'conflicts: N' (merged, N open), 'adjudicated' or 'unreadable'."""
+def progress(workspace: Workspace, doc_ids: list[str] | None = None, corpus: Corpus | None = None) -> dict[str, str]:
+    """Per document: 'not started' (no gold), 'conflicts: N' (merged, N open), 'adjudicated' or 'unreadable'
+    (a gold file the loader refuses). Pass the ``corpus`` when calling batch after batch."""
+    corpus = corpus if corpus is not None else Corpus(workspace.corpus_dir)
     if doc_ids is None:
-        doc_ids = Corpus(workspace.corpus_dir).ids
-    store = AnnotationStore(workspace.annotations_dir, GOLD)
+        doc_ids = corpus.ids
+    store = AnnotationStore.of(workspace, GOLD, corpus)
     out: dict[str, str] = {}
     for doc_id in doc_ids:
         try:

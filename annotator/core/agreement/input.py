@@ -1,18 +1,20 @@
 """The input tables of the agreement report, read from a workspace's annotation files.
 
 :func:`load_tables` reads ``annotations/<annotator>/<doc_id>.json`` of the selected
-annotators and documents and builds the six polars tables
+annotators and documents into an :class:`AgreementInput`: the six polars tables
 :func:`annotator.core.agreement.compute_report` takes (see
-:mod:`annotator.core.agreement.tables` for their columns), plus the texts and the list of
-what was left out and why. :func:`agreement_report` runs the report on them.
+:mod:`annotator.core.agreement.tables` for their columns), the texts and the list of what
+was left out and why. :func:`agreement_report` runs the report on it.
 
 Annotations are compared under one guidelines version, the workspace's: files under an
 older version are migrated in memory (:func:`annotator.core.guidelines.migration.migrate`; nothing
 is written). Left out, each counted and named in ``excluded``:
 
-- files that cannot be read or parsed, or whose structure is bad (as
-  :meth:`AnnotationStore.read <annotator.core.annotations.store.AnnotationStore.read>` would refuse
-  them), or that hold an empty span or one outside the text;
+- files that :mod:`annotator.core.annotations.loading` refuses, as every reader of
+  annotation files does (the store opens them read-only): unreadable, not JSON, a bad
+  structure, a span empty or outside the text, an unknown label, event type or role,
+  an argument naming no entity of the file, an id used twice..., each with the loader's
+  one-line reason naming the file and the place in it;
 - files whose ``text_sha256`` differs from the corpus index (the text changed since),
   files of documents that are not in the corpus, and documents whose stored text no
   longer matches the index (every annotator's file of that document);
@@ -27,7 +29,8 @@ Parsing and tokenizing hold the GIL, so threads do not help; with ``workers`` > 
 chunks go to worker processes (spawned: safe under polars' or Textual's threads, but the
 caller's main module must be guarded by ``if __name__ == "__main__"``, as the
 ``annotator`` command is). The CLI does that for large workspaces; the default here is
-to stay in the calling process.
+to stay in the calling process. Both run the same steps; in the calling process a chunk
+is read when its result is asked for.
 """
 
 from __future__ import annotations
@@ -37,14 +40,12 @@ import os
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
-from annotator.core.agreement.files import Columns, Job, Migrator, extract, read_files, series
-from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.agreement.files import ChunkResult, Columns, Job, read_files, series
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import NAME, RESERVED
@@ -65,24 +66,27 @@ PARALLEL_MIN_FILES = 3000  # below this, everything runs in the calling process
 TOKEN_CACHE_CHARS = 32_000_000  # texts' worth of tokens kept between calls (by sha256)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class AgreementInput:
-    """Everything :func:`annotator.core.agreement.compute_report` needs, and what was left out."""
+    """Everything :func:`annotator.core.agreement.compute_report` needs, and what was left out.
+
+    :func:`load_tables` fills every field; tests and benchmarks may give only the tables
+    they have (a missing table leaves its measures undefined, with the reason).
+    """
 
     guidelines: str  # the version every file was compared under (the workspace's)
-    annotators: list[str]  # the selected annotators, in display order
     spans: pl.DataFrame  # annotator, doc_id, start, end, label
     coverage: pl.DataFrame  # annotator, doc_id
-    tokens: pl.DataFrame  # doc_id, start, end
-    doc_lengths: pl.DataFrame  # doc_id, length
-    events: pl.DataFrame  # annotator, doc_id, event_id, type, start, end
-    arguments: pl.DataFrame  # annotator, doc_id, event_id, role, start, end
-    excluded: list[dict[str, Any]]  # {"annotator", "doc_id", "reason"} (+ "files" for folders)
-    texts: dict[str, str]  # doc_id -> text, the covered documents
-    migrated: dict[str, int] = field(default_factory=dict)  # files migrated, per original version
+    tokens: pl.DataFrame | None = None  # doc_id, start, end
+    doc_lengths: pl.DataFrame | None = None  # doc_id, length
+    events: pl.DataFrame | None = None  # annotator, doc_id, event_id, type, start, end
+    arguments: pl.DataFrame | None = None  # annotator, doc_id, event_id, role, start, end
+    annotators: tuple[str, ...] | None = None  # in display order; None: everyone in coverage, sorted
+    excluded: tuple[dict[str, Any], ...] = ()  # {"annotator", "doc_id", "reason"} (+ "files" for folders)
+    texts: Mapping[str, str] = field(default_factory=dict)  # doc_id -> text, the covered documents
+    migrated: Mapping[str, int] = field(default_factory=dict)  # files migrated, per original version
     files: int = 0  # files compared
     not_done: int = 0  # files skipped by done_only
-    dangling_arguments: int = 0  # arguments naming an entity the file does not have (left out)
     review: int = 0  # entities and events marked needs_review (kept)
 
     @property
@@ -293,35 +297,69 @@ def load_tables(
     """
     from concurrent.futures import BrokenExecutor
 
+    plan = _plan(workspace, annotators, docs)
+    if workers is None:
+        workers = _cpus() if len(plan.jobs) >= PARALLEL_MIN_FILES else 1
     try:
-        return _load_tables(workspace, annotators, docs, done_only, progress, workers)
+        return _load(plan, done_only, progress, workers)
     except BrokenExecutor:  # a worker died (killed, out of memory, an unguarded main module)
         if workers == 1:
             raise
-        return _load_tables(workspace, annotators, docs, done_only, progress, 1)
+        return _load(plan, done_only, progress, 1)
 
 
-def _load_tables(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable[str] | None,
-                 done_only: bool, progress: Progress | None, workers: int | None) -> AgreementInput:
-    import polars as pl
+@dataclass
+class _Plan:
+    """What to read: one job per annotation file, and what was left out before reading."""
 
-    guidelines = workspace.config.guidelines
+    workspace: Workspace
+    corpus: Corpus
+    annotators: list[str]
+    jobs: list[Job]
+    excluded: list[dict[str, Any]]
+
+
+@dataclass
+class _Files:
+    """The annotation files as read: columns, and what became of each file."""
+
+    pieces: list[Columns] = field(default_factory=list)
+    ok: list[int] = field(default_factory=list)  # file numbers read into the columns
+    reasons: dict[int, str] = field(default_factory=dict)  # file number -> why it is left out
+    migrated: dict[int, str] = field(default_factory=dict)  # file number -> the version it was under
+    not_done: int = 0
+
+
+@dataclass
+class _Texts:
+    """The covered documents' texts and tokens (in the order of ``ids``), and the bad ones."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    bad: dict[str, str] = field(default_factory=dict)  # doc_id -> why its text cannot be used
+    ids: list[str] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    starts: array = field(default_factory=lambda: array("q"))
+    ends: array = field(default_factory=lambda: array("q"))
+
+
+def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable[str] | None) -> _Plan:
+    """The selection checked, a job per file to read; other folders and files of unknown
+    documents left out with their reason."""
     corpus = Corpus(workspace.corpus_dir)
     _, others = annotator_folders(workspace)
     chosen, doc_filter, problems = selection(workspace, annotators, docs, corpus=corpus)
     if problems:
         raise AnnotatorError("\n".join(problems))
-    excluded: list[dict[str, Any]] = []
 
     def wanted(doc_id: str) -> bool:
         return doc_filter is None or doc_id in doc_filter
 
+    excluded: list[dict[str, Any]] = []
     for name in others:
         n = sum(1 for d in _json_files(workspace.annotator_dir(name)) if wanted(d))
         reason = ("the adjudicated set (gold) is not compared" if name.lower() in RESERVED
                   else "not a valid annotator name (1 to 64 of A-Z a-z 0-9 _ . -)")
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
-
     jobs: list[Job] = []
     for name in chosen:
         folder = workspace.annotator_dir(name)
@@ -332,182 +370,153 @@ def _load_tables(workspace: Workspace, annotators: Iterable[str] | None, docs: I
             if doc_id not in corpus:
                 excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
                 continue
-            jobs.append(Job(len(jobs), name, doc_id, f"{prefix}{doc_id}.json", corpus.info(doc_id).sha256))
+            jobs.append(Job(len(jobs), name, doc_id, f"{prefix}{doc_id}.json", corpus.info(doc_id)))
+    return _Plan(workspace, corpus, chosen, jobs, excluded)
 
-    if workers is None:
-        workers = _cpus() if len(jobs) >= PARALLEL_MIN_FILES else 1
+
+def _load(plan: _Plan, done_only: bool, progress: Progress | None, workers: int) -> AgreementInput:
+    """Files and texts through the pool (worker processes, or this one), then the tables."""
     pool = _executor(workers)
     try:
-        # ---- annotation files
-        chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
         inline = isinstance(pool, _Inline)
-        file_futures = [pool.submit(read_files, c, guidelines, done_only, not inline) for c in chunks]
-        # ---- texts: with workers, every document with a file (coverage is not known yet)
-        texts: dict[str, str] = {}
-        bad_docs: dict[str, str] = {}
-        tok_ids: list[str] = []  # tokenized documents, in the order of their tokens
-        tok_count: list[int] = []
-        tok_start, tok_end = array("q"), array("q")
-
-        def use_tokens(doc_id: str, starts: Sequence[int], ends: Sequence[int]) -> None:
-            tok_ids.append(doc_id)
-            tok_count.append(len(starts))
-            tok_start.extend(starts)
-            tok_end.extend(ends)
-
-        def text_items(doc_ids: Iterable[str]) -> list[tuple[str, str, str]]:
-            prefix = os.path.join(corpus.directory, "")
-            return [(doc_id, f"{prefix}{doc_id}.txt", corpus.info(doc_id).sha256) for doc_id in doc_ids]
-
-        text_futures: list[Any] = []
-        if not inline:
-            candidates = text_items(sorted({j.doc_id for j in jobs}))
-            for cached in (False, True):  # documents whose tokens are cached are only read
-                part = [x for x in candidates if (_cache_get(x[2]) is not None) == cached]
-                text_futures += [pool.submit(_read_texts, part[i : i + TEXT_CHUNK], not cached)
-                                 for i in range(0, len(part), TEXT_CHUNK)]
-
-        pieces: list[Columns] = []
-        ok: list[int] = []
-        reasons: dict[int, str] = {}
-        to_migrate: list[tuple[int, dict[str, Any]]] = []
-        not_done = 0
-        done = 0
-        if progress:
-            progress(STAGE_FILES, 0, len(jobs))
-        for chunk, future in zip(chunks, file_futures):
-            res = future.result()
-            pieces.append(res.columns)
-            ok += res.ok
-            reasons.update(res.excluded)
-            to_migrate += res.migrate
-            not_done += res.not_done
-            done += len(chunk)
-            if progress:
-                progress(STAGE_FILES, done, len(jobs))
-
-        migrated_from: dict[int, str] = {}  # file number -> the version it was under
-        if to_migrate:
-            migrator = Migrator(workspace.guidelines_dir, guidelines)
-            cols = Columns()
-            pieces.append(cols)
-            for f, data in to_migrate:
-                doc = DocumentAnnotations.from_json(data)
-                try:
-                    new = migrator(doc)
-                except AnnotatorError as exc:
-                    reasons[f] = f"cannot migrate from guidelines {doc.guidelines} to {guidelines}: {exc}"
-                    continue
-                extract(new.to_json(), f, cols)
-                ok.append(f)
-                migrated_from[f] = doc.guidelines
-
-        covered = sorted({jobs[f].doc_id for f in ok})
-        if inline:  # only the covered documents; tokens through the cache
-            items = text_items(covered)
-            text_futures = [pool.submit(_read_texts, items[i : i + TEXT_CHUNK], False)
-                            for i in range(0, len(items), TEXT_CHUNK)]
-        wanted_texts = set(covered)
-        total = len(wanted_texts)
-        seen = 0
-        if progress:
-            progress(STAGE_TEXTS, 0, total)
-        for future in text_futures:
-            res = future.result()
-            k = 0  # position in res.counts / the token arrays
-            offset = 0
-            for doc_id, text, reason in res.docs:
-                if text is None:
-                    if doc_id in wanted_texts:
-                        bad_docs[doc_id] = reason or "unreadable"
-                    continue
-                if res.tokenized:  # in the worker
-                    n = res.counts[k]
-                    starts, ends = res.starts[offset : offset + n], res.ends[offset : offset + n]
-                    k += 1
-                    offset += n
-                    _cache_put(corpus.info(doc_id).sha256, starts, ends, len(text))
-                else:
-                    starts, ends = cached_tokens(text, corpus.info(doc_id).sha256)
-                if doc_id in wanted_texts:
-                    texts[doc_id] = text
-                    use_tokens(doc_id, starts, ends)
-                    seen += 1
-            if progress:
-                progress(STAGE_TEXTS, seen, total)
+        chunks = [plan.jobs[i : i + CHUNK] for i in range(0, len(plan.jobs), CHUNK)]
+        ws = plan.workspace
+        file_futures = [pool.submit(read_files, c, ws.guidelines_dir, ws.config.guidelines, done_only, not inline)
+                        for c in chunks]
+        text_futures = _submit_texts(pool, plan)  # every document with a file: coverage is not known yet
+        files = _collect_files(plan, file_futures, progress)
+        covered = {plan.jobs[f].doc_id for f in files.ok}
+        texts = _collect_texts(plan, text_futures, covered, progress)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    return _tables(plan, files, texts)
 
-    # ---- tables
+
+def _collect_files(plan: _Plan, futures: list[Any], progress: Progress | None) -> _Files:
+    files = _Files()
+    done, total = 0, len(plan.jobs)
+    if progress:
+        progress(STAGE_FILES, 0, total)
+    for future in futures:
+        res: ChunkResult = future.result()
+        files.pieces.append(res.columns)
+        files.ok += res.ok
+        files.reasons.update(res.excluded)
+        files.migrated.update(res.migrated)
+        files.not_done += res.not_done
+        done += len(res.ok) + len(res.excluded) + res.not_done
+        if progress:
+            progress(STAGE_FILES, done, total)
+    return files
+
+
+def _submit_texts(pool: Any, plan: _Plan) -> list[Any]:
+    """Read (and tokenize, unless their tokens are cached) the texts of the documents with a file."""
+    prefix = os.path.join(plan.corpus.directory, "")
+    doc_ids = sorted({j.doc_id for j in plan.jobs})
+    items = [(d, f"{prefix}{d}.txt", plan.corpus.info(d).sha256) for d in doc_ids]
+    futures = []
+    for cached in (False, True):  # documents whose tokens are cached are only read
+        part = [x for x in items if (_cache_get(x[2]) is not None) == cached]
+        futures += [pool.submit(_read_texts, part[i : i + TEXT_CHUNK], not cached)
+                    for i in range(0, len(part), TEXT_CHUNK)]
+    return futures
+
+
+def _collect_texts(plan: _Plan, futures: list[Any], covered: set[str], progress: Progress | None) -> _Texts:
+    """Texts and tokens of the ``covered`` documents (tokens into the cache as they come)."""
+    out = _Texts()
+    seen = 0
+    if progress:
+        progress(STAGE_TEXTS, 0, len(covered))
+    for future in futures:
+        res: _TextResult = future.result()
+        k = offset = 0  # position in res.counts / the token arrays
+        for doc_id, text, reason in res.docs:
+            if text is None:
+                if doc_id in covered:
+                    out.bad[doc_id] = reason or "unreadable"
+                continue
+            sha = plan.corpus.info(doc_id).sha256
+            if res.tokenized:
+                n = res.counts[k]
+                starts, ends = res.starts[offset : offset + n], res.ends[offset : offset + n]
+                k, offset = k + 1, offset + n
+                _cache_put(sha, starts, ends, len(text))
+            else:
+                starts, ends = cached_tokens(text, sha)
+            if doc_id in covered:
+                out.texts[doc_id] = text
+                out.ids.append(doc_id)
+                out.counts.append(len(starts))
+                out.starts.extend(starts)
+                out.ends.extend(ends)
+                seen += 1
+        if progress:
+            progress(STAGE_TEXTS, seen, len(covered))
+    return out
+
+
+def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
+    """The six tables from the columns: files left out dropped, file numbers named."""
+    import polars as pl
+
+    jobs = plan.jobs
+    reasons = dict(files.reasons)
+    for f in files.ok:  # a document whose text is unusable takes every file on it along
+        if jobs[f].doc_id in texts.bad and f not in reasons:
+            reasons[f] = texts.bad[jobs[f].doc_id]
+    kept = [f for f in files.ok if f not in reasons]
+    frames = [c.frames() for c in files.pieces] or [Columns().frames()]
+    spans, events, arguments = (pl.concat([x[i] for x in frames], rechunk=True) for i in range(3))
+    if len(kept) < len(files.ok):
+        drop = pl.Series(sorted(set(files.ok) - set(kept)), dtype=pl.Int32).implode()
+        spans, events, arguments = (x.filter(~pl.col("f").is_in(drop)) for x in (spans, events, arguments))
     file_ann = pl.Series("annotator", [j.annotator for j in jobs], dtype=pl.String)
     file_doc = pl.Series("doc_id", [j.doc_id for j in jobs], dtype=pl.String)
-    length = [corpus.info(j.doc_id).chars for j in jobs]
-    frames = [c.frames() for c in pieces] or [Columns().frames()]
-    spans, events, arguments = (pl.concat([x[i] for x in frames], rechunk=True) for i in range(3))
-    # a span that is empty or leaves the text excludes its file
-    lengths = pl.Series("length", length, dtype=pl.Int64)
-    for what, frame in (("entity", spans), ("event trigger", events)):
-        limit = lengths.gather(frame["f"])
-        bad = frame.filter(
-            (pl.col("start") < 0) | (pl.col("end") <= pl.col("start")) | (pl.col("end") > limit)
-        ).unique("f", keep="first", maintain_order=True)
-        for f, s, e in bad.select("f", "start", "end").iter_rows():
-            if f not in reasons:
-                reasons[f] = f"{what} at [{s}, {e}) is empty or outside the text ({length[f]} characters)"
-    for f in ok:
-        doc_reason = bad_docs.get(jobs[f].doc_id)
-        if doc_reason is not None and f not in reasons:
-            reasons[f] = doc_reason
-    kept = [f for f in ok if f not in reasons]
-    if len(kept) < len(ok):
-        drop = pl.Series(sorted(set(ok) - set(kept)), dtype=pl.Int32).implode()
-        spans, events, arguments = (x.filter(~pl.col("f").is_in(drop)) for x in (spans, events, arguments))
 
     def named(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         return frame.select(file_ann.gather(frame["f"]), file_doc.gather(frame["f"]), *columns)
 
     kept_s = pl.Series(sorted(kept), dtype=pl.Int32)
     coverage = pl.DataFrame({"annotator": file_ann.gather(kept_s), "doc_id": file_doc.gather(kept_s)})
-    spans = named(spans, ["start", "end", "label"])
-    events = named(events, ["event_id", "type", "start", "end"])
-    arguments = named(arguments, ["event_id", "role", "start", "end"])
-    # documents whose every file was excluded need neither text nor tokens
-    still = set(coverage["doc_id"].unique().to_list())
-    texts = {d: texts[d] for d in sorted(texts) if d in still}
-    tokens = pl.DataFrame(
-        {"doc_id": pl.DataFrame({"doc_id": tok_ids, "n": pl.Series(tok_count, dtype=pl.Int64)},
-                                schema={"doc_id": pl.String, "n": pl.Int64})
-         .select(pl.col("doc_id").repeat_by("n")).explode("doc_id").drop_nulls()["doc_id"],
-         "start": series(tok_start, pl.Int64),
-         "end": series(tok_end, pl.Int64)},
-        schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64},
-    )
-    if len(texts) < len(tok_ids):
-        tokens = tokens.filter(pl.col("doc_id").is_in(list(texts)))
-    doc_lengths = pl.DataFrame(
-        {"doc_id": list(texts), "length": [len(t) for t in texts.values()]},
-        schema={"doc_id": pl.String, "length": pl.Int64},
-    )
-
-    excluded += [{"annotator": jobs[f].annotator, "doc_id": jobs[f].doc_id, "reason": r} for f, r in reasons.items()]
+    still = set(coverage["doc_id"].unique().to_list())  # documents whose every file was left out need no text
+    excluded = plan.excluded + [{"annotator": jobs[f].annotator, "doc_id": jobs[f].doc_id, "reason": r}
+                                for f, r in reasons.items()]
     excluded.sort(key=lambda x: (x["annotator"], x["doc_id"] or ""))
     return AgreementInput(
-        guidelines=guidelines,
-        annotators=chosen,
-        spans=spans,
+        guidelines=plan.workspace.config.guidelines,
+        annotators=tuple(plan.annotators),
+        spans=named(spans, ["start", "end", "label"]),
         coverage=coverage,
-        tokens=tokens,
-        doc_lengths=doc_lengths,
-        events=events,
-        arguments=arguments,
-        excluded=excluded,
-        texts=texts,
-        migrated=dict(sorted(Counter(v for f, v in migrated_from.items() if f not in reasons).items())),
+        tokens=_token_table(texts, still),
+        doc_lengths=pl.DataFrame({"doc_id": [d for d in sorted(texts.texts) if d in still],
+                                  "length": [len(texts.texts[d]) for d in sorted(texts.texts) if d in still]},
+                                 schema={"doc_id": pl.String, "length": pl.Int64}),
+        events=named(events, ["event_id", "type", "start", "end"]),
+        arguments=named(arguments, ["event_id", "role", "start", "end"]),
+        excluded=tuple(excluded),
+        texts={d: texts.texts[d] for d in sorted(texts.texts) if d in still},
+        migrated=dict(sorted(Counter(v for f, v in files.migrated.items() if f not in reasons).items())),
         files=len(kept),
-        not_done=not_done,
-        dangling_arguments=sum(c.dangling for c in pieces),
-        review=sum(c.review for c in pieces),
+        not_done=files.not_done,
+        review=sum(c.review for c in files.pieces),
     )
+
+
+def _token_table(texts: _Texts, docs: set[str]) -> pl.DataFrame:
+    """doc_id, start, end of every token of ``docs``."""
+    import polars as pl
+
+    tokens = pl.DataFrame(
+        {"doc_id": pl.DataFrame({"doc_id": texts.ids, "n": pl.Series(texts.counts, dtype=pl.Int64)},
+                                schema={"doc_id": pl.String, "n": pl.Int64})
+         .select(pl.col("doc_id").repeat_by("n")).explode("doc_id").drop_nulls()["doc_id"],
+         "start": series(texts.starts, pl.Int64),
+         "end": series(texts.ends, pl.Int64)},
+        schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64},
+    )
+    return tokens if docs.issuperset(texts.ids) else tokens.filter(pl.col("doc_id").is_in(list(docs)))
 
 
 def agreement_report(data: AgreementInput, *, labels: Iterable[str] | None = None, **options: Any) -> dict[str, Any]:
@@ -515,18 +524,13 @@ def agreement_report(data: AgreementInput, *, labels: Iterable[str] | None = Non
     ``selection`` section: files compared, migrated per version, skipped as not done."""
     from annotator.core.agreement import compute_report
 
-    report = compute_report(
-        data.spans, data.coverage, data.tokens, data.doc_lengths, data.events, data.arguments,
-        annotators=data.annotators, labels=None if labels is None else list(labels),
-        guidelines=data.guidelines, excluded=data.excluded, texts=data.texts, **options,
-    )
+    report = compute_report(data, labels=None if labels is None else list(labels), **options)
     report["selection"] = {
         "files": data.files,
         "excluded": len(data.excluded),
         "migrated": sum(data.migrated.values()),
         "migrated_from": dict(data.migrated),
         "not_done_skipped": data.not_done,
-        "dangling_arguments": data.dangling_arguments,
         "needs_review": data.review,
         "labels": None if labels is None else list(labels),
     }

@@ -37,6 +37,7 @@ the walk refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import lt
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,20 @@ class Flat:
     a_event: list[str]  # the id of the event each argument belongs to
     a_role: list[str]
     a_entity: list[str]
+    marked: bool = True  # False: the file has no review marks (the two lists of each are placeholders)
+    a_index: list[int] | None = None  # position of each argument's entity in the entity columns
 
     @property
     def review(self) -> int:
         """Entities and events marked needs_review."""
-        return sum(1 for x in self.e_review if x) + sum(1 for x in self.v_review if x)
+        return sum(1 for x in self.e_review if x) + sum(1 for x in self.v_review if x) if self.marked else 0
+
+    def argument_entities(self) -> list[int]:
+        """The position in the entity columns of each argument's entity."""
+        if self.a_index is None:
+            index = dict(zip(self.e_id, range(len(self.e_id))))
+            self.a_index = [index[x] for x in self.a_entity]
+        return self.a_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +130,7 @@ class Loaded:
 def read_bytes(path: Path | str) -> bytes | None:
     """The file's bytes; None when there is no file."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb", buffering=0) as handle:  # one read of the whole file, no buffer between
             return handle.read()
     except FileNotFoundError:
         return None
@@ -153,7 +163,7 @@ def load(path: Path | str, *, doc_id: str, guidelines: Registry, text: DocumentI
     if raw is None:
         return None
     checked = check(raw, str(path), doc_id=doc_id, guidelines=guidelines, text=text)
-    same_text(checked.data, text, str(path))
+    same_text(checked.data["text_sha256"], text, str(path))
     doc = checked.document()
     migrated, messages = migrate_to(doc, guidelines, target, str(path))
     return Loaded(migrated, doc.guidelines if doc.guidelines != target else None, tuple(messages))
@@ -170,11 +180,11 @@ def parse(raw: bytes, where: str) -> dict[str, Any]:
     return data
 
 
-def same_text(data: dict[str, Any], text: DocumentInfo, where: str) -> None:
-    """AnnotatorError if the file was made on another text than the corpus's."""
-    if data["text_sha256"] != text.sha256:
-        raise AnnotatorError("the document text changed since these annotations were made", f"{where}:text_sha256",
-                             "its sha256 differs from the corpus index")
+def same_text(text_sha256: str, text: DocumentInfo, where: str) -> None:
+    """AnnotatorError if a file (whose ``text_sha256`` is given) was made on another text than the corpus's."""
+    if text_sha256 != text.sha256:
+        raise AnnotatorError("the annotations were made on another text", f"{where}:text_sha256",
+                             "the document text changed since: its sha256 differs from the corpus index")
 
 
 def migrate_to(doc: DocumentAnnotations, guidelines: Registry, target: str,
@@ -354,57 +364,79 @@ def _flatten(data: dict[str, Any]) -> Flat:
     ents, evs = data.get("entities", []), data.get("events", [])
     triggers = [v["trigger"] for v in evs]
     arguments = [v.get("arguments", []) for v in evs]
+    # with its keys read below, an item holding no other keys has no review marks (most files)
+    marked = sum(map(len, ents)) != 4 * len(ents) or sum(map(len, evs)) != 3 * len(evs) + sum(
+        ["arguments" in v for v in evs])
+    if marked:
+        e_review, e_agreed = [e.get("needs_review") for e in ents], [e.get("agreed_by", ()) for e in ents]
+        v_review, v_agreed = [v.get("needs_review") for v in evs], [v.get("agreed_by", ()) for v in evs]
+    else:
+        e_review, e_agreed = [None] * len(ents), [()] * len(ents)
+        v_review, v_agreed = [None] * len(evs), [()] * len(evs)
     return Flat(
         e_id=[e["id"] for e in ents], e_start=[e["start"] for e in ents], e_end=[e["end"] for e in ents],
-        e_label=[e["label"] for e in ents], e_review=[e.get("needs_review") for e in ents],
-        e_agreed=[e.get("agreed_by", ()) for e in ents],
+        e_label=[e["label"] for e in ents], e_review=e_review, e_agreed=e_agreed,
         v_id=[v["id"] for v in evs], v_type=[v["type"] for v in evs],
         v_start=[t["start"] for t in triggers], v_end=[t["end"] for t in triggers],
-        v_review=[v.get("needs_review") for v in evs], v_agreed=[v.get("agreed_by", ()) for v in evs],
-        v_arguments=arguments,
+        v_review=v_review, v_agreed=v_agreed, v_arguments=arguments,
         a_event=[v["id"] for v, args in zip(evs, arguments) for _ in args],
         a_role=[a["role"] for args in arguments for a in args],
         a_entity=[a["entity"] for args in arguments for a in args],
+        marked=marked,
     )
 
 
 def _passes(data: dict[str, Any], f: Flat, vocabulary: Vocabulary | None, limit: int) -> bool:
     """Every rule of :func:`content_problems` at once (an item only reads as a mapping
     here if it is one: orjson gives dicts, lists, strings and numbers)."""
+    try:
+        return _columns_pass(data, f, vocabulary, limit)
+    except (TypeError, KeyError):  # a value of the wrong type met a set or a dict, an argument names no entity
+        return False
+
+
+def _columns_pass(data: dict[str, Any], f: Flat, vocabulary: Vocabulary | None, limit: int) -> bool:
     if type(data.get("entities", [])) is not list or type(data.get("events", [])) is not list:
         return False
-    if set(map(type, f.v_arguments)) - {list} or set(map(type, f.e_agreed + f.v_agreed)) - {list, tuple}:
+    if f.v_arguments and set(map(type, f.v_arguments)) != {list}:
         return False
     starts, ends = f.e_start + f.v_start, f.e_end + f.v_end
-    if set(map(type, starts + ends)) - {int}:  # bool is not int here
+    if starts and (set(map(type, starts + ends)) != {int}  # bool is not int here
+                   or min(starts) < 0 or max(ends) > limit or not all(map(lt, starts, ends))):
         return False
-    if set(map(type, f.e_id + f.e_label + f.v_id + f.v_type + f.a_role + f.a_entity)) - {str}:
+    # ids must be strings; labels, types and roles are strings if the schema has them (below)
+    "".join(f.e_id + f.v_id if vocabulary is not None else f.e_id + f.v_id + f.e_label + f.v_type + f.a_role)
+    if f.marked and not _marks_pass(f):
         return False
-    if set(map(type, f.e_review + f.v_review)) - {str, type(None)}:
+    index = dict(zip(f.e_id, range(len(f.e_id))))  # entity id -> position
+    if len(index) != len(f.e_id) or len(set(f.v_id)) != len(f.v_id) or not index.keys().isdisjoint(f.v_id):
         return False
-    if any(a for a in f.e_agreed + f.v_agreed) and {type(n) for a in f.e_agreed + f.v_agreed for n in a} - {str}:
+    if len(set(zip(f.e_start, f.e_end, f.e_label))) != len(f.e_id):
         return False
-    if starts and (min(starts) < 0 or max(ends) > limit or not all(s < e for s, e in zip(starts, ends))):
-        return False
-    ids = len(f.e_id) + len(f.v_id)
-    if len(set(f.e_id).union(f.v_id)) != ids or len(set(zip(f.e_start, f.e_end, f.e_label))) != len(f.e_id):
-        return False
-    labels = dict(zip(f.e_id, f.e_label))
-    if not labels.keys() >= set(f.a_entity) or len(set(zip(f.a_event, f.a_role, f.a_entity))) != len(f.a_role):
+    f.a_index = list(map(index.__getitem__, f.a_entity))  # KeyError: an argument names no entity of the file
+    if len(set(zip(f.a_event, f.a_role, f.a_entity))) != len(f.a_role):
         return False
     if vocabulary is None:
         return True
-    types = [t.replace(":", ".") for t in f.v_type]
-    if not (vocabulary.labels >= set(f.e_label) and vocabulary.events >= set(types)):
+    types = [t.replace(":", ".") for t in f.v_type] if ":" in "".join(f.v_type) else f.v_type
+    if not (vocabulary.labels.issuperset(f.e_label) and vocabulary.events.issuperset(types)):
         return False
     type_of = dict(zip(f.v_id, types))
-    return vocabulary.accepts >= set(zip(map(type_of.__getitem__, f.a_event), f.a_role,
-                                          map(labels.__getitem__, f.a_entity)))
+    return vocabulary.accepts.issuperset(zip(map(type_of.__getitem__, f.a_event), f.a_role,
+                                             map(f.e_label.__getitem__, f.a_index)))
+
+
+def _marks_pass(f: Flat) -> bool:
+    """needs_review strings (or null), agreed_by lists of strings."""
+    if set(map(type, f.e_review + f.v_review)) - {str, type(None)}:
+        return False
+    agreed = f.e_agreed + f.v_agreed
+    return not (set(map(type, agreed)) - {list, tuple} or {type(n) for a in agreed for n in a} - {str})
 
 
 def _normalized(flat: Flat) -> Flat:
     """``Conflict:Attack`` read as ``Conflict.Attack``, as :class:`DocumentAnnotations` reads it."""
-    if any(":" in t for t in flat.v_type):
+    if ":" in "".join(flat.v_type):
         flat.v_type = [t.replace(":", ".") for t in flat.v_type]
     return flat
 

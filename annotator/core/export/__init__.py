@@ -7,8 +7,9 @@ workspace's on the fly, splits by document when asked (deterministic: documents 
 ordered by sha256 of seed and id), and writes ``all.EXT`` or ``train/dev/test.EXT`` plus
 ``manifest.json``. Everything goes into a hidden sibling folder renamed to the output
 folder at the end, which must not exist or be empty: nothing is overwritten and nothing
-is left half-written. Any document that cannot be exported faithfully (unreadable
-file, changed text, failed migration) stops the export with one line per problem.
+is left half-written. Any document that cannot be exported faithfully (a file the
+loader refuses, see :mod:`annotator.core.annotations.loading`; a changed text, a failed
+migration) stops the export with one line per problem, naming the file.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from annotator.core.annotations.loading import migrate_to, same_text
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, hf, jsonl
 from annotator.core.export.render import Totals, render_all
 from annotator.core.export.tagging import NESTED, SCHEMES, TOKENS, label_list
-from annotator.core.interchange.jsonl import Schemas, migrate_to_workspace
+from annotator.core.guidelines.registry import registry
 from annotator.core.jsonio import dumps
 from annotator.core.workspace import Workspace
 
@@ -118,7 +120,7 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
     from annotator.core.annotations.store import AnnotationStore
 
     corpus = Corpus(workspace.corpus_dir)
-    store = AnnotationStore(workspace.annotations_dir, options.source)
+    store = AnnotationStore.of(workspace, options.source, corpus)
     if not store.directory.is_dir():
         raise AnnotatorError(f"no annotations by {options.source}", str(store.directory))
     if options.docs is not None:
@@ -128,7 +130,7 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
         wanted = sorted(set(options.docs))
     else:
         wanted = corpus.ids
-    schemas = Schemas(workspace.guidelines_dir)
+    guidelines, target = registry(workspace.guidelines_dir), workspace.config.guidelines
     selected: list[Selected] = []
     errors: list[str] = []
     skipped: dict[str, Any] = {"not_annotated": [], "not_started": [], "not_done": []}
@@ -147,15 +149,14 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
         if options.done_only and doc.status != "done":
             skipped["not_done"].append(doc_id)
             continue
-        if doc.text_sha256 != corpus.info(doc_id).sha256:
-            errors.append(f"{store.path(doc_id)}: annotations were made on another text of {doc_id} "
-                          f"(sha256 differs from the corpus)")
+        where = str(store.path(doc_id))
+        try:
+            same_text(doc.text_sha256, corpus.info(doc_id), where)
+            migrated, _ = migrate_to(doc, guidelines, target, where)
+        except AnnotatorError as exc:
+            errors.append(str(exc))
             continue
-        old = doc.guidelines
-        problems: list[str] = []
-        doc, _ = migrate_to_workspace(doc, workspace, schemas, problems)
-        errors += [f"{store.path(doc_id)}: {p}" for p in problems]
-        selected.append(Selected(doc, old if old != doc.guidelines else None))
+        selected.append(Selected(migrated, doc.guidelines if doc.guidelines != target else None))
     if errors:
         raise AnnotatorError("\n".join(errors))
     if not selected:

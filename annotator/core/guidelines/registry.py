@@ -63,10 +63,16 @@ def _signature(path: str) -> Signature:
 class Registry:
     """The versions of one guidelines folder (see the module docstring)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, parent: Registry | None = None):
         self.directory = directory
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        self._parent = parent  # a snapshot's: asked once per version, never again
+
+    def snapshot(self) -> Registry:
+        """This registry as it is, not looking at the files again: a batch of files is checked
+        against one state of the guidelines (and without a stat per file)."""
+        return Registry(self.directory, parent=self)
 
     def schema(self, version: str) -> Schema:
         """The validated schema of ``version``; its AnnotatorError if it cannot be used."""
@@ -95,14 +101,19 @@ class Registry:
         return tuple(reversed(chain))
 
     def _get(self, version: str) -> tuple[Schema, Vocabulary]:
-        with self._lock:
-            entry = self._entries.get(version)
-            if entry is None or any(_signature(path) != sig for path, sig in entry.files):
-                entry = self._read(version)
-                self._entries[version] = entry
+        entry = self._entry(version)
         if isinstance(entry.found, AnnotatorError):
             raise entry.found
         return entry.found
+
+    def _entry(self, version: str) -> _Entry:
+        with self._lock:
+            entry = self._entries.get(version)
+            if entry is None and self._parent is not None:
+                entry = self._entries[version] = self._parent._entry(version)
+            elif entry is None or (self._parent is None and any(_signature(p) != sig for p, sig in entry.files)):
+                entry = self._entries[version] = self._read(version)
+            return entry
 
     def _read(self, version: str) -> _Entry:
         own = os.path.join(self.directory, version, SCHEMA_FILE)

@@ -24,7 +24,8 @@ from annotator.core.corpus import Corpus, read_utf8, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export.conll import DOCSTART
 from annotator.core.export.tagging import TAG, decode
-from annotator.core.interchange.jsonl import Parsed, Schemas, migrate_to_workspace
+from annotator.core.guidelines.registry import registry
+from annotator.core.interchange.jsonl import Parsed, migrate_to_workspace
 from annotator.core.text.tokens import INVISIBLE_SEPARATORS, char_class
 from annotator.core.workspace import Workspace
 
@@ -52,9 +53,8 @@ def read_conll(path: Path, workspace: Workspace, annotator: str, *, doc_ids: lis
     """The documents of a CoNLL file, checked, aligned and migrated to the workspace's guidelines."""
     if status not in STATUSES:
         raise AnnotatorError(f"unknown status {status!r}", "--status", f"one of {', '.join(STATUSES)}")
-    schemas = Schemas(workspace.guidelines_dir)
     version = guidelines or workspace.config.guidelines
-    schema = schemas.get(version)
+    schema = registry(workspace.guidelines_dir).schema(version)
     errors: list[str] = []
     blocks, columns = _parse(path, errors)
     if errors:
@@ -80,7 +80,7 @@ def read_conll(path: Path, workspace: Workspace, annotator: str, *, doc_ids: lis
         doc = DocumentAnnotations(doc_id=doc_id, text_sha256=sha256_text(text), guidelines=schema.version,
                                   annotator=annotator, status=status, entities=entities, events=events)
         problems: list[str] = []
-        doc, messages = migrate_to_workspace(doc, workspace, schemas, problems)
+        doc, messages = migrate_to_workspace(doc, workspace, problems)
         errors += [f"{where}: {p}" for p in problems]
         parsed.docs.append(doc)
         parsed.where[doc_id] = where

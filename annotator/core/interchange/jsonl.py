@@ -13,8 +13,10 @@ Offsets are code points, end exclusive, and ``text[start:end]`` equals every ``t
 ``needs_review`` and ``agreed_by`` ride along on entities and events when set. On
 import ``tokens``, ``sentences`` and ``source`` are informative only; ``text`` and
 ``text_sha256`` may be left out but not both; ``Conflict:Attack`` is read as
-``Conflict.Attack``. Reading checks every line and refuses the whole file, one line
-per bad input line (``FILE:LINE: reason; reason``), before anything is written.
+``Conflict.Attack``. Reading checks every line, its entities and events by the same
+rules as every annotation file (:func:`annotator.core.annotations.loading.content_problems`),
+and refuses the whole file, one line per bad input line (``FILE:LINE: reason; reason``),
+before anything is written.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from typing import Any
 
 import orjson
 
-from annotator.core.annotations.model import STATUSES, Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.loading import content_problems, migrate_to
+from annotator.core.annotations.model import STATUSES, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines.schema import Schema, load_schema, parse_semver
+from annotator.core.guidelines.registry import Registry, registry
 from annotator.core.workspace import Workspace
 
 
@@ -76,25 +79,6 @@ class Parsed:
     migrated: list[str] = field(default_factory=list)  # messages
 
 
-class Schemas:
-    """Guidelines versions loaded once each; a version that fails to load is remembered."""
-
-    def __init__(self, guidelines_dir: Path):
-        self.directory = guidelines_dir
-        self._cache: dict[str, Schema | AnnotatorError] = {}
-
-    def get(self, version: str) -> Schema:
-        if version not in self._cache:
-            try:
-                self._cache[version] = load_schema(self.directory, version)
-            except AnnotatorError as exc:
-                self._cache[version] = exc
-        found = self._cache[version]
-        if isinstance(found, AnnotatorError):
-            raise found
-        return found
-
-
 def read_jsonl(path: Path, workspace: Workspace, annotator: str) -> Parsed:
     """Every line of ``path`` checked against the corpus and guidelines, migrated to the workspace's version."""
     try:
@@ -102,7 +86,7 @@ def read_jsonl(path: Path, workspace: Workspace, annotator: str) -> Parsed:
     except OSError as exc:
         raise AnnotatorError("cannot read file", str(path), exc.strerror) from exc
     corpus = Corpus(workspace.corpus_dir)
-    schemas = Schemas(workspace.guidelines_dir)
+    guidelines = registry(workspace.guidelines_dir)
     texts: dict[str, str] = {}
     parsed, errors = Parsed(), []
     for number, line in enumerate(raw.split(b"\n"), 1):
@@ -110,14 +94,14 @@ def read_jsonl(path: Path, workspace: Workspace, annotator: str) -> Parsed:
             continue
         where = f"{path}:{number}"
         problems: list[str] = []
-        doc = _parse_line(line, corpus, texts, schemas, workspace, annotator, problems)
+        doc = _parse_line(line, corpus, texts, guidelines, annotator, problems)
         if doc is not None and doc.doc_id in parsed.where:
             problems.append(f"document {doc.doc_id} is also on {parsed.where[doc.doc_id]}")
         if problems:
             errors.append(f"{where}: {'; '.join(problems)}")
             continue
         assert doc is not None
-        doc, messages = migrate_to_workspace(doc, workspace, schemas, problems)
+        doc, messages = migrate_to_workspace(doc, workspace, problems)
         if problems:
             errors.append(f"{where}: {'; '.join(problems)}")
             continue
@@ -131,28 +115,19 @@ def read_jsonl(path: Path, workspace: Workspace, annotator: str) -> Parsed:
     return parsed
 
 
-def migrate_to_workspace(doc: DocumentAnnotations, workspace: Workspace, schemas: Schemas,
+def migrate_to_workspace(doc: DocumentAnnotations, workspace: Workspace,
                          problems: list[str]) -> tuple[DocumentAnnotations, list[str]]:
     """``doc`` under the workspace's guidelines version (appends to ``problems`` if impossible)."""
-    target = workspace.config.guidelines
-    if doc.guidelines == target:
-        return doc, []
-    if (parse_semver(doc.guidelines) or (0, 0, 0)) > (parse_semver(target) or (0, 0, 0)):
-        problems.append(f"guidelines {doc.guidelines} is newer than the workspace's {target}")
-        return doc, []
-    from annotator.core.guidelines.migration import migrate
-
     try:
-        schemas.get(target)
-        migrated, messages = migrate(doc, workspace.guidelines_dir, target)
+        return migrate_to(doc, registry(workspace.guidelines_dir), workspace.config.guidelines, "")
     except AnnotatorError as exc:
-        problems.append(f"cannot migrate from guidelines {doc.guidelines} to {target}: {exc}")
+        problems.append(str(exc))
         return doc, []
-    return migrated, messages or [f"migrated from guidelines {doc.guidelines} to {target}"]
 
 
-def _parse_line(line: bytes, corpus: Corpus, texts: dict[str, str], schemas: Schemas, workspace: Workspace,
-                annotator: str, problems: list[str]) -> DocumentAnnotations | None:
+def _parse_line(line: bytes, corpus: Corpus, texts: dict[str, str], guidelines: Registry, annotator: str,
+                problems: list[str]) -> DocumentAnnotations | None:
+    """The line's document, checked by the loader's rules (and its ``text`` fields against the text)."""
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -182,131 +157,44 @@ def _parse_line(line: bytes, corpus: Corpus, texts: dict[str, str], schemas: Sch
         problems.append(f"'text' differs from the text of document {doc_id} in the corpus")
     if "text_sha256" in data and data["text_sha256"] != sha:
         problems.append(f"'text_sha256' differs from the sha256 of document {doc_id} in the corpus")
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         problems.append(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-    schema = None
+    vocabulary = None
     if not isinstance(version, str):
         problems.append("'guidelines' must be a version string such as \"2.0.0\"")
     else:
         try:
-            schema = schemas.get(version)
+            vocabulary = guidelines.vocabulary(version)
         except AnnotatorError as exc:
             problems.append(f"guidelines {version!r} cannot be used: {exc}")
-    entities = _entities(data.get("entities", []), text, schema, problems)
-    events = _events(data.get("events", []), text, schema, {e.id: e.label for e in entities}, problems)
-    ids = [x.id for x in (*entities, *events)]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        problems.append(f"ids used more than once: {', '.join(repeated)}")
-    if problems or schema is None:
+    problems += [str(p) for p in content_problems(data, vocabulary, len(text))]
+    problems += _text_problems(data, text)
+    if problems or vocabulary is None:
         return None
-    return DocumentAnnotations(doc_id=doc_id, text_sha256=sha, guidelines=schema.version, annotator=annotator,
-                               status=status, entities=tuple(entities), events=tuple(events))
+    return DocumentAnnotations.from_json({
+        "doc_id": doc_id, "text_sha256": sha, "guidelines": version, "annotator": annotator, "status": status,
+        "entities": data.get("entities", []), "events": data.get("events", []),
+    })
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _text_problems(data: dict[str, Any], text: str) -> list[str]:
+    """Each entity's and trigger's optional ``text`` is the text at its offsets."""
 
+    def objects(value: Any) -> list[dict[str, Any]]:
+        return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
-def _span(item: dict[str, Any], text: str, what: str, problems: list[str]) -> tuple[int, int] | None:
-    start, end = item.get("start"), item.get("end")
-    if not (_is_int(start) and _is_int(end)):
-        problems.append(f"{what}: 'start' and 'end' must be integers")
-        return None
-    if not 0 <= start < end <= len(text):
-        problems.append(f"{what}: span {start}-{end} is empty, reversed or outside the text (0-{len(text)})")
-        return None
-    if "text" in item and item["text"] != text[start:end]:
-        problems.append(f"{what}: 'text' {item['text']!r} is not the text at {start}-{end} ({text[start:end]!r})")
-        return None
-    return start, end
-
-
-def _review(item: dict[str, Any], what: str, problems: list[str]) -> tuple[str | None, tuple[str, ...]]:
-    needs, agreed = item.get("needs_review"), item.get("agreed_by", [])
-    if needs is not None and not isinstance(needs, str):
-        problems.append(f"{what}: 'needs_review' must be a string")
-        needs = None
-    if not (isinstance(agreed, list) and all(isinstance(a, str) for a in agreed)):
-        problems.append(f"{what}: 'agreed_by' must be a list of names")
-        agreed = []
-    return needs or None, tuple(agreed)
-
-
-def _entities(items: Any, text: str, schema: Schema | None, problems: list[str]) -> list[Entity]:
-    if not isinstance(items, list):
-        problems.append("'entities' must be a list")
-        return []
-    out: list[Entity] = []
-    for index, item in enumerate(items):
-        what = f"entity #{index + 1}"
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("label"), str):
-            problems.append(f"{what}: needs 'id' and 'label' strings")
+    items = [(f"entity {e.get('id')}", e) for e in objects(data.get("entities"))]
+    items += [(f"event {v.get('id')} trigger", v.get("trigger")) for v in objects(data.get("events"))]
+    problems = []
+    for what, item in items:
+        if not isinstance(item, dict) or "text" not in item:
             continue
-        what = f"entity {item['id']}"
-        label = item["label"]
-        if schema is not None and schema.label(label) is None:
-            problems.append(f"{what}: no label {label!r} in guidelines {schema.version}")
-        span = _span(item, text, what, problems)
-        needs, agreed = _review(item, what, problems)
-        if span is None:
-            continue
-        if any(e.start == span[0] and e.end == span[1] and e.label == label for e in out):
-            problems.append(f"{what}: the span {span[0]}-{span[1]} is already {label}")
-        out.append(Entity(item["id"], span[0], span[1], label, needs, agreed))
-    return out
-
-
-def _events(items: Any, text: str, schema: Schema | None, labels: dict[str, str], problems: list[str]) -> list[Event]:
-    if not isinstance(items, list):
-        problems.append("'events' must be a list")
-        return []
-    out: list[Event] = []
-    for index, item in enumerate(items):
-        what = f"event #{index + 1}"
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("type"), str):
-            problems.append(f"{what}: needs 'id' and 'type' strings")
-            continue
-        what, kind = f"event {item['id']}", item["type"].replace(":", ".")
-        event_type = schema.event(kind) if schema is not None else None
-        if schema is not None and event_type is None:
-            problems.append(f"{what}: no event type {kind!r} in guidelines {schema.version}")
-        trigger = item.get("trigger")
-        if not isinstance(trigger, dict):
-            problems.append(f"{what}: 'trigger' must be an object with 'start' and 'end'")
-            continue
-        span = _span(trigger, text, f"{what} trigger", problems)
-        arguments = _arguments(item.get("arguments", []), what, kind, schema if event_type else None, labels, problems)
-        needs, agreed = _review(item, what, problems)
-        if span is not None:
-            out.append(Event(item["id"], kind, span[0], span[1], arguments, needs, agreed))
-    return out
-
-
-def _arguments(items: Any, what: str, kind: str, schema: Schema | None, labels: dict[str, str],
-               problems: list[str]) -> tuple[Argument, ...]:
-    if not isinstance(items, list):
-        problems.append(f"{what}: 'arguments' must be a list")
-        return ()
-    out: list[Argument] = []
-    for item in items:
-        if not (isinstance(item, dict) and isinstance(item.get("role"), str) and isinstance(item.get("entity"), str)):
-            problems.append(f"{what}: an argument needs 'role' and 'entity' strings")
-            continue
-        role, entity = item["role"], item["entity"]
-        if entity not in labels:
-            problems.append(f"{what}: argument {role} names no entity {entity!r} of this document")
-        elif schema is not None and role not in schema.roles_for(kind, labels[entity]):
-            event_type = schema.event(kind)
-            if event_type is not None and event_type.role(role) is None:
-                problems.append(f"{what}: {kind} has no role {role!r} in guidelines {schema.version}")
-            else:
-                problems.append(f"{what}: role {role} of {kind} does not accept {entity} ({labels[entity]})")
-        argument = Argument(role, entity)
-        if argument in out:
-            problems.append(f"{what}: argument {role} {entity} is given twice")
-        out.append(argument)
-    return tuple(out)
+        start, end = item.get("start"), item.get("end")
+        if not (type(start) is int and type(end) is int and 0 <= start < end <= len(text)):
+            continue  # the span itself is wrong: said by the loader's rules
+        if item["text"] != text[start:end]:
+            problems.append(f"{what}: 'text' {item['text']!r} is not the text at {start}-{end} ({text[start:end]!r})")
+    return problems
 
 
 def save_imported(workspace: Workspace, annotator: str, parsed: Parsed, replace: bool = False) -> list[Path]:

@@ -57,7 +57,7 @@ class DocumentsScreen(Screen):
         for i in range(0, len(doc_ids), BATCH):
             batch = doc_ids[i:i + BATCH]
             status = store.statuses(batch) if store else {}
-            gold = progress(workspace, batch)
+            gold = progress(workspace, batch, self.corpus)
             self.app.call_from_thread(self._show_states, status, gold)
 
     def _show_states(self, status: dict[str, str], gold: dict[str, str]) -> None:
