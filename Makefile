@@ -1,29 +1,45 @@
 # Two entry points: `make run` opens the TUI on this workspace, `make test` runs every test.
-# Both create (or reuse) a virtual environment in .venv and install what they need.
+# Both create (or reuse) a virtual environment in .venv and install what they need. The
+# installs go through uv, itself pip-installed from PyPI into the venv: it resolves and
+# downloads in parallel, so a cold `make test` spends seconds, not a minute, installing.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# copy: the uv cache and the venv are often on different file systems (no hard links there).
+export UV_LINK_MODE ?= copy
+INSTALL := $(UV) pip install --quiet --python $(PY)
+PYTEST_ARGS ?=
+ONE_TEST_HINT := One file or test: make test PYTEST_ARGS="tests/test_cli.py -k render"   (add -n 0 to run it in one process)
 
-.PHONY: run test bench clean
+.PHONY: run test wheel-smoke bench clean
 
-$(VENV)/.runtime: pyproject.toml
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install --quiet 'uv>=0.9,<1'
+
+$(VENV)/.runtime: pyproject.toml | $(UV)
+	$(INSTALL) -e .
 	touch $@
 
-$(VENV)/.test: pyproject.toml $(VENV)/.runtime
-	$(PY) -m pip install -q -e '.[test]'
+# The test runner and its plugins (test) and the reference libraries the agreement and export
+# tests compare against (oracles): every test runs.
+$(VENV)/.test: pyproject.toml | $(UV)
+	$(INSTALL) -e '.[test,oracles]'
 	touch $@
 
 run: $(VENV)/.runtime
 	$(VENV)/bin/annotator $(ARGS)
 
 test: $(VENV)/.test
-	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS); status=$$?; echo '$(ONE_TEST_HINT)'; exit $$status
+
+# Build the wheel, install it in a fresh venv in a temporary folder, run the CLI from there.
+wheel-smoke: | $(UV)
+	PYTHON=$(PYTHON) UV=$(UV) tests/wheel_smoke.sh
 
 bench: $(VENV)/.runtime
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build annotator.egg-info

@@ -7,16 +7,10 @@ from __future__ import annotations
 import math
 import warnings
 
-import numpy as np
 import polars as pl
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from krippendorff import alpha as kd_alpha
-from nltk.metrics.agreement import AnnotationTask
-from sklearn.metrics import cohen_kappa_score
-from statsmodels.stats.inter_rater import aggregate_raters
-from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
 from annotator.core.agreement import (
     Undefined,
@@ -26,6 +20,15 @@ from annotator.core.agreement import (
     token_label_matrix,
 )
 from annotator.core.agreement.kappa import label_patterns
+
+# The reference implementations come from the 'oracles' extra, which make test installs.
+ORACLE = "numpy, krippendorff, nltk, scikit-learn, statsmodels: the 'oracles' extra (make test installs it)"
+np = pytest.importorskip("numpy", reason=ORACLE)
+kd_alpha = pytest.importorskip("krippendorff", reason=ORACLE).alpha
+AnnotationTask = pytest.importorskip("nltk.metrics.agreement", reason=ORACLE).AnnotationTask
+cohen_kappa_score = pytest.importorskip("sklearn.metrics", reason=ORACLE).cohen_kappa_score
+inter_rater = pytest.importorskip("statsmodels.stats.inter_rater", reason=ORACLE)
+aggregate_raters, sm_fleiss = inter_rater.aggregate_raters, inter_rater.fleiss_kappa
 
 PROPERTY = settings(max_examples=50, deadline=None)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 
 import pytest
-from seqeval.metrics.sequence_labeling import get_entities
-from seqeval.scheme import IOB2, IOBES, Entities
 
 from annotator.cli import main
 from annotator.core.interchange.conll import read_conll as import_conll
@@ -39,12 +37,23 @@ def token_spans(text, entities):
     return out
 
 
+ORACLE = "seqeval is a reference implementation from the 'oracles' extra (make test installs it)"
+
+
+def seqeval():
+    """seqeval's reader of tagged sequences (the oracle two tests compare against), or a skip."""
+    return pytest.importorskip("seqeval.metrics.sequence_labeling", reason=ORACLE)
+
+
 def file_tokens(doc):
     return [row for sentence in doc for row in sentence]
 
 
 @pytest.mark.parametrize("scheme", ["iob2", "bioes"])
 def test_seqeval_reads_back_exactly_the_exported_entities(ws, tmp_path, scheme):
+    get_entities = seqeval().get_entities
+    from seqeval.scheme import IOB2, IOBES, Entities
+
     result = export(ws, ExportOptions(format="conll", scheme=scheme, done_only=True, out=tmp_path / "out"))
     docs = read_conll(result.out / "all.conll")
     assert len(docs) == 2
@@ -69,6 +78,7 @@ def test_seqeval_reads_back_exactly_the_exported_entities(ws, tmp_path, scheme):
 
 
 def test_nested_columns_keep_every_entity_and_the_same_column_count(ws, tmp_path):
+    get_entities = seqeval().get_entities
     result = export(ws, ExportOptions(format="conll", nested="columns", events=True, done_only=True,
                                       out=tmp_path / "out"))
     text = (result.out / "all.conll").read_text(encoding="utf-8")
