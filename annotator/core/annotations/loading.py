@@ -25,7 +25,8 @@ An entity or event marked ``needs_review`` may keep a name its version does not
 declare, or an argument its role does not accept: that is what a migration leaves for
 a person to settle (:mod:`annotator.core.guidelines.migration`).
 
-Then the document is moved to the target version in memory (:func:`migrate_to`).
+Readers put the pieces together: :func:`read_bytes`, :func:`check`, :func:`same_text` (the
+file was made on the corpus's text), :func:`migrate_to` (to the target version, in memory).
 
 Speed: the agreement reads tens of thousands of files, so :func:`check` first tests a
 whole file as columns (:class:`Flat`) with set operations; only a file that fails that
@@ -115,15 +116,6 @@ class Checked:
         return DocumentAnnotations.from_json(self.data)
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """A checked file moved to the target guidelines version."""
-
-    doc: DocumentAnnotations
-    migrated_from: str | None = None  # the version the file declares, if it is not the target
-    messages: tuple[str, ...] = ()  # what the migration did
-
-
 # --------------------------------------------------------------------------- entry points
 
 
@@ -156,19 +148,6 @@ def check(raw: bytes, where: str, *, doc_id: str | None = None, guidelines: Regi
     return Checked(data, _columns(data, vocabulary, limit, where))
 
 
-def load(path: Path | str, *, doc_id: str, guidelines: Registry, text: DocumentInfo, target: str) -> Loaded | None:
-    """The annotation file at ``path`` checked, on the corpus's text, migrated to ``target``;
-    None when there is no file."""
-    raw = read_bytes(path)
-    if raw is None:
-        return None
-    checked = check(raw, str(path), doc_id=doc_id, guidelines=guidelines, text=text)
-    same_text(checked.data["text_sha256"], text, str(path))
-    doc = checked.document()
-    migrated, messages = migrate_to(doc, guidelines, target, str(path))
-    return Loaded(migrated, doc.guidelines if doc.guidelines != target else None, tuple(messages))
-
-
 def parse(raw: bytes, where: str) -> dict[str, Any]:
     """The JSON object in ``raw``."""
     try:
@@ -194,10 +173,10 @@ def migrate_to(doc: DocumentAnnotations, guidelines: Registry, target: str,
         return doc, []
     if (parse_semver(doc.guidelines) or (0, 0, 0)) > (parse_semver(target) or (0, 0, 0)):
         raise AnnotatorError(f"guidelines {doc.guidelines} is newer than the workspace's {target}", where)
-    from annotator.core.guidelines.migration import migrate
+    from annotator.core.guidelines.migration import migrate_along
 
     try:
-        migrated, messages = migrate(doc, guidelines.directory, target)
+        migrated, messages = migrate_along(doc, guidelines.chain(doc.guidelines, target))
     except AnnotatorError as exc:
         raise AnnotatorError(f"cannot migrate from guidelines {doc.guidelines} to {target}", where, str(exc)) from exc
     return migrated, messages or [f"migrated from guidelines {doc.guidelines} to {target}"]

@@ -37,8 +37,14 @@ def migrate(doc: DocumentAnnotations, guidelines_dir: Path,
     Messages read like ``2.0.0: 3 DATE → TIMEX (merge)``. A document already at the
     target comes back unchanged with no messages.
     """
+    return migrate_along(doc, registry(guidelines_dir).chain(doc.guidelines, target_version))
+
+
+def migrate_along(doc: DocumentAnnotations, chain: Sequence[Schema]) -> tuple[DocumentAnnotations, list[str]]:
+    """``doc`` moved through ``chain`` (the schemas after its version, in order, as
+    :meth:`Registry.chain <annotator.core.guidelines.registry.Registry.chain>` gives them)."""
     messages: list[str] = []
-    for schema in registry(guidelines_dir).chain(doc.guidelines, target_version):
+    for schema in chain:
         doc, done = _step(doc, schema)
         messages += [f"{schema.version}: {line}" for line in done]
     return doc, messages
