@@ -207,7 +207,7 @@ def content_problems(data: dict[str, Any], vocabulary: Vocabulary | None, limit:
     line), item by item: the rules :func:`check` applies, said in words."""
     problems: list[Problem] = []
     labels: dict[str, str] = {}  # entity id -> label, for the arguments
-    ids: list[str] = []
+    ids: list[tuple[str, str]] = []  # (id, where it is given)
     entities = _list(data, "entities", problems)
     spans: set[tuple[int, int, str]] = set()
     for index, item in enumerate(entities):
@@ -216,7 +216,7 @@ def content_problems(data: dict[str, Any], vocabulary: Vocabulary | None, limit:
             problems.append(Problem(at, f"entity #{index + 1}: needs 'id' and 'label' strings"))
             continue
         what, label = f"entity {item['id']}", item["label"]
-        ids.append(item["id"])
+        ids.append((item["id"], f"{at}.id"))
         labels.setdefault(item["id"], label)
         marked = _review(item, at, what, problems)
         if vocabulary is not None and label not in vocabulary.labels and not marked:
@@ -232,7 +232,7 @@ def content_problems(data: dict[str, Any], vocabulary: Vocabulary | None, limit:
             problems.append(Problem(at, f"event #{index + 1}: needs 'id' and 'type' strings"))
             continue
         what, kind = f"event {item['id']}", item["type"].replace(":", ".")
-        ids.append(item["id"])
+        ids.append((item["id"], f"{at}.id"))
         marked = _review(item, at, what, problems)
         known = vocabulary is None or kind in vocabulary.events
         if not known and not marked:
@@ -244,9 +244,11 @@ def content_problems(data: dict[str, Any], vocabulary: Vocabulary | None, limit:
             _span(trigger, f"{at}.trigger", f"{what} trigger", limit, problems)
         rules = vocabulary if known and not marked else None
         _arguments(item, at, what, kind, rules, labels, problems)
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        problems.append(Problem("", f"ids used more than once: {', '.join(repeated)}"))
+    first: dict[str, str] = {}
+    again = [(i, at) for i, at in ids if first.setdefault(i, at) != at]
+    if again:  # at the first id given again
+        repeated = sorted({i for i, _ in again})
+        problems.append(Problem(again[0][1], f"ids used more than once: {', '.join(repeated)}"))
     return problems
 
 
