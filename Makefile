@@ -12,7 +12,7 @@ INSTALL := $(UV) pip install --quiet --python $(PY)
 PYTEST_ARGS ?=
 ONE_TEST_HINT := One file or test: make test PYTEST_ARGS="tests/test_cli.py -k render"   (add -n 0 to run it in one process)
 
-.PHONY: run test wheel-smoke bench clean
+.PHONY: run test lint wheel-smoke bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,20 @@ $(VENV)/.test: pyproject.toml | $(UV)
 	$(INSTALL) -e '.[test,oracles]'
 	touch $@
 
+$(VENV)/.lint: pyproject.toml | $(UV)
+	$(INSTALL) -e '.[lint]'
+	touch $@
+
 run: $(VENV)/.runtime
 	$(VENV)/bin/annotator $(ARGS)
 
 test: $(VENV)/.test
 	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS); status=$$?; echo '$(ONE_TEST_HINT)'; exit $$status
+
+lint: $(VENV)/.lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy annotator
 
 # Build the wheel, install it in a fresh venv in a temporary folder, run the CLI from there.
 wheel-smoke: | $(UV)
