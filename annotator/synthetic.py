@@ -32,6 +32,7 @@ import random
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -140,8 +141,7 @@ def generate(
 
     ``done``: probability that an annotator's file has status done (else in_progress).
     """
-    _check(docs, annotators, {"label-noise": label_noise, "shift": shift, "miss": miss, "done": done},
-           entities, events)
+    _check(docs, annotators, {"label-noise": label_noise, "shift": shift, "miss": miss, "done": done}, entities, events)
     ws = init_workspace(root, guidelines=guidelines)
     schema = load_schema(ws.guidelines_dir, ws.config.guidelines)
     sentences = seed_sentences()
@@ -159,18 +159,31 @@ def generate(
         text, tokens, words = _document(rng, sentences, 5 * (entities + events) + 20)
         sha = sha256_text(text)
         (ws.corpus_dir / f"{doc_id}.txt").write_bytes(text.encode("utf-8"))
-        infos[doc_id] = DocumentInfo(id=doc_id, sha256=sha, chars=len(text), title=title_of(text),
-                                     source=f"synthetic (seed {seed})", imported=imported)
+        infos[doc_id] = DocumentInfo(
+            id=doc_id,
+            sha256=sha,
+            chars=len(text),
+            title=title_of(text),
+            source=f"synthetic (seed {seed})",
+            imported=imported,
+        )
         gold_entities, gold_events = _gold(rng, schema, tokens, words, entities, events)
-        head = {"format": 1, "doc_id": doc_id, "text_sha256": sha, "guidelines": schema.version,
-                "created": stamp, "modified": stamp}
+        head = {
+            "format": 1,
+            "doc_id": doc_id,
+            "text_sha256": sha,
+            "guidelines": schema.version,
+            "created": stamp,
+            "modified": stamp,
+        }
         if gold:
             _write(ws, GOLD, head, "done", gold_entities, gold_events, tokens)
             files += 1
         for k, name in enumerate(names):
             arng = random.Random(f"{seed}/doc/{number}/annotator/{k}")
-            ents, evs = _annotator(arng, schema, gold_entities, gold_events, len(tokens),
-                                   label_noise=label_noise, shift=shift, miss=miss)
+            ents, evs = _annotator(
+                arng, schema, gold_entities, gold_events, len(tokens), label_noise=label_noise, shift=shift, miss=miss
+            )
             status = "done" if arng.random() < done else "in_progress"
             _write(ws, name, head, status, ents, evs, tokens)
             files += 1
@@ -179,8 +192,9 @@ def generate(
     return SynthResult(ws, doc_ids, names, files)
 
 
-def _document(rng: random.Random, sentences: list[_Sentence],
-              min_words: int) -> tuple[str, list[tuple[int, int]], list[bool]]:
+def _document(
+    rng: random.Random, sentences: list[_Sentence], min_words: int
+) -> tuple[str, list[tuple[int, int]], list[bool]]:
     """Sentences drawn at random until ``min_words`` word tokens; a paragraph break every
     few sentences. Tokens are those of the sentences, shifted (white space joins them)."""
     parts: list[str] = []
@@ -210,8 +224,9 @@ def _pick(rng: random.Random, seq):
     return seq[int(rng.random() * len(seq))]
 
 
-def _gold(rng: random.Random, schema: Schema, tokens: list[tuple[int, int]], words: list[bool],
-          n_entities: int, n_events: int) -> tuple[list[_Entity], list[_Event]]:
+def _gold(
+    rng: random.Random, schema: Schema, tokens: list[tuple[int, int]], words: list[bool], n_entities: int, n_events: int
+) -> tuple[list[_Entity], list[_Event]]:
     """Non-overlapping entities and one-token triggers on word tokens, a free token between
     any two; events get 1–3 arguments among the entities nearest their trigger, entities
     relabelled where needed to fit the role."""
@@ -227,13 +242,13 @@ def _gold(rng: random.Random, schema: Schema, tokens: list[tuple[int, int]], wor
     while (len(ents) < n_entities or len(triggers) < want_triggers) and attempts < 20 * len(candidates):
         attempts += 1
         start = _pick(rng, candidates)
-        trigger = len(triggers) < want_triggers and (len(ents) >= n_entities or rng.random() < 0.2)
-        length = 1 if trigger else _pick(rng, SPAN_LENGTHS)
+        is_trigger = len(triggers) < want_triggers and (len(ents) >= n_entities or rng.random() < 0.2)
+        length = 1 if is_trigger else _pick(rng, SPAN_LENGTHS)
         end = start + length
         if end > n or not words[end - 1] or any(used[start : end + 2]):
             continue
         used[start + 1 : end + 1] = b"\x01" * length
-        if trigger:
+        if is_trigger:
             triggers.append(start)
         else:
             ents.append(_Entity(start, end, _pick(rng, labels)))
@@ -281,8 +296,17 @@ def _nearest_free(starts: list[int], taken: list[bool], token: int, k: int) -> l
     return out
 
 
-def _annotator(rng: random.Random, schema: Schema, ents: list[_Entity], evs: list[_Event], n_tokens: int,
-               *, label_noise: float, shift: float, miss: float) -> tuple[list[_Entity], list[_Event]]:
+def _annotator(
+    rng: random.Random,
+    schema: Schema,
+    ents: list[_Entity],
+    evs: list[_Event],
+    n_tokens: int,
+    *,
+    label_noise: float,
+    shift: float,
+    miss: float,
+) -> tuple[list[_Entity], list[_Event]]:
     """One simulated annotator's version of the gold (see the module docstring)."""
     labels = [label.name for label in schema.labels]
     types = [event.name for event in schema.events if event.roles]
@@ -296,8 +320,16 @@ def _annotator(rng: random.Random, schema: Schema, ents: list[_Entity], evs: lis
         if draw() < label_noise and len(labels) > 1:
             label = _pick(rng, [x for x in labels if x != label])
         if draw() < shift:
-            moves = [m for m, ok in (("s-", start > 0), ("s+", end - start > 1),
-                                     ("e+", end < n_tokens), ("e-", end - start > 1)) if ok]
+            moves = [
+                m
+                for m, ok in (
+                    ("s-", start > 0),
+                    ("s+", end - start > 1),
+                    ("e+", end < n_tokens),
+                    ("e-", end - start > 1),
+                )
+                if ok
+            ]
             move = _pick(rng, moves) if moves else ""
             start += {"s-": -1, "s+": 1}.get(move, 0)
             end += {"e+": 1, "e-": -1}.get(move, 0)
@@ -327,15 +359,22 @@ def _annotator(rng: random.Random, schema: Schema, ents: list[_Entity], evs: lis
     return out_ents, out_evs
 
 
-def _write(ws: Workspace, annotator: str, head: dict, status: str, ents: list[_Entity], evs: list[_Event],
-           tokens: list[tuple[int, int]]) -> None:
+def _write(
+    ws: Workspace,
+    annotator: str,
+    head: dict,
+    status: str,
+    ents: list[_Entity],
+    evs: list[_Event],
+    tokens: list[tuple[int, int]],
+) -> None:
     """The annotation file, in the store's format (sorted keys, indented)."""
-    entities = [
+    entities: list[dict[str, Any]] = [
         {"id": f"T{i + 1}", "start": tokens[e.start][0], "end": tokens[e.end - 1][1], "label": e.label}
         for i, e in enumerate(ents)
         if e.start >= 0
     ]
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "id": f"E{ev.number + 1}",
             "type": ev.type,

@@ -68,21 +68,41 @@ def test_the_wheel_holds_every_module_the_guidelines_and_the_seed_corpus(tmp_pat
     for name in ("guidelines", "corpus"):
         shutil.copytree(REPO / name, source / name)
     # symlinks=True keeps annotator/bundled/guidelines -> ../../guidelines as the link the repository has.
-    shutil.copytree(REPO / "annotator", source / "annotator", symlinks=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "annotator", source / "annotator", symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-         "-w", str(tmp_path / "dist"), str(source)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = (tmp_path / "dist").glob("annotator-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
     for folder in ("guidelines", "corpus"):
-        shipped = {name.removeprefix(f"annotator/bundled/{folder}/"): data for name, data in files.items()
-                   if name.startswith(f"annotator/bundled/{folder}/")}
+        shipped = {
+            name.removeprefix(f"annotator/bundled/{folder}/"): data
+            for name, data in files.items()
+            if name.startswith(f"annotator/bundled/{folder}/")
+        }
         assert shipped == tree(REPO / folder), folder
-    code = {p.relative_to(REPO).as_posix() for p in (REPO / "annotator").rglob("*")
-            if p.suffix in (".py", ".tcss") and "__pycache__" not in p.parts}
+    code = {
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "annotator").rglob("*")
+        if p.suffix in (".py", ".tcss") and "__pycache__" not in p.parts
+    }
     assert code <= files.keys(), sorted(code - files.keys())

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any, NoReturn, Protocol
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
@@ -18,7 +20,14 @@ from annotator.core.workspace import BIDI_MODES, Workspace
 EXIT_BAD_INPUT = 2
 
 
-def _commands():
+class Commands(Protocol):
+    """Where a command module adds its parsers: what ``add_subparsers()`` returns. argparse
+    names that class only privately, so command modules know it by the one method they call."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+def _commands() -> list[ModuleType]:
     """Every ``annotator/cli/*_cmd.py`` module, in name order; each has ``register(sub, groups)``."""
     import importlib
     import pkgutil
@@ -32,7 +41,7 @@ def _commands():
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes get one line, like every other bad input, with where to look."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"annotator: error: {self.prog}: {message} (see '{self.prog} --help')\n")
 
 
@@ -42,18 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
         description="Annotate Arabic text in the terminal. Without a command, opens the TUI on the workspace.",
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
-    parser.add_argument("--workspace", "-w", type=Path, default=None,
-                        help="workspace folder (default: the current folder or the nearest parent with annotator.toml)")
-    parser.add_argument("--bidi", choices=BIDI_MODES, default=None,
-                        help="'auto' (default): from the terminal, see 'annotator doctor'; 'app' reorders and shapes "
-                             "Arabic itself and switches a BiDi terminal's own reordering off; 'terminal' sends logical "
-                             "text for the terminal to reorder. Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml")
+    parser.add_argument(
+        "--workspace",
+        "-w",
+        type=Path,
+        default=None,
+        help="workspace folder (default: the current folder or the nearest parent with annotator.toml)",
+    )
+    parser.add_argument(
+        "--bidi",
+        choices=BIDI_MODES,
+        default=None,
+        help="'auto' (default): from the terminal, see 'annotator doctor'; 'app' reorders and shapes "
+        "Arabic itself and switches a BiDi terminal's own reordering off; 'terminal' sends logical "
+        "text for the terminal to reorder. Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml",
+    )
     parser.add_argument("--annotator", default=None, help="annotator name (else $ANNOTATOR, else asked once)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Commands with several kinds (import texts / import annotations) share one parent.
     groups = {
-        "import": sub.add_parser("import", help="import texts or annotations into the workspace")
-        .add_subparsers(dest="what", metavar="WHAT", required=True),
+        "import": sub.add_parser("import", help="import texts or annotations into the workspace").add_subparsers(
+            dest="what", metavar="WHAT", required=True
+        ),
     }
     for module in _commands():
         module.register(sub, groups)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from annotator.cli import Commands
 from annotator.core.adjudication.merge import MIN_ANNOTATORS, STRATEGIES
 
 
@@ -14,20 +15,36 @@ def _names(text: str) -> list[str]:
     return items
 
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     p = sub.add_parser(
-        "adjudicate", help="merge the annotators' documents into gold (annotations/gold/)",
+        "adjudicate",
+        help="merge the annotators' documents into gold (annotations/gold/)",
         description="Merge the annotators' documents into gold. Units (entities, event triggers, arguments) "
-                    "that enough annotators share go into gold with agreed_by; the rest are recorded as "
-                    "conflicts for the curation screen. Documents fewer than "
-                    f"{MIN_ANNOTATORS} annotators annotated are reported as unadjudicable. Finished gold "
-                    "(status done) and anything decided by hand is never overwritten.")
-    p.add_argument("--strategy", choices=STRATEGIES, required=True,
-                   help="unanimous: every annotator of the document has it; majority: more than half do")
-    p.add_argument("--annotators", type=_names, default=None, metavar="A,B,...",
-                   help="annotators to merge (default: every folder in annotations/ except gold)")
-    p.add_argument("--docs", type=_names, default=None, metavar="ID,...",
-                   help="documents to merge (default: every document someone annotated)")
+        "that enough annotators share go into gold with agreed_by; the rest are recorded as "
+        "conflicts for the curation screen. Documents fewer than "
+        f"{MIN_ANNOTATORS} annotators annotated are reported as unadjudicable. Finished gold "
+        "(status done) and anything decided by hand is never overwritten.",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        required=True,
+        help="unanimous: every annotator of the document has it; majority: more than half do",
+    )
+    p.add_argument(
+        "--annotators",
+        type=_names,
+        default=None,
+        metavar="A,B,...",
+        help="annotators to merge (default: every folder in annotations/ except gold)",
+    )
+    p.add_argument(
+        "--docs",
+        type=_names,
+        default=None,
+        metavar="ID,...",
+        help="documents to merge (default: every document someone annotated)",
+    )
     p.set_defaults(handler=_adjudicate)
 
 
@@ -43,16 +60,20 @@ def _adjudicate(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     run = adjudicate(ws, args.strategy, args.annotators, args.docs)
     console = Console(highlight=False)
-    table = Table(title=f"{run.strategy} of {', '.join(run.annotators)}: agreed units and open conflicts",
-                  title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(
+        title=f"{run.strategy} of {', '.join(run.annotators)}: agreed units and open conflicts",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
     table.add_column("document", no_wrap=True)
     for name in ("annotators", "entities", "events", "conflicts"):
         table.add_column(name, justify="right")
     table.add_column("gold")
     merged = ("created", "updated", "unchanged", "adjudicated")
     for o in run.outcomes:
-        numbers = ([str(o.agreed_entities), str(o.agreed_events), str(o.conflicts)] if o.state in merged
-                   else ["-", "-", "-"])
+        numbers = (
+            [str(o.agreed_entities), str(o.agreed_events), str(o.conflicts)] if o.state in merged else ["-", "-", "-"]
+        )
         if o.state == "adjudicated":
             numbers[:2] = ["-", "-"]
         table.add_row(o.doc_id, str(len(o.annotators)), *numbers, o.state)

@@ -5,28 +5,45 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from annotator.cli import Commands
 from annotator.core.annotations.model import STATUSES
 
 FORMATS = ("jsonl", "conll")
 
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     cmd = groups["import"].add_parser(
-        "annotations", help="import annotations (interchange JSON Lines or CoNLL) for one annotator, all or nothing")
+        "annotations", help="import annotations (interchange JSON Lines or CoNLL) for one annotator, all or nothing"
+    )
     cmd.add_argument("file", type=Path)
-    cmd.add_argument("--annotator", dest="import_annotator", metavar="NAME", default=None,
-                     help="whose annotations these become (required; 'gold' only when named explicitly)")
-    cmd.add_argument("--format", dest="import_format", choices=FORMATS, default=None,
-                     help="default: conll for .conll files, else jsonl")
-    cmd.add_argument("--replace", action="store_true",
-                     help="overwrite the annotator's existing files for these documents")
-    cmd.add_argument("--doc", default=None,
-                     help="conll: the document(s) of the file, comma-separated in block order "
-                          "(default: matched by their text)")
-    cmd.add_argument("--guidelines", default=None,
-                     help="conll: the guidelines version the labels follow (default: the workspace's)")
-    cmd.add_argument("--status", choices=STATUSES, default=None,
-                     help="conll: status of the imported documents (default in_progress)")
+    cmd.add_argument(
+        "--annotator",
+        dest="import_annotator",
+        metavar="NAME",
+        default=None,
+        help="whose annotations these become (required; 'gold' only when named explicitly)",
+    )
+    cmd.add_argument(
+        "--format",
+        dest="import_format",
+        choices=FORMATS,
+        default=None,
+        help="default: conll for .conll files, else jsonl",
+    )
+    cmd.add_argument(
+        "--replace", action="store_true", help="overwrite the annotator's existing files for these documents"
+    )
+    cmd.add_argument(
+        "--doc",
+        default=None,
+        help="conll: the document(s) of the file, comma-separated in block order (default: matched by their text)",
+    )
+    cmd.add_argument(
+        "--guidelines", default=None, help="conll: the guidelines version the labels follow (default: the workspace's)"
+    )
+    cmd.add_argument(
+        "--status", choices=STATUSES, default=None, help="conll: status of the imported documents (default in_progress)"
+    )
     cmd.set_defaults(handler=_import_annotations)
 
 
@@ -46,8 +63,9 @@ def _import_annotations(args: argparse.Namespace) -> int:
         from annotator.core.interchange.conll import read_conll
 
         doc_ids = [d.strip() for d in args.doc.split(",")] if args.doc else None
-        parsed = read_conll(args.file, ws, annotator, doc_ids=doc_ids, guidelines=args.guidelines,
-                            status=args.status or "in_progress")
+        parsed = read_conll(
+            args.file, ws, annotator, doc_ids=doc_ids, guidelines=args.guidelines, status=args.status or "in_progress"
+        )
     else:
         for flag, value in (("--doc", args.doc), ("--guidelines", args.guidelines), ("--status", args.status)):
             if value:

@@ -5,19 +5,27 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from annotator.cli import Commands
 from annotator.core.workspace import DEFAULT_GUIDELINES
 
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     init = sub.add_parser("init", help="create a workspace: empty, or with --example the seed corpus")
     init.add_argument("directory", type=Path)
     init.add_argument("--name", help="project name (default: the folder name)")
-    init.add_argument("--guidelines", default=DEFAULT_GUIDELINES, help=f"guidelines version (default {DEFAULT_GUIDELINES})")
-    init.add_argument("--example", action="store_true",
-                      help="start with the bundled seed corpus (five Arabic news articles) instead of an empty one")
+    init.add_argument(
+        "--guidelines", default=DEFAULT_GUIDELINES, help=f"guidelines version (default {DEFAULT_GUIDELINES})"
+    )
+    init.add_argument(
+        "--example",
+        action="store_true",
+        help="start with the bundled seed corpus (five Arabic news articles) instead of an empty one",
+    )
     init.set_defaults(handler=_init)
 
-    texts = groups["import"].add_parser("texts", help="add .txt files or folders of them to the corpus (all or nothing)")
+    texts = groups["import"].add_parser(
+        "texts", help="add .txt files or folders of them to the corpus (all or nothing)"
+    )
     texts.add_argument("paths", nargs="+", type=Path)
     texts.set_defaults(handler=_import_texts)
 

@@ -7,8 +7,10 @@ import argparse
 import os
 import sys
 
+from annotator.cli import Commands
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     doctor = sub.add_parser("doctor", help="how Arabic is drawn in this terminal, and a display check to fix it")
     doctor.set_defaults(handler=_doctor)
 
@@ -50,8 +52,12 @@ def _doctor(args: argparse.Namespace) -> int:
         ("multiplexer", profile.multiplexer or "none"),
         ("variables", "  ".join(seen) or "none of " + ", ".join(VARIABLES)),
         ("asked for", f"{requested} ({source})"),
-        ("remembered", f"'{remembered}' for {profile.key} in {user_config_path()}" if remembered
-         else f"nothing yet for {profile.key}"),
+        (
+            "remembered",
+            f"'{remembered}' for {profile.key} in {user_config_path()}"
+            if remembered
+            else f"nothing yet for {profile.key}",
+        ),
         ("mode", f"{display.mode} ({display.source})"),
     ]
     if display.mode == APP:
@@ -82,8 +88,8 @@ def _doctor(args: argparse.Namespace) -> int:
 def _display_check(disable: str, restore: str) -> str | None:
     """Show the sentence both ways with the terminal's BiDi switched off as the app does it;
     the mode whose line reads right, or None. The terminal gets its setting back whatever happens."""
-    from annotator.core.text.layout import visual
     from annotator.core.terminal import CHECK_MODES, CHECK_QUESTION, CHECK_SENTENCE
+    from annotator.core.text.layout import visual
 
     out = sys.stdout
     out.write("\ndisplay check, with the terminal switched as the app switches it:\n")

@@ -5,29 +5,53 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotator.cli import Commands
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 FORMATS = ("jsonl", "conll", "hf")
 
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     cmd = sub.add_parser("export", help="export annotations for training (jsonl, conll, hf) with a manifest")
     cmd.add_argument("--source", default="gold", help="gold (default) or an annotator name")
     cmd.add_argument("--docs", default=None, help="only these documents (comma-separated ids)")
     cmd.add_argument("--done-only", action="store_true", help="only documents marked done")
-    cmd.add_argument("--format", dest="export_format", choices=FORMATS, default="jsonl",
-                     help="jsonl (interchange, default), conll, or hf (Hugging Face token classification)")
-    cmd.add_argument("--out", type=Path, default=None,
-                     help="output folder, must not exist or be empty (default exports/FORMAT-SOURCE-UTCSTAMP)")
+    cmd.add_argument(
+        "--format",
+        dest="export_format",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl (interchange, default), conll, or hf (Hugging Face token classification)",
+    )
+    cmd.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder, must not exist or be empty (default exports/FORMAT-SOURCE-UTCSTAMP)",
+    )
     cmd.add_argument("--split", default=None, help="train,dev,test percentages by document, e.g. 80,10,10")
     cmd.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
     cmd.add_argument("--scheme", choices=("iob2", "bioes"), default="iob2", help="tagging scheme (default iob2)")
-    cmd.add_argument("--nested", choices=("outermost", "columns"), default="outermost",
-                     help="outermost: longest span wins (default); columns: one tag column per nesting level")
+    cmd.add_argument(
+        "--nested",
+        choices=("outermost", "columns"),
+        default="outermost",
+        help="outermost: longest span wins (default); columns: one tag column per nesting level",
+    )
     cmd.add_argument("--events", action="store_true", help="add trigger tags (last column / trigger_tags)")
-    cmd.add_argument("--tokens", choices=("word", "clitic"), default="word",
-                     help="word tokens (default) or split words where a span boundary falls inside them")
-    cmd.add_argument("--jobs", type=int, default=0,
-                     help="processes for large exports (default: one per CPU; 1: no extra process)")
+    cmd.add_argument(
+        "--tokens",
+        choices=("word", "clitic"),
+        default="word",
+        help="word tokens (default) or split words where a span boundary falls inside them",
+    )
+    cmd.add_argument(
+        "--jobs", type=int, default=0, help="processes for large exports (default: one per CPU; 1: no extra process)"
+    )
     cmd.set_defaults(handler=_export)
 
 
@@ -39,9 +63,18 @@ def _export(args: argparse.Namespace) -> int:
     source = check_name(args.source, "--source", allow_gold=True)
     docs = tuple(d.strip() for d in args.docs.split(",") if d.strip()) if args.docs is not None else None
     options = ExportOptions(
-        format=args.export_format, source=source, docs=docs, done_only=args.done_only, out=args.out,
-        split=parse_split(args.split) if args.split is not None else None, seed=args.seed,
-        scheme=args.scheme, nested=args.nested, events=args.events, tokens=args.tokens, workers=max(args.jobs, 0),
+        format=args.export_format,
+        source=source,
+        docs=docs,
+        done_only=args.done_only,
+        out=args.out,
+        split=parse_split(args.split) if args.split is not None else None,
+        seed=args.seed,
+        scheme=args.scheme,
+        nested=args.nested,
+        events=args.events,
+        tokens=args.tokens,
+        workers=max(args.jobs, 0),
         command=list(sys.argv),
     )
     ws = open_workspace(args)
@@ -52,8 +85,10 @@ def _export(args: argparse.Namespace) -> int:
         result = export(ws, options)
     manifest = result.manifest
     counts = manifest["counts"]
-    print(f"exported {counts['documents']} document(s), {counts['entities']} entities, "
-          f"{counts['events']} events to {result.out}")
+    print(
+        f"exported {counts['documents']} document(s), {counts['entities']} entities, "
+        f"{counts['events']} events to {result.out}"
+    )
     if manifest["dropped_nested"]:
         print(f"{manifest['dropped_nested']} nested entities dropped (see manifest.json)")
     for name, ids in manifest["documents"].items():
@@ -68,8 +103,7 @@ class _ProgressBar:
     LONG = 200  # documents
 
     def __init__(self) -> None:
-        self.bar = None
-        self.task = None
+        self.bar: tuple[Progress, TaskID] | None = None  # made on the first step of a long export
 
     def step(self, done: int, total: int) -> None:
         if total < self.LONG:
@@ -78,16 +112,23 @@ class _ProgressBar:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("export", total=total)
+            progress = Progress(
+                TextColumn("exporting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            progress.start()
+            self.bar = (progress, progress.add_task("export", total=total))
         if done % 50 == 0 or done == total:
-            self.bar.update(self.task, completed=done, total=total)
+            progress, task = self.bar
+            progress.update(task, completed=done, total=total)
 
     def __enter__(self) -> _ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
-            self.bar.stop()
+            self.bar[0].stop()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from annotator.cli import Commands
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     guidelines = sub.add_parser("guidelines", help="list, show, compare and check the guidelines versions")
     actions = guidelines.add_subparsers(dest="guidelines_action", metavar="ACTION", required=True)
 
@@ -49,8 +51,14 @@ def _list(args: argparse.Namespace) -> int:
     versions = list_versions(ws.guidelines_dir)
     active = ws.config.guidelines
     table = Table(title=f"Guidelines in {ws.guidelines_dir}", title_justify="left")
-    for column, justify in (("version", "left"), ("title", "left"), ("labels", "right"),
-                            ("event types", "right"), ("previous", "left"), ("active", "left")):
+    for column, justify in (
+        ("version", "left"),
+        ("title", "left"),
+        ("labels", "right"),
+        ("event types", "right"),
+        ("previous", "left"),
+        ("active", "left"),
+    ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for version in versions:
         mark = "active" if version == active else ""
@@ -59,8 +67,9 @@ def _list(args: argparse.Namespace) -> int:
         except AnnotatorError:
             table.add_row(version, "(has errors: run 'annotator guidelines check')", "?", "?", "", mark)
             continue
-        table.add_row(version, schema.title, str(len(schema.labels)), str(len(schema.events)),
-                      schema.previous or "", mark)
+        table.add_row(
+            version, schema.title, str(len(schema.labels)), str(len(schema.events)), schema.previous or "", mark
+        )
     console = _console()
     console.print(table)
     if active not in versions:
@@ -97,8 +106,13 @@ def _show(args: argparse.Namespace) -> int:
     for event in schema.events:
         first = True
         for role in event.roles or ():
-            events.add_row(event.key if first else "", event.name if first else "",
-                           _swatch(event.colour) if first else "", role.name, ", ".join(role.entities))
+            events.add_row(
+                event.key if first else "",
+                event.name if first else "",
+                _swatch(event.colour) if first else "",
+                role.name,
+                ", ".join(role.entities),
+            )
             first = False
         if first:
             events.add_row(event.key, event.name, _swatch(event.colour), "", "")
@@ -125,8 +139,9 @@ def _load(ws, version: str):
 
     available = list_versions(ws.guidelines_dir)
     if version not in available:
-        raise AnnotatorError(f"no guidelines version {version!r}", str(ws.guidelines_dir),
-                             f"available: {', '.join(available) or 'none'}")
+        raise AnnotatorError(
+            f"no guidelines version {version!r}", str(ws.guidelines_dir), f"available: {', '.join(available) or 'none'}"
+        )
     return load_schema(ws.guidelines_dir, version)
 
 

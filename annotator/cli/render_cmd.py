@@ -6,16 +6,22 @@ import argparse
 import os
 import sys
 
+from annotator.cli import Commands
 from annotator.core.workspace import BIDI_MODES
 
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     render = sub.add_parser("render", help="print a document laid out as the reader shows it (plain text)")
     render.add_argument("doc_id")
     render.add_argument("--width", type=int, default=80, help="cells per line (default 80)")
-    render.add_argument("--bidi", dest="render_bidi", choices=BIDI_MODES, default=None,
-                        help="layout mode (default: --bidi / ANNOTATOR_BIDI / config / auto); 'auto' is 'app' into "
-                             "a pipe or a file, and logical text in a terminal that does BiDi itself")
+    render.add_argument(
+        "--bidi",
+        dest="render_bidi",
+        choices=BIDI_MODES,
+        default=None,
+        help="layout mode (default: --bidi / ANNOTATOR_BIDI / config / auto); 'auto' is 'app' into "
+        "a pipe or a file, and logical text in a terminal that does BiDi itself",
+    )
     render.add_argument("--no-diacritics", action="store_true", help="hide harakat (display only)")
     render.set_defaults(handler=_render)
 
@@ -24,8 +30,8 @@ def _render(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
     from annotator.core.corpus import Corpus
     from annotator.core.errors import AnnotatorError
-    from annotator.core.text.layout import Layout
     from annotator.core.terminal import detect, unswitched_mode
+    from annotator.core.text.layout import Layout
 
     if args.width < 1:
         raise AnnotatorError(f"width must be at least 1, got {args.width}", "--width")

@@ -57,8 +57,16 @@ class DocumentInfo:
     imported: str = ""
 
     def to_json(self) -> dict:
-        return {"id": self.id, "sha256": self.sha256, "chars": self.chars, "title": self.title,
-                "bom": self.bom, "crlf": self.crlf, "source": self.source, "imported": self.imported}
+        return {
+            "id": self.id,
+            "sha256": self.sha256,
+            "chars": self.chars,
+            "title": self.title,
+            "bom": self.bom,
+            "crlf": self.crlf,
+            "source": self.source,
+            "imported": self.imported,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +215,14 @@ def _read_text_file(file: Path, now: str) -> tuple[DocumentInfo, str]:
     if not text.strip():
         raise AnnotatorError("empty document", str(file))
     info = DocumentInfo(
-        id=doc_id, sha256=sha256_text(text), chars=len(text), title=title_of(text),
-        bom=bom, crlf=crlf, source=str(file), imported=now,
+        id=doc_id,
+        sha256=sha256_text(text),
+        chars=len(text),
+        title=title_of(text),
+        bom=bom,
+        crlf=crlf,
+        source=str(file),
+        imported=now,
     )
     return info, text
 

@@ -107,8 +107,11 @@ def remembered_bidi(terminal: str) -> str | None:
     if value is None:
         return None
     if value not in BIDI_ANSWERS:
-        raise AnnotatorError(f"unknown bidi mode {value!r}", f"{user_config_path()} [bidi] {terminal}",
-                             "use 'app' or 'terminal', or delete the line and run 'annotator doctor'")
+        raise AnnotatorError(
+            f"unknown bidi mode {value!r}",
+            f"{user_config_path()} [bidi] {terminal}",
+            "use 'app' or 'terminal', or delete the line and run 'annotator doctor'",
+        )
     return value
 
 
@@ -116,8 +119,8 @@ def remember_bidi(terminal: str, mode: str) -> Path:
     if mode not in BIDI_ANSWERS:
         raise AnnotatorError(f"unknown bidi mode {mode!r}", "display check", "use 'app' or 'terminal'")
     data = _user_config()
-    table = data.get("bidi") if isinstance(data.get("bidi"), dict) else {}
-    data["bidi"] = {**table, terminal: mode}
+    table = data.get("bidi")
+    data["bidi"] = {**(table if isinstance(table, dict) else {}), terminal: mode}
     return _write_user_config(data)
 
 

@@ -43,8 +43,21 @@ MLTERM_OFF = ESC + "]5379;use_ctl=false" + BEL
 MLTERM_ON = ESC + "]5379;use_ctl=true" + BEL
 
 # The variables ``detect`` reads (and ANNOTATOR_BIDI), listed by 'annotator doctor'.
-VARIABLES = ("TERM", "TERM_PROGRAM", "VTE_VERSION", "KONSOLE_VERSION", "MLTERM", "XTERM_VERSION", "WT_SESSION",
-             "KITTY_WINDOW_ID", "ALACRITTY_WINDOW_ID", "WEZTERM_EXECUTABLE", "TMUX", "STY", "ANNOTATOR_BIDI")
+VARIABLES = (
+    "TERM",
+    "TERM_PROGRAM",
+    "VTE_VERSION",
+    "KONSOLE_VERSION",
+    "MLTERM",
+    "XTERM_VERSION",
+    "WT_SESSION",
+    "KITTY_WINDOW_ID",
+    "ALACRITTY_WINDOW_ID",
+    "WEZTERM_EXECUTABLE",
+    "TMUX",
+    "STY",
+    "ANNOTATOR_BIDI",
+)
 
 # The display check ('annotator doctor', F2 in the app) shows this sentence twice: as the app
 # draws it (1) and in logical order for the terminal to reorder (2). "Arabic is written from
@@ -53,8 +66,10 @@ CHECK_SENTENCE = "اللغة العربية تكتب من اليمين إلى ا
 CHECK_QUESTION = "which line reads right, 1 or 2?"
 CHECK_MODES = {"1": APP, "2": TERMINAL}  # the answer, as the layout mode it asks for
 
-TMUX_ADVICE = ("inside tmux: if Arabic reads backwards, put 'set -g allow-passthrough on' in ~/.tmux.conf "
-               "(tmux 3.3+), reload it and restart annotator, or press F2")
+TMUX_ADVICE = (
+    "inside tmux: if Arabic reads backwards, put 'set -g allow-passthrough on' in ~/.tmux.conf "
+    "(tmux 3.3+), reload it and restart annotator, or press F2"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +183,17 @@ def detect(env: Mapping[str, str]) -> TerminalProfile:
     disable, restore = wrap(known.disable, multiplexer), wrap(known.restore, multiplexer)
     advice = TMUX_ADVICE if multiplexer == "tmux" and disable else None
     key = f"{known.key}/{multiplexer}" if multiplexer else known.key
-    return TerminalProfile(name=known.name, key=key, reason=reason, mode=known.mode, disable=disable,
-                           restore=restore, multiplexer=multiplexer, advice=advice, reorders=known.reorders)
+    return TerminalProfile(
+        name=known.name,
+        key=key,
+        reason=reason,
+        mode=known.mode,
+        disable=disable,
+        restore=restore,
+        multiplexer=multiplexer,
+        advice=advice,
+        reorders=known.reorders,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,9 +123,7 @@ def read_config(path: Path) -> Config:
     name = project.get("name")
     guidelines = project.get("guidelines")
     if not isinstance(name, str) or not isinstance(guidelines, str):
-        raise AnnotatorError(
-            "[project] needs name and guidelines (strings)", str(path), "see README, 'Workspace'"
-        )
+        raise AnnotatorError("[project] needs name and guidelines (strings)", str(path), "see README, 'Workspace'")
     bidi = reader.get("bidi")
     if bidi is not None:
         bidi = _bidi_mode(str(bidi), f"{path} [reader] bidi")
@@ -137,8 +135,11 @@ def config_text(config: Config) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = ["[project]", f"name = {q(config.name)}", f"guidelines = {q(config.guidelines)}", ""]
-    lines += ["[reader]", "# 'auto': from the terminal (see 'annotator doctor'); 'app': the app reorders and shapes",
-              "# Arabic and switches a BiDi terminal's own reordering off; 'terminal': logical text, the terminal reorders."]
+    lines += [
+        "[reader]",
+        "# 'auto': from the terminal (see 'annotator doctor'); 'app': the app reorders and shapes",
+        "# Arabic and switches a BiDi terminal's own reordering off; 'terminal': logical text, the terminal reorders.",
+    ]
     lines.append(f"bidi = {q(config.bidi or 'auto')}")
     return "\n".join(lines) + "\n"
 

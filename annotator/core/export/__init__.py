@@ -61,8 +61,12 @@ class ExportOptions:
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     def check(self) -> None:
-        for name, value, allowed in (("--format", self.format, FORMATS), ("--scheme", self.scheme, SCHEMES),
-                                     ("--nested", self.nested, NESTED), ("--tokens", self.tokens, TOKENS)):
+        for name, value, allowed in (
+            ("--format", self.format, FORMATS),
+            ("--scheme", self.scheme, SCHEMES),
+            ("--nested", self.nested, NESTED),
+            ("--tokens", self.tokens, TOKENS),
+        ):
             if value not in allowed:
                 raise AnnotatorError(f"unknown value {value!r}", name, f"one of {', '.join(allowed)}")
         if self.format == "hf" and self.nested == "columns":
@@ -95,8 +99,9 @@ def parse_split(text: str) -> tuple[int, int, int]:
 
 def check_split(split: tuple[int, int, int]) -> None:
     if len(split) != 3 or any(p < 0 for p in split) or sum(split) != 100:
-        raise AnnotatorError(f"bad split {','.join(map(str, split))}", "--split",
-                             "three non-negative integers summing to 100")
+        raise AnnotatorError(
+            f"bad split {','.join(map(str, split))}", "--split", "three non-negative integers summing to 100"
+        )
 
 
 def split_documents(doc_ids: list[str], split: tuple[int, int, int], seed: int) -> dict[str, list[str]]:
@@ -110,7 +115,7 @@ def split_documents(doc_ids: list[str], split: tuple[int, int, int], seed: int) 
         sizes[i] += 1
     out, at = {}, 0
     for name, size in zip(SPLITS, sizes):
-        out[name] = sorted(ordered[at:at + size])
+        out[name] = sorted(ordered[at : at + size])
         at += size
     return out
 
@@ -160,8 +165,11 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
     if errors:
         raise AnnotatorError("\n".join(errors))
     if not selected:
-        raise AnnotatorError(f"nothing to export from {options.source}", str(store.directory),
-                             "no annotated documents match the selection")
+        raise AnnotatorError(
+            f"nothing to export from {options.source}",
+            str(store.directory),
+            "no annotated documents match the selection",
+        )
     return selected, skipped
 
 
@@ -215,8 +223,9 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
 class _Writer:
     """Writes the data files of one export, keeping the counts for the manifest."""
 
-    def __init__(self, workspace: Workspace, options: ExportOptions, folder: Path, progress: Progress | None,
-                 total: int):
+    def __init__(
+        self, workspace: Workspace, options: ExportOptions, folder: Path, progress: Progress | None, total: int
+    ):
         self.workspace, self.options, self.folder = workspace, options, folder
         self.progress, self.done, self.total = progress, 0, total
         self.files: dict[str, str] = {}
@@ -280,14 +289,19 @@ class _Writer:
             (self.folder / name).write_bytes(data)
             self.files[name] = hashlib.sha256(data).hexdigest()
 
-    def manifest(self, groups: dict[str, list[str]], skipped: dict[str, Any],
-                 selected: list[Selected]) -> dict[str, Any]:
+    def manifest(
+        self, groups: dict[str, list[str]], skipped: dict[str, Any], selected: list[Selected]
+    ) -> dict[str, Any]:
         from annotator import __version__
 
         o = self.options
-        counts = {k: self.counts[k] for k in ("documents", "sentences", "tokens", "needs_review")}
-        counts.update(entities=sum(self.labels.values()), labels=dict(sorted(self.labels.items())),
-                      events=sum(self.event_types.values()), event_types=dict(sorted(self.event_types.items())))
+        counts: dict[str, Any] = {k: self.counts[k] for k in ("documents", "sentences", "tokens", "needs_review")}
+        counts.update(
+            entities=sum(self.labels.values()),
+            labels=dict(sorted(self.labels.items())),
+            events=sum(self.event_types.values()),
+            event_types=dict(sorted(self.event_types.items())),
+        )
         manifest = {
             "format": o.format,
             "guidelines": self.workspace.config.guidelines,
@@ -295,13 +309,23 @@ class _Writer:
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": list(o.command),
             "annotator_version": __version__,
-            "options": {"format": o.format, "docs": list(o.docs) if o.docs is not None else None,
-                        "done_only": o.done_only,
-                        "split": list(o.split) if o.split else None, "seed": o.seed if o.split else None,
-                        "scheme": o.scheme, "nested": o.nested, "events": o.events, "tokens": o.tokens},
+            "options": {
+                "format": o.format,
+                "docs": list(o.docs) if o.docs is not None else None,
+                "done_only": o.done_only,
+                "split": list(o.split) if o.split else None,
+                "seed": o.seed if o.split else None,
+                "scheme": o.scheme,
+                "nested": o.nested,
+                "events": o.events,
+                "tokens": o.tokens,
+            },
             "documents": groups,
-            "skipped": {"not_annotated": len(skipped["not_annotated"]), "not_started": skipped["not_started"],
-                        "not_done": skipped["not_done"]},
+            "skipped": {
+                "not_annotated": len(skipped["not_annotated"]),
+                "not_started": skipped["not_started"],
+                "not_done": skipped["not_done"],
+            },
             "migrated": {s.doc.doc_id: s.migrated_from for s in selected if s.migrated_from},
             "counts": counts,
             "dropped_nested": sum(self.dropped.values()),

@@ -19,8 +19,12 @@ def render(tagged: Tagged) -> bytes:
     lines = []
     tags = tagged.columns[0]
     for k, (a, b) in enumerate(tagged.sentences):
-        row = {"id": f"{tagged.doc_id}:{k}", "doc_id": tagged.doc_id, "tokens": tagged.words[a:b],
-               "ner_tags": tags[a:b]}
+        row = {
+            "id": f"{tagged.doc_id}:{k}",
+            "doc_id": tagged.doc_id,
+            "tokens": tagged.words[a:b],
+            "ner_tags": tags[a:b],
+        }
         if tagged.triggers is not None:
             row["trigger_tags"] = tagged.triggers[a:b]
         lines.append(orjson.dumps(row))

@@ -38,26 +38,36 @@ class Rendered:
 
 def render_document(doc: DocumentAnnotations, text: str, options: Any) -> Rendered:
     """``doc`` in ``options.format`` (conll without padding: ``depth`` says how many entity columns)."""
-    review = sum(1 for x in (*doc.entities, *doc.events) if x.needs_review)
+    review = sum(1 for x in doc.entities if x.needs_review) + sum(1 for x in doc.events if x.needs_review)
     if options.format == "jsonl":
         data, tokens, sentences = jsonl.render(doc, text, options.source, options.tokens)
-        return Rendered(data, labels=Counter(e.label for e in doc.entities),
-                        event_types=Counter(v.type for v in doc.events),
-                        counts=Counter(tokens=tokens, sentences=sentences, needs_review=review))
-    tagged = tag_document(text, doc, tokens=options.tokens, scheme=options.scheme, nested=options.nested,
-                          events=options.events)
+        return Rendered(
+            data,
+            labels=Counter(e.label for e in doc.entities),
+            event_types=Counter(v.type for v in doc.events),
+            counts=Counter(tokens=tokens, sentences=sentences, needs_review=review),
+        )
+    tagged = tag_document(
+        text, doc, tokens=options.tokens, scheme=options.scheme, nested=options.nested, events=options.events
+    )
     data = conll.render(tagged).encode("utf-8") if options.format == "conll" else hf.render(tagged)
-    counts = Counter(tokens=len(tagged.words), sentences=len(tagged.sentences), needs_review=review,
-                     dropped_triggers=tagged.dropped_triggers, unaligned_spans=tagged.unaligned,
-                     merged_sentence_breaks=tagged.merged_sentences)
+    counts = Counter(
+        tokens=len(tagged.words),
+        sentences=len(tagged.sentences),
+        needs_review=review,
+        dropped_triggers=tagged.dropped_triggers,
+        unaligned_spans=tagged.unaligned,
+        merged_sentence_breaks=tagged.merged_sentences,
+    )
     return Rendered(data, len(tagged.columns), tagged.labels, tagged.event_types, tagged.dropped, counts)
 
 
 def read_text(corpus: Corpus, doc: DocumentAnnotations) -> str:
     text = corpus.text(doc.doc_id)
     if sha256_text(text) != doc.text_sha256:
-        raise AnnotatorError(f"the text of {doc.doc_id} is not the one annotated (sha256 differs)",
-                             str(corpus.path(doc.doc_id)))
+        raise AnnotatorError(
+            f"the text of {doc.doc_id} is not the one annotated (sha256 differs)", str(corpus.path(doc.doc_id))
+        )
     return text
 
 
@@ -85,15 +95,16 @@ def _render_batch(bounds: tuple[int, int]) -> tuple[list[tuple[bytes, int]], Tot
     assert _job is not None
     corpus, options, docs = _job
     out, totals = [], Totals()
-    for doc in docs[bounds[0]:bounds[1]]:
+    for doc in docs[bounds[0] : bounds[1]]:
         item = render_document(doc, read_text(corpus, doc), options)
         totals.add(item)
         out.append((item.data, item.depth))
     return out, totals
 
 
-def render_all(docs: list[DocumentAnnotations], corpus_dir: Path, options: Any,
-               totals: Totals) -> Iterator[tuple[bytes, int]]:
+def render_all(
+    docs: list[DocumentAnnotations], corpus_dir: Path, options: Any, totals: Totals
+) -> Iterator[tuple[bytes, int]]:
     """(data, depth) of every document, in order; their counts are added to ``totals``."""
     global _job
     workers = getattr(options, "workers", 0) or min(os.cpu_count() or 1, MAX_WORKERS)

@@ -143,8 +143,9 @@ def decode(tag_seq: Sequence[str]) -> list[Span]:
     return out
 
 
-def sentence_ranges(starts: Sequence[int], sentences: Iterable[tuple[int, int]],
-                    spans: Iterable[Span]) -> tuple[list[tuple[int, int]], int]:
+def sentence_ranges(
+    starts: Sequence[int], sentences: Iterable[tuple[int, int]], spans: Iterable[Span]
+) -> tuple[list[tuple[int, int]], int]:
     """Token ranges of the sentences, merged where a token span crosses a break; also how many merges."""
     n = len(starts)
     breaks = sorted({bisect_left(starts, s) for s, _ in sentences} - {0, n})
@@ -181,8 +182,15 @@ def doc_tokens(text: str, doc: DocumentAnnotations, mode: str = "word", events: 
     return tokens
 
 
-def tag_document(text: str, doc: DocumentAnnotations, *, tokens: str = "word", scheme: str = "iob2",
-                 nested: str = "outermost", events: bool = False) -> Tagged:
+def tag_document(
+    text: str,
+    doc: DocumentAnnotations,
+    *,
+    tokens: str = "word",
+    scheme: str = "iob2",
+    nested: str = "outermost",
+    events: bool = False,
+) -> Tagged:
     spans = doc_tokens(text, doc, tokens, events)
     starts, ends = zip(*spans) if spans else ((), ())
     n = len(spans)
