@@ -11,12 +11,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-
-from tests.conftest import CliResult, assert_one_error
 from rich.cells import cell_len
 
 from annotator.core.corpus import Corpus
 from annotator.core.workspace import BUNDLED_GUIDELINES, DEFAULT_GUIDELINES, init_workspace
+from tests.conftest import CliResult, assert_one_error
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = "000_cc412d3027dac405"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from annotator.cli import main
-from annotator.core.interchange.conll import read_conll as import_conll
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import ExportOptions, export
-from annotator.core.interchange.jsonl import save_imported
 from annotator.core.guidelines.migration import migrate
-from annotator.core.annotations.store import AnnotationStore
+from annotator.core.interchange.conll import read_conll as import_conll
+from annotator.core.interchange.jsonl import save_imported
 from annotator.core.text.tokens import tokenize
 from tests.export.seed_annotations import DOC0, DOC1, annotated_workspace, read_conll
 

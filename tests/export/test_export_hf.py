@@ -17,7 +17,8 @@ def ws(tmp_path_factory):
 def test_load_dataset_reads_the_export(ws, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-    datasets = pytest.importorskip("datasets", reason="a reference reader from the 'oracles' extra (make test installs it)")
+    oracle = "datasets is a reference reader from the 'oracles' extra (make test installs it)"
+    datasets = pytest.importorskip("datasets", reason=oracle)
 
     result = export(ws, ExportOptions(format="hf", tokens="clitic", events=True, split=(34, 33, 33), seed=1,
                                       out=tmp_path / "out"))
