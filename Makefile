@@ -38,14 +38,17 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test
 	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS); status=$$?; echo '$(ONE_TEST_HINT)'; exit $$status
 
+# All three run, so one pass shows every finding; any finding fails the target.
 lint: $(VENV)/.lint
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy annotator
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check --output-format concise . || status=1; \
+	$(VENV)/bin/mypy annotator || status=1; \
+	exit $$status
 
 # Build the wheel, install it in a fresh venv in a temporary folder, run the CLI from there.
 wheel-smoke: | $(UV)
-	PYTHON=$(PYTHON) UV=$(UV) tests/wheel_smoke.sh
+	PYTHON=$(PYTHON) UV=$(abspath $(UV)) tests/wheel_smoke.sh
 
 bench: $(VENV)/.runtime
 	$(PY) benchmarks/run.py
