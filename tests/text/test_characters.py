@@ -10,8 +10,18 @@ import unicodedata
 from pyarabic import araby
 from rich.cells import cell_len
 
-from annotator.core.text.characters import (ARABIC_MARKS, BIDI_CONTROLS, COMBINING, CONTINUING, FORMAT,
-                                            INVISIBLE_SEPARATORS, WHITE_SPACE, ZERO_WIDTH, ZWJ, ZWNJ)
+from annotator.core.text.characters import (
+    ARABIC_MARKS,
+    BIDI_CONTROLS,
+    COMBINING,
+    CONTINUING,
+    FORMAT,
+    INVISIBLE_SEPARATORS,
+    WHITE_SPACE,
+    ZERO_WIDTH,
+    ZWJ,
+    ZWNJ,
+)
 
 EVERY = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
 

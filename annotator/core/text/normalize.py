@@ -23,8 +23,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from annotator.core.text.characters import (ARABIC_MARKS, COMBINING, INVISIBLE_SEPARATORS, TATWEEL, WORD_JOINERS,
-                                            char_class)
+from annotator.core.text.characters import (
+    ARABIC_MARKS,
+    COMBINING,
+    INVISIBLE_SEPARATORS,
+    TATWEEL,
+    WORD_JOINERS,
+    char_class,
+)
 
 _REMOVED = ARABIC_MARKS | {TATWEEL} | WORD_JOINERS | INVISIBLE_SEPARATORS
 _LETTERS = {"إ": "ا", "أ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"}

@@ -19,9 +19,23 @@ from functools import lru_cache
 import arabic_reshaper
 from rich.cells import cell_len
 
-from annotator.core.text.characters import (ALEFS, ARABIC_LETTERS, BIDI_CONTROLS, BOM, BREAK_SPACES, FORMAT,
-                                            JOINING_TRANSPARENT, LAM, LIGATURE_INNER, WIDE_TRANSPARENT, ZERO_WIDTH,
-                                            ZWJ, char_class, one_of, wide)
+from annotator.core.text.characters import (
+    ALEFS,
+    ARABIC_LETTERS,
+    BIDI_CONTROLS,
+    BOM,
+    BREAK_SPACES,
+    FORMAT,
+    JOINING_TRANSPARENT,
+    LAM,
+    LIGATURE_INNER,
+    WIDE_TRANSPARENT,
+    ZERO_WIDTH,
+    ZWJ,
+    char_class,
+    one_of,
+    wide,
+)
 
 # Character kinds come from core/text/characters.py, whose zero width is Rich's (and so
 # Textual's): what the layout counts must be what the widget draws, or every cell right of
@@ -49,11 +63,12 @@ _SAFE.update({c: 0xFFFD for c in range(0x80, 0xA0)})
 # app mode: the app has used them already (levels, joining). In terminal mode the terminal
 # needs them (bidi controls, ZWNJ), except ZWJ: Rich counts a ZWJ and the character after
 # it as one grapheme, so the widget and the terminal would disagree on where cells are.
-_FORMAT = {ord(c): None for c in FORMAT}
-_TERMINAL_FORMAT = {ord(ZWJ): None, ord(BOM): None}
-_MARKS = {ord(c): None for c in ZERO_WIDTH}
-_HIDE_MARKS = {**_FORMAT, **_MARKS}
-_TERMINAL_HIDE_MARKS = {**_MARKS, **{c: c for c in _FORMAT if c not in _TERMINAL_FORMAT}}
+_Table = dict[int, int | None]  # str.translate: what each character becomes (None: nothing)
+_FORMAT: _Table = {ord(c): None for c in FORMAT}
+_TERMINAL_FORMAT: _Table = {ord(ZWJ): None, ord(BOM): None}
+_MARKS: _Table = {ord(c): None for c in ZERO_WIDTH}
+_HIDE_MARKS: _Table = {**_FORMAT, **_MARKS}
+_TERMINAL_HIDE_MARKS: _Table = {**_MARKS, **{c: c for c in _FORMAT if c not in _TERMINAL_FORMAT}}
 
 # lam + alef ligatures: (isolated, final) for each alef.
 _LAM_ALEF = {"\u0622": ("\ufef5", "\ufef6"), "\u0623": ("\ufef7", "\ufef8"),

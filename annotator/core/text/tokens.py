@@ -29,8 +29,16 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
-from annotator.core.text.characters import (ALEFS, COMBINING, CONTINUING, INVISIBLE_SEPARATORS, LAM, LIGATURE_INNER,
-                                            char_class, one_of)
+from annotator.core.text.characters import (
+    ALEFS,
+    COMBINING,
+    CONTINUING,
+    INVISIBLE_SEPARATORS,
+    LAM,
+    LIGATURE_INNER,
+    char_class,
+    one_of,
+)
 
 __all__ = ["INVISIBLE_SEPARATORS", "NUMBER_SEPARATORS", "char_class", "token_bounds", "token_texts", "tokenize"]
 

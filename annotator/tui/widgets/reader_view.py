@@ -297,11 +297,6 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         return self.caret.index
 
     @property
-    def anchor(self) -> int | None:
-        """Index of the unit where the selection started, if there is a selection."""
-        return self.caret.anchor
-
-    @property
     def cursor_span(self) -> Span:
         return self._units[self.caret.index] if self._units else (0, 0)
 
