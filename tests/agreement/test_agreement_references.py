@@ -21,14 +21,13 @@ from annotator.core.agreement import (
 )
 from annotator.core.agreement.kappa import label_patterns
 
-# The reference implementations come from the 'oracles' extra, which make test installs.
-ORACLE = "numpy, krippendorff, nltk, scikit-learn, statsmodels: the 'oracles' extra (make test installs it)"
-np = pytest.importorskip("numpy", reason=ORACLE)
-kd_alpha = pytest.importorskip("krippendorff", reason=ORACLE).alpha
-AnnotationTask = pytest.importorskip("nltk.metrics.agreement", reason=ORACLE).AnnotationTask
-cohen_kappa_score = pytest.importorskip("sklearn.metrics", reason=ORACLE).cohen_kappa_score
-inter_rater = pytest.importorskip("statsmodels.stats.inter_rater", reason=ORACLE)
-aggregate_raters, sm_fleiss = inter_rater.aggregate_raters, inter_rater.fleiss_kappa
+
+def oracle(module: str):
+    """A reference implementation from the 'oracles' extra (make test installs it), or a skip.
+    Imported by the tests that use it, not at collection: nltk alone takes about 5 s to import,
+    which every test process would pay."""
+    return pytest.importorskip(module, reason=f"{module} is in the 'oracles' extra (make test installs it)")
+
 
 PROPERTY = settings(max_examples=50, deadline=None)
 
@@ -65,6 +64,7 @@ def close(ours, theirs) -> bool:
 @PROPERTY
 @given(label_table(missing=False, min_raters=2, max_raters=2))
 def test_cohen_matches_sklearn(rows):
+    cohen_kappa_score = oracle("sklearn.metrics").cohen_kappa_score
     frame = frame_of(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -78,6 +78,7 @@ def test_cohen_matches_sklearn(rows):
 @PROPERTY
 @given(label_table(missing=True, min_raters=2, max_raters=2))
 def test_cohen_with_missing_uses_items_both_labelled(rows):
+    cohen_kappa_score = oracle("sklearn.metrics").cohen_kappa_score
     both = [r for r in rows if r[0] is not None and r[1] is not None]
     ours = cohen_kappa(frame_of(rows), "r0", "r1")
     if not both:
@@ -92,6 +93,7 @@ def test_cohen_with_missing_uses_items_both_labelled(rows):
 @PROPERTY
 @given(label_table(missing=False, min_raters=2, max_raters=4))
 def test_cohen_matches_nltk_pairwise_and_mean(rows):
+    AnnotationTask = oracle("nltk.metrics.agreement").AnnotationTask
     frame = frame_of(rows)
     raters = frame.columns
     ours = {(a, b): cohen_kappa(frame, a, b) for i, a in enumerate(raters) for b in raters[i + 1 :]}
@@ -110,12 +112,14 @@ def test_cohen_matches_nltk_pairwise_and_mean(rows):
 @PROPERTY
 @given(label_table(missing=False, min_raters=2, max_raters=5))
 def test_fleiss_matches_statsmodels_and_nltk_pi(rows):
+    np, inter_rater = oracle("numpy"), oracle("statsmodels.stats.inter_rater")
+    AnnotationTask = oracle("nltk.metrics.agreement").AnnotationTask
     frame = frame_of(rows)
     ours = fleiss_kappa(frame, frame.columns)
-    table, _ = aggregate_raters(np.array(rows))
+    table, _ = inter_rater.aggregate_raters(np.array(rows))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        theirs = float(sm_fleiss(table, method="fleiss"))
+        theirs = float(inter_rater.fleiss_kappa(table, method="fleiss"))
     assert close(ours, theirs)
     if not isinstance(ours, Undefined):
         task = AnnotationTask(
@@ -144,6 +148,8 @@ def test_fleiss_uses_items_every_rater_labelled(rows):
 @PROPERTY
 @given(label_table(missing=True, min_raters=2, max_raters=5))
 def test_krippendorff_matches_package_and_nltk(rows):
+    np, kd_alpha = oracle("numpy"), oracle("krippendorff").alpha
+    AnnotationTask = oracle("nltk.metrics.agreement").AnnotationTask
     frame = frame_of(rows)
     ours = krippendorff_alpha(frame, frame.columns)
     pairable = [[v for v in row if v is not None] for row in rows]
