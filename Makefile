@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 # copy: the uv cache and the venv are often on different file systems (no hard links there).
 export UV_LINK_MODE ?= copy
+# Trust the system's certificate store, as pip does here (a proxy's own CA lives there).
+export UV_SYSTEM_CERTS ?= 1
 INSTALL := $(UV) pip install --quiet --python $(PY)
 PYTEST_ARGS ?=
 ONE_TEST_HINT := One file or test: make test PYTEST_ARGS="tests/test_cli.py -k render"   (add -n 0 to run it in one process)
@@ -16,7 +18,7 @@ ONE_TEST_HINT := One file or test: make test PYTEST_ARGS="tests/test_cli.py -k r
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet 'uv>=0.9,<1'
+	$(PY) -m pip install --quiet 'uv>=0.13.9,<0.14'
 
 $(VENV)/.runtime: pyproject.toml | $(UV)
 	$(INSTALL) -e .
