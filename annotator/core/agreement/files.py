@@ -5,20 +5,18 @@ read by :func:`annotator.core.annotations.loading.check`, the checks every reade
 annotation files applies (so the agreement refuses exactly what the store refuses, with
 the same reason), compared with the corpus's text, migrated in memory to the
 workspace's guidelines version if it declares another, and its spans, events and
-arguments appended to plain arrays (strings as codes), so the tables are built
-column-wise, never row by row.
+arguments appended to plain lists, from which the chunk's tables are built column-wise,
+never row by row.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from annotator.core.annotations.loading import Flat, check, flatten, migrate_to, read_bytes, same_text
-from annotator.core.corpus import DocumentInfo
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import registry
 
@@ -27,76 +25,34 @@ if TYPE_CHECKING:
 
 
 class Columns:
-    """The rows of some files as flat columns; ``f`` is the file's number. Lists while
-    filling; :meth:`pack` makes arrays, strings as codes into ``words`` (cheap to pickle,
-    and encoded once per chunk rather than per file)."""
+    """The rows of some files as flat columns (``f`` is the file's number), filled file by
+    file; :meth:`frames` makes the chunk's three tables at once."""
 
-    INTS = ("e_start", "e_end", "v_start", "v_end", "a_start", "a_end")
-    FILES = ("e_f", "v_f", "a_f")
-    TEXTS = ("e_label", "v_id", "v_type", "a_event", "a_role")
+    NAMES = ("e_f", "e_start", "e_end", "e_label", "v_f", "v_id", "v_type", "v_start", "v_end",
+             "a_f", "a_event", "a_role", "a_start", "a_end")
 
     def __init__(self) -> None:
-        self.words: list[str] = []
-        for name in self.INTS + self.FILES + self.TEXTS:
+        for name in self.NAMES:
             setattr(self, name, [])
         self.review = 0  # entities and events marked needs_review
-        self.packed = False
-
-    def pack(self) -> Columns:
-        if self.packed:
-            return self
-        index: dict[str, int] = {}
-        for name in self.TEXTS:
-            values = getattr(self, name)
-            for value in set(values).difference(index):
-                index[value] = len(index)
-            setattr(self, name, array("i", map(index.__getitem__, values)))
-        self.words = list(index)
-        for name in self.INTS:
-            setattr(self, name, array("q", getattr(self, name)))
-        for name in self.FILES:
-            setattr(self, name, array("i", getattr(self, name)))
-        self.packed = True
-        return self
 
     def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         """spans (f, start, end, label), events (f, event_id, type, start, end),
-        arguments (f, event_id, role, start, end)."""
+        arguments (f, event_id, role, start, end). Built where the chunk was read: a worker
+        sends Arrow columns back, cheaper to make and to pickle than Python lists."""
         import polars as pl
 
-        self.pack()
-        words = pl.Series(self.words, dtype=pl.String)
+        def column(name: str) -> pl.Series:
+            dtype = pl.Int32 if name.endswith("_f") else pl.Int64 if name.endswith(("start", "end")) else pl.String
+            return pl.Series(getattr(self, name), dtype=dtype)
 
-        def ints(name: str) -> pl.Series:
-            return series(getattr(self, name), pl.Int64)
-
-        def number(name: str) -> pl.Series:
-            return series(getattr(self, name), pl.Int32)
-
-        def text(name: str) -> pl.Series:
-            return words.gather(number(name))
-
-        spans = pl.DataFrame({"f": number("e_f"), "start": ints("e_start"), "end": ints("e_end"),
-                              "label": text("e_label")})
-        events = pl.DataFrame({"f": number("v_f"), "event_id": text("v_id"), "type": text("v_type"),
-                               "start": ints("v_start"), "end": ints("v_end")})
-        arguments = pl.DataFrame({"f": number("a_f"), "event_id": text("a_event"), "role": text("a_role"),
-                                  "start": ints("a_start"), "end": ints("a_end")})
+        spans = pl.DataFrame({"f": column("e_f"), "start": column("e_start"), "end": column("e_end"),
+                              "label": column("e_label")})
+        events = pl.DataFrame({"f": column("v_f"), "event_id": column("v_id"), "type": column("v_type"),
+                               "start": column("v_start"), "end": column("v_end")})
+        arguments = pl.DataFrame({"f": column("a_f"), "event_id": column("a_event"), "role": column("a_role"),
+                                  "start": column("a_start"), "end": column("a_end")})
         return spans, events, arguments
-
-
-def series(values: list[int] | array, dtype: Any) -> pl.Series:
-    """A polars Series of ``values`` (a list, or an array as pickled from a worker)."""
-    import polars as pl
-
-    if isinstance(values, array):
-        try:  # numpy, when present, takes the buffer as is
-            import numpy as np
-        except ImportError:
-            values = values.tolist()
-        else:
-            return pl.Series(np.frombuffer(values, dtype=np.int64 if values.typecode == "q" else np.int32)).cast(dtype)
-    return pl.Series(values, dtype=dtype, strict=True)
 
 
 def append(flat: Flat, f: int, out: Columns) -> None:
@@ -126,44 +82,46 @@ class Job:
     annotator: str
     doc_id: str
     path: str
-    text: DocumentInfo  # the document, from the corpus index
+    sha256: str  # of the document's text, from the corpus index
+    chars: int  # its length: with sha256, the loader's Text (plain fields: cheap to send to a worker)
 
 
 @dataclass
 class ChunkResult:
-    columns: Columns
-    ok: list[int]  # file numbers read into columns
+    frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # see Columns.frames
+    review: int  # entities and events marked needs_review
+    ok: list[int]  # file numbers read into the frames
     excluded: list[tuple[int, str]]  # file number, the one-line reason (naming the file)
     migrated: list[tuple[int, str]]  # file number, the guidelines version it declares
     not_done: int
 
 
-def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only: bool,
-               pack: bool = False) -> ChunkResult:
-    """Read, check, migrate and flatten annotation files (in a worker process for large
-    jobs, which ``pack``s the columns for the trip back)."""
+def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only: bool) -> ChunkResult:
+    """Read, check, migrate and flatten annotation files into the chunk's tables (in a
+    worker process for large jobs)."""
     guidelines = registry(guidelines_dir).snapshot()
     cols = Columns()
-    result = ChunkResult(cols, [], [], [], 0)
+    ok: list[int] = []
+    excluded: list[tuple[int, str]] = []
+    migrated: list[tuple[int, str]] = []
+    not_done = 0
     for job in jobs:
         try:
             raw = read_bytes(job.path)
             if raw is None:
                 raise AnnotatorError("cannot read annotation file", job.path, "it is gone")
-            checked = check(raw, job.path, doc_id=job.doc_id, guidelines=guidelines, text=job.text)
-            same_text(checked.data["text_sha256"], job.text, job.path)
+            checked = check(raw, job.path, doc_id=job.doc_id, guidelines=guidelines, text=job)
+            same_text(checked.data["text_sha256"], job, job.path)
             if done_only and checked.data.get("status", "in_progress") != "done":
-                result.not_done += 1
+                not_done += 1
                 continue
             flat, declared = checked.flat, checked.data["guidelines"]
             if declared != target:
                 flat = flatten(migrate_to(checked.document(), guidelines, target, job.path)[0])
-                result.migrated.append((job.f, declared))
+                migrated.append((job.f, declared))
         except AnnotatorError as exc:
-            result.excluded.append((job.f, str(exc)))
+            excluded.append((job.f, str(exc)))
             continue
         append(flat, job.f, cols)
-        result.ok.append(job.f)
-    if pack:
-        cols.pack()
-    return result
+        ok.append(job.f)
+    return ChunkResult(cols.frames(), cols.review, ok, excluded, migrated, not_done)

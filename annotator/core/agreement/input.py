@@ -22,8 +22,9 @@ is written). Left out, each counted and named in ``excluded``:
 - the ``gold`` folder (the adjudicated set is no annotator) and folders whose name is not
   a valid annotator name: one entry per folder, with the number of files.
 
-Speed: files are read and parsed with orjson chunk by chunk into flat columns (strings
-as codes), and each table is built column-wise at the end, never row by row. Tokens come
+Speed: files are read and parsed with orjson chunk by chunk into flat columns, each
+chunk's tables built column-wise where it was read and concatenated at the end, never row
+by row. Tokens come
 from :func:`annotator.core.text.tokens.tokenize`, cached in memory by the text's sha256.
 Parsing and tokenizing hold the GIL, so threads do not help; with ``workers`` > 1 the
 chunks go to worker processes (spawned: safe under polars' or Textual's threads, but the
@@ -45,14 +46,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.agreement.files import ChunkResult, Columns, Job, read_files, series
+from annotator.core.agreement.files import ChunkResult, Columns, Job, read_files
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import NAME, RESERVED
 from annotator.core.text.tokens import token_bounds
 from annotator.core.workspace import Workspace
 
-if TYPE_CHECKING:  # polars is imported where the tables are built: worker processes never need it
+if TYPE_CHECKING:  # polars is imported where tables are built (each chunk's, in the worker that read it)
     import polars as pl
 
 Progress = Callable[[str, int, int], None]
@@ -323,8 +324,9 @@ class _Plan:
 class _Files:
     """The annotation files as read: columns, and what became of each file."""
 
-    pieces: list[Columns] = field(default_factory=list)
-    ok: list[int] = field(default_factory=list)  # file numbers read into the columns
+    frames: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = field(default_factory=list)  # per chunk
+    review: int = 0  # entities and events marked needs_review
+    ok: list[int] = field(default_factory=list)  # file numbers read into the frames
     reasons: dict[int, str] = field(default_factory=dict)  # file number -> why it is left out
     migrated: dict[int, str] = field(default_factory=dict)  # file number -> the version it was under
     not_done: int = 0
@@ -370,7 +372,8 @@ def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable
             if doc_id not in corpus:
                 excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
                 continue
-            jobs.append(Job(len(jobs), name, doc_id, f"{prefix}{doc_id}.json", corpus.info(doc_id)))
+            info = corpus.info(doc_id)
+            jobs.append(Job(len(jobs), name, doc_id, f"{prefix}{doc_id}.json", info.sha256, info.chars))
     return _Plan(workspace, corpus, chosen, jobs, excluded)
 
 
@@ -378,11 +381,9 @@ def _load(plan: _Plan, done_only: bool, progress: Progress | None, workers: int)
     """Files and texts through the pool (worker processes, or this one), then the tables."""
     pool = _executor(workers)
     try:
-        inline = isinstance(pool, _Inline)
         chunks = [plan.jobs[i : i + CHUNK] for i in range(0, len(plan.jobs), CHUNK)]
         ws = plan.workspace
-        file_futures = [pool.submit(read_files, c, ws.guidelines_dir, ws.config.guidelines, done_only, not inline)
-                        for c in chunks]
+        file_futures = [pool.submit(read_files, c, ws.guidelines_dir, ws.config.guidelines, done_only) for c in chunks]
         text_futures = _submit_texts(pool, plan)  # every document with a file: coverage is not known yet
         files = _collect_files(plan, file_futures, progress)
         covered = {plan.jobs[f].doc_id for f in files.ok}
@@ -399,7 +400,8 @@ def _collect_files(plan: _Plan, futures: list[Any], progress: Progress | None) -
         progress(STAGE_FILES, 0, total)
     for future in futures:
         res: ChunkResult = future.result()
-        files.pieces.append(res.columns)
+        files.frames.append(res.frames)
+        files.review += res.review
         files.ok += res.ok
         files.reasons.update(res.excluded)
         files.migrated.update(res.migrated)
@@ -467,7 +469,7 @@ def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
         if jobs[f].doc_id in texts.bad and f not in reasons:
             reasons[f] = texts.bad[jobs[f].doc_id]
     kept = [f for f in files.ok if f not in reasons]
-    frames = [c.frames() for c in files.pieces] or [Columns().frames()]
+    frames = files.frames or [Columns().frames()]
     spans, events, arguments = (pl.concat([x[i] for x in frames], rechunk=True) for i in range(3))
     if len(kept) < len(files.ok):
         drop = pl.Series(sorted(set(files.ok) - set(kept)), dtype=pl.Int32).implode()
@@ -500,8 +502,22 @@ def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
         migrated=dict(sorted(Counter(v for f, v in files.migrated.items() if f not in reasons).items())),
         files=len(kept),
         not_done=files.not_done,
-        review=sum(c.review for c in files.pieces),
+        review=files.review,
     )
+
+
+def series(values: list[int] | array, dtype: Any) -> pl.Series:
+    """A polars Series of ``values`` (a list, or an array as a worker sends it)."""
+    import polars as pl
+
+    if isinstance(values, array):
+        try:  # numpy, when present, takes the buffer as is
+            import numpy as np
+        except ImportError:
+            values = values.tolist()
+        else:
+            return pl.Series(np.frombuffer(values, dtype=np.int64 if values.typecode == "q" else np.int32)).cast(dtype)
+    return pl.Series(values, dtype=dtype, strict=True)
 
 
 def _token_table(texts: _Texts, docs: set[str]) -> pl.DataFrame:

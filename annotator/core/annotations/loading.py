@@ -40,18 +40,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import lt
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from annotator.core.annotations.model import STATUSES, DocumentAnnotations
-from annotator.core.corpus import DocumentInfo
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, Vocabulary
 from annotator.core.guidelines.schema import parse_semver
 
 OFFSET_LIMIT = 2**62  # no text is this long (offsets must also fit the agreement's 64-bit columns)
 HEADER = ("doc_id", "text_sha256", "guidelines", "annotator")
+
+
+class Text(Protocol):
+    """The text a file's offsets are checked against, as the corpus index gives it
+    (:class:`annotator.core.corpus.DocumentInfo` is one)."""
+
+    @property
+    def sha256(self) -> str: ...
+
+    @property
+    def chars(self) -> int: ...  # length in code points
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +141,7 @@ def read_bytes(path: Path | str) -> bytes | None:
 
 
 def check(raw: bytes, where: str, *, doc_id: str | None = None, guidelines: Registry | None = None,
-          text: DocumentInfo | None = None) -> Checked:
+          text: Text | None = None) -> Checked:
     """Parse and check an annotation file (see the module docstring); AnnotatorError for the
     first problem. ``doc_id``: the document the file's name says; ``guidelines``: where
     its version's schema comes from (None: names are not checked); ``text``: the corpus's
@@ -159,7 +169,7 @@ def parse(raw: bytes, where: str) -> dict[str, Any]:
     return data
 
 
-def same_text(text_sha256: str, text: DocumentInfo, where: str) -> None:
+def same_text(text_sha256: str, text: Text, where: str) -> None:
     """AnnotatorError if a file (whose ``text_sha256`` is given) was made on another text than the corpus's."""
     if text_sha256 != text.sha256:
         raise AnnotatorError("the annotations were made on another text", f"{where}:text_sha256",
