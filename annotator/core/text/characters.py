@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pyarabic import araby
 from rich.cells import load_cell_table
 
 _CELLS = load_cell_table("auto").widths  # (first, last, cells) ranges
@@ -25,8 +26,9 @@ CONTROLS = frozenset(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
 
 ZWSP, ZWNJ, ZWJ, BOM = "\u200b", "\u200c", "\u200d", "\ufeff"
 LRM, RLM, ALM = "\u200e", "\u200f", "\u061c"
-TATWEEL, LAM = "\u0640", "\u0644"
-ALEFS = "\u0622\u0623\u0625\u0627"  # the alefs a lam before them makes one ligature with
+TATWEEL, LAM = araby.TATWEEL, araby.LAM
+# The alefs a lam before them makes one ligature with.
+ALEFS = "".join(sorted((araby.ALEF, araby.ALEF_MADDA, araby.ALEF_HAMZA_ABOVE, araby.ALEF_HAMZA_BELOW)))
 
 # Explicit bidi controls: ALM, LRM, RLM; embeddings, overrides and PDF; isolates and PDI.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -55,9 +57,10 @@ _ARABIC_BLOCKS = (range(0x0600, 0x0700), range(0x0750, 0x0780), range(0x0870, 0x
 ARABIC_LETTERS = frozenset(chr(c) for r in (range(0x0610, 0x061B), range(0x0620, 0x0660), range(0x066E, 0x06D4),
                                             range(0x06D5, 0x0700), range(0x0750, 0x0780), range(0x08A0, 0x0900))
                            for c in r)
-# Combining marks of the Arabic blocks: harakat, tanween, shadda, sukun, superscript alef,
-# Quranic marks, open tanween (U+08F0...).
-ARABIC_MARKS = frozenset(c for c in COMBINING - FORMAT if any(ord(c) in block for block in _ARABIC_BLOCKS))
+# Arabic diacritics: pyarabic's (harakat, tanween, shadda, sukun, superscript alef, Quranic
+# marks) and every other combining mark of the Arabic blocks (open tanween U+08F0...).
+ARABIC_MARKS = frozenset(araby.DIACRITICS) | frozenset(
+    c for c in COMBINING - FORMAT if any(ord(c) in block for block in _ARABIC_BLOCKS))
 # Transparent to joining (ArabicShaping.txt: type T, and unlisted Mn, Me, Cf): letters on
 # both sides of them join. All zero-width characters but the joiners (ZWJ causes joining,
 # ZWNJ stops it), and three that take a cell: soft hyphen, Syriac abbreviation mark, Adlam

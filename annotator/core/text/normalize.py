@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pyarabic import araby
+
 from annotator.core.text.characters import (
     ARABIC_MARKS,
     COMBINING,
@@ -33,8 +35,9 @@ from annotator.core.text.characters import (
 )
 
 _REMOVED = ARABIC_MARKS | {TATWEEL} | WORD_JOINERS | INVISIBLE_SEPARATORS
-_LETTERS = {"إ": "ا", "أ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"}
-_TEH_MARBUTA = {"ة": "ه"}
+_LETTERS = {araby.ALEF_HAMZA_BELOW: araby.ALEF, araby.ALEF_HAMZA_ABOVE: araby.ALEF, araby.ALEF_MADDA: araby.ALEF,
+            araby.ALEF_WASLA: araby.ALEF, araby.ALEF_MAKSURA: araby.YEH}
+_TEH_MARBUTA = {araby.TEH_MARBUTA: araby.HEH}
 # Planes 0-2 hold every character NFKC or casefold changes (planes 3-16 hold none).
 _CHANGING_PLANES = range(0x30000)
 # Blocks whose unchanged characters get explicit identity entries: str.translate is
