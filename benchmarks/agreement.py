@@ -89,8 +89,11 @@ def bench_nltk(workspace: Path, doc_ids: list[str], total_docs: int) -> float:
     our_kappa = ours.tokens.cohen_kappa.number
     our_alpha = ours.tokens.krippendorff_alpha.number
     same = abs(kappa - our_kappa) < 1e-9 and abs(alpha - our_alpha) < 1e-9
-    print(f"nltk on {len(doc_ids)} documents ({len(triples):,} triples): kappa {kappa:.6f} alpha {alpha:.6f}; "
-          f"report: kappa {our_kappa:.6f} alpha {our_alpha:.6f} ({'same' if same else 'DIFFERENT'})", flush=True)
+    print(
+        f"nltk on {len(doc_ids)} documents ({len(triples):,} triples): kappa {kappa:.6f} alpha {alpha:.6f}; "
+        f"report: kappa {our_kappa:.6f} alpha {our_alpha:.6f} ({'same' if same else 'DIFFERENT'})",
+        flush=True,
+    )
     report(f"nltk AnnotationTask kappa+alpha, {len(doc_ids)} documents", seconds, "s", "-")
     scaled = seconds * total_docs / len(doc_ids)
     report(f"nltk AnnotationTask kappa+alpha, scaled to {total_docs:,} documents", scaled, "s", "-")
@@ -112,8 +115,12 @@ def main() -> None:
         from annotator.synthetic import generate
 
         result = generate(workspace, docs=args.docs, annotators=args.annotators, seed=args.seed)
-        report(f"synth: {args.docs:,} documents x {args.annotators} annotators + gold "
-               f"({result.files:,} files)", time.perf_counter() - start, "s", "a few s")
+        report(
+            f"synth: {args.docs:,} documents x {args.annotators} annotators + gold ({result.files:,} files)",
+            time.perf_counter() - start,
+            "s",
+            "a few s",
+        )
         out = Path(tmp) / "report.json"
         ours = bench_cli(workspace, out, args.runs, None)
         bench_cli(workspace, out, args.runs, "1")
@@ -122,8 +129,7 @@ def main() -> None:
         report("report size", out.stat().st_size / 1e6, "MB", "-")
         if args.nltk_docs:
             nltk_seconds = bench_nltk(workspace, result.doc_ids[: args.nltk_docs], args.docs)
-            report("nltk (scaled, kappa+alpha only) / annotator agreement (everything)",
-                   nltk_seconds / ours, "x", "-")
+            report("nltk (scaled, kappa+alpha only) / annotator agreement (everything)", nltk_seconds / ours, "x", "-")
 
 
 if __name__ == "__main__":

@@ -31,14 +31,33 @@ def main() -> None:
         t0 = time.perf_counter()
         generate(root, docs=args.docs, annotators=2, seed=1, gold=True)
         print(f"synthetic workspace: {args.docs:,} documents with gold in {time.perf_counter() - t0:.1f} s")
-        for fmt, extra in (("jsonl", []), ("conll", []), ("conll", ["--tokens", "clitic", "--nested", "columns",
-                                                                     "--events", "--split", "80,10,10"]), ("hf", [])):
+        for fmt, extra in (
+            ("jsonl", []),
+            ("conll", []),
+            ("conll", ["--tokens", "clitic", "--nested", "columns", "--events", "--split", "80,10,10"]),
+            ("hf", []),
+        ):
             samples = []
             for run in range(args.runs):
                 out = Path(tmp) / f"out-{fmt}-{len(extra)}-{run}"
                 start = time.perf_counter()
-                proc = subprocess.run([sys.executable, "-m", "annotator", "export", "--source", "gold",
-                                       "--format", fmt, "--out", str(out), *extra], cwd=root, capture_output=True)
+                proc = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "annotator",
+                        "export",
+                        "--source",
+                        "gold",
+                        "--format",
+                        fmt,
+                        "--out",
+                        str(out),
+                        *extra,
+                    ],
+                    cwd=root,
+                    capture_output=True,
+                )
                 samples.append(time.perf_counter() - start)
                 if proc.returncode:
                     sys.exit(proc.stderr.decode())

@@ -194,8 +194,14 @@ def bench_save() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = AnnotationStore(Path(tmp), "bench")
-        doc = DocumentAnnotations("d", "0" * 64, "2.0.0", "bench", "in_progress",
-                                  tuple(Entity(f"T{i}", i * 10, i * 10 + 5, "GPE") for i in range(200)))
+        doc = DocumentAnnotations(
+            "d",
+            "0" * 64,
+            "2.0.0",
+            "bench",
+            "in_progress",
+            tuple(Entity(f"T{i}", i * 10, i * 10 + 5, "GPE") for i in range(200)),
+        )
         samples = []
         for _ in range(50):
             t0 = time.perf_counter()

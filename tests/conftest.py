@@ -67,8 +67,9 @@ def document_1_0_0(doc_id: str = "000_cc412d3027dac405", sha256: str = "0" * 64)
         Entity("T5", 50, 58, "GPE"),
         Entity("T6", 60, 64, "ORG"),
     )
-    attack = Event("E1", "Conflict.Attack", 43, 48,
-                   (Argument("Attacker", "T3"), Argument("Place", "T5"), Argument("Time", "T1")))
+    attack = Event(
+        "E1", "Conflict.Attack", 43, 48, (Argument("Attacker", "T3"), Argument("Place", "T5"), Argument("Time", "T1"))
+    )
     return DocumentAnnotations(doc_id, sha256, "1.0.0", "amal", "in_progress", entities, (attack,))
 
 

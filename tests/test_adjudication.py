@@ -14,8 +14,16 @@ from pathlib import Path
 import orjson
 import pytest
 
-from annotator.core.adjudication.run import (accept, adjudicate, conflicts, default_annotators, mark_adjudicated, merge,
-                                         progress, reject)
+from annotator.core.adjudication.run import (
+    accept,
+    adjudicate,
+    conflicts,
+    default_annotators,
+    mark_adjudicated,
+    merge,
+    progress,
+    reject,
+)
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
@@ -40,10 +48,19 @@ def sha(ws: Workspace, doc_id: str = DOC) -> str:
     return Corpus(ws.corpus_dir).info(doc_id).sha256
 
 
-def save(ws: Workspace, name: str, entities=(), events=(), doc_id: str = DOC, guidelines: str = "2.0.0",
-         status: str = "in_progress", text_sha: str | None = None) -> None:
-    doc = DocumentAnnotations(doc_id, text_sha or sha(ws, doc_id), guidelines, name, status,
-                              tuple(entities), tuple(events))
+def save(
+    ws: Workspace,
+    name: str,
+    entities=(),
+    events=(),
+    doc_id: str = DOC,
+    guidelines: str = "2.0.0",
+    status: str = "in_progress",
+    text_sha: str | None = None,
+) -> None:
+    doc = DocumentAnnotations(
+        doc_id, text_sha or sha(ws, doc_id), guidelines, name, status, tuple(entities), tuple(events)
+    )
     AnnotationStore(ws.annotations_dir, name).save(doc)
 
 
@@ -90,14 +107,29 @@ def three_annotators(ws: Workspace) -> None:
     b: GPE 10-18, PER 30-35;              Attack 0-5 (Target GPE)
     c: LOC 10-18, GPE 9-18, PER 30-35, ORG 50-55; Attack 0-5 (Target LOC, Attacker ORG); Die 60-64
     """
-    save(ws, "a", [Entity("T1", 10, 18, "GPE"), Entity("T2", 30, 35, "PER"), Entity("T3", 50, 55, "ORG")],
-         [Event("E1", ATTACK, 0, 5, (Argument("Target", "T1"), Argument("Attacker", "T3")))])
-    save(ws, "b", [Entity("T7", 10, 18, "GPE"), Entity("T8", 30, 35, "PER")],
-         [Event("E4", ATTACK, 0, 5, (Argument("Target", "T7"),))])
-    save(ws, "c", [Entity("T1", 10, 18, "LOC"), Entity("T2", 9, 18, "GPE"), Entity("T3", 30, 35, "PER"),
-                   Entity("T4", 50, 55, "ORG")],
-         [Event("E1", ATTACK, 0, 5, (Argument("Target", "T1"), Argument("Attacker", "T4"))),
-          Event("E2", DIE, 60, 64)])
+    save(
+        ws,
+        "a",
+        [Entity("T1", 10, 18, "GPE"), Entity("T2", 30, 35, "PER"), Entity("T3", 50, 55, "ORG")],
+        [Event("E1", ATTACK, 0, 5, (Argument("Target", "T1"), Argument("Attacker", "T3")))],
+    )
+    save(
+        ws,
+        "b",
+        [Entity("T7", 10, 18, "GPE"), Entity("T8", 30, 35, "PER")],
+        [Event("E4", ATTACK, 0, 5, (Argument("Target", "T7"),))],
+    )
+    save(
+        ws,
+        "c",
+        [
+            Entity("T1", 10, 18, "LOC"),
+            Entity("T2", 9, 18, "GPE"),
+            Entity("T3", 30, 35, "PER"),
+            Entity("T4", 50, 55, "ORG"),
+        ],
+        [Event("E1", ATTACK, 0, 5, (Argument("Target", "T1"), Argument("Attacker", "T4"))), Event("E2", DIE, 60, 64)],
+    )
 
 
 # --------------------------------------------------------------------------- strategies
@@ -117,10 +149,17 @@ def test_unanimous(ws):
     assert attack.agreed_by == ("a", "b", "c") and attack.arguments == ()
     cs = g.extra["conflicts"]
     assert [(c["id"], c["kind"], c["start"], c["end"]) for c in cs] == [
-        ("C1", "entity", 9, 18), ("C2", "argument", 10, 18), ("C3", "entity", 50, 55),
-        ("C4", "argument", 50, 55), ("C5", "event", 60, 64)]
-    assert options(cs[0]) == [("GPE", 9, 18, ("c",), None), ("GPE", 10, 18, ("a", "b"), None),
-                              ("LOC", 10, 18, ("c",), None)]
+        ("C1", "entity", 9, 18),
+        ("C2", "argument", 10, 18),
+        ("C3", "entity", 50, 55),
+        ("C4", "argument", 50, 55),
+        ("C5", "event", 60, 64),
+    ]
+    assert options(cs[0]) == [
+        ("GPE", 9, 18, ("c",), None),
+        ("GPE", 10, 18, ("a", "b"), None),
+        ("LOC", 10, 18, ("c",), None),
+    ]
     assert options(cs[1]) == [("Target", 10, 18, ("a", "b"), None), ("Target", 10, 18, ("c",), None)]
     assert [o["label"] for o in cs[1]["options"]] == ["GPE", "LOC"]
     assert all(o["entity"] is None for o in cs[1]["options"])  # neither entity made it into gold
@@ -146,10 +185,16 @@ def test_majority(ws):
     gpe = next(e.id for e in g.entities if e.label == "GPE")
     cs = g.extra["conflicts"]
     assert [(c["id"], c["kind"], c["start"], c["end"]) for c in cs] == [
-        ("C1", "entity", 9, 18), ("C2", "argument", 10, 18), ("C3", "event", 60, 64)]
+        ("C1", "entity", 9, 18),
+        ("C2", "argument", 10, 18),
+        ("C3", "event", 60, 64),
+    ]
     # The agreed GPE 10-18 is shown beside the minority alternatives.
-    assert options(cs[0]) == [("GPE", 9, 18, ("c",), None), ("GPE", 10, 18, ("a", "b"), gpe),
-                              ("LOC", 10, 18, ("c",), None)]
+    assert options(cs[0]) == [
+        ("GPE", 9, 18, ("c",), None),
+        ("GPE", 10, 18, ("a", "b"), gpe),
+        ("LOC", 10, 18, ("c",), None),
+    ]
     assert options(cs[1]) == [("Target", 10, 18, ("c",), None)]
     assert cs[1]["options"][0]["label"] == "LOC" and cs[1]["options"][0]["entity"] is None
     assert options(cs[2]) == [(DIE, 60, 64, ("c",), None)]
@@ -237,14 +282,27 @@ def test_event_arguments_merge_and_resolve_to_gold_ids():
         return DocumentAnnotations(DOC, "x", "2.0.0", name, "done", tuple(entities), tuple(events))
 
     # Entity ids differ per annotator; arguments are compared by extent and label.
-    a = doc("a", [Entity("T1", 0, 4, "PER"), Entity("T2", 10, 14, "GPE")],
-            [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"), Argument("Place", "T2")))])
-    b = doc("b", [Entity("X", 10, 14, "GPE"), Entity("Y", 0, 4, "PER")],
-            [Event("E9", DIE, 5, 8, (Argument("Place", "X"), Argument("Victim", "Y"))),
-             Event("E3", ATTACK, 20, 25, (Argument("Place", "X"),))])
-    c = doc("c", [Entity("T1", 0, 4, "PER"), Entity("T2", 10, 14, "GPE")],
-            [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"),)),
-             Event("E2", ATTACK, 20, 25, (Argument("Place", "T2"), Argument("Dangling", "T99")))])
+    a = doc(
+        "a",
+        [Entity("T1", 0, 4, "PER"), Entity("T2", 10, 14, "GPE")],
+        [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"), Argument("Place", "T2")))],
+    )
+    b = doc(
+        "b",
+        [Entity("X", 10, 14, "GPE"), Entity("Y", 0, 4, "PER")],
+        [
+            Event("E9", DIE, 5, 8, (Argument("Place", "X"), Argument("Victim", "Y"))),
+            Event("E3", ATTACK, 20, 25, (Argument("Place", "X"),)),
+        ],
+    )
+    c = doc(
+        "c",
+        [Entity("T1", 0, 4, "PER"), Entity("T2", 10, 14, "GPE")],
+        [
+            Event("E1", DIE, 5, 8, (Argument("Victim", "T1"),)),
+            Event("E2", ATTACK, 20, 25, (Argument("Place", "T2"), Argument("Dangling", "T99"))),
+        ],
+    )
     blank = DocumentAnnotations(DOC, "x", "2.0.0", "gold")
     g, stats = merge(blank, {"a": a, "b": b, "c": c}, "unanimous")
     assert (stats.agreed_entities, stats.agreed_events) == (2, 1)
@@ -258,7 +316,8 @@ def test_event_arguments_merge_and_resolve_to_gold_ids():
     assert attack["kind"] == "event"
     assert options(attack) == [(ATTACK, 20, 25, ("b", "c"), None)]
     assert attack["options"][0]["arguments"] == [
-        {"role": "Place", "start": 10, "end": 14, "label": "GPE", "annotators": ["b", "c"]}]
+        {"role": "Place", "start": 10, "end": 14, "label": "GPE", "annotators": ["b", "c"]}
+    ]
 
     g2, _ = merge(blank, {"a": a, "b": b, "c": c}, "majority")
     die = event_at(g2, 5, 8, DIE)
@@ -276,8 +335,9 @@ def test_event_arguments_merge_and_resolve_to_gold_ids():
 
 def test_accepting_an_event_leaves_arguments_not_all_gave_as_conflicts():
     def doc(name: str, events) -> DocumentAnnotations:
-        return DocumentAnnotations(DOC, "x", "2.0.0", name, "done",
-                                   (Entity("T1", 0, 4, "PER"), Entity("T2", 10, 14, "GPE")), tuple(events))
+        return DocumentAnnotations(
+            DOC, "x", "2.0.0", name, "done", (Entity("T1", 0, 4, "PER"), Entity("T2", 10, 14, "GPE")), tuple(events)
+        )
 
     a = doc("a", [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"), Argument("Place", "T2")))])
     b = doc("b", [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"),))])
@@ -335,7 +395,11 @@ def test_rerun_adds_new_agreed_units_and_refreshes_conflicts(ws):
     assert {e.id for e in before.entities} < {e.id for e in after.entities}
     assert len(after.entities) == len({(e.start, e.end, e.label) for e in after.entities})
     assert [(c["id"], c["kind"], c["start"]) for c in after.extra["conflicts"]] == [
-        ("C1", "entity", 9), ("C2", "argument", 10), ("C3", "event", 60), ("C4", "entity", 90)]
+        ("C1", "entity", 9),
+        ("C2", "argument", 10),
+        ("C3", "event", 60),
+        ("C4", "entity", 90),
+    ]
     assert [o.get("label") for o in after.extra["conflicts"][0]["options"]] == ["GPE", "FAC", "GPE", "LOC"]
 
 
@@ -360,8 +424,9 @@ def test_hand_edits_survive_a_rerun(ws):
     assert attack.agreed_by == () and args_of(after, attack) == {("Target", 10, 18, "GPE")}
     # Only the conflicts about the hand-made Attack's arguments could change: it is the adjudicator's now.
     assert [c["kind"] for c in after.extra["conflicts"]] == ["entity", "event"]
-    assert {k: v for k, v in content(gold_path(ws)).items() if k != "conflicts"} == \
-           {k: v for k, v in edited.items() if k != "conflicts"}
+    assert {k: v for k, v in content(gold_path(ws)).items() if k != "conflicts"} == {
+        k: v for k, v in edited.items() if k != "conflicts"
+    }
 
 
 def test_agreement_on_a_hand_made_span_is_offered_not_applied(ws):
@@ -378,8 +443,11 @@ def test_agreement_on_a_hand_made_span_is_offered_not_applied(ws):
     assert (10, 18, "GPE") not in ents(after) and ents(after)[(10, 18, "LOC")] == ()
     first = after.extra["conflicts"][0]
     assert (first["id"], first["kind"]) == ("C1", "entity")
-    assert options(first) == [("GPE", 9, 18, ("c",), None), ("GPE", 10, 18, ("a", "b", "c"), None),
-                              ("LOC", 10, 18, (), loc.id)]
+    assert options(first) == [
+        ("GPE", 9, 18, ("c",), None),
+        ("GPE", 10, 18, ("a", "b", "c"), None),
+        ("LOC", 10, 18, (), loc.id),
+    ]
 
 
 def test_adjudicated_gold_is_never_touched(ws):
@@ -476,8 +544,11 @@ def test_reject_and_accept_arguments(ws):
     cs = {c["id"]: c for c in after.extra["conflicts"]}
     assert sorted(cs) == ["C1", "C3", "C4"]
     gpe = next(e.id for e in after.entities if e.label == "GPE")
-    assert options(cs["C1"]) == [("GPE", 9, 18, ("c",), None), ("GPE", 10, 18, ("a", "b"), gpe),
-                                 ("LOC", 10, 18, ("c",), None)]
+    assert options(cs["C1"]) == [
+        ("GPE", 9, 18, ("c",), None),
+        ("GPE", 10, 18, ("a", "b"), gpe),
+        ("LOC", 10, 18, ("c",), None),
+    ]
     assert progress(ws)[DOC] == "conflicts: 3"
 
 
@@ -486,8 +557,13 @@ def test_reject_and_accept_arguments(ws):
 
 def cli(ws: Workspace, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-m", "annotator", "-w", str(ws.root), "adjudicate", *args],
-                          capture_output=True, text=True, timeout=60, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", "-w", str(ws.root), "adjudicate", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
 
 
 def test_cli(ws):
@@ -507,8 +583,11 @@ def test_cli_errors(ws):
     three_annotators(ws)
     bad = cli(ws, "--strategy", "plurality")
     assert bad.returncode == 2
-    for args, needle in ((["--annotators", "a,gold"], "reserved"), (["--docs", "nope"], "no document 'nope'"),
-                         (["--annotators", "a"], "at least 2")):
+    for args, needle in (
+        (["--annotators", "a,gold"], "reserved"),
+        (["--docs", "nope"], "no document 'nope'"),
+        (["--annotators", "a"], "at least 2"),
+    ):
         proc = cli(ws, "--strategy", "majority", *args)
         assert proc.returncode == 2, proc.stdout
         lines = proc.stderr.splitlines()

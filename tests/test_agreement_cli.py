@@ -27,14 +27,24 @@ from annotator.core.workspace import Workspace
 
 DOCS = 20
 ANNOTATORS = ["ann1", "ann2", "ann3"]
-REQUIRED = {"guidelines", "annotators", "documents", "spans", "tokens", "unitizing_alpha", "events",
-            "per_document", "excluded"}
+REQUIRED = {
+    "guidelines",
+    "annotators",
+    "documents",
+    "spans",
+    "tokens",
+    "unitizing_alpha",
+    "events",
+    "per_document",
+    "excluded",
+}
 
 
 def run(*args: str | Path, cwd: Path) -> CliResult:
     env = {k: v for k, v in os.environ.items() if k != "ANNOTATOR_BIDI"}
-    proc = subprocess.run([sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=env, capture_output=True, timeout=120
+    )
     return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 
@@ -124,8 +134,9 @@ def test_synthetic_is_deterministic(tmp_path: Path):
 
     def files(result):
         root = result.workspace.root
-        return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "annotations").rglob("*.json"))
-                } | {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "corpus").iterdir())}
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "annotations").rglob("*.json"))} | {
+            str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "corpus").iterdir())
+        }
 
     assert files(a) == files(b)
     assert files(a) != files(c)
@@ -133,8 +144,24 @@ def test_synthetic_is_deterministic(tmp_path: Path):
 
 
 def test_synth_command_and_identical_annotators_agree_fully(tmp_path: Path):
-    result = run("synth", "--docs", "5", "--annotators", "2", "--seed", "5", "--label-noise", "0",
-                 "--shift", "0", "--miss", "0", "--out", tmp_path / "same", cwd=tmp_path)
+    result = run(
+        "synth",
+        "--docs",
+        "5",
+        "--annotators",
+        "2",
+        "--seed",
+        "5",
+        "--label-noise",
+        "0",
+        "--shift",
+        "0",
+        "--miss",
+        "0",
+        "--out",
+        tmp_path / "same",
+        cwd=tmp_path,
+    )
     assert result.code == 0, result.err
     assert "5 documents" in result.out
     report = report_of(tmp_path / "same")
@@ -177,8 +204,9 @@ def test_json_report_has_the_required_keys(base_report: dict):
     assert 0.3 < r["events"]["trigger_f1"] < 1.0
     assert len(r["per_document"]) == DOCS
     # the gold folder is named, with its number of files, not compared
-    assert r["excluded"] == [{"annotator": "gold", "doc_id": None, "files": DOCS,
-                              "reason": "the adjudicated set (gold) is not compared"}]
+    assert r["excluded"] == [
+        {"annotator": "gold", "doc_id": None, "files": DOCS, "reason": "the adjudicated set (gold) is not compared"}
+    ]
     assert r["selection"]["files"] == DOCS * 3
     assert all(math.isfinite(x) for x in walk_numbers(r))
 
@@ -220,8 +248,7 @@ def test_a_report_built_twice_renders_the_same_bytes(base: Path):
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        proc = subprocess.run([sys.executable, "-c", RENDER_ALL, str(base)], env=env, capture_output=True,
-                              timeout=120)
+        proc = subprocess.run([sys.executable, "-c", RENDER_ALL, str(base)], env=env, capture_output=True, timeout=120)
         assert proc.returncode == 0, proc.stderr.decode()
         outputs.append(orjson.loads(proc.stdout))
     first, second = outputs
@@ -269,7 +296,7 @@ def test_excluded_files_are_named_and_left_untouched(ws: Path, base_report: dict
     stale.write_bytes(orjson.dumps(data))
     outside = annotation_file(ws, "ann1", ids[3])
     data = orjson.loads(outside.read_bytes())
-    data["entities"].append({"id": "T999", "start": 5, "end": 10 ** 6, "label": "PER"})
+    data["entities"].append({"id": "T999", "start": 5, "end": 10**6, "label": "PER"})
     outside.write_bytes(orjson.dumps(data))
     (ws / "annotations" / "bad name").mkdir()
     (ws / "annotations" / "bad name" / f"{ids[0]}.json").write_bytes(b"{}")
@@ -375,12 +402,15 @@ def test_refuses_to_overwrite_without_force(base: Path, tmp_path: Path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
-@pytest.mark.parametrize("option, value, needle", [
-    ("--annotators", "ann1,nobody", "nobody"),
-    ("--annotators", "gold", "adjudicated"),
-    ("--docs", "nosuchdoc", "nosuchdoc"),
-    ("--labels", "PER,NOPE", "NOPE"),
-])
+@pytest.mark.parametrize(
+    "option, value, needle",
+    [
+        ("--annotators", "ann1,nobody", "nobody"),
+        ("--annotators", "gold", "adjudicated"),
+        ("--docs", "nosuchdoc", "nosuchdoc"),
+        ("--labels", "PER,NOPE", "NOPE"),
+    ],
+)
 def test_bad_names_exit_2_with_one_line(base: Path, option: str, value: str, needle: str):
     assert_one_error(run("agreement", option, value, cwd=base), needle)
 

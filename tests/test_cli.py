@@ -43,8 +43,9 @@ SHAPEABLE = _shapeable_letters()
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> CliResult:
     environment = {k: v for k, v in os.environ.items() if k != "ANNOTATOR_BIDI"}
     environment.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=environment,
-                          capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=environment, capture_output=True, timeout=60
+    )
     # Output must be valid UTF-8: decoding strictly is part of the check.
     return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
@@ -237,9 +238,10 @@ def test_render_app_mode_shapes_reorders_and_fits(tmp_path, width):
     assert first.split(" ")[-1] == HEADLINE_FIRST_WORD_SHAPED  # rightmost: the first word
     assert _logical_words(first)[0] == HEADLINE_FIRST_WORD
     shown = _logical_words(first)
-    plain = [unicodedata.normalize("NFKC", "".join(c for c in w if not unicodedata.combining(c)))
-             for w in headline.split()]
-    assert shown == plain[:len(shown)]  # the line reads right to left in logical word order
+    plain = [
+        unicodedata.normalize("NFKC", "".join(c for c in w if not unicodedata.combining(c))) for w in headline.split()
+    ]
+    assert shown == plain[: len(shown)]  # the line reads right to left in logical word order
 
 
 def test_render_terminal_mode_is_the_logical_text(tmp_path):
@@ -317,9 +319,11 @@ def test_bad_bidi_values_name_their_source(ws):
 
 
 def test_render_is_headless(tmp_path):
-    code = ("import sys\nfrom annotator.cli import main\n"
-            f"rc = main(['--workspace', {str(REPO)!r}, 'render', {SEED!r}, '--width', '30'])\n"
-            "print(rc, any(m.split('.')[0] == 'textual' for m in sys.modules), file=sys.stderr)\n")
+    code = (
+        "import sys\nfrom annotator.cli import main\n"
+        f"rc = main(['--workspace', {str(REPO)!r}, 'render', {SEED!r}, '--width', '30'])\n"
+        "print(rc, any(m.split('.')[0] == 'textual' for m in sys.modules), file=sys.stderr)\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.stderr.splitlines()[-1] == "0 False", proc.stderr
 

@@ -40,8 +40,7 @@ def core_modules() -> list[str]:
 
 
 def _check(names: list[str]) -> list[dict]:
-    proc = subprocess.run([sys.executable, "-c", _CHECK, *names], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", _CHECK, *names], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -49,12 +48,15 @@ def _check(names: list[str]) -> list[dict]:
 def test_discovery_finds_the_core_modules():
     names = core_modules()
     # The modules the rest of the program is built on; discovery must see them (and sub-packages).
-    for expected in ("annotator.core.corpus", "annotator.core.workspace", "annotator.core.errors",
-                     "annotator.core.text.layout"):
+    for expected in (
+        "annotator.core.corpus",
+        "annotator.core.workspace",
+        "annotator.core.errors",
+        "annotator.core.text.layout",
+    ):
         assert expected in names
     packages = [p for p in annotator.core.__path__]
-    sub_packages = [d.name for p in packages for d in Path(p).iterdir()
-                    if d.is_dir() and (d / "__init__.py").exists()]
+    sub_packages = [d.name for p in packages for d in Path(p).iterdir() if d.is_dir() and (d / "__init__.py").exists()]
     for sub in sub_packages:
         assert f"annotator.core.{sub}" in names
 
@@ -70,5 +72,5 @@ def test_no_core_module_imports_textual():
         # check each remaining module in its own interpreter to name every offender.
         first = next(i for i, r in enumerate(report) if r["textual"])
         offenders = [names[first]]
-        offenders += [name for name in names[first + 1:] if _check([name])[0]["textual"]]
+        offenders += [name for name in names[first + 1 :] if _check([name])[0]["textual"]]
         raise AssertionError(f"these annotator.core modules import textual: {offenders}")

@@ -14,8 +14,13 @@ from annotator.core.workspace import CONFIG_NAME, Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
-SEED_IDS = ["000_cc412d3027dac405", "001_e759c1a521474da3", "002_40b7e8ebcf7a331f",
-            "003_33e370e3201f700f", "004_1adac70ea05f9c16"]
+SEED_IDS = [
+    "000_cc412d3027dac405",
+    "001_e759c1a521474da3",
+    "002_40b7e8ebcf7a331f",
+    "003_33e370e3201f700f",
+    "004_1adac70ea05f9c16",
+]
 ARABIC = "التحالف يقصفُ أهدافاً للميليشيات\nفي ديرالزور.. هذه طبيعتها\n"
 
 
@@ -90,8 +95,9 @@ def test_bom_and_crlf_together(ws, src):
 
 
 def test_sha256_matches_the_stored_bytes(ws, src):
-    Corpus(ws.corpus_dir).import_texts([put(src / "a.txt", b"\xef\xbb\xbf" + ARABIC.replace("\n", "\r\n").encode()),
-                                        put(src / "b.txt", "plain\n")])
+    Corpus(ws.corpus_dir).import_texts(
+        [put(src / "a.txt", b"\xef\xbb\xbf" + ARABIC.replace("\n", "\r\n").encode()), put(src / "b.txt", "plain\n")]
+    )
     for doc_id in ("a", "b"):
         stored = (ws.corpus_dir / f"{doc_id}.txt").read_bytes()
         assert index_entry(ws, doc_id)["sha256"] == hashlib.sha256(stored).hexdigest()
@@ -106,12 +112,15 @@ def test_title_is_the_first_non_blank_line(ws, src):
 # --- refusals ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "offset"), [
-    (b"abc\xffdef", 3),
-    ("كلمة".encode() + b"\xd8", 8),  # truncated two-byte sequence at the end
-    (b"\xef\xbb\xbfab\xc3(", 5),  # offset in the file, BOM included
-    (b"ok \xed\xa0\x80 surrogate", 3),  # an encoded surrogate is not UTF-8
-])
+@pytest.mark.parametrize(
+    ("raw", "offset"),
+    [
+        (b"abc\xffdef", 3),
+        ("كلمة".encode() + b"\xd8", 8),  # truncated two-byte sequence at the end
+        (b"\xef\xbb\xbfab\xc3(", 5),  # offset in the file, BOM included
+        (b"ok \xed\xa0\x80 surrogate", 3),  # an encoded surrogate is not UTF-8
+    ],
+)
 def test_invalid_utf8_is_refused_with_file_and_byte_offset(ws, src, raw, offset):
     bad = put(src / "broken.txt", raw)
     with pytest.raises(AnnotatorError) as info:
@@ -123,8 +132,11 @@ def test_invalid_utf8_is_refused_with_file_and_byte_offset(ws, src, raw, offset)
     assert not (ws.corpus_dir / "broken.txt").exists()
 
 
-@pytest.mark.parametrize("raw", [b"", b" \n\t\r\n  ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"],
-                         ids=["empty", "whitespace", "bom-only", "bom-crlf"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b" \n\t\r\n  ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"],
+    ids=["empty", "whitespace", "bom-only", "bom-crlf"],
+)
 def test_empty_documents_are_refused(ws, src, raw):
     bad = put(src / "empty.txt", raw)
     with pytest.raises(AnnotatorError) as info:

@@ -88,8 +88,13 @@ def test_sigkill_during_saves_loses_no_acknowledged_edit(tmp_path):
     acked_total = 0
     for round_number in range(ROUNDS):
         wanted = rng.randint(1, 25)
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(annotations), str(guidelines), DOC, sha],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(annotations), str(guidelines), DOC, sha],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
         try:
             # The previous child was killed holding the lock: the kernel released it.
             assert _read_line(proc) == f"opened {on_disk} ok", round_number

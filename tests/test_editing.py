@@ -126,8 +126,15 @@ def test_delete_entity_removes_the_arguments_pointing_to_it(editor):
 
 def test_argument_edits_keep_an_events_review_mark_and_agreement(editor):
     entities = (Entity("T1", 0, 5, "GPE"), Entity("T2", 6, 9, "ORG"))
-    flagged = Event("E1", "Conflict.Attack", 10, 14, (Argument("Place", "T1"),),
-                    needs_review="argument does not fit: fix", agreed_by=("amal", "bilal"))
+    flagged = Event(
+        "E1",
+        "Conflict.Attack",
+        10,
+        14,
+        (Argument("Place", "T1"),),
+        needs_review="argument does not fit: fix",
+        agreed_by=("amal", "bilal"),
+    )
     editor.doc = editor.doc.with_(entities=entities, events=(flagged,))
     editor.add_argument("E1", "Attacker", "T2")
     editor.remove_argument("E1", "Attacker", "T2")
@@ -183,7 +190,10 @@ def test_role_must_accept_the_label(editor):
     editor.add_argument(attack.id, "Target", per.id)
     editor.add_argument(attack.id, "Target", gpe.id)  # one entity may fill two roles
     assert editor.doc.events[0].arguments == (
-        Argument("Place", gpe.id), Argument("Target", per.id), Argument("Target", gpe.id))
+        Argument("Place", gpe.id),
+        Argument("Target", per.id),
+        Argument("Target", gpe.id),
+    )
     editor.remove_argument(attack.id, "Target", per.id)
     assert Argument("Target", per.id) not in editor.doc.events[0].arguments
     with refused("no Target argument"):
@@ -212,10 +222,10 @@ def test_undo_and_redo_every_kind_of_edit(editor):
 
     editor.doc = editor.doc.with_(entities=(Entity("T9", 40, 44, "ORG", needs_review="split: choose"),))
     snapshots = [editor.doc]
-    step(lambda: editor.add_entity(0, 5, "PER"))                         # T1
-    step(lambda: editor.add_entity(20, 28, "GPE"))                       # T2
+    step(lambda: editor.add_entity(0, 5, "PER"))  # T1
+    step(lambda: editor.add_entity(20, 28, "GPE"))  # T2
     step(lambda: editor.relabel_entity("T1", "ORG"))
-    step(lambda: editor.add_event(9, 13, "Conflict.Attack"))             # E1
+    step(lambda: editor.add_event(9, 13, "Conflict.Attack"))  # E1
     step(lambda: editor.add_argument("E1", "Place", "T2"))
     step(lambda: editor.add_argument("E1", "Attacker", "T1"))
     step(lambda: editor.remove_argument("E1", "Attacker", "T1"))

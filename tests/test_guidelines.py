@@ -18,17 +18,36 @@ GUIDELINES = ROOT / "guidelines"
 SHIPPED = ["1.0.0", "2.0.0"]
 
 
-def schema_toml(version: str, labels: list[tuple[str, str, str]], roles: list[tuple[str, list[str]]],
-                previous: str | None = None, migrations: str = "") -> str:
+def schema_toml(
+    version: str,
+    labels: list[tuple[str, str, str]],
+    roles: list[tuple[str, list[str]]],
+    previous: str | None = None,
+    migrations: str = "",
+) -> str:
     """A small schema.toml: the given labels and one Conflict.Attack event with the given roles."""
     lines = [f'version = "{version}"', 'title = "Test"']
     if previous:
         lines.append(f'previous = "{previous}"')
     for name, key, colour in labels:
-        lines += ["", "[[labels]]", f'name = "{name}"', f'key = "{key}"', f'colour = "{colour}"',
-                  'description = "A label."', "examples = []"]
-    lines += ["", "[[events]]", 'name = "Conflict.Attack"', 'key = "t"', 'colour = "#ff4500"',
-              'description = "An attack."', 'examples = ["قصف"]']
+        lines += [
+            "",
+            "[[labels]]",
+            f'name = "{name}"',
+            f'key = "{key}"',
+            f'colour = "{colour}"',
+            'description = "A label."',
+            "examples = []",
+        ]
+    lines += [
+        "",
+        "[[events]]",
+        'name = "Conflict.Attack"',
+        'key = "t"',
+        'colour = "#ff4500"',
+        'description = "An attack."',
+        'examples = ["قصف"]',
+    ]
     for name, entities in roles:
         lines += ["", "[[events.roles]]", f'name = "{name}"', f"entities = {json.dumps(entities)}"]
     return "\n".join(lines) + "\n" + migrations
@@ -66,7 +85,19 @@ def test_shipped_versions_load_and_check_clean():
     assert check(GUIDELINES) == []
     old, new = (load_schema(GUIDELINES, v) for v in SHIPPED)
     assert [x.name for x in old.labels] == [
-        "PER", "ORG", "GPE", "LOC", "FAC", "NORP", "WEA", "VEH", "DATE", "TIME", "MONEY", "CARDINAL"]
+        "PER",
+        "ORG",
+        "GPE",
+        "LOC",
+        "FAC",
+        "NORP",
+        "WEA",
+        "VEH",
+        "DATE",
+        "TIME",
+        "MONEY",
+        "CARDINAL",
+    ]
     assert [x.name for x in old.events] == ["Conflict.Attack", "Life.Die", "Life.Injure", "Movement.Transport"]
     assert {"TIMEX", "MEDIA"} <= {x.name for x in new.labels}
     assert not {"DATE", "TIME"} & {x.name for x in new.labels}
@@ -111,7 +142,8 @@ def test_manual_sections_keep_subheadings_and_ignore_fenced_headings(tmp_path):
     (tmp_path / "1.0.0").mkdir()
     (tmp_path / "1.0.0" / "guidelines.md").write_text(
         "# Title\nintro\n\n## PER\nPeople.\n### Tricky\nTitles out.\n```\n## not a heading\n```\n"
-        "## Conflict.Attack ##\nAttacks.\n# Appendix\nignored\n")
+        "## Conflict.Attack ##\nAttacks.\n# Appendix\nignored\n"
+    )
     sections = manual_sections(tmp_path, "1.0.0")
     assert sections == {
         "PER": "People.\n### Tricky\nTitles out.\n```\n## not a heading\n```",
@@ -136,8 +168,14 @@ CASES = [
     ("missing key", 'colour = "#51cf66"\n', "", "[[labels]]", 2, "missing key 'colour'"),
     ("missing top-level key", 'title = "Test"\n', "", 'version = "1.0.0"', 1, "missing key 'title'"),
     ("unknown key", 'key = "2"', 'key = "2"\ncolor = "#ffffff"', "color =", 1, "unknown key 'color'"),
-    ("wrong type", 'examples = ["قصف"]', 'examples = "قصف"', 'examples = "قصف"', 1,
-     "'examples' must be a list of strings"),
+    (
+        "wrong type",
+        'examples = ["قصف"]',
+        'examples = "قصف"',
+        'examples = "قصف"',
+        1,
+        "'examples' must be a list of strings",
+    ),
     ("duplicate label name", 'name = "GPE"', 'name = "PER"', 'name = "PER"', 2, "label 'PER' is declared twice"),
     ("duplicate key", 'key = "2"', 'key = "1"', 'key = "1"', 2, "key '1' is already used by label 'PER'"),
     ("event key used by a label", 'key = "t"', 'key = "2"', 'key = "2"', 2, "already used by label 'GPE'"),
@@ -147,20 +185,36 @@ CASES = [
     ("dark colour", 'colour = "#51cf66"', 'colour = "#000080"', 'colour = "#000080"', 1, "too dark"),
     ("duplicate colour", 'colour = "#51cf66"', 'colour = "#ff6b6b"', 'colour = "#ff6b6b"', 2, "is already used"),
     ("bad semver", 'version = "1.0.0"', 'version = "1.0"', 'version = "1.0"', 1, "is not MAJOR.MINOR.PATCH"),
-    ("version not folder", 'version = "1.0.0"', 'version = "1.0.1"', 'version = "1.0.1"', 1,
-     "does not match its folder '1.0.0'"),
-    ("role accepts unknown label", 'entities = ["GPE"]', 'entities = ["GPE", "XYZ"]', '"XYZ"', 1,
-     "accepts unknown label 'XYZ'"),
+    (
+        "version not folder",
+        'version = "1.0.0"',
+        'version = "1.0.1"',
+        'version = "1.0.1"',
+        1,
+        "does not match its folder '1.0.0'",
+    ),
+    (
+        "role accepts unknown label",
+        'entities = ["GPE"]',
+        'entities = ["GPE", "XYZ"]',
+        '"XYZ"',
+        1,
+        "accepts unknown label 'XYZ'",
+    ),
     ("duplicate role", 'name = "Place"', 'name = "Attacker"', 'name = "Attacker"', 2, "declared twice"),
     ("bad event name", 'name = "Conflict.Attack"', 'name = "Attack"', 'name = "Attack"', 1, "bad event type name"),
-    ("migration without previous", 'entities = ["GPE"]\n',
-     'entities = ["GPE"]\n\n[[migrations]]\nop = "remove"\nkind = "entity"\nfrom = "LOC"\nnote = "x"\n',
-     "[[migrations]]", 1, "without a 'previous'"),
+    (
+        "migration without previous",
+        'entities = ["GPE"]\n',
+        'entities = ["GPE"]\n\n[[migrations]]\nop = "remove"\nkind = "entity"\nfrom = "LOC"\nnote = "x"\n',
+        "[[migrations]]",
+        1,
+        "without a 'previous'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "needle", "nth", "fragment"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("old", "new", "needle", "nth", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_schema_error_names_file_and_line(tmp_path, old, new, needle, nth, fragment):
     assert BASE.count(old) == 1
     text = BASE.replace(old, new)
@@ -179,30 +233,55 @@ def migration(op: str, frm: str, to: str | None = None) -> str:
 WITH_LOC = [*PER_GPE, ("LOC", "3", "#a9e34b")]
 ROLES = [("Attacker", ["PER", "GPE"]), ("Place", ["GPE", "LOC"])]
 MIGRATION_CASES = [
-    ("from unknown in previous",
-     schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("rename", '"NOPE"', '"LOC"')),
-     'from = "NOPE"', "entity 'NOPE' is not in 1.0.0"),
-    ("to unknown in this version",
-     schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("split", '"GPE"', '["GPE", "XYZ"]')),
-     'to = ["GPE", "XYZ"]', "entity 'XYZ' is not in 2.0.0"),
-    ("merged label still declared",
-     schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("merge", '["GPE", "PER"]', '"LOC"')),
-     'from = ["GPE", "PER"]', "entity 'GPE' is still in 2.0.0"),
-    ("label gone without migration",
-     schema_toml("2.0.0", [PER_GPE[0], WITH_LOC[2]], [("Place", ["LOC"])], "1.0.0"),
-     'previous = "1.0.0"', "label 'GPE' of 1.0.0 is gone"),
-    ("previous missing", schema_toml("2.0.0", WITH_LOC, ROLES, "0.9.0"), 'previous = "0.9.0"',
-     "previous version 0.9.0 does not exist"),
+    (
+        "from unknown in previous",
+        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("rename", '"NOPE"', '"LOC"')),
+        'from = "NOPE"',
+        "entity 'NOPE' is not in 1.0.0",
+    ),
+    (
+        "to unknown in this version",
+        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("split", '"GPE"', '["GPE", "XYZ"]')),
+        'to = ["GPE", "XYZ"]',
+        "entity 'XYZ' is not in 2.0.0",
+    ),
+    (
+        "merged label still declared",
+        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("merge", '["GPE", "PER"]', '"LOC"')),
+        'from = ["GPE", "PER"]',
+        "entity 'GPE' is still in 2.0.0",
+    ),
+    (
+        "label gone without migration",
+        schema_toml("2.0.0", [PER_GPE[0], WITH_LOC[2]], [("Place", ["LOC"])], "1.0.0"),
+        'previous = "1.0.0"',
+        "label 'GPE' of 1.0.0 is gone",
+    ),
+    (
+        "previous missing",
+        schema_toml("2.0.0", WITH_LOC, ROLES, "0.9.0"),
+        'previous = "0.9.0"',
+        "previous version 0.9.0 does not exist",
+    ),
     ("previous not older", schema_toml("2.0.0", WITH_LOC, ROLES, "3.0.0"), 'previous = "3.0.0"', "is not older"),
-    ("unknown op", schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("move", '"GPE"', '"LOC"')),
-     'op = "move"', "unknown op 'move'"),
-    ("wrong arity", schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("rename", '["PER", "GPE"]', '"LOC"')),
-     "[[migrations]]", "rename takes one name in from and another in to"),
+    (
+        "unknown op",
+        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("move", '"GPE"', '"LOC"')),
+        'op = "move"',
+        "unknown op 'move'",
+    ),
+    (
+        "wrong arity",
+        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("rename", '["PER", "GPE"]', '"LOC"')),
+        "[[migrations]]",
+        "rename takes one name in from and another in to",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "needle", "fragment"), [c[1:] for c in MIGRATION_CASES],
-                         ids=[c[0] for c in MIGRATION_CASES])
+@pytest.mark.parametrize(
+    ("text", "needle", "fragment"), [c[1:] for c in MIGRATION_CASES], ids=[c[0] for c in MIGRATION_CASES]
+)
 def test_migration_error_names_file_and_line(tmp_path, text, needle, fragment):
     write_version(tmp_path, "1.0.0", BASE)
     path = write_version(tmp_path, "2.0.0", text)
@@ -230,8 +309,15 @@ def test_unknown_version_is_an_error():
 
 
 def document(version: str, entities: tuple[Entity, ...], events: tuple[Event, ...] = ()) -> DocumentAnnotations:
-    return DocumentAnnotations(doc_id="000_cc412d3027dac405", text_sha256="0" * 64, guidelines=version,
-                               annotator="amal", status="in_progress", entities=entities, events=events)
+    return DocumentAnnotations(
+        doc_id="000_cc412d3027dac405",
+        text_sha256="0" * 64,
+        guidelines=version,
+        annotator="amal",
+        status="in_progress",
+        entities=entities,
+        events=events,
+    )
 
 
 def shipped_1_0_0_document() -> DocumentAnnotations:
@@ -282,19 +368,40 @@ def test_migrate_backwards_or_without_a_path_is_an_error():
 def test_migrate_through_a_chain_with_rename_role_rename_and_remove(tmp_path):
     write_version(tmp_path, "1.0.0", BASE)
     renames = migration("rename", '"PER"', '"PERSON"') + (
-        '\n[[migrations]]\nop = "rename"\nkind = "role"\nfrom = "Place"\nto = "Location"\nnote = "Clearer."\n')
-    write_version(tmp_path, "1.1.0", schema_toml(
-        "1.1.0", [("PERSON", "1", "#ff6b6b"), PER_GPE[1]],
-        [("Attacker", ["PERSON", "GPE"]), ("Location", ["GPE"])], "1.0.0", renames))
-    write_version(tmp_path, "2.0.0", schema_toml(
-        "2.0.0", [("PERSON", "1", "#ff6b6b"), ("LOC", "3", "#a9e34b")],
-        [("Attacker", ["PERSON"]), ("Location", ["LOC"])], "1.1.0", migration("remove", '"GPE"')))
+        '\n[[migrations]]\nop = "rename"\nkind = "role"\nfrom = "Place"\nto = "Location"\nnote = "Clearer."\n'
+    )
+    write_version(
+        tmp_path,
+        "1.1.0",
+        schema_toml(
+            "1.1.0",
+            [("PERSON", "1", "#ff6b6b"), PER_GPE[1]],
+            [("Attacker", ["PERSON", "GPE"]), ("Location", ["GPE"])],
+            "1.0.0",
+            renames,
+        ),
+    )
+    write_version(
+        tmp_path,
+        "2.0.0",
+        schema_toml(
+            "2.0.0",
+            [("PERSON", "1", "#ff6b6b"), ("LOC", "3", "#a9e34b")],
+            [("Attacker", ["PERSON"]), ("Location", ["LOC"])],
+            "1.1.0",
+            migration("remove", '"GPE"'),
+        ),
+    )
     missing = [("1.1.0", "PERSON"), ("2.0.0", "PERSON"), ("2.0.0", "LOC")]  # the test manual has PER and GPE
     assert check(tmp_path) == [
         f"{tmp_path / v / 'guidelines.md'}: no '## {name}' section (every label and event type needs one)"
-        for v, name in missing]
-    doc = document("1.0.0", (Entity("P", 0, 5, "PER"), Entity("G", 10, 18, "GPE")),
-                   (Event("E1", "Conflict.Attack", 6, 9, (Argument("Attacker", "P"), Argument("Place", "G"))),))
+        for v, name in missing
+    ]
+    doc = document(
+        "1.0.0",
+        (Entity("P", 0, 5, "PER"), Entity("G", 10, 18, "GPE")),
+        (Event("E1", "Conflict.Attack", 6, 9, (Argument("Attacker", "P"), Argument("Place", "G"))),),
+    )
 
     migrated, messages = migrate(doc, tmp_path, "2.0.0")
 

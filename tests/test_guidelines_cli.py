@@ -19,8 +19,13 @@ REPO = Path(__file__).resolve().parents[1]
 def run(ws: Path, *args: str, cwd: Path | None = None) -> CliResult:
     env = {k: v for k, v in os.environ.items() if k not in ("ANNOTATOR_BIDI", "NO_COLOR", "FORCE_COLOR")}
     env["COLUMNS"] = "200"  # rich wraps tables to the terminal width; keep lines whole
-    proc = subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(ws), "guidelines", *args],
-                          cwd=cwd or ws, env=env, capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator", "--workspace", str(ws), "guidelines", *args],
+        cwd=cwd or ws,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
     return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 
@@ -54,8 +59,9 @@ def test_list_shows_versions_sizes_and_the_active_one(ws):
 
 def test_list_follows_the_workspace_config(ws):
     config = ws / "annotator.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('guidelines = "2.0.0"', 'guidelines = "1.0.0"'),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('guidelines = "2.0.0"', 'guidelines = "1.0.0"'), encoding="utf-8"
+    )
     result = run(ws, "list")
     assert result.code == 0, result.err
     assert "active" in row_of(result.out, "1.0.0") and "active" not in row_of(result.out, "2.0.0")

@@ -37,10 +37,17 @@ def write_lines(path: Path, lines: list[dict | str]) -> Path:
 
 
 def comparable(doc: DocumentAnnotations) -> tuple:
-    return (doc.doc_id, doc.guidelines, doc.status, doc.text_sha256,
-            sorted((e.id, e.start, e.end, e.label, e.needs_review or "") for e in doc.entities),
-            sorted((v.id, v.type, v.start, v.end, tuple(sorted((a.role, a.entity) for a in v.arguments)),
-                    v.needs_review or "") for v in doc.events))
+    return (
+        doc.doc_id,
+        doc.guidelines,
+        doc.status,
+        doc.text_sha256,
+        sorted((e.id, e.start, e.end, e.label, e.needs_review or "") for e in doc.entities),
+        sorted(
+            (v.id, v.type, v.start, v.end, tuple(sorted((a.role, a.entity) for a in v.arguments)), v.needs_review or "")
+            for v in doc.events
+        ),
+    )
 
 
 def test_line_slices_match_and_tokens_are_the_tokenizer_s(ws, lines):
@@ -50,11 +57,11 @@ def test_line_slices_match_and_tokens_are_the_tokenizer_s(ws, lines):
         text = corpus.text(line["id"])
         assert line["text"] == text and line["source"] == "gold" and line["guidelines"] == "2.0.0"
         for e in line["entities"]:
-            assert text[e["start"]:e["end"]] == e["text"]
+            assert text[e["start"] : e["end"]] == e["text"]
         for v in line["events"]:
-            assert text[v["trigger"]["start"]:v["trigger"]["end"]] == v["trigger"]["text"]
+            assert text[v["trigger"]["start"] : v["trigger"]["end"]] == v["trigger"]["text"]
         assert [(t["start"], t["end"]) for t in line["tokens"]] == tokenize(text)
-        assert all(text[t["start"]:t["end"]] == t["text"] for t in line["tokens"])
+        assert all(text[t["start"] : t["end"]] == t["text"] for t in line["tokens"])
         assert line["sentences"] and all(s["start"] < s["end"] for s in line["sentences"])
 
 
@@ -112,7 +119,10 @@ def _break(line: dict, how: str, text: str) -> dict:
     elif how == "range":
         line["entities"][0]["end"] = len(text) + 1
     elif how == "reversed":
-        line["entities"][0]["start"], line["entities"][0]["end"] = line["entities"][0]["end"], line["entities"][0]["start"]
+        line["entities"][0]["start"], line["entities"][0]["end"] = (
+            line["entities"][0]["end"],
+            line["entities"][0]["start"],
+        )
     elif how == "entity text":
         line["entities"][0]["text"] = "غلط"
     elif how == "trigger text":
@@ -210,8 +220,10 @@ def test_newer_guidelines_than_the_workspace_are_refused(ws, lines, tmp_path):
     shutil.copytree(ws.guidelines_dir / "2.0.0", ws.guidelines_dir / "3.0.0")
     schema = ws.guidelines_dir / "3.0.0" / "schema.toml"
     text = schema.read_text(encoding="utf-8").split("\n[[migrations]]")[0]
-    schema.write_text(text.replace('version = "2.0.0"', 'version = "3.0.0"')
-                      .replace('previous = "1.0.0"', 'previous = "2.0.0"'), encoding="utf-8")
+    schema.write_text(
+        text.replace('version = "2.0.0"', 'version = "3.0.0"').replace('previous = "1.0.0"', 'previous = "2.0.0"'),
+        encoding="utf-8",
+    )
     path = write_lines(tmp_path / "new.jsonl", [lines[0] | {"guidelines": "3.0.0"}])
     with pytest.raises(AnnotatorError, match="guidelines 3.0.0 is newer than the workspace's 2.0.0"):
         read_jsonl(path, ws, "bob")
@@ -238,8 +250,23 @@ def test_the_real_command_exits_2_with_one_line_per_bad_line(ws, lines, tmp_path
 
     text = Corpus(ws.corpus_dir).text(DOC0)
     path = write_lines(tmp_path / "bad.jsonl", [_break(lines[0], how, text) for how in ("label", "range", "status")])
-    proc = subprocess.run([sys.executable, "-m", "annotator", "--workspace", str(ws.root), "import", "annotations",
-                           str(path), "--annotator", "bob"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "--workspace",
+            str(ws.root),
+            "import",
+            "annotations",
+            str(path),
+            "--annotator",
+            "bob",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     errors = proc.stderr.splitlines()
     assert [e.split(f"{path}:")[1].split(":")[0] for e in errors] == ["1", "2", "3"]

@@ -138,8 +138,11 @@ def test_terminal_mode_keeps_logical_order_unshaped() -> None:
 
 MIXED = st.lists(
     st.sampled_from(
-        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإةى") + list("\u064b\u064e\u064f\u0650\u0651\u0652\u0640")
-        + list("abcXYZ") + list("0123456789٠١٢٣٫٬") + list(" ،؛؟.,!()[]«»“”\"-")
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإةى")
+        + list("\u064b\u064e\u064f\u0650\u0651\u0652\u0640")
+        + list("abcXYZ")
+        + list("0123456789٠١٢٣٫٬")
+        + list(' ،؛؟.,!()[]«»“”"-')
         + ["\n", "\u00a0", "\u200c", "\u200f", "\t", "لا", "لَا", "中", "\x1b", "John", "(2020)"]
     ),
     max_size=120,

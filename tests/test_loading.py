@@ -50,12 +50,14 @@ def argued(data: Data) -> tuple[Data, Data]:
 def _set(path: Callable[[Data], Data], key: str, value: Any) -> Callable[[Data], None]:
     def change(data: Data) -> None:
         path(data)[key] = value
+
     return change
 
 
 def _delete(path: Callable[[Data], Data], key: str) -> Callable[[Data], None]:
     def change(data: Data) -> None:
         del path(data)[key]
+
     return change
 
 
@@ -102,8 +104,9 @@ BROKEN: dict[str, Callable[[Data], Any]] = {
     "reversed span": _reverse,
     "empty span": lambda d: entity(d).update(end=entity(d)["start"]),
     "fractional offset 0.9": _set(entity, "start", 0.9),
-    "offset 10**30": lambda d: RAW + orjson.dumps(d).replace(
-        f'"end":{entity(d)["end"]}'.encode(), b'"end":1000000000000000000000000000000', 1),
+    "offset 10**30": lambda d: (
+        RAW + orjson.dumps(d).replace(f'"end":{entity(d)["end"]}'.encode(), b'"end":1000000000000000000000000000000', 1)
+    ),
     "offset 2**63": _set(entity, "end", 2**63),
     "offset as a string": _set(entity, "start", "3"),
     "offset true": _set(entity, "end", True),
@@ -145,12 +148,17 @@ BROKEN: dict[str, Callable[[Data], Any]] = {
 FINE: dict[str, Callable[[Data], Any]] = {
     "a removed label kept for review": lambda d: entity(d).update(label="DATE", needs_review="DATE removed: relabel"),
     "an argument its role no longer takes, event kept for review": lambda d: (
-        _role_refusing_its_label(d), argued(d)[0].update(needs_review="Time does not accept it: fix")),
+        _role_refusing_its_label(d),
+        argued(d)[0].update(needs_review="Time does not accept it: fix"),
+    ),
     "Conflict:Attack for Conflict.Attack": lambda d: d["events"][0].update(
-        type=d["events"][0]["type"].replace(".", ":")),
+        type=d["events"][0]["type"].replace(".", ":")
+    ),
     "keys the program does not know": lambda d: (d.update(comment="x"), entity(d).update(text="كلمة")),
-    "a valid 1.0.0 file": lambda d: (d.update(guidelines="1.0.0"), [
-        e.update(label={"TIMEX": "DATE", "MEDIA": "ORG"}.get(e["label"], e["label"])) for e in d["entities"]]),
+    "a valid 1.0.0 file": lambda d: (
+        d.update(guidelines="1.0.0"),
+        [e.update(label={"TIMEX": "DATE", "MEDIA": "ORG"}.get(e["label"], e["label"])) for e in d["entities"]],
+    ),
     "null time stamps and review mark": lambda d: (d.update(created=None), entity(d).update(needs_review=None)),
 }
 
@@ -169,7 +177,7 @@ def planted(tmp_path_factory) -> tuple[Workspace, dict[str, str]]:
         path = ws.annotator_dir("ann1") / f"{doc_id}.json"
         data = orjson.loads(path.read_bytes())
         changed = CASES[case](data)
-        raw = changed[len(RAW):] if isinstance(changed, bytes) else orjson.dumps(data)
+        raw = changed[len(RAW) :] if isinstance(changed, bytes) else orjson.dumps(data)
         path.write_bytes(raw)
     return ws, where
 
@@ -212,12 +220,17 @@ def test_reasons_say_what_is_wrong(planted):
     ws, where = planted
     reasons = refused_by_agreement(ws, 1)
     said = {
-        "end beyond the text": "span", "fractional offset 0.9": "must be integers (got 0.9)",
-        "offset 10**30": "must be integers (got 1e+30)", "unknown label": "no label 'PERSON' in guidelines 2.0.0",
-        "unknown role": "has no role 'Bystander'", "dangling argument": "names no entity 'T999'",
-        "duplicate entity ids": "ids used more than once", "not JSON": "not valid JSON",
+        "end beyond the text": "span",
+        "fractional offset 0.9": "must be integers (got 0.9)",
+        "offset 10**30": "must be integers (got 1e+30)",
+        "unknown label": "no label 'PERSON' in guidelines 2.0.0",
+        "unknown role": "has no role 'Bystander'",
+        "dangling argument": "names no entity 'T999'",
+        "duplicate entity ids": "ids used more than once",
+        "not JSON": "not valid JSON",
         "a 1.0.0 file naming a 2.0.0 label": "no label 'MEDIA' in guidelines 1.0.0",
-        "made on another text": "another text", "entity without end": "'start' and 'end' must be integers",
+        "made on another text": "another text",
+        "entity without end": "'start' and 'end' must be integers",
     }
     for case, words in said.items():
         assert words in reasons[where[case]], (case, reasons[where[case]])
@@ -248,8 +261,9 @@ def test_export_names_every_broken_file_and_writes_nothing(planted, tmp_path, ca
     lines = str(info.value).splitlines()
     assert sorted(lines) == sorted(reasons[where[c]] for c in BROKEN)
     assert not (tmp_path / "out").exists()
-    code = main(["--workspace", str(ws.root), "export", "--format", "conll", "--source", "ann1",
-                 "--out", str(tmp_path / "cli")])
+    code = main(
+        ["--workspace", str(ws.root), "export", "--format", "conll", "--source", "ann1", "--out", str(tmp_path / "cli")]
+    )
     err = capsys.readouterr().err.splitlines()
     assert code == 2 and len(err) == len(BROKEN) and not (tmp_path / "cli").exists()
 
@@ -264,23 +278,70 @@ def _valid_document() -> Data:
     event_type, role, label = sorted(vocabulary.accepts)[0]
     other = sorted(vocabulary.labels - {label})[0]
     return {
-        "doc_id": "d", "text_sha256": "s", "guidelines": "2.0.0", "annotator": "a", "status": "done",
-        "entities": [{"id": "T1", "start": 0, "end": 5, "label": label},
-                     {"id": "T2", "start": 10, "end": 20, "label": other, "agreed_by": ["x"]},
-                     {"id": "T3", "start": 10, "end": 20, "label": label}],
-        "events": [{"id": "E1", "type": event_type, "trigger": {"start": 30, "end": 35},
-                    "arguments": [{"role": role, "entity": "T1"}, {"role": role, "entity": "T3"}]},
-                   {"id": "E2", "type": event_type, "trigger": {"start": 40, "end": 41}, "arguments": []}],
+        "doc_id": "d",
+        "text_sha256": "s",
+        "guidelines": "2.0.0",
+        "annotator": "a",
+        "status": "done",
+        "entities": [
+            {"id": "T1", "start": 0, "end": 5, "label": label},
+            {"id": "T2", "start": 10, "end": 20, "label": other, "agreed_by": ["x"]},
+            {"id": "T3", "start": 10, "end": 20, "label": label},
+        ],
+        "events": [
+            {
+                "id": "E1",
+                "type": event_type,
+                "trigger": {"start": 30, "end": 35},
+                "arguments": [{"role": role, "entity": "T1"}, {"role": role, "entity": "T3"}],
+            },
+            {"id": "E2", "type": event_type, "trigger": {"start": 40, "end": 41}, "arguments": []},
+        ],
     }
 
 
-VALUES = [-1, 0, 1, 5, 20, TEXT_LENGTH, TEXT_LENGTH + 1, 0.9, 5.0, 1e30, 2**63, "3", True, False, None, [], {},
-          ["x"], [1], "", "T1", "T2", "E1", "PER", "GPE", "MEDIA", "DATE", "Conflict.Attack", "Conflict:Attack",
-          "Life.Die", "Place", "Target", "Time", "Victim", "review this"]
+VALUES = [
+    -1,
+    0,
+    1,
+    5,
+    20,
+    TEXT_LENGTH,
+    TEXT_LENGTH + 1,
+    0.9,
+    5.0,
+    1e30,
+    2**63,
+    "3",
+    True,
+    False,
+    None,
+    [],
+    {},
+    ["x"],
+    [1],
+    "",
+    "T1",
+    "T2",
+    "E1",
+    "PER",
+    "GPE",
+    "MEDIA",
+    "DATE",
+    "Conflict.Attack",
+    "Conflict:Attack",
+    "Life.Die",
+    "Place",
+    "Target",
+    "Time",
+    "Victim",
+    "review this",
+]
 
 
 def _corrupt(rng: random.Random, data: Data) -> None:
     """One random change somewhere in ``data``."""
+
     def listed(value: Any) -> list[Any]:
         return value if isinstance(value, list) else []
 
@@ -290,8 +351,24 @@ def _corrupt(rng: random.Random, data: Data) -> None:
             containers += [event.get("trigger"), *listed(event.get("arguments"))]
     target = rng.choice([c for c in containers if isinstance(c, dict)])
     how = rng.random()
-    keys = ["id", "start", "end", "label", "type", "trigger", "arguments", "role", "entity", "needs_review",
-            "agreed_by", "entities", "events", "status", "guidelines", "doc_id"]
+    keys = [
+        "id",
+        "start",
+        "end",
+        "label",
+        "type",
+        "trigger",
+        "arguments",
+        "role",
+        "entity",
+        "needs_review",
+        "agreed_by",
+        "entities",
+        "events",
+        "status",
+        "guidelines",
+        "doc_id",
+    ]
     if how < 0.65:
         target[rng.choice(keys)] = copy.deepcopy(rng.choice(VALUES))
     elif how < 0.8 and target:
@@ -344,9 +421,11 @@ def test_the_walk_refuses_what_the_column_test_refuses_unless_marked_for_review(
             ok = True
         except AnnotatorError:
             ok = False
-        header_ok = all(isinstance(data.get(k), str) for k in ("doc_id", "text_sha256", "guidelines", "annotator")) \
-            and data.get("status", "in_progress") in ("not_started", "in_progress", "done") \
+        header_ok = (
+            all(isinstance(data.get(k), str) for k in ("doc_id", "text_sha256", "guidelines", "annotator"))
+            and data.get("status", "in_progress") in ("not_started", "in_progress", "done")
             and data.get("guidelines") in ("1.0.0", "2.0.0")
+        )
         if header_ok and data["guidelines"] == "2.0.0":
             assert ok == (content_problems(data, vocabulary, TEXT_LENGTH) == []), data
 
@@ -370,7 +449,9 @@ def test_the_registry_reads_a_version_once_and_again_when_it_changes(tmp_path):
     shutil.copytree(folder / "2.0.0", folder / "3.0.0")
     three = folder / "3.0.0" / "schema.toml"
     declared = three.read_text(encoding="utf-8").split("\n[[migrations]]")[0]
-    declared = declared.replace('version = "2.0.0"', 'version = "3.0.0"').replace('previous = "1.0.0"', 'previous = "2.0.0"')
+    declared = declared.replace('version = "2.0.0"', 'version = "3.0.0"').replace(
+        'previous = "1.0.0"', 'previous = "2.0.0"'
+    )
     three.write_text(declared, encoding="utf-8")
     assert reg.schema("3.0.0").version == "3.0.0"  # the error was not kept once the version appeared
     assert pinned.schema("2.0.0").title == "Renamed title"

@@ -77,11 +77,16 @@ def test_save_and_read_round_trip(workspace):
 
 def test_unknown_keys_and_review_marks_survive_a_round_trip(workspace):
     store = store_of(workspace)
-    doc = DocumentAnnotations(DOC, sha_of(workspace), "2.0.0", "amal", "in_progress",
-                              entities=(Entity("T1", 0, 3, "ORG", needs_review="why", agreed_by=("a", "b")),),
-                              events=(Event("E1", "Conflict.Attack", 4, 6, (Argument("Target", "T1"),),
-                                            needs_review="fix"),),
-                              extra={"comment": "kept", "x-tool": {"n": 1}})
+    doc = DocumentAnnotations(
+        DOC,
+        sha_of(workspace),
+        "2.0.0",
+        "amal",
+        "in_progress",
+        entities=(Entity("T1", 0, 3, "ORG", needs_review="why", agreed_by=("a", "b")),),
+        events=(Event("E1", "Conflict.Attack", 4, 6, (Argument("Target", "T1"),), needs_review="fix"),),
+        extra={"comment": "kept", "x-tool": {"n": 1}},
+    )
     saved = store.save(doc)
     assert store.read(DOC) == saved
     data = json.loads(store.path(DOC).read_text(encoding="utf-8"))
@@ -104,8 +109,11 @@ def test_file_is_sorted_indented_json_with_small_diffs(workspace):
     after = store.path(DOC).read_text(encoding="utf-8").splitlines()
     starts = [e["start"] for e in json.loads("\n".join(after))["entities"]]
     assert starts == sorted(starts)
-    changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    changed = [
+        line
+        for line in difflib.unified_diff(before, after, lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     # One new entity is a handful of added lines plus the modified stamp: a readable git diff.
     assert len(changed) <= 10, changed
     assert sum(1 for line in changed if line.startswith("-")) == 1  # only the old "modified" line goes
@@ -146,8 +154,9 @@ def test_save_sets_the_stores_annotator(workspace):
 
 
 def _valid(workspace, **changes) -> bytes:
-    data = DocumentAnnotations(DOC, sha_of(workspace), "2.0.0", "amal", "in_progress",
-                               entities=(Entity("T1", 0, 7, "ORG"),)).to_json()
+    data = DocumentAnnotations(
+        DOC, sha_of(workspace), "2.0.0", "amal", "in_progress", entities=(Entity("T1", 0, 7, "ORG"),)
+    ).to_json()
     data.update(changes)
     return json.dumps(data, indent=2).encode()
 
@@ -204,8 +213,9 @@ def test_unreadable_reason_says_what_is_wrong(workspace):
 
 def test_changed_text_opens_read_only_without_annotations(workspace):
     store = store_of(workspace)
-    doc = DocumentAnnotations(DOC, "0" * 64, "2.0.0", "amal", "in_progress",
-                              entities=(Entity("T1", 0, 7, "ORG"), Entity("T2", 9, 13, "PER")))
+    doc = DocumentAnnotations(
+        DOC, "0" * 64, "2.0.0", "amal", "in_progress", entities=(Entity("T1", 0, 7, "ORG"), Entity("T2", 9, 13, "PER"))
+    )
     store.save(doc)
     content = store.path(DOC).read_bytes()
     opened = open_doc(workspace, store)
@@ -282,9 +292,21 @@ if hold == "hold":
 
 def _probe(workspace, hold: bool = False, annotator: str = "amal") -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", PROBE, str(workspace.annotations_dir), annotator, DOC, sha_of(workspace),
-         "2.0.0", "hold" if hold else "probe"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        [
+            sys.executable,
+            "-c",
+            PROBE,
+            str(workspace.annotations_dir),
+            annotator,
+            DOC,
+            sha_of(workspace),
+            "2.0.0",
+            "hold" if hold else "probe",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
 
 
@@ -398,8 +420,9 @@ def test_other_annotators_and_gold_are_separate(workspace):
 # ---------------------------------------------------------------- identity
 
 
-@pytest.mark.parametrize("name", ["", " ", "a b", "a/b", "../x", ".", "..", "x" * 65, "amal\n", "\namal",
-                                  "أمل", "amal!", "a\\b", "a:b"])
+@pytest.mark.parametrize(
+    "name", ["", " ", "a b", "a/b", "../x", ".", "..", "x" * 65, "amal\n", "\namal", "أمل", "amal!", "a\\b", "a:b"]
+)
 def test_check_name_rejects_bad_names(name):
     with pytest.raises(AnnotatorError, match="bad annotator name"):
         check_name(name)

@@ -58,8 +58,14 @@ def test_mlterm_is_switched_off_with_use_ctl():
 
 
 def test_tmux_inside_vte_passes_the_sequence_through_and_says_what_to_do():
-    p = detect({"TERM": "tmux-256color", "TERM_PROGRAM": "tmux", "TMUX": "/tmp/tmux-1000/default,4242,0",
-                "VTE_VERSION": "7600"})
+    p = detect(
+        {
+            "TERM": "tmux-256color",
+            "TERM_PROGRAM": "tmux",
+            "TMUX": "/tmp/tmux-1000/default,4242,0",
+            "VTE_VERSION": "7600",
+        }
+    )
     assert p.multiplexer == "tmux" and p.key == "vte/tmux" and p.mode == APP
     # DCS tmux; ... ST with every ESC of the sequence doubled.
     assert p.disable == "\x1bPtmux;\x1b\x1b[8l\x1b\\"
@@ -99,15 +105,18 @@ def test_windows_terminal_needs_nothing():
     assert p.reason == "WT_SESSION is set"
 
 
-@pytest.mark.parametrize(("env", "key"), [
-    ({"TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"}, "kitty"),
-    ({"TERM": "alacritty", "ALACRITTY_WINDOW_ID": "1"}, "alacritty"),
-    ({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"}, "wezterm"),
-    ({"TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"}, "iterm2"),
-    ({"TERM": "xterm-256color", "TERM_PROGRAM": "vscode"}, "vscode"),
-    ({"TERM": "foot"}, "foot"),
-    ({"TERM": "linux"}, "linux"),
-])
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"}, "kitty"),
+        ({"TERM": "alacritty", "ALACRITTY_WINDOW_ID": "1"}, "alacritty"),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"}, "wezterm"),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"}, "iterm2"),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "vscode"}, "vscode"),
+        ({"TERM": "foot"}, "foot"),
+        ({"TERM": "linux"}, "linux"),
+    ],
+)
 def test_terminals_without_bidi_need_nothing(env, key):
     p = detect(env)
     assert (p.key, p.mode, p.disable, p.restore) == (key, APP, "", "")
@@ -240,13 +249,23 @@ def test_the_answer_and_the_name_share_the_user_config(ws):
 def run(*args, cwd, env: dict[str, str]) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in ("ANNOTATOR_BIDI", "VTE_VERSION", "TMUX")}
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "annotator", *map(str, args)], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", *map(str, args)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_doctor_without_a_terminal_prints_the_detection(ws, tmp_path):
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "VTE_VERSION": "7600", "TMUX": "/tmp/t,1,0",
-           "TERM": "tmux-256color"}
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "VTE_VERSION": "7600",
+        "TMUX": "/tmp/t,1,0",
+        "TERM": "tmux-256color",
+    }
     result = run("doctor", cwd=ws.root, env=env)
     assert result.returncode == 0, result.stderr
     out = result.stdout

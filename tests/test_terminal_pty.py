@@ -38,8 +38,9 @@ class Session:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         self.master = master
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, start_new_session=True
+        )
         os.close(slave)
         self.out = b""
 
@@ -82,8 +83,14 @@ def start(tmp_path: Path):
     sessions: list[Session] = []
 
     def start(variables: dict[str, str], code: str | None = None) -> Session:
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
-               "TERM": "xterm-256color", "XDG_CONFIG_HOME": str(tmp_path / "config"), **variables}
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "LANG": "C.UTF-8",
+            "TERM": "xterm-256color",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            **variables,
+        }
         if "PYTHONPATH" in os.environ:  # a checkout run without installing it
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         argv = [sys.executable, "-c", code] if code else [sys.executable, "-m", "annotator", "--annotator", "t"]
@@ -107,11 +114,15 @@ def assert_switched_before_the_first_frame(out: bytes, disable: str) -> None:
     assert at < out.find(b"Documents")
 
 
-@pytest.mark.parametrize(("variable", "disable", "restore", "others"), [
-    ({"VTE_VERSION": "7600"}, VTE_OFF, VTE_ON, (KONSOLE_OFF, MLTERM_OFF)),
-    ({"KONSOLE_VERSION": "230805"}, KONSOLE_OFF, KONSOLE_ON, (VTE_OFF, MLTERM_OFF)),
-    ({"MLTERM": "3.9.3"}, MLTERM_OFF, MLTERM_ON, (VTE_OFF, KONSOLE_OFF)),
-], ids=["vte", "konsole", "mlterm"])
+@pytest.mark.parametrize(
+    ("variable", "disable", "restore", "others"),
+    [
+        ({"VTE_VERSION": "7600"}, VTE_OFF, VTE_ON, (KONSOLE_OFF, MLTERM_OFF)),
+        ({"KONSOLE_VERSION": "230805"}, KONSOLE_OFF, KONSOLE_ON, (VTE_OFF, MLTERM_OFF)),
+        ({"MLTERM": "3.9.3"}, MLTERM_OFF, MLTERM_ON, (VTE_OFF, KONSOLE_OFF)),
+    ],
+    ids=["vte", "konsole", "mlterm"],
+)
 def test_switched_off_before_the_first_frame_and_back_on_at_quit(start, variable, disable, restore, others):
     session = start(variable)
     assert session.read_until(first_frame), session.out[-500:]
@@ -249,7 +260,9 @@ def test_doctor_checks_by_eye_restores_and_remembers(start, tmp_path):
     from annotator.core.text.layout import visual
     from annotator.core.terminal import CHECK_SENTENCE
 
-    session = start({"VTE_VERSION": "7600"}, code="import sys\nfrom annotator.cli import main\nsys.exit(main(['doctor']))")
+    session = start(
+        {"VTE_VERSION": "7600"}, code="import sys\nfrom annotator.cli import main\nsys.exit(main(['doctor']))"
+    )
     assert session.read_until(lambda out: b"1 or 2?" in out)
     out = session.out.decode("utf-8")
     line1, line2 = visual(CHECK_SENTENCE, "app"), visual(CHECK_SENTENCE, "terminal")

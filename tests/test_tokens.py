@@ -83,12 +83,7 @@ def reference_tokenize(text: str) -> list[tuple[int, int]]:
                     j = k
                 elif in_word(text[j]) or continues(text[j]):
                     j += 1
-                elif (
-                    text[j] in "٫٬.,"
-                    and text[j - 1].isdecimal()
-                    and j + 1 < len(text)
-                    and text[j + 1].isdecimal()
-                ):
+                elif text[j] in "٫٬.," and text[j - 1].isdecimal() and j + 1 < len(text) and text[j + 1].isdecimal():
                     j += 2
                 else:
                     break
@@ -116,8 +111,9 @@ def check_tokens(text: str, spans: list[tuple[int, int]]) -> None:
     for i, char in enumerate(text):
         if separator(char):
             continue
-        on_uncovered_cell = (i and drawn_on_cell_before(char) and drawn_on_cell_before(text[i - 1])
-                             and not covered[i - 1])
+        on_uncovered_cell = (
+            i and drawn_on_cell_before(char) and drawn_on_cell_before(text[i - 1]) and not covered[i - 1]
+        )
         assert covered[i] == (0 if on_uncovered_cell else 1), (i, char)
 
 
@@ -144,7 +140,7 @@ def seed_tokens() -> set[str]:
         ("لـ”الحرس الثوري”", ["لـ", "”", "الحرس", "الثوري", "”"]),
         ("قتـ ـلى", ["قتـ", "ـلى"]),
         ("ديرالزور 24″،", ["ديرالزور", "24", "″", "،"]),
-        ("لـ\"العربي الجديد\"", ["لـ", '"', "العربي", "الجديد", '"']),
+        ('لـ"العربي الجديد"', ["لـ", '"', "العربي", "الجديد", '"']),
         ("بـ(منظمة الأمن الخارجي)", ["بـ", "(", "منظمة", "الأمن", "الخارجي", ")"]),
         ("الجنود الأمريكيين.\\", ["الجنود", "الأمريكيين", ".", "\\"]),
         ("الخميس/الجمعة", ["الخميس", "/", "الجمعة"]),
@@ -157,9 +153,7 @@ def test_seed_fragments(fragment: str, expected: list[str]) -> None:
 
 
 # The seeds hold no "بالبوكمال" (the reference's example) but "والبوكمال" and "بديرالزور".
-@pytest.mark.parametrize(
-    "word", ["والبوكمال", "بديرالزور", "2020", "900", "قتيلاً", "وعلُّق", "و2500"]
-)
+@pytest.mark.parametrize("word", ["والبوكمال", "بديرالزور", "2020", "900", "قتيلاً", "وعلُّق", "و2500"])
 def test_seed_words_are_whole_tokens(word: str) -> None:
     assert word in seed_tokens()
 

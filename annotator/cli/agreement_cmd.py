@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from annotator.core.agreement.report_model import AgreementReport, Value
 
 FORMATS = ("json", "markdown", "html", "csv")
-SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
-            ".csv": "csv"}
+SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".csv": "csv"}
 PROGRESS_MIN_FILES = 2000  # smaller runs take well under a second: no progress bar
 WORST_DOCUMENTS = 10
 EXCLUDED_SHOWN = 10
@@ -35,24 +34,45 @@ def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubPar
         "agreement",
         help="inter-annotator agreement: entities, event triggers and arguments, per label, pair and document",
         description="Compare the annotators' files under the workspace's guidelines version (older files are "
-                    "migrated in memory, nothing is written to the workspace). Without --format/--out, prints "
-                    "tables; with them, writes the whole report.",
+        "migrated in memory, nothing is written to the workspace). Without --format/--out, prints "
+        "tables; with them, writes the whole report.",
     )
-    cmd.add_argument("--annotators", metavar="A,B,...", default=None,
-                     help="whom to compare, in this order (default: every annotator folder)")
+    cmd.add_argument(
+        "--annotators",
+        metavar="A,B,...",
+        default=None,
+        help="whom to compare, in this order (default: every annotator folder)",
+    )
     cmd.add_argument("--docs", metavar="ID,ID,...", default=None, help="documents to compare (default: all)")
-    cmd.add_argument("--labels", metavar="L,L,...", default=None,
-                     help="entity labels to compare (default: all); other spans are left out of the span and "
-                          "token measures")
+    cmd.add_argument(
+        "--labels",
+        metavar="L,L,...",
+        default=None,
+        help="entity labels to compare (default: all); other spans are left out of the span and token measures",
+    )
     cmd.add_argument("--done-only", action="store_true", help="only files with status done")
-    cmd.add_argument("--format", dest="report_format", choices=FORMATS, default=None,
-                     help="write the report in this format (default with --out: from its suffix, else json)")
-    cmd.add_argument("--out", type=Path, default=None, metavar="FILE",
-                     help="the report file (default with --format: standard output)")
+    cmd.add_argument(
+        "--format",
+        dest="report_format",
+        choices=FORMATS,
+        default=None,
+        help="write the report in this format (default with --out: from its suffix, else json)",
+    )
+    cmd.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the report file (default with --format: standard output)",
+    )
     cmd.add_argument("--force", action="store_true", help="overwrite an existing --out file")
-    cmd.add_argument("--jobs", type=int, default=None, metavar="N",
-                     help="processes that read files and tokenize texts (default: one per CPU for large "
-                          "workspaces; 1: none)")
+    cmd.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes that read files and tokenize texts (default: one per CPU for large workspaces; 1: none)",
+    )
     cmd.set_defaults(handler=_agreement)
 
 
@@ -112,8 +132,14 @@ class _Bar:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.progress.start()
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total or None)
@@ -139,8 +165,14 @@ def _agreement(args: argparse.Namespace) -> int:
     fmt, labels = _check_options(args, ws)
     bar = _Bar()
     try:
-        data = load_tables(ws, annotators=_names(args.annotators), docs=_names(args.docs),
-                           done_only=args.done_only, progress=bar, workers=args.jobs)
+        data = load_tables(
+            ws,
+            annotators=_names(args.annotators),
+            docs=_names(args.docs),
+            done_only=args.done_only,
+            progress=bar,
+            workers=args.jobs,
+        )
         bar.spinner("computing agreement")
         report = compute_report(data, labels=labels)
     finally:
@@ -159,8 +191,10 @@ def _agreement(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:  # appeared while computing
         raise AnnotatorError(f"--out: {args.out} exists (add --force to overwrite it)")
     atomic_write_bytes(args.out, payload)
-    print(f"wrote {args.out} ({fmt}): {len(report.annotators)} annotators, {report.documents} documents, "
-          f"{report.selection.files} files compared, {len(report.excluded)} excluded")
+    print(
+        f"wrote {args.out} ({fmt}): {len(report.annotators)} annotators, {report.documents} documents, "
+        f"{report.selection.files} files compared, {len(report.excluded)} excluded"
+    )
     return 0
 
 
@@ -199,9 +233,11 @@ def _heading(report: AgreementReport) -> list[RenderableType]:
     from rich.text import Text
 
     names = report.annotators
-    line = (f"Agreement under guidelines {report.guidelines}: {len(names)} annotator(s) ({', '.join(names) or 'none'}), "
-            f"{report.documents} documents ({report.documents_shared} shared by two or more, "
-            f"{report.documents_common} by all)")
+    line = (
+        f"Agreement under guidelines {report.guidelines}: {len(names)} annotator(s) ({', '.join(names) or 'none'}), "
+        f"{report.documents} documents ({report.documents_shared} shared by two or more, "
+        f"{report.documents_common} by all)"
+    )
     selection = report.selection
     line += f", {selection.files} files compared"
     line += f", {selection.migrated} migrated" if selection.migrated else ""
@@ -259,8 +295,14 @@ def _worst_documents(report: AgreementReport) -> list[RenderableType]:
     title = f"Documents with the least agreement (first {len(docs)} of {len(report.per_document)})"
     table = _table(title, ["document", "F1 exact", "F1 overlap", "disagreements", "spans", "annotators"])
     for d in docs:
-        table.add_row(_plain(d.id), _value(d.span_f1_exact), _value(d.span_f1_overlap), str(d.disagreements),
-                      str(d.spans), str(d.annotators))
+        table.add_row(
+            _plain(d.id),
+            _value(d.span_f1_exact),
+            _value(d.span_f1_overlap),
+            str(d.disagreements),
+            str(d.spans),
+            str(d.annotators),
+        )
     return [table]
 
 

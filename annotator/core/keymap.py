@@ -45,122 +45,194 @@ def _key(keys: str, action: str, description: str, **options) -> Key:
     return Key(tuple(keys.split(",")), action, description, **options)
 
 
-APPLICATION = Context("the application (every screen)", (
-    _key("?", "help", "Help", display="?"),
-    _key("ctrl+q", "quit", "Quit", show=False),
-    _key("ctrl+f", "search_corpus", "Search corpus"),
-    _key("ctrl+p", "command_palette", "palette", show=False, priority=True),  # as Textual names it in the footer
-    _key("f2", "display_check", "Display check"),
-))
+APPLICATION = Context(
+    "the application (every screen)",
+    (
+        _key("?", "help", "Help", display="?"),
+        _key("ctrl+q", "quit", "Quit", show=False),
+        _key("ctrl+f", "search_corpus", "Search corpus"),
+        _key("ctrl+p", "command_palette", "palette", show=False, priority=True),  # as Textual names it in the footer
+        _key("f2", "display_check", "Display check"),
+    ),
+)
 
-DOCUMENTS = Context("the document list", (
-    _key("enter", "open", "Open", priority=True),
-    _key("c", "curate", "Curate gold"),
-    _key("g", "agreement", "Agreement"),
-    _key("q", "app.quit", "Quit"),
-))
+DOCUMENTS = Context(
+    "the document list",
+    (
+        _key("enter", "open", "Open", priority=True),
+        _key("c", "curate", "Curate gold"),
+        _key("g", "agreement", "Agreement"),
+        _key("q", "app.quit", "Quit"),
+    ),
+)
 
-DOCUMENT_LIST = Context("the list of documents", (
-    _key("up", "move(-1)", "Previous document", show=False),
-    _key("down", "move(1)", "Next document", show=False),
-    _key("pageup", "page(-1)", "Page up", show=False),
-    _key("pagedown", "page(1)", "Page down", show=False),
-    _key("home", "move_to(0)", "First document", show=False),
-    _key("end", "move_to(-1)", "Last document", show=False),
-))
+DOCUMENT_LIST = Context(
+    "the list of documents",
+    (
+        _key("up", "move(-1)", "Previous document", show=False),
+        _key("down", "move(1)", "Next document", show=False),
+        _key("pageup", "page(-1)", "Page up", show=False),
+        _key("pagedown", "page(1)", "Page down", show=False),
+        _key("home", "move_to(0)", "First document", show=False),
+        _key("end", "move_to(-1)", "Last document", show=False),
+    ),
+)
 
-ANNOTATE = Context("the annotation screen", (
-    _key("n", "app.next_document", "Next doc"),
-    _key("p", "app.previous_document", "Prev doc"),
-    _key("escape", "escape", "Back / cancel"),
-    _key("u,ctrl+z", "undo", "Undo"),
-    _key("r,ctrl+y", "redo", "Redo"),
-    _key("d,delete", "delete", "Delete annotation", show=False),
-    _key("l", "relabel", "Change label (then a label key)", show=False),
-    _key("a", "link", "Add argument to event", show=False),
-    _key("x", "peel", "Peel clitic prefix", show=False),
-    _key("f", "fine", "Fine (character) mode", show=False),
-    _key("y", "reviewed", "Mark reviewed", show=False),
-    _key("g", "next_review", "Next item needing review", show=False),
-    _key("s", "done", "Mark done"),
-    _key("h", "guidelines", "Guidelines"),
-    _key("e", "panel", "Annotation list", show=False),
-    _key("/", "search", "Search"),
-    _key("enter", "confirm", "Confirm argument", show=False),
-    _key("D", "toggle_diacritics", "Diacritics", show=False),
-    _key("q", "app.quit", "Quit", show=False),
-))
+ANNOTATE = Context(
+    "the annotation screen",
+    (
+        _key("n", "app.next_document", "Next doc"),
+        _key("p", "app.previous_document", "Prev doc"),
+        _key("escape", "escape", "Back / cancel"),
+        _key("u,ctrl+z", "undo", "Undo"),
+        _key("r,ctrl+y", "redo", "Redo"),
+        _key("d,delete", "delete", "Delete annotation", show=False),
+        _key("l", "relabel", "Change label (then a label key)", show=False),
+        _key("a", "link", "Add argument to event", show=False),
+        _key("x", "peel", "Peel clitic prefix", show=False),
+        _key("f", "fine", "Fine (character) mode", show=False),
+        _key("y", "reviewed", "Mark reviewed", show=False),
+        _key("g", "next_review", "Next item needing review", show=False),
+        _key("s", "done", "Mark done"),
+        _key("h", "guidelines", "Guidelines"),
+        _key("e", "panel", "Annotation list", show=False),
+        _key("/", "search", "Search"),
+        _key("enter", "confirm", "Confirm argument", show=False),
+        _key("D", "toggle_diacritics", "Diacritics", show=False),
+        _key("q", "app.quit", "Quit", show=False),
+    ),
+)
 
-READER = Context("the reader", (
-    _key("left", "move_left", "Word left", show=False),
-    _key("right", "move_right", "Word right", show=False),
-    _key("up", "move_up", "Line up", show=False),
-    _key("down", "move_down", "Line down", show=False),
-    _key("home", "line_start", "Start of line (reading order)", show=False),
-    _key("end", "line_end", "End of line (reading order)", show=False),
-    _key("pageup", "page_up", "Page up", show=False),
-    _key("pagedown", "page_down", "Page down", show=False),
-    _key("ctrl+home", "doc_start", "Start of document", show=False),
-    _key("ctrl+end", "doc_end", "End of document", show=False),
-    _key("shift+left", "extend_left", "Extend selection left", show=False),
-    _key("shift+right", "extend_right", "Extend selection right", show=False),
-))
+READER = Context(
+    "the reader",
+    (
+        _key("left", "move_left", "Word left", show=False),
+        _key("right", "move_right", "Word right", show=False),
+        _key("up", "move_up", "Line up", show=False),
+        _key("down", "move_down", "Line down", show=False),
+        _key("home", "line_start", "Start of line (reading order)", show=False),
+        _key("end", "line_end", "End of line (reading order)", show=False),
+        _key("pageup", "page_up", "Page up", show=False),
+        _key("pagedown", "page_down", "Page down", show=False),
+        _key("ctrl+home", "doc_start", "Start of document", show=False),
+        _key("ctrl+end", "doc_end", "End of document", show=False),
+        _key("shift+left", "extend_left", "Extend selection left", show=False),
+        _key("shift+right", "extend_right", "Extend selection right", show=False),
+    ),
+)
 
-CURATE = Context("the curation screen", (  # on top of ANNOTATE: the curation screen is an annotation screen
-    _key("n", "document(1)", "Next doc"),
-    _key("p", "document(-1)", "Prev doc"),
-    _key("j", "conflict(1)", "Next conflict"),
-    _key("k", "conflict(-1)", "Previous conflict"),
-    _key("o", "options", "Accept an option"),
-    _key("A", "adjudicated", "Mark adjudicated"),
-))
+CURATE = Context(
+    "the curation screen",
+    (  # on top of ANNOTATE: the curation screen is an annotation screen
+        _key("n", "document(1)", "Next doc"),
+        _key("p", "document(-1)", "Prev doc"),
+        _key("j", "conflict(1)", "Next conflict"),
+        _key("k", "conflict(-1)", "Previous conflict"),
+        _key("o", "options", "Accept an option"),
+        _key("A", "adjudicated", "Mark adjudicated"),
+    ),
+)
 
-AGREEMENT = Context("the agreement screen", (
-    _key("enter", "open", "Compare annotators", priority=True),
-    _key("escape", "app.pop_screen", "Back"),
-    _key("R", "reload", "Recompute"),
-))
+AGREEMENT = Context(
+    "the agreement screen",
+    (
+        _key("enter", "open", "Compare annotators", priority=True),
+        _key("escape", "app.pop_screen", "Back"),
+        _key("R", "reload", "Recompute"),
+    ),
+)
 
-COMPARE = Context("the comparison of annotators", (
-    _key("j", "step(1)", "Next disagreement"),
-    _key("k", "step(-1)", "Previous disagreement"),
-    _key("escape", "app.pop_screen", "Back"),
-))
+COMPARE = Context(
+    "the comparison of annotators",
+    (
+        _key("j", "step(1)", "Next disagreement"),
+        _key("k", "step(-1)", "Previous disagreement"),
+        _key("escape", "app.pop_screen", "Back"),
+    ),
+)
 
 CORPUS_SEARCH = Context("the corpus search", (_key("escape", "cancel", "Close search"),))
 HELP = Context("the help screen", (_key("escape,?,q", "close", "Close help"),))
 CHOOSE = Context("a list of options", (_key("escape", "cancel", "Cancel"),))
-DISPLAY_CHECK = Context("the display check", (
-    _key("1", "answer('1')", "Line 1 reads right"),
-    _key("2", "answer('2')", "Line 2 reads right"),
-    _key("escape", "cancel", "Neither / cancel"),
-))
+DISPLAY_CHECK = Context(
+    "the display check",
+    (
+        _key("1", "answer('1')", "Line 1 reads right"),
+        _key("2", "answer('2')", "Line 2 reads right"),
+        _key("escape", "cancel", "Neither / cancel"),
+    ),
+)
 
 # Bound by Textual (textual 8.2): App, Screen, ScrollableContainer (the reader and the
 # guidelines panel scroll), DataTable (the annotation list).
-TEXTUAL_APP = Context("Textual's application", (
-    _key("ctrl+c", "help_quit", "How to quit", show=False),
-), textual=True)
-TEXTUAL_SCREEN = Context("Textual's screen", (
-    _key("tab", "app.focus_next", "Focus next", show=False),
-    _key("shift+tab", "app.focus_previous", "Focus previous", show=False),
-    _key("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False),
-), textual=True)
-TEXTUAL_SCROLLING = Context("scrolling", tuple(
-    _key(key, action, action.replace("_", " "), show=False) for key, action in (
-        ("up", "scroll_up"), ("down", "scroll_down"), ("left", "scroll_left"), ("right", "scroll_right"),
-        ("home", "scroll_home"), ("end", "scroll_end"), ("pageup", "page_up"), ("pagedown", "page_down"),
-        ("ctrl+pageup", "page_left"), ("ctrl+pagedown", "page_right"))
-), textual=True)
-TEXTUAL_TABLE = Context("the annotation list", tuple(
-    _key(key, action, action.replace("_", " "), show=False) for key, action in (
-        ("enter", "select_cursor"), ("up", "cursor_up"), ("down", "cursor_down"), ("right", "cursor_right"),
-        ("left", "cursor_left"), ("pageup", "page_up"), ("pagedown", "page_down"), ("ctrl+home", "scroll_top"),
-        ("ctrl+end", "scroll_bottom"), ("home", "scroll_home"), ("end", "scroll_end"))
-), textual=True)
+TEXTUAL_APP = Context("Textual's application", (_key("ctrl+c", "help_quit", "How to quit", show=False),), textual=True)
+TEXTUAL_SCREEN = Context(
+    "Textual's screen",
+    (
+        _key("tab", "app.focus_next", "Focus next", show=False),
+        _key("shift+tab", "app.focus_previous", "Focus previous", show=False),
+        _key("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False),
+    ),
+    textual=True,
+)
+TEXTUAL_SCROLLING = Context(
+    "scrolling",
+    tuple(
+        _key(key, action, action.replace("_", " "), show=False)
+        for key, action in (
+            ("up", "scroll_up"),
+            ("down", "scroll_down"),
+            ("left", "scroll_left"),
+            ("right", "scroll_right"),
+            ("home", "scroll_home"),
+            ("end", "scroll_end"),
+            ("pageup", "page_up"),
+            ("pagedown", "page_down"),
+            ("ctrl+pageup", "page_left"),
+            ("ctrl+pagedown", "page_right"),
+        )
+    ),
+    textual=True,
+)
+TEXTUAL_TABLE = Context(
+    "the annotation list",
+    tuple(
+        _key(key, action, action.replace("_", " "), show=False)
+        for key, action in (
+            ("enter", "select_cursor"),
+            ("up", "cursor_up"),
+            ("down", "cursor_down"),
+            ("right", "cursor_right"),
+            ("left", "cursor_left"),
+            ("pageup", "page_up"),
+            ("pagedown", "page_down"),
+            ("ctrl+home", "scroll_top"),
+            ("ctrl+end", "scroll_bottom"),
+            ("home", "scroll_home"),
+            ("end", "scroll_end"),
+        )
+    ),
+    textual=True,
+)
 
-CONTEXTS = (APPLICATION, DOCUMENTS, DOCUMENT_LIST, ANNOTATE, READER, CURATE, AGREEMENT, COMPARE, CORPUS_SEARCH, HELP,
-            CHOOSE, DISPLAY_CHECK, TEXTUAL_APP, TEXTUAL_SCREEN, TEXTUAL_SCROLLING, TEXTUAL_TABLE)
+CONTEXTS = (
+    APPLICATION,
+    DOCUMENTS,
+    DOCUMENT_LIST,
+    ANNOTATE,
+    READER,
+    CURATE,
+    AGREEMENT,
+    COMPARE,
+    CORPUS_SEARCH,
+    HELP,
+    CHOOSE,
+    DISPLAY_CHECK,
+    TEXTUAL_APP,
+    TEXTUAL_SCREEN,
+    TEXTUAL_SCROLLING,
+    TEXTUAL_TABLE,
+)
 
 # Where label keys work: the annotation screen (and the curation screen, one of them), the
 # widgets that take focus on it, the application and Textual around them. First wins in messages.

@@ -34,8 +34,10 @@ def search_corpus(corpus: Corpus, query: str, limit: int = MAX_HITS) -> Iterator
     for doc_id in corpus.ids:
         text = corpus.text(doc_id)
         spans = find_all(text, query)[:left]
-        yield [Hit(doc_id, start, end, text[max(0, start - CONTEXT):end + CONTEXT].replace("\n", " "))
-               for start, end in spans]
+        yield [
+            Hit(doc_id, start, end, text[max(0, start - CONTEXT) : end + CONTEXT].replace("\n", " "))
+            for start, end in spans
+        ]
         left -= len(spans)
         if left <= 0:
             return

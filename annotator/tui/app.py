@@ -86,8 +86,17 @@ class AnnotatorApp(App):
             screen.show(document, at)
         else:
             screen_class = with_label_keys(AnnotateScreen, self.schema)
-            self.push_screen(screen_class(document, self.schema, self.manual, self.bidi, at, store=self.store,
-                                          guidelines_dir=self.workspace.guidelines_dir))
+            self.push_screen(
+                screen_class(
+                    document,
+                    self.schema,
+                    self.manual,
+                    self.bidi,
+                    at,
+                    store=self.store,
+                    guidelines_dir=self.workspace.guidelines_dir,
+                )
+            )
 
     def _step_document(self, step: int) -> None:
         if self.current is None:
@@ -138,8 +147,12 @@ class AnnotatorApp(App):
             key = before.profile.key
             path = remember_bidi(key, mode)
             self.set_bidi_display(Display(mode, ANSWER, before.profile))
-            self.notify(f"drawing in '{mode}' mode now; remembered for this terminal ({key}) in {path}"
-                        " (--bidi and ANNOTATOR_BIDI still win over it)", timeout=8, markup=False)
+            self.notify(
+                f"drawing in '{mode}' mode now; remembered for this terminal ({key}) in {path}"
+                " (--bidi and ANNOTATOR_BIDI still win over it)",
+                timeout=8,
+                markup=False,
+            )
 
         self.push_screen(DisplayCheckScreen(before), answered)
 
@@ -166,8 +179,10 @@ class AnnotatorApp(App):
                     if hasattr(node, "set_mode"):
                         node.set_mode(display.mode)
 
-def make_app(workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None,
-             display: Display | None = None) -> AnnotatorApp:
+
+def make_app(
+    workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None, display: Display | None = None
+) -> AnnotatorApp:
     """The one place an AnnotatorApp is built (CLI, tests, benchmarks). ``display`` as resolved
     by the CLI, else from ``bidi`` ('auto', 'app', 'terminal' or None) as ``Workspace.display``."""
     return AnnotatorApp(workspace, display=display or workspace.display(bidi), annotator=annotator)

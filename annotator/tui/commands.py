@@ -61,9 +61,15 @@ class AnnotatorCommands(Provider):
         yield "Help: keys", app.action_help, "every key that works here"
         yield "Search corpus", app.action_search_corpus, "search every document"
         screen = app.screen
-        for name, help_text in (("undo", "undo the last edit"), ("redo", "redo"), ("done", "mark the document done or not"),
-                                ("guidelines", "show or hide the guidelines panel"), ("fine", "character mode on/off"),
-                                ("search", "search this document"), ("toggle_diacritics", "show or hide harakat")):
+        for name, help_text in (
+            ("undo", "undo the last edit"),
+            ("redo", "redo"),
+            ("done", "mark the document done or not"),
+            ("guidelines", "show or hide the guidelines panel"),
+            ("fine", "character mode on/off"),
+            ("search", "search this document"),
+            ("toggle_diacritics", "show or hide harakat"),
+        ):
             action = getattr(screen, f"action_{name}", None)
             if action is not None:
                 yield name.replace("_", " ").capitalize(), action, help_text

@@ -23,8 +23,10 @@ S = TypeVar("S", bound=Screen)
 
 def bindings(context: Context) -> list[Binding]:
     """A context's keys as Textual ``BINDINGS``."""
-    return [Binding(",".join(k.keys), k.action, k.description, show=k.show, key_display=k.display,
-                    priority=k.priority) for k in context.keys]
+    return [
+        Binding(",".join(k.keys), k.action, k.description, show=k.show, key_display=k.display, priority=k.priority)
+        for k in context.keys
+    ]
 
 
 def label_keys(schema: Schema) -> tuple[tuple[str, str], ...]:
@@ -42,5 +44,6 @@ def _labelled(screen: type[S], keys: tuple[tuple[str, str], ...]) -> type[S]:
     # A comma separates keys in a Binding: the comma key goes by its name.
     labels = [Binding("comma" if key == "," else key, f"label({name!r})", name, show=False) for key, name in keys]
     # Same name: Textual's CSS type of the subclass is the screen's own.
-    return type(screen.__name__, (screen,), {"BINDINGS": labels, "__module__": screen.__module__,
-                                             "__doc__": screen.__doc__})
+    return type(
+        screen.__name__, (screen,), {"BINDINGS": labels, "__module__": screen.__module__, "__doc__": screen.__doc__}
+    )

@@ -183,9 +183,7 @@ def test_krippendorff_2004_through_report_missing_documents():
 
 
 def test_unitizing_tiny_case():
-    units = pl.DataFrame(
-        {"rater": [0, 1, 1, 1], "label": ["A"] * 4, "start": [1, 2, 4, 6], "end": [9, 3, 5, 7]}
-    )
+    units = pl.DataFrame({"rater": [0, 1, 1, 1], "label": ["A"] * 4, "start": [1, 2, 4, 6], "end": [9, 3, 5, 7]})
     result = alpha_u(units, raters=2, length=10)
     assert result.observed["A"] == pytest.approx(0.9100, abs=1e-4)  # Σδ² = 91
     assert result.expected["A"] == pytest.approx(0.53519, abs=1e-4)

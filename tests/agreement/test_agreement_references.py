@@ -122,9 +122,7 @@ def test_fleiss_matches_statsmodels_and_nltk_pi(rows):
         theirs = float(inter_rater.fleiss_kappa(table, method="fleiss"))
     assert close(ours, theirs)
     if not isinstance(ours, Undefined):
-        task = AnnotationTask(
-            data=[(f"c{j}", str(i), str(v)) for i, row in enumerate(rows) for j, v in enumerate(row)]
-        )
+        task = AnnotationTask(data=[(f"c{j}", str(i), str(v)) for i, row in enumerate(rows) for j, v in enumerate(row)])
         assert ours == pytest.approx(task.pi(), abs=1e-9)
         patterns = label_patterns(frame, frame.columns)
         assert fleiss_kappa(patterns, frame.columns, weight="_n") == pytest.approx(ours, abs=1e-12)
@@ -158,17 +156,10 @@ def test_krippendorff_matches_package_and_nltk(rows):
     if len(values) < 2:  # no pairable unit, or a single value: α is undefined here
         assert isinstance(ours, Undefined)
         return
-    data = np.array(
-        [[np.nan if row[j] is None else row[j] for row in rows] for j in range(len(rows[0]))], dtype=float
-    )
+    data = np.array([[np.nan if row[j] is None else row[j] for row in rows] for j in range(len(rows[0]))], dtype=float)
     assert ours == pytest.approx(kd_alpha(reliability_data=data, level_of_measurement="nominal"), abs=1e-9)
     task = AnnotationTask(
-        data=[
-            (f"c{j}", str(i), str(v))
-            for i, row in enumerate(rows)
-            for j, v in enumerate(row)
-            if v is not None
-        ]
+        data=[(f"c{j}", str(i), str(v)) for i, row in enumerate(rows) for j, v in enumerate(row) if v is not None]
     )
     assert ours == pytest.approx(task.alpha(), abs=1e-9)
     patterns = label_patterns(frame, frame.columns)

@@ -102,9 +102,7 @@ def small_tables():
             schema=["annotator", "doc_id"],
             orient="row",
         ),
-        tokens=pl.DataFrame(
-            [("d1", s, e) for s, e in tokens], schema=["doc_id", "start", "end"], orient="row"
-        ),
+        tokens=pl.DataFrame([("d1", s, e) for s, e in tokens], schema=["doc_id", "start", "end"], orient="row"),
         doc_lengths=pl.DataFrame([("d1", len(TEXT)), ("d2", 5)], schema=["doc_id", "length"], orient="row"),
         events=pl.DataFrame(
             [("ali", "d1", "e", "Meet", 0, 3), ("sara", "d1", "e", "Meet", 0, 3)],

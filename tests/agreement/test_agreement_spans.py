@@ -71,9 +71,7 @@ def tables(spans=SPANS, coverage=COVERAGE, events=EVENTS, arguments=ARGUMENTS):
             orient="row",
         ),
         doc_lengths=pl.DataFrame([(d, text_len) for d in docs], schema=["doc_id", "length"], orient="row"),
-        events=pl.DataFrame(
-            events, schema=["annotator", "doc_id", "event_id", "type", "start", "end"], orient="row"
-        ),
+        events=pl.DataFrame(events, schema=["annotator", "doc_id", "event_id", "type", "start", "end"], orient="row"),
         arguments=pl.DataFrame(
             arguments, schema=["annotator", "doc_id", "event_id", "role", "start", "end"], orient="row"
         ),
@@ -245,10 +243,7 @@ def test_label_selection_and_annotator_selection():
     assert only_per["spans"]["exact"]["per_label"]["GPE"] is None
     assert only_per["spans"]["exact"]["per_label_reasons"]["GPE"]
     alone = report(t, annotators=["x"])
-    assert (
-        alone["spans"]["exact"]["f1"] is None
-        and alone["spans"]["exact"]["f1_reason"] == "fewer than two annotators"
-    )
+    assert alone["spans"]["exact"]["f1"] is None and alone["spans"]["exact"]["f1_reason"] == "fewer than two annotators"
     assert alone["tokens"]["fleiss_kappa"] is None and alone["tokens"]["fleiss_kappa_reason"]
     assert alone["tokens"]["cohen_kappa"]["mean"] is None
     assert alone["unitizing_alpha"]["overall"] is None
@@ -301,9 +296,7 @@ def brute_force(a, b):
     return best
 
 
-intervals = st.lists(
-    st.tuples(st.integers(0, 20), st.integers(1, 8)).map(lambda t: (t[0], t[0] + t[1])), max_size=4
-)
+intervals = st.lists(st.tuples(st.integers(0, 20), st.integers(1, 8)).map(lambda t: (t[0], t[0] + t[1])), max_size=4)
 
 
 @settings(max_examples=50, deadline=None)

@@ -201,9 +201,7 @@ def test_identical_annotators_give_one_and_swapping_changes_nothing():
     result = unitizing_alpha(spans, coverage, lengths)
     assert result.overall == 1.0
     assert result.per_label == {"LOC": 1.0, "PER": 1.0}
-    changed = spans.with_columns(
-        end=pl.when(pl.col("annotator") == "y").then(pl.col("end") + 1).otherwise("end")
-    )
+    changed = spans.with_columns(end=pl.when(pl.col("annotator") == "y").then(pl.col("end") + 1).otherwise("end"))
     one = unitizing_alpha(changed, coverage, lengths, annotators=["x", "y"])
     other = unitizing_alpha(changed, coverage, lengths, annotators=["y", "x"])
     assert one.overall == pytest.approx(other.overall, abs=1e-12)

@@ -86,13 +86,23 @@ def seed_annotations(corpus_dir: Path, annotator: str = "gold") -> list[Document
             start, end = find(text, needle, nth)
             if " " in needle:
                 end = start + needle.index(" ")
-            events.append(Event(f"E{index}", kind, start, end,
-                                tuple(Argument(role, entities[i].id) for role, i in args)))
+            events.append(
+                Event(f"E{index}", kind, start, end, tuple(Argument(role, entities[i].id) for role, i in args))
+            )
         version, status = _STATE[doc_id]
-        docs.append(DocumentAnnotations(doc_id=doc_id, text_sha256=sha256_text(text), guidelines=version,
-                                        annotator=annotator, status=status, entities=tuple(entities),
-                                        events=tuple(events), created="2026-01-01T00:00:00.000+00:00",
-                                        modified="2026-01-01T00:00:00.000+00:00"))
+        docs.append(
+            DocumentAnnotations(
+                doc_id=doc_id,
+                text_sha256=sha256_text(text),
+                guidelines=version,
+                annotator=annotator,
+                status=status,
+                entities=tuple(entities),
+                events=tuple(events),
+                created="2026-01-01T00:00:00.000+00:00",
+                modified="2026-01-01T00:00:00.000+00:00",
+            )
+        )
     return docs
 
 

@@ -71,15 +71,17 @@ def test_seqeval_reads_back_exactly_the_exported_entities(ws, tmp_path, scheme):
         offsets = [0]
         for s in doc:
             offsets.append(offsets[-1] + len(s))
-        assert {(e.tag, offsets[e.sent_id] + e.start, offsets[e.sent_id] + e.end - 1)
-                for e in strict.entities for e in e} == outer
+        assert {
+            (e.tag, offsets[e.sent_id] + e.start, offsets[e.sent_id] + e.end - 1) for e in strict.entities for e in e
+        } == outer
     assert result.manifest["dropped_nested"] == dropped == 3
 
 
 def test_nested_columns_keep_every_entity_and_the_same_column_count(ws, tmp_path):
     get_entities = seqeval().get_entities
-    result = export(ws, ExportOptions(format="conll", nested="columns", events=True, done_only=True,
-                                      out=tmp_path / "out"))
+    result = export(
+        ws, ExportOptions(format="conll", nested="columns", events=True, done_only=True, out=tmp_path / "out")
+    )
     text = (result.out / "all.conll").read_text(encoding="utf-8")
     widths = {len(line.split("\t")) for line in text.split("\n") if line}
     assert widths == {4}  # token, two nesting levels, triggers
@@ -94,19 +96,29 @@ def test_nested_columns_keep_every_entity_and_the_same_column_count(ws, tmp_path
             found |= set(get_entities([r[column] for r in rows]))
         assert found == token_spans(doc_text, annotations.entities)
         triggers = set(get_entities([r[3] for r in rows]))
-        assert triggers == {(label, a, b) for label, a, b in token_spans(doc_text, [
-            type("T", (), {"start": v.start, "end": v.end, "label": v.type}) for v in annotations.events])}
+        assert triggers == {
+            (label, a, b)
+            for label, a, b in token_spans(
+                doc_text, [type("T", (), {"start": v.start, "end": v.end, "label": v.type}) for v in annotations.events]
+            )
+        }
         assert {t[0] for t in triggers} == {"Conflict.Attack"}
 
 
 def test_clitic_export_imports_back_to_the_same_spans(ws, tmp_path):
-    result = export(ws, ExportOptions(format="conll", nested="columns", tokens="clitic", events=True,
-                                      scheme="bioes", out=tmp_path / "out"))
+    result = export(
+        ws,
+        ExportOptions(
+            format="conll", nested="columns", tokens="clitic", events=True, scheme="bioes", out=tmp_path / "out"
+        ),
+    )
     parsed = import_conll(result.out / "all.conll", ws, "bob", status="done")
     assert [d.doc_id for d in parsed.docs] == result.manifest["documents"]["all"]
     for doc in parsed.docs:
         expected = gold(ws, doc.doc_id)
-        assert {(e.start, e.end, e.label) for e in doc.entities} == {(e.start, e.end, e.label) for e in expected.entities}
+        assert {(e.start, e.end, e.label) for e in doc.entities} == {
+            (e.start, e.end, e.label) for e in expected.entities
+        }
         assert {(v.start, v.end, v.type) for v in doc.events} == {(v.start, v.end, v.type) for v in expected.events}
     save_imported(ws, "bob", parsed)
     assert AnnotationStore(ws.annotations_dir, "bob").read(DOC0).status == "done"
@@ -121,7 +133,7 @@ def test_import_without_docstart_with_doc_iob1_and_spaces(ws, tmp_path):
     path = tmp_path / "one.txt"
     path.write_text("\n".join(f"{w} {t}" for w, t in zip(words, tags)) + "\n", encoding="utf-8")
     (doc,) = import_conll(path, ws, "bob", doc_ids=[DOC0]).docs
-    assert [(text[e.start:e.end], e.label) for e in doc.entities] == [("التحالف", "ORG"), ("ديرالزور", "GPE")]
+    assert [(text[e.start : e.end], e.label) for e in doc.entities] == [("التحالف", "ORG"), ("ديرالزور", "GPE")]
     (matched,) = import_conll(path, ws, "bob").docs  # found by its text
     assert matched.doc_id == DOC0
 
@@ -163,13 +175,18 @@ def test_import_refuses_what_cannot_be_aligned_or_read_with_line_numbers(ws, tmp
 
 def test_cli_import_conll_by_extension(ws, tmp_path, capsys):
     result = export(ws, ExportOptions(format="conll", tokens="clitic", docs=(DOC1,), out=tmp_path / "out"))
-    code = main(["--workspace", str(ws.root), "import", "annotations", str(result.out / "all.conll"),
-                 "--annotator", "carol"])
+    code = main(
+        ["--workspace", str(ws.root), "import", "annotations", str(result.out / "all.conll"), "--annotator", "carol"]
+    )
     assert code == 0, capsys.readouterr().err
     doc = AnnotationStore(ws.annotations_dir, "carol").read(DOC1)
     expected = gold(ws, DOC1)
-    nested = {(e.start, e.end, e.label) for e in expected.entities if e.label == "GPE" and
-              any(o.start <= e.start and e.end <= o.end and o is not e for o in expected.entities)}
+    nested = {
+        (e.start, e.end, e.label)
+        for e in expected.entities
+        if e.label == "GPE" and any(o.start <= e.start and e.end <= o.end and o is not e for o in expected.entities)
+    }
     assert {(e.start, e.end, e.label) for e in doc.entities} == {
-        (e.start, e.end, e.label) for e in expected.entities} - nested
+        (e.start, e.end, e.label) for e in expected.entities
+    } - nested
     assert doc.status == "in_progress" and doc.events == ()

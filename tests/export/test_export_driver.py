@@ -47,7 +47,11 @@ def test_split_files_and_the_same_seed_gives_the_same_split(ws, tmp_path, capsys
         assert cli(ws, "--format", "conll", "--split", "34,33,33", "--seed", "5", "--out", str(tmp_path / name)) == 0
         runs.append(orjson.loads((tmp_path / name / "manifest.json").read_bytes()))
         assert sorted(p.name for p in (tmp_path / name).iterdir()) == [
-            "dev.conll", "manifest.json", "test.conll", "train.conll"]
+            "dev.conll",
+            "manifest.json",
+            "test.conll",
+            "train.conll",
+        ]
     assert runs[0]["documents"] == runs[1]["documents"]
     assert sorted(sum(runs[0]["documents"].values(), [])) == [DOC0, DOC1, DOC2]
     assert runs[0]["options"]["split"] == [34, 33, 33] and runs[0]["options"]["seed"] == 5
@@ -82,7 +86,8 @@ def test_selection_done_only_docs_and_source(ws, tmp_path, capsys):
     assert cli(ws, "--docs", "nope,nada", "--out", str(tmp_path / "d")) == 2
     assert capsys.readouterr().err.splitlines() == [
         "annotator: error: --docs: no document 'nope' in the corpus",
-        "annotator: error: --docs: no document 'nada' in the corpus"]
+        "annotator: error: --docs: no document 'nada' in the corpus",
+    ]
     assert cli(ws, "--source", "nobody", "--out", str(tmp_path / "e")) == 2
     assert "no annotations by nobody" in capsys.readouterr().err
     assert not (tmp_path / "d").exists() and not (tmp_path / "e").exists()
@@ -137,8 +142,14 @@ def test_changed_texts_and_unreadable_files_stop_the_export(ws, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("options", [dict(format="jsonl"), dict(format="hf", events=True),
-                                     dict(format="conll", nested="columns", events=True, split=(50, 25, 25))])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(format="jsonl"),
+        dict(format="hf", events=True),
+        dict(format="conll", nested="columns", events=True, split=(50, 25, 25)),
+    ],
+)
 def test_workers_write_the_same_bytes(ws, tmp_path, monkeypatch, options):
     one = export(ws, ExportOptions(out=tmp_path / "one", **options))
     monkeypatch.setattr(render_module, "PARALLEL_MIN", 1)

@@ -20,8 +20,10 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CASES = {
     "jsonl": (dict(format="jsonl"), ["all.jsonl"]),
     "conll": (dict(format="conll"), ["all.conll"]),
-    "conll-nested": (dict(format="conll", nested="columns", tokens="clitic", events=True, scheme="bioes"),
-                     ["all.conll"]),
+    "conll-nested": (
+        dict(format="conll", nested="columns", tokens="clitic", events=True, scheme="bioes"),
+        ["all.conll"],
+    ),
     "hf": (dict(format="hf", tokens="clitic"), ["all.jsonl", "labels.json"]),
 }
 
@@ -34,8 +36,7 @@ def ws(tmp_path_factory):
 @pytest.mark.parametrize("case", CASES)
 def test_export_matches_golden(ws, tmp_path, case):
     options, files = CASES[case]
-    result = export(ws, ExportOptions(done_only=True, out=tmp_path / case, command=["annotator", "export"],
-                                      **options))
+    result = export(ws, ExportOptions(done_only=True, out=tmp_path / case, command=["annotator", "export"], **options))
     manifest = orjson.loads((result.out / "manifest.json").read_bytes())
     assert manifest["documents"] == {"all": [DOC0, DOC1]}
     assert sorted(manifest["files"]) == sorted(files)

@@ -20,10 +20,14 @@ def test_load_dataset_reads_the_export(ws, tmp_path, monkeypatch):
     oracle = "datasets is a reference reader from the 'oracles' extra (make test installs it)"
     datasets = pytest.importorskip("datasets", reason=oracle)
 
-    result = export(ws, ExportOptions(format="hf", tokens="clitic", events=True, split=(34, 33, 33), seed=1,
-                                      out=tmp_path / "out"))
-    files = {name: str(result.out / f"{name}.jsonl") for name in ("train", "dev", "test")
-             if result.manifest["documents"][name]}
+    result = export(
+        ws, ExportOptions(format="hf", tokens="clitic", events=True, split=(34, 33, 33), seed=1, out=tmp_path / "out")
+    )
+    files = {
+        name: str(result.out / f"{name}.jsonl")
+        for name in ("train", "dev", "test")
+        if result.manifest["documents"][name]
+    }
     loaded = datasets.load_dataset("json", data_files=files, cache_dir=str(tmp_path / "cache"))
     labels = orjson.loads((result.out / "labels.json").read_bytes())
     triggers = orjson.loads((result.out / "trigger_labels.json").read_bytes())

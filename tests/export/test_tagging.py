@@ -21,7 +21,7 @@ from annotator.core.text.tokens import INVISIBLE_SEPARATORS, tokenize
 
 BLANKS = set(INVISIBLE_SEPARATORS)
 # Arabic letters and marks, clitic-looking words, digits, punctuation, white space and invisible marks.
-ALPHABET = st.sampled_from(list("بالبوكمالوللتحالف لـ“”\"«».،؟!٣3,٫-\n\u00a0\u200f\u200c\u064b\u0651ـxY_"))
+ALPHABET = st.sampled_from(list('بالبوكمالوللتحالف لـ“”"«».،؟!٣3,٫-\n\u00a0\u200f\u200c\u064b\u0651ـxY_'))
 
 
 def doc_with(text: str, spans: list[tuple[int, int, str]]) -> DocumentAnnotations:
@@ -33,8 +33,7 @@ def test_clitic_split_cuts_a_proclitic_off_its_entity():
     text = "قصف بالبوكمال أمس"
     start = text.index("البوكمال")
     tagged = tag_document(text, doc_with(text, [(start, start + 8, "GPE")]), tokens="clitic")
-    assert list(zip(tagged.words, tagged.columns[0])) == [
-        ("قصف", "O"), ("ب", "O"), ("البوكمال", "B-GPE"), ("أمس", "O")]
+    assert list(zip(tagged.words, tagged.columns[0])) == [("قصف", "O"), ("ب", "O"), ("البوكمال", "B-GPE"), ("أمس", "O")]
     word = tag_document(text, doc_with(text, [(start, start + 8, "GPE")]), tokens="word")
     assert list(zip(word.words, word.columns[0]))[1] == ("بالبوكمال", "B-GPE")
 
@@ -72,8 +71,9 @@ def test_exported_documents_keep_every_character(text, data):
 def separate_spans(draw):
     n = draw(st.integers(1, 30))
     cuts = sorted(draw(st.sets(st.integers(0, n), max_size=10)))
-    spans = [(a, b, draw(st.sampled_from(["PER", "GPE", "ORG"]))) for a, b in zip(cuts, cuts[1:])
-             if draw(st.booleans())]
+    spans = [
+        (a, b, draw(st.sampled_from(["PER", "GPE", "ORG"]))) for a, b in zip(cuts, cuts[1:]) if draw(st.booleans())
+    ]
     return n, spans
 
 
@@ -91,8 +91,7 @@ def test_decode_reads_iob1_iob2_and_bioes():
 
 
 def test_outermost_keeps_the_longest_then_earliest_then_label():
-    kept, dropped = outermost([(2, 4, "GPE"), (0, 5, "LOC"), (5, 7, "PER"), (6, 8, "ORG"), (9, 10, "B"),
-                               (9, 10, "A")])
+    kept, dropped = outermost([(2, 4, "GPE"), (0, 5, "LOC"), (5, 7, "PER"), (6, 8, "ORG"), (9, 10, "B"), (9, 10, "A")])
     assert kept == [(0, 5, "LOC"), (5, 7, "PER"), (9, 10, "A")]
     assert sorted(dropped) == [(2, 4, "GPE"), (6, 8, "ORG"), (9, 10, "B")]
 
@@ -108,7 +107,9 @@ def test_sentences_are_merged_where_an_entity_crosses_a_break():
     start = text.index("د.")
     tagged = tag_document(text, doc_with(text, [(start, text.index(" دمشق"), "PER")]))
     assert [tagged.words[a:b] for a, b in tagged.sentences] == [
-        ["زار", "د", ".", "محمد", "دمشق", "."], ["ثم", "عاد", "."]]
+        ["زار", "د", ".", "محمد", "دمشق", "."],
+        ["ثم", "عاد", "."],
+    ]
     assert tagged.merged_sentences == 1
     assert sentence_ranges([0, 5, 9], [(0, 4), (5, 8), (9, 12)], []) == ([(0, 1), (1, 2), (2, 3)], 0)
 

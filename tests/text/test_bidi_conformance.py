@@ -64,8 +64,13 @@ def test_bidi_character_test_every_expressible_line():
             continue
         codes, direction, para, levels, order = line.split(";")
         text = "".join(chr(int(c, 16)) for c in codes.split())
-        result = _check(text, None if direction == "2" else int(direction), int(para), levels.split(),
-                        [int(i) for i in order.split()])
+        result = _check(
+            text,
+            None if direction == "2" else int(direction),
+            int(para),
+            levels.split(),
+            [int(i) for i in order.split()],
+        )
         figures[result] += 1
         if result == "mismatch":
             mismatches.append(f"line {number}: {codes}")
@@ -77,10 +82,29 @@ def test_bidi_character_test_every_expressible_line():
 
 # One character per BiDi class for BidiTest.txt.
 REPRESENTATIVE = {
-    "L": "a", "R": "\u05d0", "AL": "\u0627", "EN": "1", "ES": "+", "ET": "$", "AN": "\u0661",
-    "CS": ",", "NSM": "\u0300", "BN": "\u00ad", "B": "\u2029", "S": "\t", "WS": " ", "ON": "!",
-    "LRE": "\u202a", "LRO": "\u202d", "RLE": "\u202b", "RLO": "\u202e", "PDF": "\u202c",
-    "LRI": "\u2066", "RLI": "\u2067", "FSI": "\u2068", "PDI": "\u2069",
+    "L": "a",
+    "R": "\u05d0",
+    "AL": "\u0627",
+    "EN": "1",
+    "ES": "+",
+    "ET": "$",
+    "AN": "\u0661",
+    "CS": ",",
+    "NSM": "\u0300",
+    "BN": "\u00ad",
+    "B": "\u2029",
+    "S": "\t",
+    "WS": " ",
+    "ON": "!",
+    "LRE": "\u202a",
+    "LRO": "\u202d",
+    "RLE": "\u202b",
+    "RLO": "\u202e",
+    "PDF": "\u202c",
+    "LRI": "\u2066",
+    "RLI": "\u2067",
+    "FSI": "\u2068",
+    "PDI": "\u2069",
 }
 
 

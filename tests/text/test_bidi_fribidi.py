@@ -60,8 +60,9 @@ def _same_order(text: str, a: list[int], b: list[int]) -> bool:
     """Two engines' levels put the drawn characters of one unwrapped line in the same order."""
     keep = [i for i in range(len(text)) if not REMOVED_BY_X9.match(text, i)]
     base = _icu_base(text)
-    return [keep[i] for i in visual_order([a[i] for i in keep], base)] == \
-        [keep[i] for i in visual_order([b[i] for i in keep], base)]
+    return [keep[i] for i in visual_order([a[i] for i in keep], base)] == [
+        keep[i] for i in visual_order([b[i] for i in keep], base)
+    ]
 
 
 def rust_levels(text: str) -> list[int]:
@@ -69,7 +70,7 @@ def rust_levels(text: str) -> list[int]:
     in its debug output, one per UTF-8 byte)."""
     bidi = pytest.importorskip("bidi", reason="python-bidi (the tie-break oracle) is in the test extra")
     debug = bidi.get_display(text, base_dir="R" if _icu_base(text) else "L", debug=True)
-    per_byte = re.findall(r"Level\(\s*(\d+),", debug[debug.index("levels:"):debug.index("paragraphs:")])
+    per_byte = re.findall(r"Level\(\s*(\d+),", debug[debug.index("levels:") : debug.index("paragraphs:")])
     lead = [b & 0xC0 != 0x80 for b in text.encode("utf-8")]
     return [int(level) for level, first in zip(per_byte, lead) if first]
 
@@ -79,10 +80,52 @@ def _icu_base(text: str) -> int:
 
 
 PIECES = [
-    "عربي", "البوكمال", "لا", "بَ", "مّ", "ال", "abc", "Deir", "x", "123", "٤٥", "3.5", "١٢٣", " ", " ", " ", "\t",
-    "(", ")", "[", "]", "«", "»", ".", ",", ":", "-", "+", "$", "%", "\u0301", "\u064e", "\u0651",
-    "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u200d", "\u200c",
-    "😀", "\u2764\ufe0f", "👨\u200d👩\u200d👧", "\u00a0",
+    "عربي",
+    "البوكمال",
+    "لا",
+    "بَ",
+    "مّ",
+    "ال",
+    "abc",
+    "Deir",
+    "x",
+    "123",
+    "٤٥",
+    "3.5",
+    "١٢٣",
+    " ",
+    " ",
+    " ",
+    "\t",
+    "(",
+    ")",
+    "[",
+    "]",
+    "«",
+    "»",
+    ".",
+    ",",
+    ":",
+    "-",
+    "+",
+    "$",
+    "%",
+    "\u0301",
+    "\u064e",
+    "\u0651",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u200d",
+    "\u200c",
+    "😀",
+    "\u2764\ufe0f",
+    "👨\u200d👩\u200d👧",
+    "\u00a0",
 ]
 
 

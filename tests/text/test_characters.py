@@ -39,8 +39,11 @@ def test_every_combining_mark_of_unicode_is_drawn_on_the_cell_before_it() -> Non
 
 
 def test_bidi_controls_are_those_of_uax9() -> None:
-    explicit = {c for c in EVERY if unicodedata.bidirectional(c) in {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI",
-                                                                      "FSI", "PDI"}}
+    explicit = {
+        c
+        for c in EVERY
+        if unicodedata.bidirectional(c) in {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+    }
     assert BIDI_CONTROLS == explicit | {"\u200e", "\u200f", "\u061c"}  # and the marks LRM, RLM, ALM
     assert BIDI_CONTROLS <= ZERO_WIDTH and BIDI_CONTROLS.isdisjoint(COMBINING)
 

@@ -52,8 +52,11 @@ def _shaped(text: str) -> str:
 
 def test_letters_keep_joining_across_every_transparent_character(joining_types):
     transparent = [t for t in _transparent(joining_types) if t not in "\u200c\u200d"]
-    wrong = [f"U+{ord(t):04X}" for t in transparent if _shaped(BEH + t + TEH)[::len(_shaped(BEH + t + TEH)) - 1]
-             != BEH_INITIAL + TEH_FINAL]
+    wrong = [
+        f"U+{ord(t):04X}"
+        for t in transparent
+        if _shaped(BEH + t + TEH)[:: len(_shaped(BEH + t + TEH)) - 1] != BEH_INITIAL + TEH_FINAL
+    ]
     print(f"\n{len(transparent)} transparent characters checked between beh and teh")
     assert len(transparent) > 1000
     assert not wrong, f"joining stops at {len(wrong)} transparent characters: {wrong[:10]}"
@@ -61,8 +64,11 @@ def test_letters_keep_joining_across_every_transparent_character(joining_types):
 
 def test_non_joining_characters_stop_joining(joining_types):
     non_joining = [c for c, kind in joining_types.items() if kind == "U" and unicodedata.category(c) != "Cf"]
-    wrong = [f"U+{ord(u):04X}" for u in non_joining
-             if (s := _shaped(BEH + u + TEH))[0] != BEH_ISOLATED or s[-1] != TEH_ISOLATED]
+    wrong = [
+        f"U+{ord(u):04X}"
+        for u in non_joining
+        if (s := _shaped(BEH + u + TEH))[0] != BEH_ISOLATED or s[-1] != TEH_ISOLATED
+    ]
     assert non_joining and not wrong, f"joining crosses {wrong[:10]}"
 
 

@@ -62,8 +62,11 @@ def test_terminal_mode_sends_bidi_controls_and_zwnj():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
-       st.integers(1, 30), st.sampled_from(["app", "terminal"]))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+    st.integers(1, 30),
+    st.sampled_from(["app", "terminal"]),
+)
 def test_no_text_crashes_the_layout(text, width, mode):
     layout = Layout.of_text(text, width, mode)
     for row, line in enumerate(layout.lines):

@@ -221,9 +221,38 @@ def test_a_click_finds_the_unit_under_the_cell() -> None:
     assert units[units.at(layout.cell_at(row, col)[0])] == (target, target + len("البوكمال"))
 
 
-ALPHABET = list("ابتثجحخدسشصعفقكلمنهويءأإآىة لا()«».،0123456789abc\t\x01") + [chr(c) for c in (
-    0x064B, 0x064E, 0x0651, 0x0670, 0x0640, 0x08F0, 0x0301, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0x202B,
-    0x202C, 0x2067, 0x2069, 0xFEFF, 0x2028, 0x2060, 0x00AD, 0x1F44D, 0x1F3FB, 0xFE0F, 0x4E00, 0x1160, 0x00A0)]
+ALPHABET = list("ابتثجحخدسشصعفقكلمنهويءأإآىة لا()«».،0123456789abc\t\x01") + [
+    chr(c)
+    for c in (
+        0x064B,
+        0x064E,
+        0x0651,
+        0x0670,
+        0x0640,
+        0x08F0,
+        0x0301,
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x061C,
+        0x202B,
+        0x202C,
+        0x2067,
+        0x2069,
+        0xFEFF,
+        0x2028,
+        0x2060,
+        0x00AD,
+        0x1F44D,
+        0x1F3FB,
+        0xFE0F,
+        0x4E00,
+        0x1160,
+        0x00A0,
+    )
+]
 
 
 @settings(max_examples=400, deadline=None)

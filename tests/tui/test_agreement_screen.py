@@ -13,8 +13,14 @@ from tests.conftest import SEED_IDS
 
 def write(workspace, who: str, doc_id: str, entities: list[tuple[int, int, str]]) -> None:
     info = Corpus(workspace.corpus_dir).info(doc_id)
-    doc = DocumentAnnotations(doc_id, info.sha256, "2.0.0", who, "done",
-                              tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)))
+    doc = DocumentAnnotations(
+        doc_id,
+        info.sha256,
+        "2.0.0",
+        who,
+        "done",
+        tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)),
+    )
     AnnotationStore(workspace.annotations_dir, who).save(doc)
 
 
@@ -42,8 +48,11 @@ async def test_agreement_screen_sorts_documents_and_compares_annotators(workspac
         shown = [tuple(str(cell) for cell in summary.get_row_at(i)) for i in range(summary.row_count)]
         assert shown == [(row.label, row.value.explained(), row.over) for row in report.summary()]
         assert shown[0] == ("Span F1, exact (mean over pairs)", "0.500", "1 pair")
-        assert shown[6] == ("Event trigger F1 (mean over pairs)",
-                            "n/a (no pair of annotators has a trigger in a document both annotated)", "0 pairs")
+        assert shown[6] == (
+            "Event trigger F1 (mean over pairs)",
+            "n/a (no pair of annotators has a trigger in a document both annotated)",
+            "0 pairs",
+        )
         docs = screen.query_one("#docs")
         first = docs.coordinate_to_cell_key((0, 0)).row_key.value
         assert first == disputed  # most disagreement first

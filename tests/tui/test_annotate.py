@@ -75,13 +75,17 @@ async def test_label_nest_event_arguments_undo_redo_done_and_reopen(workspace) -
         await pilot.pause()
 
         data = saved(workspace)
-        labels = sorted((e["label"], text[e["start"]:e["end"]]) for e in data["entities"])
+        labels = sorted((e["label"], text[e["start"] : e["end"]]) for e in data["entities"])
         assert labels == [("GPE", "البوكمال"), ("GPE", "مدينة البوكمال"), ("ORG", "التحالف")]
         [event] = data["events"]
-        assert event["type"] == "Conflict.Attack" and text[event["trigger"]["start"]:event["trigger"]["end"]] == "قصفت"
-        by_id = {e["id"]: text[e["start"]:e["end"]] for e in data["entities"]}
+        assert (
+            event["type"] == "Conflict.Attack" and text[event["trigger"]["start"] : event["trigger"]["end"]] == "قصفت"
+        )
+        by_id = {e["id"]: text[e["start"] : e["end"]] for e in data["entities"]}
         assert sorted((a["role"], by_id[a["entity"]]) for a in event["arguments"]) == [
-            ("Attacker", "التحالف"), ("Place", "مدينة البوكمال")]
+            ("Attacker", "التحالف"),
+            ("Place", "مدينة البوكمال"),
+        ]
 
         # 4. Undo the last argument, undo the first, redo one: the file follows every step.
         await pilot.press("u")
@@ -132,7 +136,7 @@ async def test_peel_clitic_and_fine_mode(workspace) -> None:
         assert reader.selection == (start + 1, start + 4)
         await pilot.press("4")  # LOC
         [entity] = saved(workspace)["entities"]
-        assert text[entity["start"]:entity["end"]] == "ريف"
+        assert text[entity["start"] : entity["end"]] == "ريف"
         assert reader.fine  # peeling switched to character mode; f switches back and forth
         await pilot.press("f")
         assert not reader.fine
@@ -231,8 +235,14 @@ async def test_migrated_document_lists_its_review_queue(workspace) -> None:
 
     text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
     sha = sha256_text(text)
-    old = DocumentAnnotations(DOC, sha, "1.0.0", "tester", "in_progress",
-                              (Entity("T1", 0, 7, "ORG"), Entity("T2", text.index("الخميس"), text.index("الخميس") + 6, "DATE")))
+    old = DocumentAnnotations(
+        DOC,
+        sha,
+        "1.0.0",
+        "tester",
+        "in_progress",
+        (Entity("T1", 0, 7, "ORG"), Entity("T2", text.index("الخميس"), text.index("الخميس") + 6, "DATE")),
+    )
     AnnotationStore(workspace.annotations_dir, "tester").save(old)
     app = make_app(workspace, annotator="tester")
     async with app.run_test(size=SIZE) as pilot:

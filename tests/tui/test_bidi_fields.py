@@ -235,8 +235,10 @@ async def test_command_palette_input_draws_arabic(workspace) -> None:
         assert row(field).startswith("open 000")
 
 
-@pytest.mark.skipif(AnnotatorApp.action_command_palette is App.action_command_palette,
-                    reason="app.py does not open BidiCommandPalette yet (action_command_palette = open_command_palette)")
+@pytest.mark.skipif(
+    AnnotatorApp.action_command_palette is App.action_command_palette,
+    reason="app.py does not open BidiCommandPalette yet (action_command_palette = open_command_palette)",
+)
 async def test_ctrl_p_opens_the_bidi_palette(workspace) -> None:
     app = make_app(workspace, bidi="app", annotator="tester")
     async with app.run_test(size=SIZE) as pilot:
@@ -269,7 +271,7 @@ async def test_guidelines_panel_wraps_examples_in_reading_order(workspace) -> No
         lines = Layout.of_text(paragraph, width, "app").lines
         assert len(lines) >= 2
         start = rows.index((" " * lines[0].indent + lines[0].text).ljust(width))
-        assert rows[start:start + len(lines)] == [(" " * ln.indent + ln.text).ljust(width) for ln in lines]
+        assert rows[start : start + len(lines)] == [(" " * ln.indent + ln.text).ljust(width) for ln in lines]
         assert rows[start].rstrip().endswith(TAIRATAYN_DRAWN)  # hand-checked: the first word, at the right
         assert visual("السبت الماضي.") in rows[start + len(lines) - 1]  # the last words on the last row
         # The English line with the example: the example's first word on the first row,
@@ -292,7 +294,7 @@ async def test_annotation_panel_cuts_a_long_name_keeping_its_start(workspace) ->
         panel = screen.query_one(AnnotationPanel)
         await pilot.pause()
         [entity] = screen.doc.entities
-        span = reader.text[entity.start:entity.end]
+        span = reader.text[entity.start : entity.end]
         assert len(visual(span)) > 20  # too long for the panel
         cell = panel.get_cell_at(Coordinate(0, 2))
         shown = cell.plain
@@ -319,7 +321,7 @@ async def test_document_list_cuts_a_long_title_keeping_its_start(workspace, tmp_
         line = documents.render_line(1 + documents.index["zz_long"]).text
         assert line.rstrip().endswith(TAIRATAYN_DRAWN)  # the title's first word at the right end
         assert ELLIPSIS in line and visual("الماضي") not in line
-        title_part = line[line.index(ELLIPSIS):].rstrip()
+        title_part = line[line.index(ELLIPSIS) :].rstrip()
         assert title_part.startswith(ELLIPSIS)  # the ellipsis at the title's left (its logical end)
 
 
@@ -340,6 +342,6 @@ async def test_guidelines_panel_follows_a_change_of_mode(workspace) -> None:
         rows = view.text_rows
         start = rows.index(lines[0])
         # Logical order, left-aligned, for the terminal to reorder; no scrollbar beside the rows.
-        assert rows[start:start + len(lines)] == lines and lines[0].startswith("طائرتين مسيرتين")
+        assert rows[start : start + len(lines)] == lines and lines[0].startswith("طائرتين مسيرتين")
         assert not any(TAIRATAYN_DRAWN in r for r in rows)
         assert view.has_class("-terminal") and view.styles.scrollbar_size_vertical == 0

@@ -16,8 +16,14 @@ DOC = SEED_IDS[0]
 
 def write(workspace, who: str, entities: list[tuple[int, int, str]]) -> None:
     info = __import__("annotator.core.corpus", fromlist=["Corpus"]).Corpus(workspace.corpus_dir).info(DOC)
-    doc = DocumentAnnotations(DOC, info.sha256, "2.0.0", who, "done",
-                              tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)))
+    doc = DocumentAnnotations(
+        DOC,
+        info.sha256,
+        "2.0.0",
+        who,
+        "done",
+        tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)),
+    )
     AnnotationStore(workspace.annotations_dir, who).save(doc)
 
 
@@ -47,8 +53,7 @@ async def test_adjudicate_a_seed_document_with_a_conflict(workspace) -> None:
         await pilot.press("A")  # no conflict left: mark adjudicated
         await pilot.pause()
     gold = orjson.loads((workspace.annotations_dir / "gold" / f"{DOC}.json").read_bytes())
-    assert sorted((e["label"], e["start"], e["end"]) for e in gold["entities"]) == [
-        ("GPE", *place_span), ("ORG", 0, 7)]
+    assert sorted((e["label"], e["start"], e["end"]) for e in gold["entities"]) == [("GPE", *place_span), ("ORG", 0, 7)]
     assert gold["adjudicated"] is True and gold["status"] == "done"
     assert gold.get("conflicts") == []
 

@@ -96,8 +96,9 @@ async def test_curation_in_terminal_mode_keeps_every_reader_on_rows_of_its_own(w
     doc = SEED_IDS[0]
     info = Corpus(workspace.corpus_dir).info(doc)
     for who, label in (("ali", "GPE"), ("sara", "LOC")):
-        AnnotationStore(workspace.annotations_dir, who).save(DocumentAnnotations(
-            doc, info.sha256, "2.0.0", who, "done", (Entity("T1", 0, 7, label),)))
+        AnnotationStore(workspace.annotations_dir, who).save(
+            DocumentAnnotations(doc, info.sha256, "2.0.0", who, "done", (Entity("T1", 0, 7, label),))
+        )
     app = make_app(workspace, bidi="terminal", annotator="tester")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")

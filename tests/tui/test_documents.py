@@ -22,7 +22,8 @@ async def wait_for_statuses(pilot, documents: DocumentList, count: int) -> None:
 async def test_statuses_moving_and_opening(workspace) -> None:
     info = Corpus(workspace.corpus_dir).info(SEED_IDS[1])
     AnnotationStore(workspace.annotations_dir, "tester").save(
-        DocumentAnnotations(SEED_IDS[1], info.sha256, "2.0.0", "tester", "done", (Entity("T1", 0, 3, "ORG"),)))
+        DocumentAnnotations(SEED_IDS[1], info.sha256, "2.0.0", "tester", "done", (Entity("T1", 0, 3, "ORG"),))
+    )
     app = make_app(workspace, annotator="tester")
     async with app.run_test(size=(120, 20)) as pilot:
         documents = app.screen.query_one(DocumentList)

@@ -21,8 +21,9 @@ HOSTILE = (
 
 
 def _run(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "annotator", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 def _workspace(tmp_path) -> Workspace:

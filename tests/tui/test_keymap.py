@@ -32,7 +32,7 @@ def textual_key(key: str) -> str:
 
 
 # Printable ASCII keys by Textual's name (a comma separates keys in BINDINGS: named by hand).
-CHARACTER = {textual_key(chr(c)): chr(c) for c in range(0x21, 0x7f) if chr(c) != ","} | {"comma": ","}
+CHARACTER = {textual_key(chr(c)): chr(c) for c in range(0x21, 0x7F) if chr(c) != ","} | {"comma": ","}
 
 
 def keymap_form(key: str) -> str:
@@ -66,9 +66,16 @@ async def bindings_where_labels_work(pilot, screen) -> list[dict]:
 
 def write_annotator(workspace: Workspace, who: str, entities: list[tuple[int, int, str]], doc: str = DOC) -> None:
     info = Corpus(workspace.corpus_dir).info(doc)
-    AnnotationStore(workspace.annotations_dir, who).save(DocumentAnnotations(
-        doc, info.sha256, "2.0.0", who, "done",
-        tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities))))
+    AnnotationStore(workspace.annotations_dir, who).save(
+        DocumentAnnotations(
+            doc,
+            info.sha256,
+            "2.0.0",
+            who,
+            "done",
+            tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)),
+        )
+    )
 
 
 @pytest.fixture
@@ -95,7 +102,9 @@ async def active_states(workspace) -> list[dict]:
 
 async def test_every_key_active_where_label_keys_work_is_reserved_and_only_those(active_states) -> None:
     active = {keymap_form(key): a for state in active_states for key, a in state.items() if not is_label(a)}
-    unreserved = {key: (a.binding.action, type(a.node).__name__) for key, a in active.items() if key not in RESERVED_KEYS}
+    unreserved = {
+        key: (a.binding.action, type(a.node).__name__) for key, a in active.items() if key not in RESERVED_KEYS
+    }
     assert unreserved == {}, "bound by the app or by Textual but missing from core/keymap.py"
     assert set(RESERVED_KEYS) - set(active) == set(), "reserved in core/keymap.py but bound nowhere label keys work"
     labels = {keymap_form(key) for state in active_states for key, a in state.items() if is_label(a)}
@@ -127,16 +136,25 @@ async def test_a_label_on_any_key_the_app_binds_fails_the_check(active_states, t
         schema, line = give_per_the_key(ws / "guidelines", key)
         problems = check(ws / "guidelines")
         assert len(problems) == 1, (key, problems)
-        match = re.fullmatch(rf"{re.escape(str(schema))}:{line}: label 'PER': key {re.escape(repr(key))} "
-                             r'is reserved: .+ uses it for "(.+)"', problems[0])
+        match = re.fullmatch(
+            rf"{re.escape(str(schema))}:{line}: label 'PER': key {re.escape(repr(key))} "
+            r'is reserved: .+ uses it for "(.+)"',
+            problems[0],
+        )
         assert match and match[1] in descriptions, (key, descriptions, problems[0])
 
 
 def test_guidelines_check_names_file_label_and_the_action_on_the_key(tmp_path) -> None:
     ws = copy_workspace(tmp_path / "ws")
     schema, line = give_per_the_key(ws / "guidelines", "f")
-    assert_one_error(run(ws, "check"), f"{schema}:{line}: ", "label 'PER'", "key 'f'",
-                     "the annotation screen", "Fine (character) mode")
+    assert_one_error(
+        run(ws, "check"),
+        f"{schema}:{line}: ",
+        "label 'PER'",
+        "key 'f'",
+        "the annotation screen",
+        "Fine (character) mode",
+    )
 
 
 async def test_label_keys_that_textual_names_work(workspace) -> None:

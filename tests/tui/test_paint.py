@@ -11,8 +11,7 @@ from annotator.tui.paint import annotation_highlights
 from tests.conftest import REPO
 
 SCHEMA = load_schema(REPO / "guidelines", "2.0.0")
-spans = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8), st.sampled_from(["PER", "ORG", "GPE"])),
-                 max_size=12)
+spans = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8), st.sampled_from(["PER", "ORG", "GPE"])), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)

@@ -63,7 +63,10 @@ async def test_moving_past_the_left_edge_continues_on_the_next_row(workspace) ->
                 break
         assert layout.row_of(reader.cursor_span[0]) == 1
         # Entering an RTL row from its right edge: the first token of the row in reading order.
-        assert reader.cursor_span[0] == reader.token_at(layout.lines[1].start) or reader.cursor_span[0] >= layout.lines[1].start
+        assert (
+            reader.cursor_span[0] == reader.token_at(layout.lines[1].start)
+            or reader.cursor_span[0] >= layout.lines[1].start
+        )
 
 
 async def test_down_and_page_down_scroll_with_the_cursor(workspace) -> None:

@@ -38,21 +38,26 @@ def accept(gold: DocumentAnnotations, conflict_id: str, option_index: int) -> Do
     try:
         return _accept(Draft(gold), conflict_id, option_index)
     except (KeyError, TypeError, ValueError) as exc:
-        raise AnnotatorError(f"conflict {conflict_id} in the gold file of {gold.doc_id} is malformed",
-                             None, repr(exc)) from exc
+        raise AnnotatorError(
+            f"conflict {conflict_id} in the gold file of {gold.doc_id} is malformed", None, repr(exc)
+        ) from exc
 
 
 def _accept(draft: Draft, conflict_id: str, option_index: int) -> DocumentAnnotations:
     conflict = draft.take_conflict(conflict_id)
     options = conflict["options"]
     if not 0 <= option_index < len(options):
-        raise AnnotatorError(f"conflict {conflict_id} has no option {option_index}",
-                             None, f"it has {len(options)}, numbered from 0")
+        raise AnnotatorError(
+            f"conflict {conflict_id} has no option {option_index}", None, f"it has {len(options)}, numbered from 0"
+        )
     chosen = options[option_index]
     sig = option_sig(conflict, chosen)
     annotators = [str(a) for a in chosen.get("annotators", ())]
-    others = [o for o in options if o is not chosen and "gold_id" in o
-              and (o["start"], o["end"]) == (chosen["start"], chosen["end"])]
+    others = [
+        o
+        for o in options
+        if o is not chosen and "gold_id" in o and (o["start"], o["end"]) == (chosen["start"], chosen["end"])
+    ]
     if conflict["kind"] == "entity":
         entity = draft.entity_by_sig(sig) or draft.add_entity(sig, annotators)
         for o in others:

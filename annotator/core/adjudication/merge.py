@@ -199,8 +199,11 @@ class Draft:
         for similar in (lambda x, y: conflict_key(x) == conflict_key(y), _options_in_common):
             left = []
             for c in fresh:
-                match = max((o for o in old if o["id"] not in used and similar(c, o)),
-                            key=lambda o: _options_in_common(c, o), default=None)
+                match = max(
+                    (o for o in old if o["id"] not in used and similar(c, o)),
+                    key=lambda o: _options_in_common(c, o),
+                    default=None,
+                )
                 if match is None:
                     left.append(c)
                 else:
@@ -233,9 +236,13 @@ def _read_decided(doc: DocumentAnnotations) -> set[Sig]:
 def _read_conflicts(doc: DocumentAnnotations) -> list[dict[str, Any]]:
     raw = doc.extra.get("conflicts", [])
     ok = isinstance(raw, list) and all(
-        isinstance(c, dict) and isinstance(c.get("id"), str) and c.get("kind") in KINDS
-        and isinstance(c.get("options"), list) and all(isinstance(o, dict) for o in c["options"])
-        for c in raw)
+        isinstance(c, dict)
+        and isinstance(c.get("id"), str)
+        and c.get("kind") in KINDS
+        and isinstance(c.get("options"), list)
+        and all(isinstance(o, dict) for o in c["options"])
+        for c in raw
+    )
     if not ok:
         raise AnnotatorError(f"the gold file of {doc.doc_id} has a bad 'conflicts' list")
     return [dict(c) for c in raw]
@@ -253,8 +260,16 @@ def option_sig(conflict: dict[str, Any], option: dict[str, Any]) -> Sig:
         if kind == "event":
             return ("event", int(option["start"]), int(option["end"]), str(option["type"]))
         t = conflict["trigger"]
-        return ("argument", int(t["start"]), int(t["end"]), str(t["type"]), str(option["role"]),
-                int(option["start"]), int(option["end"]), str(option["label"]))
+        return (
+            "argument",
+            int(t["start"]),
+            int(t["end"]),
+            str(t["type"]),
+            str(option["role"]),
+            int(option["start"]),
+            int(option["end"]),
+            str(option["label"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise AnnotatorError(f"conflict {conflict.get('id')} has a bad option", None, repr(exc)) from exc
 
@@ -272,8 +287,13 @@ def _options_in_common(a: dict[str, Any], b: dict[str, Any]) -> int:
 
 
 def _conflict_order(c: dict[str, Any]) -> tuple:
-    return (c.get("start", 0), c.get("end", 0), KINDS.index(c["kind"]), str(c.get("event", "")),
-            _id_number(c.get("id")))
+    return (
+        c.get("start", 0),
+        c.get("end", 0),
+        KINDS.index(c["kind"]),
+        str(c.get("event", "")),
+        _id_number(c.get("id")),
+    )
 
 
 def _id_number(conflict_id: Any) -> int:
@@ -316,13 +336,21 @@ def item_conflicts(draft: Draft, kind: str, candidates: list[Sig], votes: Votes)
             if kind == "event":
                 option["arguments"] = [
                     {"role": a[4], "start": a[5], "end": a[6], "label": a[7], "annotators": sorted(votes.arguments[a])}
-                    for a in votes.arguments_of(sig)]
+                    for a in votes.arguments_of(sig)
+                ]
             options.append(option)
         for x in items:
             if x.start < hi and lo < x.end:
                 sig = entity_sig(x) if isinstance(x, Entity) else event_sig(x)
-                options.append({name: sig[3], "start": x.start, "end": x.end,
-                                "annotators": sorted(said.get(sig, ())), "gold_id": x.id})
+                options.append(
+                    {
+                        name: sig[3],
+                        "start": x.start,
+                        "end": x.end,
+                        "annotators": sorted(said.get(sig, ())),
+                        "gold_id": x.id,
+                    }
+                )
         options.sort(key=lambda o: (o["start"], o["end"], o[name], "gold_id" in o))
         out.append(_with_extent({"kind": kind, "options": options}))
     return out
@@ -335,10 +363,26 @@ def argument_conflicts(draft: Draft, event: Event, candidates: list[tuple[Sig, t
         options = []
         for sig, who in group:
             entity = draft.entity_by_sig(("entity", sig[5], sig[6], sig[7]))
-            options.append({"role": sig[4], "start": sig[5], "end": sig[6], "label": sig[7],
-                            "annotators": sorted(who), "entity": entity.id if entity else None})
-        out.append(_with_extent({"kind": "argument", "event": event.id, "options": options,
-                                 "trigger": {"start": event.start, "end": event.end, "type": event.type}}))
+            options.append(
+                {
+                    "role": sig[4],
+                    "start": sig[5],
+                    "end": sig[6],
+                    "label": sig[7],
+                    "annotators": sorted(who),
+                    "entity": entity.id if entity else None,
+                }
+            )
+        out.append(
+            _with_extent(
+                {
+                    "kind": "argument",
+                    "event": event.id,
+                    "options": options,
+                    "trigger": {"start": event.start, "end": event.end, "type": event.type},
+                }
+            )
+        )
     return out
 
 
@@ -353,8 +397,9 @@ class MergeStats:
     conflicts: int  # open conflicts after the merge
 
 
-def merge(gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations],
-          strategy: str) -> tuple[DocumentAnnotations, MergeStats]:
+def merge(
+    gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations], strategy: str
+) -> tuple[DocumentAnnotations, MergeStats]:
     """``gold`` with the units ``sources`` agree on added and its open conflicts recomputed.
 
     ``gold`` may be blank; ``sources`` (annotator name → document, all at gold's
@@ -363,19 +408,25 @@ def merge(gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations],
     """
     is_agreed(strategy, 0, 1)  # reject an unknown strategy early
     if len(sources) < MIN_ANNOTATORS:
-        raise AnnotatorError(f"{gold.doc_id}: adjudication needs at least {MIN_ANNOTATORS} annotators",
-                             None, f"{len(sources)} annotated it")
+        raise AnnotatorError(
+            f"{gold.doc_id}: adjudication needs at least {MIN_ANNOTATORS} annotators",
+            None,
+            f"{len(sources)} annotated it",
+        )
     votes = count_votes(sources)
     if is_adjudicated(gold):
         open_ = len(gold.extra.get("conflicts", ()) or ())
-        return gold, MergeStats(_agreed(votes.entities, strategy, votes.n), _agreed(votes.events, strategy, votes.n),
-                                0, open_)
+        return gold, MergeStats(
+            _agreed(votes.entities, strategy, votes.n), _agreed(votes.events, strategy, votes.n), 0, open_
+        )
     draft = Draft(gold)
     previous, draft.conflicts = draft.conflicts, []
     added = 0
     candidates: dict[str, list[Sig]] = {"entity": [], "event": []}
-    for kind, said, by_sig, add in (("entity", votes.entities, draft.entity_by_sig, draft.add_entity),
-                                    ("event", votes.events, draft.event_by_sig, draft.add_event)):
+    for kind, said, by_sig, add in (
+        ("entity", votes.entities, draft.entity_by_sig, draft.add_entity),
+        ("event", votes.events, draft.event_by_sig, draft.add_event),
+    ):
         for sig in sorted(said):
             if sig in draft.decided:
                 continue
@@ -412,12 +463,19 @@ def merge(gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations],
                 args.append((asig, tuple(sorted(who))))
         new += argument_conflicts(draft, event, args)
     draft.add_conflicts(new, previous)
-    doc = draft.result(status="in_progress", extra={
-        "adjudicated": False,
-        "adjudication": {"strategy": strategy, "annotators": list(votes.annotators)},
-    })
-    return doc, MergeStats(_agreed(votes.entities, strategy, votes.n), _agreed(votes.events, strategy, votes.n),
-                           added, len(draft.conflicts))
+    doc = draft.result(
+        status="in_progress",
+        extra={
+            "adjudicated": False,
+            "adjudication": {"strategy": strategy, "annotators": list(votes.annotators)},
+        },
+    )
+    return doc, MergeStats(
+        _agreed(votes.entities, strategy, votes.n),
+        _agreed(votes.events, strategy, votes.n),
+        added,
+        len(draft.conflicts),
+    )
 
 
 def _agreed(said: dict[Sig, set[str]], strategy: str, n: int) -> int:

@@ -45,8 +45,9 @@ def prepare_curation(workspace: Workspace, corpus: Corpus, doc_id: str) -> Curat
     merged = None
     if not gold.path(doc_id).exists():
         if len(names) < MIN_ANNOTATORS:
-            raise TooFewAnnotators(f"curation needs at least {MIN_ANNOTATORS} annotators' files",
-                                   str(workspace.annotations_dir))
+            raise TooFewAnnotators(
+                f"curation needs at least {MIN_ANNOTATORS} annotators' files", str(workspace.annotations_dir)
+            )
         merged = adjudicate_document(workspace, corpus, doc_id, CURATION_STRATEGY, names)
         if merged.problems:
             raise AnnotatorError("; ".join(merged.problems))
@@ -55,7 +56,8 @@ def prepare_curation(workspace: Workspace, corpus: Corpus, doc_id: str) -> Curat
     versions = {}
     for name in names:
         opened = AnnotationStore.of(workspace, name, corpus).open(
-            doc_id, document.sha256, workspace.config.guidelines, workspace.guidelines_dir, lock=False)
+            doc_id, document.sha256, workspace.config.guidelines, workspace.guidelines_dir, lock=False
+        )
         if not opened.read_only and (opened.doc.entities or opened.doc.events):
             versions[name] = opened.doc
     return CurationStart(gold, versions, merged)

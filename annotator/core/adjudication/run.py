@@ -43,8 +43,15 @@ from pathlib import Path
 import orjson
 
 from annotator.core.adjudication.curate import accept, conflicts, mark_adjudicated, reject
-from annotator.core.adjudication.merge import (MIN_ANNOTATORS, STRATEGIES, MergeStats, is_adjudicated, is_agreed,
-                                               merge, participates)
+from annotator.core.adjudication.merge import (
+    MIN_ANNOTATORS,
+    STRATEGIES,
+    MergeStats,
+    is_adjudicated,
+    is_agreed,
+    merge,
+    participates,
+)
 from annotator.core.annotations.loading import migrate_to, same_text
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus, DocumentInfo
@@ -55,9 +62,22 @@ from annotator.core.annotations.store import AnnotationStore, DocumentLock
 from annotator.core.workspace import Workspace
 
 __all__ = [
-    "GOLD", "MIN_ANNOTATORS", "STRATEGIES", "AdjudicationRun", "DocOutcome", "accept", "adjudicate",
-    "adjudicate_document", "conflicts", "default_annotators", "is_adjudicated", "mark_adjudicated", "merge",
-    "progress", "reject", "resolve_annotators",
+    "GOLD",
+    "MIN_ANNOTATORS",
+    "STRATEGIES",
+    "AdjudicationRun",
+    "DocOutcome",
+    "accept",
+    "adjudicate",
+    "adjudicate_document",
+    "conflicts",
+    "default_annotators",
+    "is_adjudicated",
+    "mark_adjudicated",
+    "merge",
+    "progress",
+    "reject",
+    "resolve_annotators",
 ]
 
 
@@ -125,13 +145,17 @@ def resolve_annotators(workspace: Workspace, names: list[str] | None) -> list[st
         if errors:
             raise AnnotatorError("\n".join(errors))
     if len(chosen) < MIN_ANNOTATORS:
-        raise AnnotatorError(f"adjudication needs at least {MIN_ANNOTATORS} annotators",
-                             str(workspace.annotations_dir), f"found {', '.join(chosen) or 'none'}")
+        raise AnnotatorError(
+            f"adjudication needs at least {MIN_ANNOTATORS} annotators",
+            str(workspace.annotations_dir),
+            f"found {', '.join(chosen) or 'none'}",
+        )
     return sorted(chosen)
 
 
-def adjudicate(workspace: Workspace, strategy: str, annotators: list[str] | None = None,
-               doc_ids: list[str] | None = None) -> AdjudicationRun:
+def adjudicate(
+    workspace: Workspace, strategy: str, annotators: list[str] | None = None, doc_ids: list[str] | None = None
+) -> AdjudicationRun:
     """Merge ``annotators`` (default: all) into gold for ``doc_ids`` (default: the corpus).
 
     Bad arguments raise AnnotatorError before anything is written; problems with single
@@ -155,8 +179,9 @@ def adjudicate(workspace: Workspace, strategy: str, annotators: list[str] | None
     return run
 
 
-def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strategy: str,
-                        annotators: list[str]) -> DocOutcome:
+def adjudicate_document(
+    workspace: Workspace, corpus: Corpus, doc_id: str, strategy: str, annotators: list[str]
+) -> DocOutcome:
     text, version = corpus.info(doc_id), workspace.config.guidelines
     sources: dict[str, DocumentAnnotations] = {}
     problems: list[str] = []
@@ -186,13 +211,17 @@ def adjudicate_document(workspace: Workspace, corpus: Corpus, doc_id: str, strat
         try:
             old = store.read(doc_id)
         except AnnotatorError as exc:
-            return DocOutcome(doc_id, who, "skipped",
-                              problems=(f"{doc_id}: gold file unreadable, left untouched: {exc}",))
+            return DocOutcome(
+                doc_id, who, "skipped", problems=(f"{doc_id}: gold file unreadable, left untouched: {exc}",)
+            )
         if old is not None and is_adjudicated(old):
             return DocOutcome(doc_id, who, "adjudicated", conflicts=len(old.extra.get("conflicts") or ()))
         try:
-            gold = (_ready(old, text, workspace, str(store.path(doc_id))) if old is not None else
-                    DocumentAnnotations(doc_id=doc_id, text_sha256=text.sha256, guidelines=version, annotator=GOLD))
+            gold = (
+                _ready(old, text, workspace, str(store.path(doc_id)))
+                if old is not None
+                else DocumentAnnotations(doc_id=doc_id, text_sha256=text.sha256, guidelines=version, annotator=GOLD)
+            )
             new, stats = merge(gold, sources, strategy)
         except AnnotatorError as exc:
             return DocOutcome(doc_id, who, "skipped", problems=(f"{doc_id}: {exc} - gold left untouched",))

@@ -87,9 +87,7 @@ def decode_said(st: Study, table: pl.DataFrame) -> pl.DataFrame:
         end="end",
         annotators="annotators",
         **{
-            a: pl.col(f"r{i}").list.eval(
-                pl.element().replace_strict(index, st.labels, return_dtype=pl.String())
-            )
+            a: pl.col(f"r{i}").list.eval(pl.element().replace_strict(index, st.labels, return_dtype=pl.String()))
             for i, a in enumerate(st.annotators)
         },
     )

@@ -65,9 +65,7 @@ def cohen_kappa(frame: pl.DataFrame, a: str, b: str, *, weight: str | None = Non
         return Undefined("no item was labelled by both raters")
     chance = sum(count * cb[label] for label, count in ca.items())  # A_e · n²
     if chance == n * n:
-        return Undefined(
-            f"chance agreement is 1: both raters gave every item the same label ({next(iter(ca))!r})"
-        )
+        return Undefined(f"chance agreement is 1: both raters gave every item the same label ({next(iter(ca))!r})")
     return float(Fraction(agree * n - chance, n * n - chance))
 
 
@@ -94,9 +92,7 @@ def fleiss_kappa(frame: pl.DataFrame, columns: Sequence[str], *, weight: str | N
     cells = items * r
     p_e = Fraction(sum(t * t for t in totals.values()), cells * cells)
     if p_e == 1:
-        return Undefined(
-            f"chance agreement is 1: every rater gave every item the same label ({next(iter(totals))!r})"
-        )
+        return Undefined(f"chance agreement is 1: every rater gave every item the same label ({next(iter(totals))!r})")
     return float((p_bar - p_e) / (1 - p_e))
 
 

@@ -92,9 +92,7 @@ def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.
         docs.join(sa_per_doc, on="dc", how="left")
         .join(n_spans, on="dc", how="left")
         .join(n_dis, on="dc", how="left")
-        .with_columns(
-            pl.col("pairs", "spans", "disagreements", "matched_exact", "matched_overlap").fill_null(0)
-        )
+        .with_columns(pl.col("pairs", "spans", "disagreements", "matched_exact", "matched_overlap").fill_null(0))
     )
     return table.sort(
         ["span_f1_exact", "disagreements", "dc"], descending=[False, True, False], nulls_last=True
@@ -195,8 +193,7 @@ def _unitizing(unit: UnitizingResult) -> Unitizing:
 
 def _events(ev: EventAgreement) -> Events:
     types = tuple(
-        EventTypeAgreement(t, Value.of(ev.triggers.per_label[t]), Value.of(ev.arguments.per_label[t]))
-        for t in ev.types
+        EventTypeAgreement(t, Value.of(ev.triggers.per_label[t]), Value.of(ev.arguments.per_label[t])) for t in ev.types
     )
     return Events(Value.of(ev.triggers.f1), Value.of(ev.arguments.f1), types)
 

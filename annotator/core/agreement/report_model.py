@@ -188,7 +188,7 @@ class Disagreement:
     snippet: Snippet | None = None  # None: no text was given
 
     def said_by(self, annotator: str) -> str | None:
-        """"PER", "PER+ORG", "—" (marked nothing here), None (did not annotate the document)."""
+        """ "PER", "PER+ORG", "—" (marked nothing here), None (did not annotate the document)."""
         if annotator not in self.said:
             return None
         return "+".join(self.said[annotator]) or "—"
@@ -216,7 +216,7 @@ class Exclusion:
         return cls(item["annotator"], item["doc_id"], item["reason"], item.get("files"))
 
     def describe(self) -> str:
-        """"ann2/doc7: why" or "gold/ (20 files): why"."""
+        """ "ann2/doc7: why" or "gold/ (20 files): why"."""
         files = "" if self.files is None else f" ({self.files} file{'' if self.files == 1 else 's'})"
         return f"{self.annotator}/{self.doc_id or ''}{files}: {self.reason}"
 
@@ -263,7 +263,7 @@ class SummaryRow:
 
     @property
     def over(self) -> str:
-        """"3 pairs", "1 token"."""
+        """ "3 pairs", "1 token"."""
         return f"{self.items:,} {self.unit}{'' if self.items == 1 else 's'}"
 
 

@@ -37,8 +37,13 @@ EXACT_LIMIT = 60
 
 # Per annotator pair, document and label: how many spans each side has and how many match.
 PAIR_COUNTS = {
-    "a": pl.Int32(), "b": pl.Int32(), "dc": pl.Int32(), "lab": pl.Int32(),
-    "a_count": pl.Int64(), "b_count": pl.Int64(), "exact": pl.Int64(),
+    "a": pl.Int32(),
+    "b": pl.Int32(),
+    "dc": pl.Int32(),
+    "lab": pl.Int32(),
+    "a_count": pl.Int64(),
+    "b_count": pl.Int64(),
+    "exact": pl.Int64(),
 }
 
 
@@ -138,12 +143,7 @@ def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, in
         return []
     if min(len(a), len(b)) > EXACT_LIMIT:
         edges = sorted(
-            (
-                (-_overlap(x, y), x, y, i, j)
-                for i, x in enumerate(a)
-                for j, y in enumerate(b)
-                if _overlap(x, y) > 0
-            ),
+            ((-_overlap(x, y), x, y, i, j) for i, x in enumerate(a) for j, y in enumerate(b) if _overlap(x, y) > 0),
         )
         used_a: set[int] = set()
         used_b: set[int] = set()
@@ -188,9 +188,7 @@ def _hard_clusters(rows: pl.DataFrame) -> pl.DataFrame:
     return found.group_by("dc", "lab").agg(pl.col("overlap").sum())
 
 
-def pair_label_counts(
-    items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, *, overlap: bool
-) -> pl.DataFrame:
+def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, *, overlap: bool) -> pl.DataFrame:
     """a, b, dc, lab, a_count, b_count, exact[, overlap] for every pair and document both
     annotated where either side has an item of that label.
 
@@ -200,9 +198,7 @@ def pair_label_counts(
     of each side is one overlap match; larger clusters go to :func:`max_overlap_matching`.
     """
     items = sorted_unique(items.select("dc", "lab", "start", "end", "ann"))
-    same = pl.all_horizontal(
-        [pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]
-    ).fill_null(False)
+    same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]).fill_null(False)
     parts = []
     for i, j in pairs(range(n_annotators)):
         sub = items.filter(pl.col("ann").is_in([i, j])).with_columns(side=pl.col("ann") == j, same=same)
@@ -297,9 +293,7 @@ def summarize(
         per_label = {}
         for lab in labels:
             lac, lbc, lm = per_pair_label.get((i, j, lab), (0, 0, 0))
-            per_label[lab] = f1(
-                lm, lac, lbc, f"neither {na} nor {nb} marked {thing} {labelled} {lab} {where}"
-            )
+            per_label[lab] = f1(lm, lac, lbc, f"neither {na} nor {nb} marked {thing} {labelled} {lab} {where}")
         results.append(
             PairF1(
                 na,

@@ -152,9 +152,7 @@ class Study:
         """a, b (annotator indexes, a < b), dc: documents both annotated."""
         c = self.coverage.select("ann", "dc")
         return (
-            c.join(c, on="dc", suffix="_b")
-            .filter(pl.col("ann") < pl.col("ann_b"))
-            .select(a="ann", b="ann_b", dc="dc")
+            c.join(c, on="dc", suffix="_b").filter(pl.col("ann") < pl.col("ann_b")).select(a="ann", b="ann_b", dc="dc")
         )
 
     def common_docs(self) -> list[int]:
@@ -234,11 +232,7 @@ def prepare_tokens(tokens: pl.DataFrame | None, docs: Sequence[str]) -> pl.DataF
     ``tok`` the row number; overlapping (or repeated) tokens raise AnnotatorError."""
     tok = conform(tokens, TOKENS, "tokens")
     check_intervals(tok, "tokens")
-    tok = (
-        tok.select(dc=codes("doc_id", docs), start="start", end="end")
-        .drop_nulls("dc")
-        .sort("dc", "start", "end")
-    )
+    tok = tok.select(dc=codes("doc_id", docs), start="start", end="end").drop_nulls("dc").sort("dc", "start", "end")
     same_doc = pl.col("dc") == pl.col("dc").shift(1)
     bad = tok.filter(same_doc & (pl.col("start") < pl.col("end").shift(1)))
     if bad.height:

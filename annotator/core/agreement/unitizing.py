@@ -77,12 +77,7 @@ def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
     zero = pl.Series([0.0])
     prefix_c = pl.concat([zero, g["c"].cum_sum()])
     prefix_cg = pl.concat([zero, g["cg"].cum_sum()])
-    stops = (
-        g.group_by("lab")
-        .agg(stop=pl.len())
-        .sort("lab")
-        .with_columns(stop=pl.col("stop").cum_sum().cast(pl.Int64))
-    )
+    stops = g.group_by("lab").agg(stop=pl.len()).sort("lab").with_columns(stop=pl.col("stop").cum_sum().cast(pl.Int64))
     u = (
         units.group_by("lab", l=pl.col("l").cast(pl.Int64))
         .agg(n=pl.len().cast(pl.Float64))
@@ -258,9 +253,7 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
     if not present:
         overall: Score = Undefined("no annotator marked any unit in the continuum (empty study)")
     else:
-        overall = _alpha(
-            math.fsum(observed.values()) / len(present), math.fsum(expected.values()) / len(present)
-        )
+        overall = _alpha(math.fsum(observed.values()) / len(present), math.fsum(expected.values()) / len(present))
     return UnitizingResult(overall, per_label, observed, expected, length=length, raters=raters, merged=n_merged)
 
 
@@ -277,18 +270,12 @@ def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResul
         none = Undefined("no document lengths were given")
         return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
     lengths = conform(doc_lengths, DOC_LENGTHS, "doc_lengths")
-    lengths = (
-        lengths.select(dc=codes("doc_id", st.docs), length="length")
-        .drop_nulls("dc")
-        .unique("dc", keep="first")
-    )
+    lengths = lengths.select(dc=codes("doc_id", st.docs), length="length").drop_nulls("dc").unique("dc", keep="first")
     doc_frame = pl.DataFrame({"dc": docs}, schema={"dc": pl.Int32()})
     known = doc_frame.join(lengths, on="dc", how="left").sort("dc")
     missing = known.filter(pl.col("length").is_null())
     if missing.height:
-        raise AnnotatorError(
-            "document without a length", "doc_lengths", f"doc_id {st.docs[missing['dc'][0]]!r}"
-        )
+        raise AnnotatorError("document without a length", "doc_lengths", f"doc_id {st.docs[missing['dc'][0]]!r}")
     offsets = known.with_columns(offset=pl.col("length").cum_sum() - pl.col("length"))
     units = st.spans.join(offsets, on="dc", maintain_order="left")
     beyond = units.filter(pl.col("end") > pl.col("length"))

@@ -65,8 +65,10 @@ class Editor:
         entity = self._entity(entity_id)
         if self.schema.label(label) is None:
             raise AnnotatorError(f"no label {label!r} in guidelines {self.schema.version}")
-        if any(e.id != entity_id and (e.start, e.end, e.label) == (entity.start, entity.end, label)
-               for e in self.doc.entities):
+        if any(
+            e.id != entity_id and (e.start, e.end, e.label) == (entity.start, entity.end, label)
+            for e in self.doc.entities
+        ):
             raise AnnotatorError(f"this span is already {label}")
         changed = Entity(entity.id, entity.start, entity.end, label)
         entities = tuple(changed if e.id == entity_id else e for e in self.doc.entities)
@@ -77,7 +79,8 @@ class Editor:
         entity = self._entity(entity_id)
         entities = tuple(e for e in self.doc.entities if e.id != entity_id)
         events = tuple(
-            ev if not any(a.entity == entity_id for a in ev.arguments)
+            ev
+            if not any(a.entity == entity_id for a in ev.arguments)
             else replace(ev, arguments=tuple(a for a in ev.arguments if a.entity != entity_id))
             for ev in self.doc.events
         )
@@ -98,14 +101,16 @@ class Editor:
         event = self._event(event_id)
         if self.schema.event(event_type) is None:
             raise AnnotatorError(f"no event type {event_type!r} in guidelines {self.schema.version}")
-        changed = self._drop_invalid_arguments(Event(event.id, event_type, event.start, event.end, event.arguments),
-                                               self.doc.entities)
+        changed = self._drop_invalid_arguments(
+            Event(event.id, event_type, event.start, event.end, event.arguments), self.doc.entities
+        )
         self._replace_event(changed, f"{event.type} -> {event_type}")
 
     def delete_event(self, event_id: str) -> None:
         event = self._event(event_id)
-        self._apply(self.doc.with_(events=tuple(e for e in self.doc.events if e.id != event_id)),
-                    f"delete {event.type}")
+        self._apply(
+            self.doc.with_(events=tuple(e for e in self.doc.events if e.id != event_id)), f"delete {event.type}"
+        )
 
     def roles_for(self, event_id: str, entity_id: str) -> tuple[str, ...]:
         return self.schema.roles_for(self._event(event_id).type, self._entity(entity_id).label)
@@ -167,6 +172,9 @@ class Editor:
 
     def _drop_invalid_arguments(self, event: Event, entities: tuple[Entity, ...]) -> Event:
         labels = {e.id: e.label for e in entities}
-        kept = tuple(a for a in event.arguments
-                     if a.entity in labels and a.role in self.schema.roles_for(event.type, labels[a.entity]))
+        kept = tuple(
+            a
+            for a in event.arguments
+            if a.entity in labels and a.role in self.schema.roles_for(event.type, labels[a.entity])
+        )
         return event if kept == event.arguments else replace(event, arguments=kept)

@@ -127,8 +127,18 @@ class DocumentAnnotations:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentAnnotations:
-        known = {"format", "doc_id", "text_sha256", "guidelines", "annotator", "status",
-                 "entities", "events", "created", "modified"}
+        known = {
+            "format",
+            "doc_id",
+            "text_sha256",
+            "guidelines",
+            "annotator",
+            "status",
+            "entities",
+            "events",
+            "created",
+            "modified",
+        }
         return cls(
             doc_id=str(data["doc_id"]),
             text_sha256=str(data["text_sha256"]),

@@ -81,8 +81,9 @@ class AnnotationStore:
     the ``guidelines_dir`` given to :meth:`open`, and offsets only for order.
     """
 
-    def __init__(self, annotations_dir: Path, annotator: str, *, guidelines_dir: Path | None = None,
-                 corpus: Corpus | None = None):
+    def __init__(
+        self, annotations_dir: Path, annotator: str, *, guidelines_dir: Path | None = None, corpus: Corpus | None = None
+    ):
         self.annotator = annotator
         self.directory = annotations_dir / annotator
         self.guidelines = registry(guidelines_dir) if guidelines_dir is not None else None
@@ -91,8 +92,12 @@ class AnnotationStore:
     @classmethod
     def of(cls, workspace: Workspace, annotator: str, corpus: Corpus | None = None) -> AnnotationStore:
         """The store of ``annotator`` in ``workspace``, checking files against its guidelines and corpus."""
-        return cls(workspace.annotations_dir, annotator, guidelines_dir=workspace.guidelines_dir,
-                   corpus=corpus if corpus is not None else Corpus(workspace.corpus_dir))
+        return cls(
+            workspace.annotations_dir,
+            annotator,
+            guidelines_dir=workspace.guidelines_dir,
+            corpus=corpus if corpus is not None else Corpus(workspace.corpus_dir),
+        )
 
     def path(self, doc_id: str) -> Path:
         return self.directory / f"{doc_id}.json"
@@ -112,11 +117,13 @@ class AnnotationStore:
     def _text(self, doc_id: str) -> DocumentInfo | None:
         return self.corpus.info(doc_id) if self.corpus is not None and doc_id in self.corpus else None
 
-    def open(self, doc_id: str, text_sha256: str, guidelines: str, guidelines_dir: Path | None = None,
-             *, lock: bool = True) -> Opened:
+    def open(
+        self, doc_id: str, text_sha256: str, guidelines: str, guidelines_dir: Path | None = None, *, lock: bool = True
+    ) -> Opened:
         """Open for editing: migrate to ``guidelines`` if older; read-only when it must not be written."""
-        blank = DocumentAnnotations(doc_id=doc_id, text_sha256=text_sha256, guidelines=guidelines,
-                                    annotator=self.annotator)
+        blank = DocumentAnnotations(
+            doc_id=doc_id, text_sha256=text_sha256, guidelines=guidelines, annotator=self.annotator
+        )
         known = self.guidelines or (registry(guidelines_dir) if guidelines_dir is not None else None)
         try:
             doc = self._read(doc_id, known)
@@ -126,8 +133,10 @@ class AnnotationStore:
             doc = blank
         opened = Opened(doc)
         if doc.text_sha256 != text_sha256:
-            opened.read_only = ("the document text changed since these annotations were made "
-                                "(sha256 differs); highlights are not shown and nothing is saved")
+            opened.read_only = (
+                "the document text changed since these annotations were made "
+                "(sha256 differs); highlights are not shown and nothing is saved"
+            )
             opened.doc = blank
             return opened
         if doc.guidelines != guidelines and known is not None:

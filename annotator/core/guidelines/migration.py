@@ -30,8 +30,9 @@ def diff(a: Schema, b: Schema) -> list[str]:
     return lines
 
 
-def migrate(doc: DocumentAnnotations, guidelines_dir: Path,
-            target_version: str) -> tuple[DocumentAnnotations, list[str]]:
+def migrate(
+    doc: DocumentAnnotations, guidelines_dir: Path, target_version: str
+) -> tuple[DocumentAnnotations, list[str]]:
     """``doc`` moved to ``target_version`` through every version in between, and what was done.
 
     Messages read like ``2.0.0: 3 DATE → TIMEX (merge)``. A document already at the
@@ -62,11 +63,11 @@ def _step(doc: DocumentAnnotations, schema: Schema) -> tuple[DocumentAnnotations
     messages: list[str] = []
     for m in schema.migrations:
         if m.kind == "entity":
-            entities, done = _relabel(entities, m, schema.version,
-                                      lambda e: e.label, lambda e, name: replace(e, label=name))
+            entities, done = _relabel(
+                entities, m, schema.version, lambda e: e.label, lambda e, name: replace(e, label=name)
+            )
         elif m.kind == "event":
-            events, done = _relabel(events, m, schema.version,
-                                    lambda e: e.type, lambda e, name: replace(e, type=name))
+            events, done = _relabel(events, m, schema.version, lambda e: e.type, lambda e, name: replace(e, type=name))
         else:
             events, done = _migrate_roles(events, m, schema.version)
         messages += done
@@ -75,8 +76,9 @@ def _step(doc: DocumentAnnotations, schema: Schema) -> tuple[DocumentAnnotations
     return doc.with_(guidelines=schema.version, entities=tuple(entities), events=tuple(events)), messages
 
 
-def _relabel(items: list[Item], m: Migration, version: str, name_of: Callable[[Item], str],
-             renamed: Callable[[Item, str], Item]) -> tuple[list[Item], list[str]]:
+def _relabel(
+    items: list[Item], m: Migration, version: str, name_of: Callable[[Item], str], renamed: Callable[[Item, str], Item]
+) -> tuple[list[Item], list[str]]:
     """Entity labels or event types: renamed/merged ones change, split/removed ones are flagged."""
     counts = Counter(name_of(x) for x in items if name_of(x) in m.from_)
     out = []
@@ -105,8 +107,7 @@ def _migrate_roles(events: list[Event], m: Migration, version: str) -> tuple[lis
     return out, [_message(m, f"{name} argument", counts[name]) for name in m.from_ if counts[name]]
 
 
-def _flag_bad_arguments(events: list[Event], entities: list[Entity],
-                        schema: Schema) -> tuple[list[Event], list[str]]:
+def _flag_bad_arguments(events: list[Event], entities: list[Entity], schema: Schema) -> tuple[list[Event], list[str]]:
     """Flag events with an argument whose role or entity label the new version does not accept.
 
     Events whose type the version does not declare were flagged by their own migration;
@@ -116,8 +117,11 @@ def _flag_bad_arguments(events: list[Event], entities: list[Entity],
     out, flagged = [], 0
     for event in events:
         event_type = schema.event(event.type)
-        bad = [f"{a.role} ({labels[a.entity]})" for a in event.arguments
-               if event_type and a.entity in labels and not _accepts(event_type, a.role, labels[a.entity])]
+        bad = [
+            f"{a.role} ({labels[a.entity]})"
+            for a in event.arguments
+            if event_type and a.entity in labels and not _accepts(event_type, a.role, labels[a.entity])
+        ]
         if bad:
             reason = f"{event.type} in {schema.version} does not accept argument {', '.join(bad)}: fix"
             event = _flag(event, reason)
@@ -152,13 +156,15 @@ def _message(m: Migration, name: str, count: int) -> str:
     return f"{count} {name} (remove): kept, marked for review"
 
 
-def _diff_named(word: str, old: Sequence[Named], new: Sequence[Named],
-                changes: Callable[[Named, Named], list[str]]) -> list[str]:
+def _diff_named(
+    word: str, old: Sequence[Named], new: Sequence[Named], changes: Callable[[Named, Named], list[str]]
+) -> list[str]:
     """Added, removed and changed items of one kind, matched by name, in declaration order."""
     before, after = {x.name: x for x in old}, {x.name: x for x in new}
     lines = [f"{word} {name} removed" for name in before if name not in after]
-    lines += [f"{word} {x.name} added (key {x.key}, colour {x.colour}): {x.description}"
-              for x in new if x.name not in before]
+    lines += [
+        f"{word} {x.name} added (key {x.key}, colour {x.colour}): {x.description}" for x in new if x.name not in before
+    ]
     for name in (n for n in after if n in before):
         lines += [f"{word} {name}: {change}" for change in changes(before[name], after[name])]
     return lines

@@ -88,14 +88,20 @@ class Registry:
             raise AnnotatorError(f"guidelines {start!r} is not a version", str(self.directory))
         schema = self.schema(target)
         if target_key is not None and target_key < start_key:
-            raise AnnotatorError(f"cannot migrate from {start} back to {target}", str(self.directory),
-                                 "migrations only go to later versions")
+            raise AnnotatorError(
+                f"cannot migrate from {start} back to {target}",
+                str(self.directory),
+                "migrations only go to later versions",
+            )
         chain: list[Schema] = []
         while schema.version != start:
             previous = parse_semver(schema.previous) if schema.previous else None
             if schema.previous is None or previous is None or previous < start_key:
-                raise AnnotatorError(f"no migration path from {start} to {target}", str(self.directory),
-                                     f"the versions before {target} do not include {start}")
+                raise AnnotatorError(
+                    f"no migration path from {start} to {target}",
+                    str(self.directory),
+                    f"the versions before {target} do not include {start}",
+                )
             chain.append(schema)
             schema = self.schema(schema.previous)
         return tuple(reversed(chain))

@@ -41,8 +41,7 @@ _MANUAL_HEADING = re.compile(r"##\s+(.+?)[\s#]*$")
 # Value kinds a schema key may hold; the strings double as the words in error messages.
 _STR, _STRS, _TABLES = "a string", "a list of strings", "a list of tables"
 _STR_OR_STRS = "a string or a list of strings"
-_TOP = {"version": _STR, "title": _STR, "previous": _STR,
-        "labels": _TABLES, "events": _TABLES, "migrations": _TABLES}
+_TOP = {"version": _STR, "title": _STR, "previous": _STR, "labels": _TABLES, "events": _TABLES, "migrations": _TABLES}
 _LABEL = {"name": _STR, "key": _STR, "colour": _STR, "description": _STR, "examples": _STRS}
 _EVENT = {**_LABEL, "roles": _TABLES}
 _ROLE = {"name": _STR, "entities": _STRS}
@@ -352,8 +351,14 @@ class _Reader:
             migrations=tuple(x for _, _, x in migrations),
         )
 
-    def shape(self, table: dict[str, Any], spec: dict[str, str], at: tuple, context: str,
-              optional: frozenset[str] = frozenset()) -> bool:
+    def shape(
+        self,
+        table: dict[str, Any],
+        spec: dict[str, str],
+        at: tuple,
+        context: str,
+        optional: frozenset[str] = frozenset(),
+    ) -> bool:
         """Check keys and value kinds of one table; False if anything is wrong."""
         ok = True
         for key in spec:
@@ -369,8 +374,9 @@ class _Reader:
                 ok = False
         return ok
 
-    def section(self, data: dict[str, Any], name: str, word: str,
-                build: Callable[[Any, tuple, str], Any]) -> list[tuple[tuple, str, Any]]:
+    def section(
+        self, data: dict[str, Any], name: str, word: str, build: Callable[[Any, tuple, str], Any]
+    ) -> list[tuple[tuple, str, Any]]:
         """Build each well-formed table of an array such as ``[[labels]]``: (path, context, object)."""
         tables = data.get(name, [])
         if not _is(tables, _TABLES):
@@ -387,18 +393,21 @@ class _Reader:
         if not self.shape(table, _LABEL, at, context):
             return None
         if not _LABEL_NAME.fullmatch(table["name"]):
-            self.problem(at + ("name",), f"{context}: bad label name",
-                         "use letters, digits and _, starting with a letter")
+            self.problem(
+                at + ("name",), f"{context}: bad label name", "use letters, digits and _, starting with a letter"
+            )
         self.key_and_colour(table, at, context)
-        return Label(table["name"], table["key"], table["colour"].lower(), table["description"],
-                     tuple(table["examples"]))
+        return Label(
+            table["name"], table["key"], table["colour"].lower(), table["description"], tuple(table["examples"])
+        )
 
     def event(self, table: dict[str, Any], at: tuple, context: str, known: set[str]) -> EventType | None:
         if not self.shape(table, _EVENT, at, context):
             return None
         if not _EVENT_NAME.fullmatch(table["name"]):
-            self.problem(at + ("name",), f"{context}: bad event type name",
-                         "expected Type.Subtype, e.g. Conflict.Attack")
+            self.problem(
+                at + ("name",), f"{context}: bad event type name", "expected Type.Subtype, e.g. Conflict.Attack"
+            )
         self.key_and_colour(table, at, context)
         roles = []
         for index, role in enumerate(table["roles"]):
@@ -408,8 +417,14 @@ class _Reader:
         for index, role in enumerate(roles):
             if role.name in [r.name for r in roles[:index]]:
                 self.problem(at + ("roles", index, "name"), f"{context}: role {role.name!r} is declared twice")
-        return EventType(table["name"], table["key"], table["colour"].lower(), table["description"],
-                         tuple(table["examples"]), tuple(roles))
+        return EventType(
+            table["name"],
+            table["key"],
+            table["colour"].lower(),
+            table["description"],
+            tuple(table["examples"]),
+            tuple(roles),
+        )
 
     def role(self, table: dict[str, Any], at: tuple, context: str, known: set[str]) -> Role:
         if not _ROLE_NAME.fullmatch(table["name"]):
@@ -418,8 +433,11 @@ class _Reader:
             self.problem(at + ("entities",), f"{context}: accepts no entity label")
         for label in table["entities"]:
             if label not in known:
-                self.problem(at + ("entities",), f"{context}: accepts unknown label {label!r}",
-                             f"labels: {', '.join(sorted(known))}")
+                self.problem(
+                    at + ("entities",),
+                    f"{context}: accepts unknown label {label!r}",
+                    f"labels: {', '.join(sorted(known))}",
+                )
         return Role(table["name"], tuple(table["entities"]))
 
     def key_and_colour(self, table: dict[str, Any], at: tuple, context: str) -> None:
@@ -431,8 +449,11 @@ class _Reader:
         if not _COLOUR.fullmatch(colour):
             self.problem(at + ("colour",), f"{context}: colour {colour!r} is not #rrggbb")
         elif (ratio := _contrast(colour, DARK_BACKGROUND)) < MIN_CONTRAST:
-            self.problem(at + ("colour",), f"{context}: colour {colour} is too dark to read on a dark background",
-                         f"contrast {ratio:.1f} with {DARK_BACKGROUND}, at least {MIN_CONTRAST} needed")
+            self.problem(
+                at + ("colour",),
+                f"{context}: colour {colour} is too dark to read on a dark background",
+                f"contrast {ratio:.1f} with {DARK_BACKGROUND}, at least {MIN_CONTRAST} needed",
+            )
 
     def migration(self, table: dict[str, Any], at: tuple, context: str) -> Migration | None:
         if not self.shape(table, _MIGRATION, at, context, optional=frozenset({"to"})):
@@ -443,8 +464,7 @@ class _Reader:
             self.problem(at + ("op",), f"{context}: unknown op {op!r}", f"expected {', '.join(MIGRATION_OPS)}")
             return None
         if kind not in MIGRATION_KINDS:
-            self.problem(at + ("kind",), f"{context}: unknown kind {kind!r}",
-                         f"expected {', '.join(MIGRATION_KINDS)}")
+            self.problem(at + ("kind",), f"{context}: unknown kind {kind!r}", f"expected {', '.join(MIGRATION_KINDS)}")
             return None
         needs, fits = _ARITY[op]
         if not fits(from_, to):
@@ -497,11 +517,15 @@ class _Reader:
                 if name not in before:
                     self.problem(at + ("from",), f"{context}: {m.kind} {name!r} is not in {old.version}")
                 elif (m.kind, name) in covered:
-                    self.problem(at + ("from",), f"{context}: {m.kind} {name!r} is already migrated by "
-                                 f"{covered[m.kind, name]}")
+                    self.problem(
+                        at + ("from",), f"{context}: {m.kind} {name!r} is already migrated by {covered[m.kind, name]}"
+                    )
                 elif name in after and m.op != "split" and name not in m.to:
-                    self.problem(at + ("from",), f"{context}: {m.kind} {name!r} is still in {schema.version}",
-                                 f"a {m.op} takes it away")
+                    self.problem(
+                        at + ("from",),
+                        f"{context}: {m.kind} {name!r} is still in {schema.version}",
+                        f"a {m.op} takes it away",
+                    )
                 covered.setdefault((m.kind, name), context)
             for name in m.to:
                 if name not in after:
@@ -509,8 +533,11 @@ class _Reader:
         for kind, word in (("entity", "label"), ("event", "event type")):
             for name in sorted(_declared(old, kind) - _declared(schema, kind)):
                 if (kind, name) not in covered:
-                    self.problem(("previous",), f"{word} {name!r} of {old.version} is gone and no migration says "
-                                 f"what becomes of it", f"add a [[migrations]] entry with kind = {kind!r}")
+                    self.problem(
+                        ("previous",),
+                        f"{word} {name!r} of {old.version} is gone and no migration says what becomes of it",
+                        f"add a [[migrations]] entry with kind = {kind!r}",
+                    )
 
 
 def _declared(schema: Schema, kind: str) -> set[str]:

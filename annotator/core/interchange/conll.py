@@ -48,8 +48,15 @@ class Block:
         return [r for s in self.sentences for r in s]
 
 
-def read_conll(path: Path, workspace: Workspace, annotator: str, *, doc_ids: list[str] | None = None,
-               guidelines: str | None = None, status: str = "in_progress") -> Parsed:
+def read_conll(
+    path: Path,
+    workspace: Workspace,
+    annotator: str,
+    *,
+    doc_ids: list[str] | None = None,
+    guidelines: str | None = None,
+    status: str = "in_progress",
+) -> Parsed:
     """The documents of a CoNLL file, checked, aligned and migrated to the workspace's guidelines."""
     if status not in STATUSES:
         raise AnnotatorError(f"unknown status {status!r}", "--status", f"one of {', '.join(STATUSES)}")
@@ -77,8 +84,15 @@ def read_conll(path: Path, workspace: Workspace, annotator: str, *, doc_ids: lis
         if spans is None:
             continue
         entities, events = _annotations(path, block, spans, columns, events_column, schema, errors)
-        doc = DocumentAnnotations(doc_id=doc_id, text_sha256=sha256_text(text), guidelines=schema.version,
-                                  annotator=annotator, status=status, entities=entities, events=events)
+        doc = DocumentAnnotations(
+            doc_id=doc_id,
+            text_sha256=sha256_text(text),
+            guidelines=schema.version,
+            annotator=annotator,
+            status=status,
+            entities=entities,
+            events=events,
+        )
         problems: list[str] = []
         doc, messages = migrate_to_workspace(doc, workspace, problems)
         errors += [f"{where}: {p}" for p in problems]
@@ -137,12 +151,14 @@ def _key(text: str) -> str:
     return _BLANK.sub("", text)
 
 
-def _match(path: Path, blocks: list[Block], corpus: Corpus, doc_ids: list[str] | None,
-           errors: list[str]) -> list[str | None]:
+def _match(
+    path: Path, blocks: list[Block], corpus: Corpus, doc_ids: list[str] | None, errors: list[str]
+) -> list[str | None]:
     if doc_ids is not None:
         if len(doc_ids) != len(blocks):
-            raise AnnotatorError(f"{len(doc_ids)} document id(s) given for {len(blocks)} document(s) in the file",
-                                 str(path))
+            raise AnnotatorError(
+                f"{len(doc_ids)} document id(s) given for {len(blocks)} document(s) in the file", str(path)
+            )
         unknown = [d for d in doc_ids if d not in corpus]
         if unknown:
             raise AnnotatorError("\n".join(f"no document {d!r} in the corpus" for d in unknown))
@@ -155,8 +171,11 @@ def _match(path: Path, blocks: list[Block], corpus: Corpus, doc_ids: list[str] |
         found = by_key.get("".join(r.token for r in block.rows()), [])
         if len(found) != 1:
             first = " ".join(r.token for r in block.rows()[:5])
-            why = "no document in the corpus has these tokens" if not found else \
-                f"documents {', '.join(found)} all have these tokens"
+            why = (
+                "no document in the corpus has these tokens"
+                if not found
+                else f"documents {', '.join(found)} all have these tokens"
+            )
             errors.append(f"{path}:{block.line}: {why} (starting {first!r}); name it with --doc ID")
             out.append(None)
         else:
@@ -172,22 +191,24 @@ def _align(path: Path, block: Block, text: str, errors: list[str]) -> list[tuple
         if gap:
             at = gap.end()
         if not text.startswith(row.token, at):
-            found = text[at:at + len(row.token) + 5] if at < len(text) else "the end of the text"
-            errors.append(f"{path}:{row.line}: token {row.token!r} does not match the text at offset {at} "
-                          f"({found!r})")
+            found = text[at : at + len(row.token) + 5] if at < len(text) else "the end of the text"
+            errors.append(f"{path}:{row.line}: token {row.token!r} does not match the text at offset {at} ({found!r})")
             return None
         spans.append((at, at + len(row.token)))
         at += len(row.token)
     rest = _key(text[at:])
     if rest:
-        errors.append(f"{path}:{block.rows()[-1].line}: the document goes on after the last token "
-                      f"({len(rest)} more characters, from {rest[:10]!r})")
+        errors.append(
+            f"{path}:{block.rows()[-1].line}: the document goes on after the last token "
+            f"({len(rest)} more characters, from {rest[:10]!r})"
+        )
         return None
     return spans
 
 
-def _annotations(path: Path, block: Block, spans: list[tuple[int, int]], columns: int, events_column: bool,
-                 schema, errors: list[str]) -> tuple[tuple[Entity, ...], tuple[Event, ...]]:
+def _annotations(
+    path: Path, block: Block, spans: list[tuple[int, int]], columns: int, events_column: bool, schema, errors: list[str]
+) -> tuple[tuple[Entity, ...], tuple[Event, ...]]:
     found_entities: set[tuple[int, int, str]] = set()
     found_events: set[tuple[int, int, str]] = set()
     entity_columns = columns - 1 if events_column else columns
@@ -206,8 +227,9 @@ def _annotations(path: Path, block: Block, spans: list[tuple[int, int]], columns
                 span = (spans[first + a][0], spans[first + b - 1][1], label)
                 (found_events if is_event else found_entities).add(span)
         first += len(sentence)
-    entities = tuple(Entity(f"T{i}", s, e, label)
-                     for i, (s, e, label) in enumerate(sorted(found_entities, key=_order), 1))
+    entities = tuple(
+        Entity(f"T{i}", s, e, label) for i, (s, e, label) in enumerate(sorted(found_entities, key=_order), 1)
+    )
     events = tuple(Event(f"E{i}", label, s, e) for i, (s, e, label) in enumerate(sorted(found_events, key=_order), 1))
     return entities, events
 

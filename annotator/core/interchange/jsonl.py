@@ -36,24 +36,44 @@ from annotator.core.guidelines.registry import Registry, registry
 from annotator.core.workspace import Workspace
 
 
-def build_line(doc: DocumentAnnotations, text: str, source: str,
-               tokens: Iterable[tuple[int, int]] = (), sentences: Iterable[tuple[int, int]] = ()) -> dict[str, Any]:
+def build_line(
+    doc: DocumentAnnotations,
+    text: str,
+    source: str,
+    tokens: Iterable[tuple[int, int]] = (),
+    sentences: Iterable[tuple[int, int]] = (),
+) -> dict[str, Any]:
     """The interchange line of ``doc`` over ``text`` (which must be the document's text)."""
     entities = []
     for e in sorted(doc.entities, key=lambda x: (x.start, -x.end, x.id)):
-        item: dict[str, Any] = {"id": e.id, "start": e.start, "end": e.end, "label": e.label,
-                                "text": text[e.start:e.end]}
+        item: dict[str, Any] = {
+            "id": e.id,
+            "start": e.start,
+            "end": e.end,
+            "label": e.label,
+            "text": text[e.start : e.end],
+        }
         _extras(item, e)
         entities.append(item)
     events = []
     for v in sorted(doc.events, key=lambda x: (x.start, -x.end, x.id)):
-        item = {"id": v.id, "type": v.type, "trigger": {"start": v.start, "end": v.end, "text": text[v.start:v.end]},
-                "arguments": [{"role": a.role, "entity": a.entity} for a in v.arguments]}
+        item = {
+            "id": v.id,
+            "type": v.type,
+            "trigger": {"start": v.start, "end": v.end, "text": text[v.start : v.end]},
+            "arguments": [{"role": a.role, "entity": a.entity} for a in v.arguments],
+        }
         _extras(item, v)
         events.append(item)
     return {
-        "id": doc.doc_id, "text": text, "text_sha256": sha256_text(text), "guidelines": doc.guidelines,
-        "source": source, "status": doc.status, "entities": entities, "events": events,
+        "id": doc.doc_id,
+        "text": text,
+        "text_sha256": sha256_text(text),
+        "guidelines": doc.guidelines,
+        "source": source,
+        "status": doc.status,
+        "entities": entities,
+        "events": events,
         "tokens": [{"start": s, "end": e, "text": text[s:e]} for s, e in tokens],
         "sentences": [{"start": s, "end": e} for s, e in sentences],
     }
@@ -115,8 +135,9 @@ def read_jsonl(path: Path, workspace: Workspace, annotator: str) -> Parsed:
     return parsed
 
 
-def migrate_to_workspace(doc: DocumentAnnotations, workspace: Workspace,
-                         problems: list[str]) -> tuple[DocumentAnnotations, list[str]]:
+def migrate_to_workspace(
+    doc: DocumentAnnotations, workspace: Workspace, problems: list[str]
+) -> tuple[DocumentAnnotations, list[str]]:
     """``doc`` under the workspace's guidelines version (appends to ``problems`` if impossible)."""
     try:
         return migrate_to(doc, registry(workspace.guidelines_dir), workspace.config.guidelines, "")
@@ -125,8 +146,9 @@ def migrate_to_workspace(doc: DocumentAnnotations, workspace: Workspace,
         return doc, []
 
 
-def _parse_line(line: bytes, corpus: Corpus, texts: dict[str, str], guidelines: Registry, annotator: str,
-                problems: list[str]) -> DocumentAnnotations | None:
+def _parse_line(
+    line: bytes, corpus: Corpus, texts: dict[str, str], guidelines: Registry, annotator: str, problems: list[str]
+) -> DocumentAnnotations | None:
     """The line's document, checked by the loader's rules (and its ``text`` fields against the text)."""
     try:
         data = orjson.loads(line)
@@ -171,10 +193,17 @@ def _parse_line(line: bytes, corpus: Corpus, texts: dict[str, str], guidelines: 
     problems += _text_problems(data, text)
     if problems or vocabulary is None:
         return None
-    return DocumentAnnotations.from_json({
-        "doc_id": doc_id, "text_sha256": sha, "guidelines": version, "annotator": annotator, "status": status,
-        "entities": data.get("entities", []), "events": data.get("events", []),
-    })
+    return DocumentAnnotations.from_json(
+        {
+            "doc_id": doc_id,
+            "text_sha256": sha,
+            "guidelines": version,
+            "annotator": annotator,
+            "status": status,
+            "entities": data.get("entities", []),
+            "events": data.get("events", []),
+        }
+    )
 
 
 def _text_problems(data: dict[str, Any], text: str) -> list[str]:
@@ -219,8 +248,10 @@ def save_imported(workspace: Workspace, annotator: str, parsed: Parsed, replace:
             errors.append(f"{where}: {path} cannot be read, so it is not overwritten ({exc})")
             continue
         if not replace:
-            errors.append(f"{where}: {annotator} already has annotations for {doc.doc_id} ({path}); "
-                          f"use --replace to overwrite them")
+            errors.append(
+                f"{where}: {annotator} already has annotations for {doc.doc_id} ({path}); "
+                f"use --replace to overwrite them"
+            )
     if errors:
         raise AnnotatorError("\n".join(errors))
     locks: list[DocumentLock] = []
@@ -229,8 +260,10 @@ def save_imported(workspace: Workspace, annotator: str, parsed: Parsed, replace:
             lock = DocumentLock(store.directory / ".locks" / f"{doc.doc_id}.lock")
             holder = lock.acquire()
             if holder is not None:
-                errors.append(f"{parsed.where.get(doc.doc_id, doc.doc_id)}: {doc.doc_id} is being edited "
-                              f"({holder}); close it first")
+                errors.append(
+                    f"{parsed.where.get(doc.doc_id, doc.doc_id)}: {doc.doc_id} is being edited "
+                    f"({holder}); close it first"
+                )
             else:
                 locks.append(lock)
         if errors:

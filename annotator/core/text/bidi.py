@@ -99,7 +99,7 @@ def visual_order(levels: list[int], base: int, trailing: int = 0) -> list[int]:
     n = len(levels)
     levels = list(levels)
     if trailing:
-        levels[n - trailing:] = [base] * trailing
+        levels[n - trailing :] = [base] * trailing
     highest = max(levels, default=base)
     if highest == base == min(levels, default=base):
         return list(range(n - 1, -1, -1)) if base % 2 else list(range(n))

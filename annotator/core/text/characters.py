@@ -33,8 +33,7 @@ ALEFS = "".join(sorted((araby.ALEF, araby.ALEF_MADDA, araby.ALEF_HAMZA_ABOVE, ar
 # Explicit bidi controls: ALM, LRM, RLM; embeddings, overrides and PDF; isolates and PDI.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # No cell of their own.
-ZERO_WIDTH = frozenset(chr(c) for first, last, cells in _CELLS if cells == 0
-                       for c in range(first, last + 1)) - CONTROLS
+ZERO_WIDTH = frozenset(chr(c) for first, last, cells in _CELLS if cells == 0 for c in range(first, last + 1)) - CONTROLS
 # Drawn on the cell of the character before them, in its cluster.
 COMBINING = ZERO_WIDTH - BIDI_CONTROLS
 WORD_JOINERS = frozenset(ZWNJ + ZWJ)
@@ -51,16 +50,31 @@ LIGATURE_INNER = COMBINING - {ZWNJ}
 # White space a line may break at (no-break spaces are not).
 BREAK_SPACES = frozenset(" \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000")
 
-_ARABIC_BLOCKS = (range(0x0600, 0x0700), range(0x0750, 0x0780), range(0x0870, 0x0900),
-                  range(0xFB50, 0xFE00), range(0xFE70, 0xFF00))
+_ARABIC_BLOCKS = (
+    range(0x0600, 0x0700),
+    range(0x0750, 0x0780),
+    range(0x0870, 0x0900),
+    range(0xFB50, 0xFE00),
+    range(0xFE70, 0xFF00),
+)
 # Runs of these are what the shaper joins: Arabic letters, and the marks among them.
-ARABIC_LETTERS = frozenset(chr(c) for r in (range(0x0610, 0x061B), range(0x0620, 0x0660), range(0x066E, 0x06D4),
-                                            range(0x06D5, 0x0700), range(0x0750, 0x0780), range(0x08A0, 0x0900))
-                           for c in r)
+ARABIC_LETTERS = frozenset(
+    chr(c)
+    for r in (
+        range(0x0610, 0x061B),
+        range(0x0620, 0x0660),
+        range(0x066E, 0x06D4),
+        range(0x06D5, 0x0700),
+        range(0x0750, 0x0780),
+        range(0x08A0, 0x0900),
+    )
+    for c in r
+)
 # Arabic diacritics: pyarabic's (harakat, tanween, shadda, sukun, superscript alef, Quranic
 # marks) and every other combining mark of the Arabic blocks (open tanween U+08F0...).
 ARABIC_MARKS = frozenset(araby.DIACRITICS) | frozenset(
-    c for c in COMBINING - FORMAT if any(ord(c) in block for block in _ARABIC_BLOCKS))
+    c for c in COMBINING - FORMAT if any(ord(c) in block for block in _ARABIC_BLOCKS)
+)
 # Transparent to joining (ArabicShaping.txt: type T, and unlisted Mn, Me, Cf): letters on
 # both sides of them join. All zero-width characters but the joiners (ZWJ causes joining,
 # ZWNJ stops it), and three that take a cell: soft hyphen, Syriac abbreviation mark, Adlam

@@ -20,8 +20,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from annotator.core.text.bidi import (REMOVED_BY_X9, RTL, base_level, mirror, mirrorable, paragraph_levels, resettable,
-                                 visual_order)
+from annotator.core.text.bidi import (
+    REMOVED_BY_X9,
+    RTL,
+    base_level,
+    mirror,
+    mirrorable,
+    paragraph_levels,
+    resettable,
+    visual_order,
+)
 from annotator.core.text.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
@@ -191,8 +199,9 @@ class Layout:
                 self._starts.append(line.start)
 
     @classmethod
-    def of_text(cls, text: str, width: int, mode: str = "app", diacritics: bool = True,
-                direction: int | None = None) -> Layout:
+    def of_text(
+        cls, text: str, width: int, mode: str = "app", diacritics: bool = True, direction: int | None = None
+    ) -> Layout:
         """``direction`` forces every paragraph's level (0 or 1); None finds it (rules P2, P3)."""
         return cls(paragraphs_of(text, mode, diacritics, direction), width, mode)
 
@@ -211,7 +220,9 @@ class Layout:
         else:
             bounds, text = c.bounds, p.text
             trailing = 0  # white space and isolate controls that end the line (rule L1)
-            while trailing < visible - first and resettable(text[bounds[visible - 1 - trailing]:bounds[visible - trailing]]):
+            while trailing < visible - first and resettable(
+                text[bounds[visible - 1 - trailing] : bounds[visible - trailing]]
+            ):
                 trailing += 1
             order = [first + k for k in visual_order(p.levels[first:visible], p.base, trailing)]
             shown = [mirror(glyphs[k]) if p.levels[k] % 2 and p.mirrors else glyphs[k] for k in order]
@@ -272,8 +283,9 @@ def pieces_of(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def paragraphs_of(text: str, mode: str = "app", diacritics: bool = True,
-                  direction: int | None = None) -> list[Paragraph]:
+def paragraphs_of(
+    text: str, mode: str = "app", diacritics: bool = True, direction: int | None = None
+) -> list[Paragraph]:
     """Split ``text`` at newlines into analysed paragraphs (width-independent, reusable)."""
     return [Paragraph(start, piece, mode, diacritics, direction) for start, piece in pieces_of(text)]
 

@@ -35,8 +35,13 @@ from annotator.core.text.characters import (
 )
 
 _REMOVED = ARABIC_MARKS | {TATWEEL} | WORD_JOINERS | INVISIBLE_SEPARATORS
-_LETTERS = {araby.ALEF_HAMZA_BELOW: araby.ALEF, araby.ALEF_HAMZA_ABOVE: araby.ALEF, araby.ALEF_MADDA: araby.ALEF,
-            araby.ALEF_WASLA: araby.ALEF, araby.ALEF_MAKSURA: araby.YEH}
+_LETTERS = {
+    araby.ALEF_HAMZA_BELOW: araby.ALEF,
+    araby.ALEF_HAMZA_ABOVE: araby.ALEF,
+    araby.ALEF_MADDA: araby.ALEF,
+    araby.ALEF_WASLA: araby.ALEF,
+    araby.ALEF_MAKSURA: araby.YEH,
+}
 _TEH_MARBUTA = {araby.TEH_MARBUTA: araby.HEH}
 # Planes 0-2 hold every character NFKC or casefold changes (planes 3-16 hold none).
 _CHANGING_PLANES = range(0x30000)
@@ -53,11 +58,12 @@ def _normalize_char(char: str, letters: dict[str, str]) -> str:
     return "".join(letters.get(c, c) for c in out.casefold() if c not in _REMOVED)
 
 
-_CANDIDATES = _REMOVED | _LETTERS.keys() | _TEH_MARBUTA.keys() | {
-    c
-    for c in map(chr, _CHANGING_PLANES)
-    if not unicodedata.is_normalized("NFKC", c) or c.casefold() != c
-}
+_CANDIDATES = (
+    _REMOVED
+    | _LETTERS.keys()
+    | _TEH_MARBUTA.keys()
+    | {c for c in map(chr, _CHANGING_PLANES) if not unicodedata.is_normalized("NFKC", c) or c.casefold() != c}
+)
 
 
 def _table(letters: dict[str, str]) -> dict[int, str | int]:
@@ -76,11 +82,7 @@ _TABLES = {
 }
 # Characters whose normalized form is not exactly one character: only these shift
 # normalized offsets against the original ones (ة to ه does not, so one list serves).
-_WIDTHS = {
-    chr(point): len(out)
-    for point, out in _TABLES[True].items()
-    if isinstance(out, str) and len(out) != 1
-}
+_WIDTHS = {chr(point): len(out) for point, out in _TABLES[True].items() if isinstance(out, str) and len(out) != 1}
 _REMOVED_ALL = [c for c, width in _WIDTHS.items() if width == 0]
 _BMP_WIDE = [c for c, width in _WIDTHS.items() if width > 1 and c <= "\uffff"]
 _ASTRAL_WIDE = [c for c, width in _WIDTHS.items() if width > 1 and c > "\uffff"]

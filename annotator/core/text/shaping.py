@@ -71,15 +71,25 @@ _HIDE_MARKS: _Table = {**_FORMAT, **_MARKS}
 _TERMINAL_HIDE_MARKS: _Table = {**_MARKS, **{c: c for c in _FORMAT if c not in _TERMINAL_FORMAT}}
 
 # lam + alef ligatures: (isolated, final) for each alef.
-_LAM_ALEF = {"\u0622": ("\ufef5", "\ufef6"), "\u0623": ("\ufef7", "\ufef8"),
-             "\u0625": ("\ufef9", "\ufefa"), "\u0627": ("\ufefb", "\ufefc")}
+_LAM_ALEF = {
+    "\u0622": ("\ufef5", "\ufef6"),
+    "\u0623": ("\ufef7", "\ufef8"),
+    "\u0625": ("\ufef9", "\ufefa"),
+    "\u0627": ("\ufefb", "\ufefc"),
+}
 _LAM_JOINED_BEFORE = {"\ufee0", "\ufede"}  # medial and final lam: joined to the letter before
 # Initial and medial presentation forms: a letter drawn joined to the letter after it.
-_JOINS_NEXT = frozenset(c for c in map(chr, range(0xFB50, 0xFF00))
-                        if unicodedata.decomposition(c).startswith(("<initial>", "<medial>")))
+_JOINS_NEXT = frozenset(
+    c for c in map(chr, range(0xFB50, 0xFF00)) if unicodedata.decomposition(c).startswith(("<initial>", "<medial>"))
+)
 _RESHAPER = arabic_reshaper.ArabicReshaper(
-    configuration={"delete_harakat": False, "shift_harakat_position": False, "support_ligatures": False,
-                   "delete_tatweel": False, "support_zwj": True}
+    configuration={
+        "delete_harakat": False,
+        "shift_harakat_position": False,
+        "support_ligatures": False,
+        "delete_tatweel": False,
+        "support_zwj": True,
+    }
 )
 
 
@@ -140,10 +150,14 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     glyphs = [shaped[i] for i in starts] if inside else list(shaped)
     for k in sorted({bisect_right(starts, i) - 1 for i in inside}):  # clusters of several characters
         a, b = starts[k], bounds[k + 1]
-        glyphs[k] = _lam_alef_glyph(safe[a:b], shaped[a:b], hide) if not lam_alefs.isdisjoint(range(a, b)) else shaped[a:b].translate(hide)
+        glyphs[k] = (
+            _lam_alef_glyph(safe[a:b], shaped[a:b], hide)
+            if not lam_alefs.isdisjoint(range(a, b))
+            else shaped[a:b].translate(hide)
+        )
     for a in orphans:
         k = bisect_right(starts, a) - 1
-        marks = safe[a:bounds[k + 1]].translate(hide)
+        marks = safe[a : bounds[k + 1]].translate(hide)
         glyphs[k] = _NO_BASE + marks if marks.strip(_KEPT_FORMATS) else marks
     if orphans or (_BEYOND_ARABIC.search(safe) or "\u061c" in safe) and _NOT_ONE.search(safe):
         for i in (m.start() for m in _BIDI_CONTROL.finditer(safe)):  # a lone bidi control
@@ -207,5 +221,5 @@ def _lam_alef_glyph(piece: str, shaped: str, hide: dict) -> str:
     alef_at = next(i for i in range(lam_at + 1, len(piece)) if piece[i] in ALEFS)
     isolated, final = _LAM_ALEF[piece[alef_at]]
     glyph = final if shaped[lam_at] in _LAM_JOINED_BEFORE else isolated
-    marks = (piece[:lam_at] + piece[lam_at + 1:alef_at] + piece[alef_at + 1:]).translate(hide)
+    marks = (piece[:lam_at] + piece[lam_at + 1 : alef_at] + piece[alef_at + 1 :]).translate(hide)
     return glyph + marks

@@ -74,8 +74,10 @@ class AgreementScreen(Screen):
     def _show(self, report: AgreementReport) -> None:
         self.report = report
         self.query_one(LoadingIndicator).display = False
-        heading = (f"guidelines {report.guidelines} · {len(report.annotators)} annotators · {report.documents} documents"
-                   f" · excluded {len(report.excluded)}")
+        heading = (
+            f"guidelines {report.guidelines} · {len(report.annotators)} annotators · {report.documents} documents"
+            f" · excluded {len(report.excluded)}"
+        )
         self.query_one("#agreement-summary", Static).update(Text(heading))  # values from files: no markup
         self._show_summary(report)
         self._show_pairs(report)
@@ -120,7 +122,8 @@ class AgreementScreen(Screen):
         versions = {}
         for name in self.report.annotators:
             opened = AnnotationStore.of(app.workspace, name, app.corpus).open(
-                doc_id, app.corpus.info(doc_id).sha256, app.schema.version, app.workspace.guidelines_dir, lock=False)
+                doc_id, app.corpus.info(doc_id).sha256, app.schema.version, app.workspace.guidelines_dir, lock=False
+            )
             versions[name] = opened.doc
         marks = _disagreement_extents(versions)
         from annotator.tui.screens.compare import CompareScreen
@@ -137,4 +140,3 @@ def _disagreement_extents(versions) -> list[tuple[int, int]]:
         for ev in doc.events:
             said.setdefault((ev.start, ev.end, ev.type), set()).add(name)
     return sorted({(s, e) for (s, e, _), who in said.items() if len(who) < len(versions)})
-

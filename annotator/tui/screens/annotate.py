@@ -43,8 +43,17 @@ NAME_CELLS = 30  # a span's text inside a message or a dialog title, cut keeping
 class AnnotateScreen(Screen):
     BINDINGS = bindings(ANNOTATE)
 
-    def __init__(self, document: Document, schema, manual: dict[str, str], mode: str,
-                 at: int | None = None, *, store: AnnotationStore, guidelines_dir: Path) -> None:
+    def __init__(
+        self,
+        document: Document,
+        schema,
+        manual: dict[str, str],
+        mode: str,
+        at: int | None = None,
+        *,
+        store: AnnotationStore,
+        guidelines_dir: Path,
+    ) -> None:
         super().__init__()
         self.start_at = at
         self.store = store  # where edits are saved: the annotator's folder, or gold
@@ -131,12 +140,17 @@ class AnnotateScreen(Screen):
     def _refresh_document(self) -> None:
         self.title = self.document.id
         ro = " · READ-ONLY" if self.opened.read_only else ""
-        self.sub_title = f"{self.store.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
+        self.sub_title = (
+            f"{self.store.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
+        )
         self._repaint()
 
     def _repaint(self) -> None:
-        highlights = [] if self.opened.read_only and self.doc.text_sha256 != self.document.info.sha256 else \
-            annotation_highlights(self.doc, self.schema)
+        highlights = (
+            []
+            if self.opened.read_only and self.doc.text_sha256 != self.document.info.sha256
+            else annotation_highlights(self.doc, self.schema)
+        )
         highlights += [Highlight(s, e, SEARCH_HIT) for s, e in self.hits]
         self.reader.set_highlights(highlights)
         # The list follows one frame later: the text the user is looking at repaints first.
@@ -160,8 +174,15 @@ class AnnotateScreen(Screen):
         labels = ", ".join(self._kind_of(i) for i in under) or "-"
         mode = "CHAR" if self.reader.fine else "WORD"
         token = visual(self.document.text[start:end], self.mode)
-        parts = [row_start(self.mode), (f"{start}-{end}", "bold"), " ", (token, "bold"), f"  {mode}  ", ("on: ", "dim"),
-                 (labels, "bold")]
+        parts = [
+            row_start(self.mode),
+            (f"{start}-{end}", "bold"),
+            " ",
+            (token, "bold"),
+            f"  {mode}  ",
+            ("on: ", "dim"),
+            (labels, "bold"),
+        ]
         if self.reader.selection:
             s, e = self.reader.selection
             parts += ["  sel ", (f"{s}-{e}", "bold")]
@@ -347,14 +368,17 @@ class AnnotateScreen(Screen):
             self.linking = None
             if choice and choice.startswith(REMOVE):
                 role = choice.removeprefix(REMOVE)
-                self._edit(lambda: self.editor.remove_argument(event_id, role, entity.id),
-                           f"removed {role} {entity.id}")
+                self._edit(
+                    lambda: self.editor.remove_argument(event_id, role, entity.id), f"removed {role} {entity.id}"
+                )
             elif choice:
-                self._edit(lambda: self.editor.add_argument(event_id, choice, entity.id),
-                           f"{choice} = {entity.id} {entity.label}")
+                self._edit(
+                    lambda: self.editor.add_argument(event_id, choice, entity.id),
+                    f"{choice} = {entity.id} {entity.label}",
+                )
             self._update_status()
 
-        name = fit(self.document.text[entity.start:entity.end], NAME_CELLS, self.mode)
+        name = fit(self.document.text[entity.start : entity.end], NAME_CELLS, self.mode)
         self.app.push_screen(ChooseScreen(f"Role of {entity.label} «{name}» in {event.type}", options), chosen)
 
     # ----- panels ----------------------------------------------------------------
@@ -383,7 +407,9 @@ class AnnotateScreen(Screen):
         if name and body:
             text = f"## {name}\n\n{body}"
         else:
-            overview = "\n".join(f"- `{x.key}` **{x.name}**: {x.description}" for x in (*self.schema.labels, *self.schema.events))
+            overview = "\n".join(
+                f"- `{x.key}` **{x.name}**: {x.description}" for x in (*self.schema.labels, *self.schema.events)
+            )
             text = f"## Guidelines {self.schema.version}\n\n{overview}"
         # Laid out by the reader's engine: Arabic examples wrap in reading order.
         manual.show(text, self.mode)

@@ -17,8 +17,15 @@ from annotator.tui.widgets.compare_stack import CompareStack
 class CompareScreen(Screen):
     BINDINGS = bindings(COMPARE)
 
-    def __init__(self, doc_id: str, text: str, versions: dict[str, DocumentAnnotations], schema: Schema,
-                 mode: str, disagreements: list[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        doc_id: str,
+        text: str,
+        versions: dict[str, DocumentAnnotations],
+        schema: Schema,
+        mode: str,
+        disagreements: list[tuple[int, int]],
+    ) -> None:
         super().__init__()
         self.doc_id = doc_id
         self.text = text
@@ -51,4 +58,6 @@ class CompareScreen(Screen):
             labels = [e.label for e in doc.entities if e.start < end and start < e.end]
             said.append(f"{name}: {', '.join(labels) or 'nothing'}")
         # Names and labels come from the annotation files: Text, never markup.
-        self.query_one(Static).update(Text(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said)))
+        self.query_one(Static).update(
+            Text(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said))
+        )

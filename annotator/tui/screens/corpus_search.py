@@ -84,8 +84,9 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
             return
         table = self.query_one(DataTable)
         for doc_id, start, context in message.rows:
-            table.add_row(Text(doc_id), Text(str(start), justify="right"), Text(context, justify="right"),
-                          key=f"{doc_id}:{start}")
+            table.add_row(
+                Text(doc_id), Text(str(start), justify="right"), Text(context, justify="right"), key=f"{doc_id}:{start}"
+            )
         self.count += len(message.rows)
         query = fit(self.query_text, QUERY_CELLS, self.app.bidi)
         if not message.done:

@@ -39,8 +39,9 @@ class CurateScreen(AnnotateScreen):
         self.versions = versions
 
     def compose_above(self) -> ComposeResult:
-        yield CompareStack(self.document.text, self.versions, self.schema, self.mode, self._conflict_extents(),
-                           id="annotators")
+        yield CompareStack(
+            self.document.text, self.versions, self.schema, self.mode, self._conflict_extents(), id="annotators"
+        )
 
     def _conflict_extents(self) -> list[tuple[int, int]]:
         return [(c["start"], c["end"]) for c in conflicts(self.editor.doc)]
@@ -49,7 +50,9 @@ class CurateScreen(AnnotateScreen):
         super()._refresh_document()
         open_ = conflicts(self.doc)
         state = "adjudicated" if self.doc.extra.get("adjudicated") else f"{len(open_)} conflicts"
-        self.sub_title = f"{self.store.annotator} · {state} · guidelines {self.schema.version}" + (" · READ-ONLY" if self.opened.read_only else "")
+        self.sub_title = f"{self.store.annotator} · {state} · guidelines {self.schema.version}" + (
+            " · READ-ONLY" if self.opened.read_only else ""
+        )
         if self.is_mounted and self.query("#annotators"):
             self.query_one(CompareStack).paint(marks=self._conflict_extents())
 
@@ -128,8 +131,19 @@ def open_curation(app, doc_id: str) -> None:
         app.notify(str(exc), severity="error", markup=False)
         return
     if start.merged is not None:
-        app.notify(f"merged by {CURATION_STRATEGY}: {start.merged.agreed_entities} entities agreed, "
-                   f"{start.merged.conflicts} conflicts")
+        app.notify(
+            f"merged by {CURATION_STRATEGY}: {start.merged.agreed_entities} entities agreed, "
+            f"{start.merged.conflicts} conflicts"
+        )
     screen_class = with_label_keys(CurateScreen, app.schema)
-    app.push_screen(screen_class(app.corpus.load(doc_id), app.schema, app.manual, app.bidi, store=start.gold,
-                                 guidelines_dir=app.workspace.guidelines_dir, versions=start.versions))
+    app.push_screen(
+        screen_class(
+            app.corpus.load(doc_id),
+            app.schema,
+            app.manual,
+            app.bidi,
+            store=start.gold,
+            guidelines_dir=app.workspace.guidelines_dir,
+            versions=start.versions,
+        )
+    )

@@ -55,7 +55,7 @@ class DocumentsScreen(Screen):
 
         store, workspace = self.app.store, self.app.workspace
         for i in range(0, len(doc_ids), BATCH):
-            batch = doc_ids[i:i + BATCH]
+            batch = doc_ids[i : i + BATCH]
             status = store.statuses(batch) if store else {}
             gold = progress(workspace, batch, self.corpus)
             self.app.call_from_thread(self._show_states, status, gold)
@@ -71,10 +71,12 @@ class DocumentsScreen(Screen):
         who = self.app.annotator or "?"
         read = len(documents.status)
         pending = f" (reading {read:,}/{len(self.corpus):,})" if read < len(self.corpus) else ""
-        self.query_one("#doc-header", Static).update(Text(
-            f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, {counts['in_progress']:,} in progress, "
-            f"{counts['not_started']:,} not started · gold: {adjudicated:,} adjudicated{pending}"
-        ))
+        self.query_one("#doc-header", Static).update(
+            Text(
+                f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, {counts['in_progress']:,} in progress, "
+                f"{counts['not_started']:,} not started · gold: {adjudicated:,} adjudicated{pending}"
+            )
+        )
 
     def _selected(self) -> str | None:
         return self.documents.selected

@@ -26,8 +26,11 @@ def bindings_table(screen) -> Table:
             continue
         seen.add((key, description))
         # Label names and descriptions come from the schema file: Text, never markup.
-        table.add_row(Text(binding.key_display or screen.app.get_key_display(binding)), Text(description),
-                      type(active.node).__name__)
+        table.add_row(
+            Text(binding.key_display or screen.app.get_key_display(binding)),
+            Text(description),
+            type(active.node).__name__,
+        )
     return table
 
 

@@ -79,8 +79,12 @@ class DisplayCheckScreen(ModalScreen[str | None]):
             yield Label(Text(f"drawing now: '{self.bidi_display.mode}' ({self.bidi_display.source})"))
             yield Label(Text("1   " + visual(CHECK_SENTENCE, "app")), id="check-1")
             yield Label(Text("2   " + visual(CHECK_SENTENCE, "terminal")), id="check-2")
-            yield Label(Text("1 or 2: remembered for this terminal and used at once · Esc: neither "
-                             "(see 'annotator doctor' and --bidi in the README)"))
+            yield Label(
+                Text(
+                    "1 or 2: remembered for this terminal and used at once · Esc: neither "
+                    "(see 'annotator doctor' and --bidi in the README)"
+                )
+            )
 
     def action_answer(self, line: str) -> None:
         from annotator.core.terminal import CHECK_MODES

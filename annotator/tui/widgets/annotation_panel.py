@@ -62,8 +62,13 @@ class AnnotationPanel(DataTable):
         text_cells, args_cells = self._caps = self.caps(rows)
         for start, end, item_id, label, args, review in rows:
             flag = Text("⚑ ", style="bold yellow") if review else Text("")
-            self.add_row(flag + Text(item_id), Text(label), _cell(text[start:end], text_cells, mode),
-                         _cell(args, args_cells, mode), key=item_id)
+            self.add_row(
+                flag + Text(item_id),
+                Text(label),
+                _cell(text[start:end], text_cells, mode),
+                _cell(args, args_cells, mode),
+                key=item_id,
+            )
             self._spans[item_id] = (start, end)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -80,7 +85,7 @@ class AnnotationPanel(DataTable):
 def _rows(doc: DocumentAnnotations, text: str) -> list[tuple[int, int, str, str, str, bool]]:
     """(start, end, id, label, arguments, needs review) per entity and event, in text order.
     Arguments name their entity by label and LOGICAL text: cut and laid out as one string."""
-    names = {e.id: f"{e.label} {text[e.start:e.end]}" for e in doc.entities}
+    names = {e.id: f"{e.label} {text[e.start : e.end]}" for e in doc.entities}
     rows = [(e.start, e.end, e.id, e.label, "", bool(e.needs_review)) for e in doc.entities]
     for ev in doc.events:
         args = "; ".join(f"{a.role}: {names.get(a.entity, a.entity)}" for a in ev.arguments)

@@ -203,8 +203,9 @@ class BidiInput(Input):
         strip = Strip(segments)
         if show_cursor:  # on the placeholder's first cell in reading order
             col = width - 1 if rtl else 0
-            strip = Strip.join([strip.crop(0, col), strip.crop(col, col + 1).apply_style(cursor_style),
-                                strip.crop(col + 1, width)])
+            strip = Strip.join(
+                [strip.crop(0, col), strip.crop(col, col + 1).apply_style(cursor_style), strip.crop(col + 1, width)]
+            )
         return list(strip)
 
     def _value_segments(self, width: int, show_cursor: bool, cursor_style: Style) -> list[Segment]:
@@ -227,8 +228,15 @@ class BidiInput(Input):
             segments.append(Segment(" " * (total - x)))
         if 0 <= cursor < origin or cursor >= x:  # the cursor past the value's reading end: a blank cell
             strip = Strip(segments)
-            segments = list(Strip.join([strip.crop(0, cursor), strip.crop(cursor, cursor + 1).apply_style(cursor_style),
-                                        strip.crop(cursor + 1, total)]))
+            segments = list(
+                Strip.join(
+                    [
+                        strip.crop(0, cursor),
+                        strip.crop(cursor, cursor + 1).apply_style(cursor_style),
+                        strip.crop(cursor + 1, total),
+                    ]
+                )
+            )
         return segments
 
     # ----- keys --------------------------------------------------------------------

@@ -19,8 +19,15 @@ DISAGREEMENT = Style(overline=True, underline=True, bold=True)
 class CompareStack(Vertical):
     """One read-only reader per annotator; ``follow(offset)`` moves them all there."""
 
-    def __init__(self, text: str, versions: dict[str, DocumentAnnotations], schema: Schema, mode: str,
-                 marks: list[tuple[int, int]], **kwargs) -> None:
+    def __init__(
+        self,
+        text: str,
+        versions: dict[str, DocumentAnnotations],
+        schema: Schema,
+        mode: str,
+        marks: list[tuple[int, int]],
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.text = text
         self.versions = versions
@@ -31,8 +38,9 @@ class CompareStack(Vertical):
     def compose(self) -> ComposeResult:
         for name in self.versions:
             yield Label(Text(name), classes="compare-name")  # a folder name: data, not markup
-            yield ReaderView(self.text, mode=self.mode, quiet_cursor=True, classes="compare-reader",
-                             id=f"cmp-{_safe_id(name)}")
+            yield ReaderView(
+                self.text, mode=self.mode, quiet_cursor=True, classes="compare-reader", id=f"cmp-{_safe_id(name)}"
+            )
 
     def on_mount(self) -> None:
         self.paint()

@@ -76,9 +76,13 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
         base = self.style_of()
         if row == self.cursor:
             base = base + self.style_of("document-list--cursor")
-        styles = [base, base + Style.parse(STATUS_STYLE.get(status, "dim")),
-                  base + Style.parse("#d7d75f" if gold.startswith("conflicts") else STATUS_STYLE.get(gold, "dim")),
-                  base, base]
+        styles = [
+            base,
+            base + Style.parse(STATUS_STYLE.get(status, "dim")),
+            base + Style.parse("#d7d75f" if gold.startswith("conflicts") else STATUS_STYLE.get(gold, "dim")),
+            base,
+            base,
+        ]
         cells = (info.id, status.replace("_", " "), gold, str(info.chars), info.title)
         return self._row(cells, styles, width)
 
@@ -86,8 +90,12 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
         """One row; ``title`` is logical, cut to the room left keeping its start (the right
         end of a right-to-left title, with the ellipsis at its left) and laid out."""
         id_, status, gold, chars, title = cells
-        left = [id_.ljust(self.id_width), status[:STATUS_WIDTH].ljust(STATUS_WIDTH), gold[:GOLD_WIDTH].ljust(GOLD_WIDTH),
-                chars.rjust(CHARS_WIDTH)]
+        left = [
+            id_.ljust(self.id_width),
+            status[:STATUS_WIDTH].ljust(STATUS_WIDTH),
+            gold[:GOLD_WIDTH].ljust(GOLD_WIDTH),
+            chars.rjust(CHARS_WIDTH),
+        ]
         segments = [Segment(start, styles[0])] if (start := row_start(self.mode)) else []
         for text, style in zip(left, styles):
             segments.append(Segment(text + "  ", style))

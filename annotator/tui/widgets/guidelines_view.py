@@ -54,7 +54,7 @@ def inline(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     spans: list[tuple[int, int, str]] = []
     pos = length = 0
     for match in _INLINE.finditer(text):
-        out.append(text[pos:match.start()])
+        out.append(text[pos : match.start()])
         length += match.start() - pos
         if match[1] is not None:
             inner, inner_spans, kind = match[1], [], "code"
@@ -230,8 +230,10 @@ class GuidelinesView(CachedStyles, ScrollView):
         if width <= 0 or width == self._width:
             return
         self._width = width
-        styles = {None: self.style_of(), **{name.removeprefix("guidelines--"): self.style_of(name)
-                                             for name in self.COMPONENT_CLASSES}}
+        styles = {
+            None: self.style_of(),
+            **{name.removeprefix("guidelines--"): self.style_of(name) for name in self.COMPONENT_CLASSES},
+        }
         rows: list[list[Segment]] = []
         for block in self.blocks:
             rows.extend(block_rows(block, width, self.mode, styles))

@@ -246,15 +246,25 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         start, stop = line.start, line.stop
         cursor = _on_row(self.cursor_span if self._units else None, start, stop)
         selected = _on_row(self.selection, start, stop)
-        key = (row, layout.width, layout.mode, self.diacritics, self._document, self._highlights_version,
-               cursor, selected, styles)
+        key = (
+            row,
+            layout.width,
+            layout.mode,
+            self.diacritics,
+            self._document,
+            self._highlights_version,
+            cursor,
+            selected,
+            styles,
+        )
         strip = self._cache.get(key)
         if strip is None:
             strip = self._cache[key] = self._draw(line, cursor, selected, styles)
         return strip
 
-    def _draw(self, line: DisplayLine, cursor: Span | None, selected: Span | None,
-              styles: tuple[Style, Style, Style, Style]) -> Strip:
+    def _draw(
+        self, line: DisplayLine, cursor: Span | None, selected: Span | None, styles: tuple[Style, Style, Style, Style]
+    ) -> Strip:
         """One row: its clusters left to right, each painted with the highlights on its first
         character, and the selection and cursor where they meet it."""
         _, base, cursor_style, selection_style = styles

@@ -19,9 +19,7 @@ from annotator.core.agreement.report_model import AgreementReport
 
 def to_json(report: AgreementReport) -> bytes:
     """``to_dict()`` as orjson bytes: indented, keys sorted, a final newline, never NaN."""
-    return orjson.dumps(
-        report.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-    )
+    return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def as_bytes(report: AgreementReport, fmt: str) -> bytes:

@@ -49,9 +49,7 @@ def heatmap(title: str, annotators: Sequence[str], cell: Callable[[str, str], Va
         for j, b in enumerate(annotators):
             x, y = label_w + j * size, grid_top + i * size
             if i == j:
-                parts.append(
-                    f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="#f7f8fa" stroke="#fff"/>'
-                )
+                parts.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="#f7f8fa" stroke="#fff"/>')
                 continue
             value = cell(a, b)
             parts.append(
@@ -86,7 +84,9 @@ def bars(labels: Sequence[LabelAgreement]) -> str:
     ]
     x = label_w
     for name, _, color in SERIES:
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/><text x="{x + 14}" y="13">{h(name)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{color}"/><text x="{x + 14}" y="13">{h(name)}</text>'
+        )
         x += 14 + 8 * len(name) + 16
     for k, lab in enumerate(labels):
         y0 = legend_h + k * group_h

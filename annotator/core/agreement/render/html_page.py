@@ -60,7 +60,9 @@ def _summary(report: AgreementReport) -> list[str]:
     out = ["<h2>Summary</h2>", '<div class="cards">']
     for row in report.summary():
         value = row.value
-        shown = h(value.text()) if value.number is not None else f'<span class="na" title="{h(value.reason)}">n/a</span>'
+        shown = (
+            h(value.text()) if value.number is not None else f'<span class="na" title="{h(value.reason)}">n/a</span>'
+        )
         out.append(
             f'<div class="card"><div class="v">{shown}</div><div class="k">{h(row.label)}</div>'
             f'<div class="n">over {h(row.over)}</div></div>'
