@@ -62,8 +62,7 @@ def bench_cli(workspace: Path, out: Path, runs: int, jobs: str | None) -> float:
 
 def token_triples(workspace: Path, doc_ids: list[str]) -> tuple[list[tuple[str, tuple[str, int], str]], Any]:
     """(coder, item, label) per annotator and token of ``doc_ids``, and our report on them."""
-    from annotator.core.agreement import token_label_matrix
-    from annotator.core.agreement import compute_report
+    from annotator.core.agreement import compute_report, token_label_matrix
     from annotator.core.agreement.input import load_tables
     from annotator.core.workspace import Workspace
 

@@ -25,9 +25,9 @@ from annotator.core.adjudication.run import (
     reject,
 )
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
-from annotator.core.annotations.store import AnnotationStore
 from annotator.core.workspace import Workspace
 from tests.conftest import SEED_IDS, copy_workspace
 

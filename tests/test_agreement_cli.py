@@ -17,13 +17,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.conftest import CliResult, assert_one_error
-
 from annotator.core.corpus import Corpus
 from annotator.core.guidelines.schema import load_schema
-from annotator.synthetic import generate
 from annotator.core.text.tokens import tokenize
 from annotator.core.workspace import Workspace
+from annotator.synthetic import generate
+from tests.conftest import CliResult, assert_one_error
 
 DOCS = 20
 ANNOTATORS = ["ann1", "ann2", "ann3"]

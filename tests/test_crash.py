@@ -21,8 +21,8 @@ from pathlib import Path
 
 import orjson
 
-from annotator.core.corpus import Corpus
 from annotator.core.annotations.store import AnnotationStore
+from annotator.core.corpus import Corpus
 from tests.conftest import SEED_IDS, copy_workspace
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.annotations.editing import Editor
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.schema import load_schema
-from annotator.core.annotations.store import AnnotationStore
 
 GUIDELINES = Path(__file__).resolve().parents[1] / "guidelines"
 SCHEMA = load_schema(GUIDELINES, "2.0.0")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import document_1_0_0
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines.schema import RESERVED_KEYS, check, list_versions, load_schema, manual_sections
 from annotator.core.guidelines.migration import diff, migrate, review_queue
+from annotator.core.guidelines.schema import RESERVED_KEYS, check, list_versions, load_schema, manual_sections
+from tests.conftest import document_1_0_0
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDELINES = ROOT / "guidelines"

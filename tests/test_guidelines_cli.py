@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.guidelines.schema import load_schema
 from annotator.core.guidelines.migration import diff
+from annotator.core.guidelines.schema import load_schema
 from tests.conftest import CliResult, assert_one_error, copy_workspace
 
 REPO = Path(__file__).resolve().parents[1]

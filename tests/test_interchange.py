@@ -9,12 +9,12 @@ import pytest
 
 from annotator.cli import main
 from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import ExportOptions, export
-from annotator.core.interchange.jsonl import build_line, read_jsonl, save_imported
 from annotator.core.guidelines.migration import migrate
-from annotator.core.annotations.store import AnnotationStore
+from annotator.core.interchange.jsonl import build_line, read_jsonl, save_imported
 from annotator.core.text.tokens import tokenize
 from tests.export.seed_annotations import DOC0, DOC1, DOC2, annotated_workspace, seed_annotations
 

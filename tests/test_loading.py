@@ -15,8 +15,8 @@ from __future__ import annotations
 import copy
 import random
 import shutil
-from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import pytest

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import document_1_0_0
-from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
-from annotator.core.corpus import Corpus
 from annotator.core.annotations.editing import Editor
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.store import AnnotationStore
+from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.schema import load_schema
 from annotator.core.identity import check_name, remember_name, remembered_name, resolve_name, user_config_path
-from annotator.core.annotations.store import AnnotationStore
-from tests.conftest import SEED_IDS
+from tests.conftest import SEED_IDS, document_1_0_0
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = SEED_IDS[0]

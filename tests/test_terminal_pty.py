@@ -257,8 +257,8 @@ def test_doctor_checks_by_eye_restores_and_remembers(start, tmp_path):
     sentence both ways, gives the terminal back and remembers the answer for this terminal."""
     import tomllib
 
-    from annotator.core.text.layout import visual
     from annotator.core.terminal import CHECK_SENTENCE
+    from annotator.core.text.layout import visual
 
     session = start(
         {"VTE_VERSION": "7600"}, code="import sys\nfrom annotator.cli import main\nsys.exit(main(['doctor']))"
@@ -285,7 +285,7 @@ def test_f2_asks_with_the_terminal_switched_as_in_app_mode_and_applies_the_answe
     assert session.read_until(first_frame)
     assert VTE_OFF.encode() not in session.out
     session.send(b"\x1bOQ")  # F2
-    assert session.read_until(lambda out: VTE_OFF.encode() in out and "1 or 2?".encode() in out)
+    assert session.read_until(lambda out: VTE_OFF.encode() in out and b"1 or 2?" in out)
     assert session.out.find(VTE_OFF.encode()) < session.out.rfind(b"1 or 2?")
     session.send(b"1")
     assert session.read_until(lambda out: b"drawing in 'app' mode now" in out)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import App, SuspendNotSupported
 from textual.driver import Driver
 
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.guidelines.schema import load_schema, manual_sections
 from annotator.core.identity import check_name, remember_bidi, remember_name
-from annotator.core.annotations.store import AnnotationStore
 from annotator.core.keymap import APPLICATION
 from annotator.core.terminal import ANSWER, APP, Display
 from annotator.core.workspace import Workspace

@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
-from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.annotations.store import AnnotationStore
+from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.workspace import Workspace
 
 DOC0, DOC1, DOC2 = "000_cc412d3027dac405", "001_e759c1a521474da3", "002_40b7e8ebcf7a331f"

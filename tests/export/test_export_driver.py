@@ -9,10 +9,10 @@ import orjson
 import pytest
 
 from annotator.cli import main
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import ExportOptions, export, parse_split, split_documents
 from annotator.core.export import render as render_module
-from annotator.core.annotations.store import AnnotationStore
 from tests.export.seed_annotations import DOC0, DOC1, DOC2, annotated_workspace, write_seed_annotations
 
 

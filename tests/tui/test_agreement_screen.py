@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from annotator.core.annotations.model import DocumentAnnotations, Entity
-from annotator.core.corpus import Corpus
 from annotator.core.annotations.store import AnnotationStore
+from annotator.core.corpus import Corpus
 from annotator.tui.app import make_app
 from annotator.tui.screens.agreement import AgreementScreen
 from annotator.tui.screens.compare import CompareScreen

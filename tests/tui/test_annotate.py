@@ -230,8 +230,8 @@ async def test_corpus_search_opens_the_document_at_the_hit(workspace) -> None:
 
 async def test_migrated_document_lists_its_review_queue(workspace) -> None:
     from annotator.core.annotations.model import DocumentAnnotations, Entity
-    from annotator.core.corpus import sha256_text
     from annotator.core.annotations.store import AnnotationStore
+    from annotator.core.corpus import sha256_text
 
     text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
     sha = sha256_text(text)

@@ -4,9 +4,9 @@ reorders each row as one paragraph must never find Arabic sharing a row with a p
 from __future__ import annotations
 
 from annotator.core.annotations.model import DocumentAnnotations, Entity
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.identity import remembered_bidi
-from annotator.core.annotations.store import AnnotationStore
 from annotator.core.terminal import detect
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen

@@ -18,8 +18,9 @@ them, and a unit agreed on their exact extent is not added but raised as a confl
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.errors import AnnotatorError

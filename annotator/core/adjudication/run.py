@@ -54,11 +54,11 @@ from annotator.core.adjudication.merge import (
 )
 from annotator.core.annotations.loading import migrate_to, same_text
 from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.annotations.store import AnnotationStore, DocumentLock
 from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.core.errors import AnnotatorError
-from annotator.core.identity import GOLD, check_name
 from annotator.core.guidelines.registry import registry
-from annotator.core.annotations.store import AnnotationStore, DocumentLock
+from annotator.core.identity import GOLD, check_name
 from annotator.core.workspace import Workspace
 
 __all__ = [

@@ -9,9 +9,10 @@ person decides (``review_queue`` lists those items).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.guidelines.registry import registry

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import RESERVED_FOR_LABELS, label_key_owner

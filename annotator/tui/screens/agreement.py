@@ -62,7 +62,7 @@ class AgreementScreen(Screen):
         try:
             tables = load_tables(workspace)
             report = compute_report(tables)
-        except Exception as exc:  # noqa: BLE001 - shown on screen; the app keeps working
+        except Exception as exc:  # shown on screen; the app keeps working
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._show, report)

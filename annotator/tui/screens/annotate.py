@@ -18,14 +18,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from annotator.core.annotations.model import Entity, Event
-from annotator.core.corpus import Document
-from annotator.core.text.display_text import fit, row_start
 from annotator.core.annotations.editing import Editor
+from annotator.core.annotations.model import Entity, Event
+from annotator.core.annotations.store import AnnotationStore, Opened
+from annotator.core.corpus import Document
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ANNOTATE
+from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.layout import visual
-from annotator.core.annotations.store import AnnotationStore, Opened
 from annotator.tui.keys import bindings
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
 from annotator.tui.screens.modals import ChooseScreen

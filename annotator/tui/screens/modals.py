@@ -52,7 +52,7 @@ class AskNameScreen(ModalScreen[str]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             self.validate(event.value.strip())
-        except Exception as exc:  # noqa: BLE001 - shown to the user, who types again
+        except Exception as exc:  # shown to the user, who types again
             self.query_one("#name-error", Label).update(Text(str(exc)))
             return
         self.dismiss(event.value.strip())
@@ -69,8 +69,8 @@ class DisplayCheckScreen(ModalScreen[str | None]):
         self.bidi_display = display
 
     def compose(self) -> ComposeResult:
-        from annotator.core.text.layout import visual
         from annotator.core.terminal import CHECK_QUESTION, CHECK_SENTENCE
+        from annotator.core.text.layout import visual
 
         profile = self.bidi_display.profile
         with Vertical(classes="dialog"):
