@@ -154,7 +154,7 @@ async def _labelling(workspace: Path) -> None:
         await pilot.pause()
         clock = FrameClock(app)
         samples = []
-        for i in range(30):
+        for _ in range(30):
             samples.append(await clock.key_to_frame("3"))  # GPE on the token: edit, save, repaint
             samples.append(await clock.key_to_frame("left"))
         report("keypress to frame, labelling, 5,000 words", samples[::2], "ms", "< 20 ms")

@@ -61,7 +61,7 @@ def test_seed_sentences(doc_id: str) -> None:
     spans = split_sentences(text)
     check_sentences(text, spans)
     assert len(spans) >= len([line for line in text.splitlines() if line.strip()])
-    for start, end in spans:
+    for _start, end in spans:
         assert text[end - 1] != "،"
 
 

@@ -84,8 +84,10 @@ def dkpro(units, raters, length, category):
             pos = offset + size
     total = 0.0
     for u in mine:
-        l = u[1]
-        total += (n_c - 1) * (2 * l**3 - 3 * l**2 + l) / 3 + l * l * sum(g - l + 1 for g in gaps if g >= l)
+        unit_len = u[1]
+        total += (n_c - 1) * (2 * unit_len**3 - 3 * unit_len**2 + unit_len) / 3 + unit_len * unit_len * sum(
+            g - unit_len + 1 for g in gaps if g >= unit_len
+        )
     d_e = total * (2.0 / L) / (R * L * (R * L - 1) - squared)
     return d_o, d_e
 

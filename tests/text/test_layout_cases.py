@@ -69,7 +69,7 @@ def test_terminal_mode_sends_bidi_controls_and_zwnj():
 )
 def test_no_text_crashes_the_layout(text, width, mode):
     layout = Layout.of_text(text, width, mode)
-    for row, line in enumerate(layout.lines):
+    for line in layout.lines:
         assert cell_len(line.text) == line.cells
         assert len(line.cell_ranges()) == line.cells
     for offset in range(len(text) + 1):

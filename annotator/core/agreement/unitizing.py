@@ -88,8 +88,8 @@ def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
     u = u.with_columns(idx=idx).with_columns(stop=pl.col("stop").fill_null(pl.col("idx")))
     count = prefix_c.gather(u["stop"]) - prefix_c.gather(u["idx"])
     total = prefix_cg.gather(u["stop"]) - prefix_cg.gather(u["idx"])
-    l = pl.col("l").cast(pl.Float64)
-    per_unit = pl.col("n") * l * l * (pl.col("total") - (l - 1.0) * pl.col("count"))
+    unit_len = pl.col("l").cast(pl.Float64)
+    per_unit = pl.col("n") * unit_len * unit_len * (pl.col("total") - (unit_len - 1.0) * pl.col("count"))
     out = u.with_columns(count=count, total=total).group_by("lab").agg(per_unit.sum().alias("s"))
     return dict(out.iter_rows())
 
@@ -213,9 +213,11 @@ def _label_disagreements(
     """D_o and D_e per label with units (see the module docstring)."""
     observed_sum = _observed_sums(units, raters, present)
     second = _gap_sums(_gaps(units, raters, length, present), units.select("lab", "l"))
-    l = pl.col("l")
+    unit_len = pl.col("l")
     per_lab = units.group_by("lab").agg(
-        n=pl.len(), cubic=(l * (l - 1) * (2 * l - 1) / 3.0).sum(), squared=(l * (l - 1)).sum()
+        n=pl.len(),
+        cubic=(unit_len * (unit_len - 1) * (2 * unit_len - 1) / 3.0).sum(),
+        squared=(unit_len * (unit_len - 1)).sum(),
     )
     rl = float(raters * length)
     observed: dict[str, float] = {}

@@ -73,8 +73,9 @@ class DocumentsScreen(Screen):
         pending = f" (reading {read:,}/{len(self.corpus):,})" if read < len(self.corpus) else ""
         self.query_one("#doc-header", Static).update(
             Text(
-                f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, {counts['in_progress']:,} in progress, "
-                f"{counts['not_started']:,} not started · gold: {adjudicated:,} adjudicated{pending}"
+                f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, "
+                f"{counts['in_progress']:,} in progress, {counts['not_started']:,} not started · "
+                f"gold: {adjudicated:,} adjudicated{pending}"
             )
         )
 
