@@ -64,7 +64,9 @@ class AnnotatorApp(App):
         if self.bidi_display.advice:
             self.notify(self.bidi_display.advice, title="Arabic reads backwards?", timeout=15, markup=False)
 
-    def _named(self, name: str) -> None:
+    def _named(self, name: str | None) -> None:
+        if name is None:  # not reached: the name screen is dismissed only with a valid name
+            return
         remember_name(name)
         self.set_annotator(name)
         self.notify(f"hello {name}: your name is remembered in the user config", timeout=4)

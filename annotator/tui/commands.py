@@ -4,6 +4,7 @@ document) and the palette screen itself, whose input draws Arabic as the reader 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -11,6 +12,9 @@ from textual.fuzzy import Matcher
 
 from annotator.core.text.display_text import fit
 from annotator.tui.widgets.bidi_input import BidiInput
+
+if TYPE_CHECKING:
+    from annotator.tui.app import AnnotatorApp
 
 MAX_DOCUMENT_HITS = 50  # "Open ..." entries per query: a corpus may hold 100,000 documents
 HELP_CELLS = 60  # a document's title under its "Open ..." entry, cut keeping its start
@@ -52,6 +56,11 @@ def _highlight(matcher: Matcher, candidate: str) -> Content:
 
 
 class AnnotatorCommands(Provider):
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> AnnotatorApp: ...  # the app this provider is registered with (its COMMANDS)
+
     def _commands(self):
         """The app's commands that work on the current screen (documents are searched apart)."""
         app = self.app

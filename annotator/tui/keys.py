@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TypeVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from annotator.core.guidelines.schema import Schema
@@ -21,8 +21,8 @@ from annotator.core.keymap import Context
 S = TypeVar("S", bound=Screen)
 
 
-def bindings(context: Context) -> list[Binding]:
-    """A context's keys as Textual ``BINDINGS``."""
+def bindings(context: Context) -> list[BindingType]:
+    """A context's keys as Textual ``BINDINGS`` (typed as Textual types that class variable)."""
     return [
         Binding(",".join(k.keys), k.action, k.description, show=k.show, key_display=k.display, priority=k.priority)
         for k in context.keys
@@ -31,7 +31,7 @@ def bindings(context: Context) -> list[Binding]:
 
 def label_keys(schema: Schema) -> tuple[tuple[str, str], ...]:
     """(key, name) of every entity label and event type of ``schema``."""
-    return tuple((item.key, item.name) for item in (*schema.labels, *schema.events))
+    return tuple((item.key, item.name) for item in schema.labels_and_events)
 
 
 def with_label_keys(screen: type[S], schema: Schema) -> type[S]:

@@ -122,8 +122,13 @@ class Schema:
     def event(self, name: str) -> EventType | None:
         return next((x for x in self.events if x.name == name), None)
 
+    @property
+    def labels_and_events(self) -> tuple[Label | EventType, ...]:
+        """Every entity label, then every event type: what a label key or a manual section names."""
+        return (*self.labels, *self.events)
+
     def by_key(self, key: str) -> Label | EventType | None:
-        return next((x for x in (*self.labels, *self.events) if x.key == key), None)
+        return next((x for x in self.labels_and_events if x.key == key), None)
 
     def roles_for(self, event_type: str, entity_label: str) -> tuple[str, ...]:
         """Names of the roles of ``event_type`` that accept an entity labelled ``entity_label``."""
@@ -141,8 +146,8 @@ def list_versions(guidelines_dir: Path) -> list[str]:
     """The versions in ``guidelines_dir`` (folders with a schema.toml), oldest first."""
     if not guidelines_dir.is_dir():
         raise AnnotatorError("no guidelines folder", str(guidelines_dir))
-    found = [p.name for p in guidelines_dir.iterdir() if parse_semver(p.name) and (p / SCHEMA_FILE).is_file()]
-    return sorted(found, key=parse_semver)
+    found = {p.name: v for p in guidelines_dir.iterdir() if (v := parse_semver(p.name)) and (p / SCHEMA_FILE).is_file()}
+    return sorted(found, key=found.__getitem__)
 
 
 def load_schema(guidelines_dir: Path, version: str) -> Schema:
@@ -206,7 +211,7 @@ def _manual_problems(guidelines_dir: Path, schema: Schema) -> list[str]:
     except AnnotatorError as exc:
         return [str(exc)]
     path = str(guidelines_dir / schema.version / MANUAL_FILE)
-    names = [x.name for x in (*schema.labels, *schema.events)]
+    names = [x.name for x in schema.labels_and_events]
     return [
         str(AnnotatorError(f"no '## {name}' section", path, "every label and event type needs one"))
         for name in names
@@ -283,9 +288,9 @@ class _Locator:
             key = str(steps.pop(0))
             name = prefix + key
             starts = [n for n, h in self.headers if h == name and first <= n <= last]
-            if not steps or not isinstance(steps[0], int):
+            if not steps or not isinstance(index := steps[0], int):
                 return self._key(key, first, own_end) or (starts[0] if starts else found)
-            index = steps.pop(0)
+            steps.pop(0)
             if index >= len(starts):
                 return self._key(key, first, own_end) or found
             found = first = starts[index]
@@ -492,9 +497,10 @@ class _Reader:
             elif version != folder_version:
                 self.problem(("version",), f"version {version!r} does not match its folder {folder_version!r}")
         if isinstance(previous, str):
-            if parse_semver(previous) is None:
+            previous_semver = parse_semver(previous)
+            if previous_semver is None:
                 self.problem(("previous",), f"previous {previous!r} is not MAJOR.MINOR.PATCH")
-            elif (parse_semver(folder_version) or (0, 0, 0)) <= parse_semver(previous):
+            elif (parse_semver(folder_version) or (0, 0, 0)) <= previous_semver:
                 self.problem(("previous",), f"previous {previous!r} is not older than {folder_version}")
         if data.get("migrations") and previous is None:
             self.problem(("migrations", 0), "migrations without a 'previous' version to migrate from")

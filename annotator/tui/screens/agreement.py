@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +15,11 @@ from annotator.core.agreement.report_model import AgreementReport, Value
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.keymap import AGREEMENT
 from annotator.tui.keys import bindings
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from annotator.tui.app import AnnotatorApp
 
 
 def _cell(value: Value, *, why: bool = False) -> Text:
@@ -26,6 +33,8 @@ def _cell(value: Value, *, why: bool = False) -> Text:
 
 class AgreementScreen(Screen):
     BINDINGS = bindings(AGREEMENT)
+    if TYPE_CHECKING:
+        app = getters.app(AnnotatorApp)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -117,6 +126,8 @@ class AgreementScreen(Screen):
         if self.report is None or not docs.row_count:
             return
         doc_id = docs.coordinate_to_cell_key(docs.cursor_coordinate).row_key.value
+        if doc_id is None:  # not reached: every row's key is its document's id
+            return
         app = self.app
         text = app.corpus.text(doc_id)
         versions = {}

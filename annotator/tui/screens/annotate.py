@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,6 +35,11 @@ from annotator.tui.widgets.bidi_input import BidiInput
 from annotator.tui.widgets.guidelines_view import GuidelinesView
 from annotator.tui.widgets.reader_view import Highlight, ReaderView
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from annotator.tui.app import AnnotatorApp
+
 CLITICS = "وفبلك"
 REMOVE = "remove as "  # the role menu's entry for taking an argument away
 TATWEEL = "\u0640"
@@ -42,6 +48,8 @@ NAME_CELLS = 30  # a span's text inside a message or a dialog title, cut keeping
 
 class AnnotateScreen(Screen):
     BINDINGS = bindings(ANNOTATE)
+    if TYPE_CHECKING:
+        app = getters.app(AnnotatorApp)
 
     def __init__(
         self,
@@ -174,7 +182,7 @@ class AnnotateScreen(Screen):
         labels = ", ".join(self._kind_of(i) for i in under) or "-"
         mode = "CHAR" if self.reader.fine else "WORD"
         token = visual(self.document.text[start:end], self.mode)
-        parts = [
+        parts: list[str | tuple[str, str]] = [
             row_start(self.mode),
             (f"{start}-{end}", "bold"),
             " ",
@@ -216,7 +224,7 @@ class AnnotateScreen(Screen):
             return
         self.editor.doc = saved
         self._refresh_document()
-        self.say(f"saved {saved.modified[11:19]} · {what}")
+        self.say(f"saved {(saved.modified or '')[11:19]} · {what}")  # save() always sets modified
 
     def _edit(self, change: Callable[[], object], what: str | None = None) -> None:
         """Run one editor change and save it; ``what`` (else the change's own answer) goes
@@ -407,9 +415,7 @@ class AnnotateScreen(Screen):
         if name and body:
             text = f"## {name}\n\n{body}"
         else:
-            overview = "\n".join(
-                f"- `{x.key}` **{x.name}**: {x.description}" for x in (*self.schema.labels, *self.schema.events)
-            )
+            overview = "\n".join(f"- `{x.key}` **{x.name}**: {x.description}" for x in self.schema.labels_and_events)
             text = f"## Guidelines {self.schema.version}\n\n{overview}"
         # Laid out by the reader's engine: Arabic examples wrap in reading order.
         manual.show(text, self.mode)

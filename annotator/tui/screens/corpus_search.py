@@ -7,6 +7,8 @@ it reads a large corpus; a new query cancels the search before it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -23,12 +25,19 @@ from annotator.core.text.layout import visual
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from annotator.tui.app import AnnotatorApp
+
 QUERY_CELLS = 40  # the query repeated above the hits, cut keeping its start
 ROWS_PER_POST = 200  # hits sent to the screen at a time
 
 
 class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
     BINDINGS = bindings(CORPUS_SEARCH)
+    if TYPE_CHECKING:
+        app = getters.app(AnnotatorApp)
 
     class Found(Message):
         """Rows of hits from the search ``worker``; ``done`` with the last of them."""

@@ -6,6 +6,8 @@ Rows are drawn on demand; statuses are read by a background worker, so a corpus 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -17,11 +19,18 @@ from annotator.core.keymap import DOCUMENTS
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.document_list import DocumentList
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from annotator.tui.app import AnnotatorApp
+
 BATCH = 2000  # statuses read per update of the list
 
 
 class DocumentsScreen(Screen):
     BINDINGS = bindings(DOCUMENTS)
+    if TYPE_CHECKING:
+        app = getters.app(AnnotatorApp)
 
     def __init__(self, corpus: Corpus) -> None:
         super().__init__()

@@ -56,6 +56,7 @@ def inline(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     for match in _INLINE.finditer(text):
         out.append(text[pos : match.start()])
         length += match.start() - pos
+        inner_spans: list[tuple[int, int, str]]
         if match[1] is not None:
             inner, inner_spans, kind = match[1], [], "code"
         else:
@@ -230,7 +231,7 @@ class GuidelinesView(CachedStyles, ScrollView):
         if width <= 0 or width == self._width:
             return
         self._width = width
-        styles = {
+        styles: dict[str | None, Style] = {
             None: self.style_of(),
             **{name.removeprefix("guidelines--"): self.style_of(name) for name in self.COMPONENT_CLASSES},
         }
