@@ -312,7 +312,7 @@ def _excluded(report: AgreementReport) -> list[RenderableType]:
     excluded = report.excluded
     if not excluded:
         return []
-    lines = [Text(f"Excluded ({len(excluded)}):", style="bold")]
+    lines: list[RenderableType] = [Text(f"Excluded ({len(excluded)}):", style="bold")]
     lines += [Text(f"  {item.describe()}") for item in excluded[:EXCLUDED_SHOWN]]
     if len(excluded) > EXCLUDED_SHOWN:
         lines.append(Text(f"  ... and {len(excluded) - EXCLUDED_SHOWN} more (see --format json)", style="dim"))

@@ -70,9 +70,9 @@ def _accept(draft: Draft, conflict_id: str, option_index: int) -> DocumentAnnota
             pending = []
             for a in chosen.get("arguments", ()):
                 asig = argument_sig(sig, str(a["role"]), ("entity", int(a["start"]), int(a["end"]), str(a["label"])))
-                entity = draft.entity_by_sig(("entity", *asig[5:]))
-                if entity is not None and set(annotators) <= set(a.get("annotators", ())):
-                    event = draft.add_argument(event, asig[4], entity)
+                target = draft.entity_by_sig(("entity", *asig[5:]))
+                if target is not None and set(annotators) <= set(a.get("annotators", ())):
+                    event = draft.add_argument(event, asig[4], target)
                 else:
                     pending.append((asig, tuple(sorted(str(x) for x in a.get("annotators", ())))))
             draft.add_conflicts(argument_conflicts(draft, event, pending))

@@ -18,7 +18,7 @@ them, and a unit agreed on their exact extent is not added but raised as a confl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -191,7 +191,7 @@ class Draft:
         self.conflicts = [c for c in self.conflicts if c is not found]
         return found
 
-    def add_conflicts(self, new: list[dict[str, Any]], previous: list[dict[str, Any]] = ()) -> None:
+    def add_conflicts(self, new: list[dict[str, Any]], previous: Sequence[dict[str, Any]] = ()) -> None:
         """Give ``new`` conflicts ids: the id of the same ``previous`` conflict (identical options
         not in gold, else the most options in common), else the lowest free ``C<n>``."""
         used = {c["id"] for c in self.conflicts}

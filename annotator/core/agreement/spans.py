@@ -81,8 +81,8 @@ def _hungarian_max(weights: list[list[int]]) -> list[int]:
     """
     n, m = len(weights), len(weights[0])
     inf = float("inf")
-    u = [0] * (n + 1)
-    v = [0] * (m + 1)
+    u: list[float] = [0] * (n + 1)  # potentials: float once an infinite or real delta is added
+    v: list[float] = [0] * (m + 1)
     p = [0] * (m + 1)  # p[j]: row (1-based) assigned to column j
     way = [0] * (m + 1)
     for i in range(1, n + 1):

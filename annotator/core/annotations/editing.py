@@ -140,7 +140,8 @@ class Editor:
 
     def mark_reviewed(self, item_id: str) -> None:
         """Clear the needs-review mark a migration left on an entity or event."""
-        items = [x for x in (*self.doc.entities, *self.doc.events) if x.id == item_id]
+        both: tuple[Entity | Event, ...] = (*self.doc.entities, *self.doc.events)
+        items = [x for x in both if x.id == item_id]
         if not items:
             raise AnnotatorError(f"no entity or event {item_id}")
         if not any(x.needs_review for x in items):

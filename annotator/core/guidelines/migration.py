@@ -54,7 +54,8 @@ def migrate_along(doc: DocumentAnnotations, chain: Sequence[Schema]) -> tuple[Do
 
 def review_queue(doc: DocumentAnnotations) -> list[Entity | Event]:
     """Entities and events a migration left for a person to settle, in text order."""
-    items: list[Entity | Event] = [x for x in (*doc.entities, *doc.events) if x.needs_review]
+    both: tuple[Entity | Event, ...] = (*doc.entities, *doc.events)
+    items = [x for x in both if x.needs_review]
     return sorted(items, key=lambda x: (x.start, -x.end, x.id))
 
 

@@ -212,7 +212,7 @@ def _text_problems(data: dict[str, Any], text: str) -> list[str]:
     def objects(value: Any) -> list[dict[str, Any]]:
         return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
-    items = [(f"entity {e.get('id')}", e) for e in objects(data.get("entities"))]
+    items: list[tuple[str, Any]] = [(f"entity {e.get('id')}", e) for e in objects(data.get("entities"))]
     items += [(f"event {v.get('id')} trigger", v.get("trigger")) for v in objects(data.get("events"))]
     problems = []
     for what, item in items:
