@@ -28,8 +28,22 @@ class Columns:
     """The rows of some files as flat columns (``f`` is the file's number), filled file by
     file; :meth:`frames` makes the chunk's three tables at once."""
 
-    NAMES = ("e_f", "e_start", "e_end", "e_label", "v_f", "v_id", "v_type", "v_start", "v_end",
-             "a_f", "a_event", "a_role", "a_start", "a_end")
+    NAMES = (
+        "e_f",
+        "e_start",
+        "e_end",
+        "e_label",
+        "v_f",
+        "v_id",
+        "v_type",
+        "v_start",
+        "v_end",
+        "a_f",
+        "a_event",
+        "a_role",
+        "a_start",
+        "a_end",
+    )
 
     def __init__(self) -> None:
         for name in self.NAMES:
@@ -46,12 +60,27 @@ class Columns:
             dtype = pl.Int32 if name.endswith("_f") else pl.Int64 if name.endswith(("start", "end")) else pl.String
             return pl.Series(getattr(self, name), dtype=dtype)
 
-        spans = pl.DataFrame({"f": column("e_f"), "start": column("e_start"), "end": column("e_end"),
-                              "label": column("e_label")})
-        events = pl.DataFrame({"f": column("v_f"), "event_id": column("v_id"), "type": column("v_type"),
-                               "start": column("v_start"), "end": column("v_end")})
-        arguments = pl.DataFrame({"f": column("a_f"), "event_id": column("a_event"), "role": column("a_role"),
-                                  "start": column("a_start"), "end": column("a_end")})
+        spans = pl.DataFrame(
+            {"f": column("e_f"), "start": column("e_start"), "end": column("e_end"), "label": column("e_label")}
+        )
+        events = pl.DataFrame(
+            {
+                "f": column("v_f"),
+                "event_id": column("v_id"),
+                "type": column("v_type"),
+                "start": column("v_start"),
+                "end": column("v_end"),
+            }
+        )
+        arguments = pl.DataFrame(
+            {
+                "f": column("a_f"),
+                "event_id": column("a_event"),
+                "role": column("a_role"),
+                "start": column("a_start"),
+                "end": column("a_end"),
+            }
+        )
         return spans, events, arguments
 
 

@@ -133,8 +133,13 @@ def _json_files(folder: Path) -> list[str]:
         raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
 
 
-def selection(workspace: Workspace, annotators: Iterable[str] | None = None, docs: Iterable[str] | None = None,
-              *, corpus: Corpus | None = None) -> tuple[list[str], set[str] | None, list[str]]:
+def selection(
+    workspace: Workspace,
+    annotators: Iterable[str] | None = None,
+    docs: Iterable[str] | None = None,
+    *,
+    corpus: Corpus | None = None,
+) -> tuple[list[str], set[str] | None, list[str]]:
     """(the annotators to compare, the documents (None: all), problems): unknown or
     reserved annotator names and unknown document ids, one line each."""
     corpus = corpus if corpus is not None else Corpus(workspace.corpus_dir)
@@ -221,8 +226,9 @@ def _read_texts(items: Sequence[tuple[str, str, str]], tokenize_them: bool = Tru
             out.docs.append((doc_id, None, f"cannot read the document text {path} ({exc.strerror or exc})"))
             continue
         if hashlib.sha256(raw).hexdigest() != sha:
-            out.docs.append((doc_id, None, f"the stored text {Path(path).name} no longer matches the corpus index"
-                                           " (sha256 differs)"))
+            out.docs.append(
+                (doc_id, None, f"the stored text {Path(path).name} no longer matches the corpus index (sha256 differs)")
+            )
             continue
         try:
             text = raw.decode("utf-8")
@@ -359,8 +365,11 @@ def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable
     excluded: list[dict[str, Any]] = []
     for name in others:
         n = sum(1 for d in _json_files(workspace.annotator_dir(name)) if wanted(d))
-        reason = ("the adjudicated set (gold) is not compared" if name.lower() in RESERVED
-                  else "not a valid annotator name (1 to 64 of A-Z a-z 0-9 _ . -)")
+        reason = (
+            "the adjudicated set (gold) is not compared"
+            if name.lower() in RESERVED
+            else "not a valid annotator name (1 to 64 of A-Z a-z 0-9 _ . -)"
+        )
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
     jobs: list[Job] = []
     for name in chosen:
@@ -420,8 +429,9 @@ def _submit_texts(pool: Any, plan: _Plan) -> list[Any]:
     futures = []
     for cached in (False, True):  # documents whose tokens are cached are only read
         part = [x for x in items if (_cache_get(x[2]) is not None) == cached]
-        futures += [pool.submit(_read_texts, part[i : i + TEXT_CHUNK], not cached)
-                    for i in range(0, len(part), TEXT_CHUNK)]
+        futures += [
+            pool.submit(_read_texts, part[i : i + TEXT_CHUNK], not cached) for i in range(0, len(part), TEXT_CHUNK)
+        ]
     return futures
 
 
@@ -483,8 +493,9 @@ def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
     kept_s = pl.Series(sorted(kept), dtype=pl.Int32)
     coverage = pl.DataFrame({"annotator": file_ann.gather(kept_s), "doc_id": file_doc.gather(kept_s)})
     still = set(coverage["doc_id"].unique().to_list())  # documents whose every file was left out need no text
-    excluded = plan.excluded + [{"annotator": jobs[f].annotator, "doc_id": jobs[f].doc_id, "reason": r}
-                                for f, r in reasons.items()]
+    excluded = plan.excluded + [
+        {"annotator": jobs[f].annotator, "doc_id": jobs[f].doc_id, "reason": r} for f, r in reasons.items()
+    ]
     excluded.sort(key=lambda x: (x["annotator"], x["doc_id"] or ""))
     return AgreementInput(
         guidelines=plan.workspace.config.guidelines,
@@ -492,9 +503,13 @@ def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
         spans=named(spans, ["start", "end", "label"]),
         coverage=coverage,
         tokens=_token_table(texts, still),
-        doc_lengths=pl.DataFrame({"doc_id": [d for d in sorted(texts.texts) if d in still],
-                                  "length": [len(texts.texts[d]) for d in sorted(texts.texts) if d in still]},
-                                 schema={"doc_id": pl.String, "length": pl.Int64}),
+        doc_lengths=pl.DataFrame(
+            {
+                "doc_id": [d for d in sorted(texts.texts) if d in still],
+                "length": [len(texts.texts[d]) for d in sorted(texts.texts) if d in still],
+            },
+            schema={"doc_id": pl.String, "length": pl.Int64},
+        ),
         events=named(events, ["event_id", "type", "start", "end"]),
         arguments=named(arguments, ["event_id", "role", "start", "end"]),
         excluded=tuple(excluded),
@@ -525,11 +540,17 @@ def _token_table(texts: _Texts, docs: set[str]) -> pl.DataFrame:
     import polars as pl
 
     tokens = pl.DataFrame(
-        {"doc_id": pl.DataFrame({"doc_id": texts.ids, "n": pl.Series(texts.counts, dtype=pl.Int64)},
-                                schema={"doc_id": pl.String, "n": pl.Int64})
-         .select(pl.col("doc_id").repeat_by("n")).explode("doc_id").drop_nulls()["doc_id"],
-         "start": series(texts.starts, pl.Int64),
-         "end": series(texts.ends, pl.Int64)},
+        {
+            "doc_id": pl.DataFrame(
+                {"doc_id": texts.ids, "n": pl.Series(texts.counts, dtype=pl.Int64)},
+                schema={"doc_id": pl.String, "n": pl.Int64},
+            )
+            .select(pl.col("doc_id").repeat_by("n"))
+            .explode("doc_id")
+            .drop_nulls()["doc_id"],
+            "start": series(texts.starts, pl.Int64),
+            "end": series(texts.ends, pl.Int64),
+        },
         schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64},
     )
     return tokens if docs.issuperset(texts.ids) else tokens.filter(pl.col("doc_id").is_in(list(docs)))

@@ -140,8 +140,9 @@ def read_bytes(path: Path | str) -> bytes | None:
         raise AnnotatorError("cannot read annotation file", str(path), exc.strerror or str(exc)) from exc
 
 
-def check(raw: bytes, where: str, *, doc_id: str | None = None, guidelines: Registry | None = None,
-          text: Text | None = None) -> Checked:
+def check(
+    raw: bytes, where: str, *, doc_id: str | None = None, guidelines: Registry | None = None, text: Text | None = None
+) -> Checked:
     """Parse and check an annotation file (see the module docstring); AnnotatorError for the
     first problem. ``doc_id``: the document the file's name says; ``guidelines``: where
     its version's schema comes from (None: names are not checked); ``text``: the corpus's
@@ -151,8 +152,9 @@ def check(raw: bytes, where: str, *, doc_id: str | None = None, guidelines: Regi
     if problems:
         raise problems[0].error(where)
     if doc_id is not None and data["doc_id"] != doc_id:
-        raise AnnotatorError(f"the file is for document {data['doc_id']!r}", f"{where}:doc_id",
-                             f"its name says {doc_id}")
+        raise AnnotatorError(
+            f"the file is for document {data['doc_id']!r}", f"{where}:doc_id", f"its name says {doc_id}"
+        )
     vocabulary = None if guidelines is None else _vocabulary(guidelines, data["guidelines"], where)
     limit = text.chars if text is not None and text.sha256 == data["text_sha256"] else OFFSET_LIMIT
     return Checked(data, _columns(data, vocabulary, limit, where))
@@ -172,12 +174,16 @@ def parse(raw: bytes, where: str) -> dict[str, Any]:
 def same_text(text_sha256: str, text: Text, where: str) -> None:
     """AnnotatorError if a file (whose ``text_sha256`` is given) was made on another text than the corpus's."""
     if text_sha256 != text.sha256:
-        raise AnnotatorError("the annotations were made on another text", f"{where}:text_sha256",
-                             "the document text changed since: its sha256 differs from the corpus index")
+        raise AnnotatorError(
+            "the annotations were made on another text",
+            f"{where}:text_sha256",
+            "the document text changed since: its sha256 differs from the corpus index",
+        )
 
 
-def migrate_to(doc: DocumentAnnotations, guidelines: Registry, target: str,
-               where: str) -> tuple[DocumentAnnotations, list[str]]:
+def migrate_to(
+    doc: DocumentAnnotations, guidelines: Registry, target: str, where: str
+) -> tuple[DocumentAnnotations, list[str]]:
     """``doc`` under the ``target`` version and what the migration did (nothing if it is there)."""
     if doc.guidelines == target:
         return doc, []
@@ -202,13 +208,19 @@ def flatten(doc: DocumentAnnotations) -> Flat:
 
 def header_problems(data: dict[str, Any]) -> list[Problem]:
     """The top-level keys of a file in the store's format."""
-    problems = [Problem(key, f"{key!r} must be a string", _got(data.get(key)))
-                for key in HEADER if not isinstance(data.get(key), str)]
+    problems = [
+        Problem(key, f"{key!r} must be a string", _got(data.get(key)))
+        for key in HEADER
+        if not isinstance(data.get(key), str)
+    ]
     status = data.get("status", "in_progress")
     if not isinstance(status, str) or status not in STATUSES:
         problems.append(Problem("status", f"unknown status {status!r}", f"one of {', '.join(STATUSES)}"))
-    problems += [Problem(key, f"{key!r} must be a time stamp string", _got(data[key]))
-                 for key in ("created", "modified") if data.get(key) is not None and not isinstance(data[key], str)]
+    problems += [
+        Problem(key, f"{key!r} must be a time stamp string", _got(data[key]))
+        for key in ("created", "modified")
+        if data.get(key) is not None and not isinstance(data[key], str)
+    ]
     return problems
 
 
@@ -262,8 +274,15 @@ def content_problems(data: dict[str, Any], vocabulary: Vocabulary | None, limit:
     return problems
 
 
-def _arguments(event: dict[str, Any], at: str, what: str, kind: str, vocabulary: Vocabulary | None,
-               labels: dict[str, str], problems: list[Problem]) -> None:
+def _arguments(
+    event: dict[str, Any],
+    at: str,
+    what: str,
+    kind: str,
+    vocabulary: Vocabulary | None,
+    labels: dict[str, str],
+    problems: list[Problem],
+) -> None:
     items = event.get("arguments", [])
     if not isinstance(items, list):
         problems.append(Problem(f"{at}.arguments", f"{what}: 'arguments' must be a list", _got(items)))
@@ -326,8 +345,11 @@ def _vocabulary(guidelines: Registry, version: str, where: str) -> Vocabulary:
     try:
         return guidelines.vocabulary(version)
     except AnnotatorError as exc:
-        raise AnnotatorError(f"guidelines {version!r} cannot be used", f"{where}:guidelines",
-                             f"cannot check the file against it, cannot migrate from it: {exc}") from exc
+        raise AnnotatorError(
+            f"guidelines {version!r} cannot be used",
+            f"{where}:guidelines",
+            f"cannot check the file against it, cannot migrate from it: {exc}",
+        ) from exc
 
 
 # --------------------------------------------------------------------------- the same rules, on columns
@@ -357,7 +379,8 @@ def _flatten(data: dict[str, Any]) -> Flat:
     arguments = [v.get("arguments", []) for v in evs]
     # with its keys read below, an item holding no other keys has no review marks (most files)
     marked = sum(map(len, ents)) != 4 * len(ents) or sum(map(len, evs)) != 3 * len(evs) + sum(
-        ["arguments" in v for v in evs])
+        ["arguments" in v for v in evs]
+    )
     if marked:
         e_review, e_agreed = [e.get("needs_review") for e in ents], [e.get("agreed_by", ()) for e in ents]
         v_review, v_agreed = [v.get("needs_review") for v in evs], [v.get("agreed_by", ()) for v in evs]
@@ -365,11 +388,19 @@ def _flatten(data: dict[str, Any]) -> Flat:
         e_review, e_agreed = [None] * len(ents), [()] * len(ents)
         v_review, v_agreed = [None] * len(evs), [()] * len(evs)
     return Flat(
-        e_id=[e["id"] for e in ents], e_start=[e["start"] for e in ents], e_end=[e["end"] for e in ents],
-        e_label=[e["label"] for e in ents], e_review=e_review, e_agreed=e_agreed,
-        v_id=[v["id"] for v in evs], v_type=[v["type"] for v in evs],
-        v_start=[t["start"] for t in triggers], v_end=[t["end"] for t in triggers],
-        v_review=v_review, v_agreed=v_agreed, v_arguments=arguments,
+        e_id=[e["id"] for e in ents],
+        e_start=[e["start"] for e in ents],
+        e_end=[e["end"] for e in ents],
+        e_label=[e["label"] for e in ents],
+        e_review=e_review,
+        e_agreed=e_agreed,
+        v_id=[v["id"] for v in evs],
+        v_type=[v["type"] for v in evs],
+        v_start=[t["start"] for t in triggers],
+        v_end=[t["end"] for t in triggers],
+        v_review=v_review,
+        v_agreed=v_agreed,
+        v_arguments=arguments,
         a_event=[v["id"] for v, args in zip(evs, arguments) for _ in args],
         a_role=[a["role"] for args in arguments for a in args],
         a_entity=[a["entity"] for args in arguments for a in args],
@@ -392,8 +423,12 @@ def _columns_pass(data: dict[str, Any], f: Flat, vocabulary: Vocabulary | None, 
     if f.v_arguments and set(map(type, f.v_arguments)) != {list}:
         return False
     starts, ends = f.e_start + f.v_start, f.e_end + f.v_end
-    if starts and (set(map(type, starts + ends)) != {int}  # bool is not int here
-                   or min(starts) < 0 or max(ends) > limit or not all(map(lt, starts, ends))):
+    if starts and (
+        set(map(type, starts + ends)) != {int}  # bool is not int here
+        or min(starts) < 0
+        or max(ends) > limit
+        or not all(map(lt, starts, ends))
+    ):
         return False
     # ids must be strings; labels, types and roles are strings if the schema has them (below)
     "".join(f.e_id + f.v_id if vocabulary is not None else f.e_id + f.v_id + f.e_label + f.v_type + f.a_role)
@@ -413,8 +448,9 @@ def _columns_pass(data: dict[str, Any], f: Flat, vocabulary: Vocabulary | None, 
     if not (vocabulary.labels.issuperset(f.e_label) and vocabulary.events.issuperset(types)):
         return False
     type_of = dict(zip(f.v_id, types))
-    return vocabulary.accepts.issuperset(zip(map(type_of.__getitem__, f.a_event), f.a_role,
-                                             map(f.e_label.__getitem__, f.a_index)))
+    return vocabulary.accepts.issuperset(
+        zip(map(type_of.__getitem__, f.a_event), f.a_role, map(f.e_label.__getitem__, f.a_index))
+    )
 
 
 def _marks_pass(f: Flat) -> bool:
@@ -433,8 +469,15 @@ def _normalized(flat: Flat) -> Flat:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true or false", int: "an integer",
-            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _got(value: Any) -> str:
