@@ -45,6 +45,23 @@ class Columns:
         "a_end",
     )
 
+    # One list per name of NAMES, each made empty by __init__: file numbers and offsets are
+    # ints, labels, ids, types and roles strings.
+    e_f: list[int]
+    e_start: list[int]
+    e_end: list[int]
+    e_label: list[str]
+    v_f: list[int]
+    v_id: list[str]
+    v_type: list[str]
+    v_start: list[int]
+    v_end: list[int]
+    a_f: list[int]
+    a_event: list[str]
+    a_role: list[str]
+    a_start: list[int]
+    a_end: list[int]
+
     def __init__(self) -> None:
         for name in self.NAMES:
             setattr(self, name, [])

@@ -4,7 +4,7 @@
 annotators and documents into an :class:`AgreementInput`: the six polars tables
 :func:`annotator.core.agreement.compute_report` takes (see
 :mod:`annotator.core.agreement.tables` for their columns), the texts and the list of what
-was left out and why. :func:`agreement_report` runs the report on it.
+was left out and why.
 
 Annotations are compared under one guidelines version, the workspace's: files under an
 older version are migrated in memory (:func:`annotator.core.guidelines.migration.migrate`; nothing
@@ -450,6 +450,8 @@ def _collect_texts(plan: _Plan, futures: list[Any], covered: set[str], progress:
                     out.bad[doc_id] = reason or "unreadable"
                 continue
             sha = plan.corpus.info(doc_id).sha256
+            starts: Sequence[int]
+            ends: Sequence[int]
             if res.tokenized:
                 n = res.counts[k]
                 starts, ends = res.starts[offset : offset + n], res.ends[offset : offset + n]
@@ -554,21 +556,3 @@ def _token_table(texts: _Texts, docs: set[str]) -> pl.DataFrame:
         schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64},
     )
     return tokens if docs.issuperset(texts.ids) else tokens.filter(pl.col("doc_id").is_in(list(docs)))
-
-
-def agreement_report(data: AgreementInput, *, labels: Iterable[str] | None = None, **options: Any) -> dict[str, Any]:
-    """:func:`compute_report` on ``data`` (its annotators, texts and excluded list), plus a
-    ``selection`` section: files compared, migrated per version, skipped as not done."""
-    from annotator.core.agreement import compute_report
-
-    report = compute_report(data, labels=None if labels is None else list(labels), **options)
-    report["selection"] = {
-        "files": data.files,
-        "excluded": len(data.excluded),
-        "migrated": sum(data.migrated.values()),
-        "migrated_from": dict(data.migrated),
-        "not_done_skipped": data.not_done,
-        "needs_review": data.review,
-        "labels": None if labels is None else list(labels),
-    }
-    return report

@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import lt
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 import orjson
 
@@ -257,7 +257,7 @@ def content_problems(data: dict[str, Any], vocabulary: Vocabulary | None, limit:
         ids.append((item["id"], f"{at}.id"))
         marked = _review(item, at, what, problems)
         known = vocabulary is None or kind in vocabulary.events
-        if not known and not marked:
+        if vocabulary is not None and not known and not marked:
             problems.append(Problem(f"{at}.type", f"{what}: no event type {kind!r} in guidelines {vocabulary.version}"))
         trigger = item.get("trigger")
         if not isinstance(trigger, dict):
@@ -313,7 +313,7 @@ def _list(data: dict[str, Any], key: str, problems: list[Problem]) -> list[Any]:
     return []
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
