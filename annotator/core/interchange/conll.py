@@ -26,7 +26,7 @@ from annotator.core.export.conll import DOCSTART
 from annotator.core.export.tagging import TAG, decode
 from annotator.core.guidelines.registry import registry
 from annotator.core.interchange.jsonl import Parsed, migrate_to_workspace
-from annotator.core.text.tokens import INVISIBLE_SEPARATORS, char_class
+from annotator.core.text.characters import INVISIBLE_SEPARATORS, char_class
 from annotator.core.workspace import Workspace
 
 _BLANK = re.compile(rf"[\s{char_class(INVISIBLE_SEPARATORS)}]+")

@@ -16,20 +16,14 @@ from functools import lru_cache
 
 import icu
 
+from annotator.core.text.characters import L1_RESETTABLE, char_class
+from annotator.core.text.characters import REMOVED_BY_X9 as _REMOVED
+
 RTL, LTR = 1, 0
 _DEFAULT = {RTL: icu.Bidi.DEFAULT_RTL, LTR: icu.Bidi.DEFAULT_LTR}
-# Characters rule L1 resets at the end of a line: white space (WS), isolate initiators and
-# PDI, and what rule X9 removes (embeddings, overrides, PDF, boundary neutrals such as ZWJ,
-# soft hyphen, BOM); tabs and other separators are reset by ICU already.
-_RESETTABLE = re.compile(
-    "(?:[\t\x0b\x0c\x1f \x85\u1680\u2000-\u200a\u2028\u205f\u3000"  # S and WS
-    "\u2066-\u2069\u202a-\u202e"  # isolates, embeddings, overrides
-    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff])+"  # BN
-)
-# What rule X9 removes (embeddings, overrides, PDF, boundary neutrals): no level of its own to be drawn at.
-REMOVED_BY_X9 = re.compile(
-    "[\u202a-\u202e\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff]"
-)
+_RESETTABLE = re.compile(f"[{char_class(L1_RESETTABLE)}]+")
+# What rule X9 removes: no level of its own to be drawn at (characters.REMOVED_BY_X9).
+REMOVED_BY_X9 = re.compile(f"[{char_class(_REMOVED)}]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 

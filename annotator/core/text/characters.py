@@ -83,6 +83,22 @@ WIDE_TRANSPARENT = frozenset("\u00ad\u070f\U0001e94b")
 JOINING_TRANSPARENT = (ZERO_WIDTH - WORD_JOINERS) | WIDE_TRANSPARENT
 
 
+# UAX #9 classes the line reordering needs. What rule X9 removes: embeddings, overrides, PDF
+# and boundary neutrals (controls, soft hyphen, ZWSP/ZWNJ/ZWJ, word joiner, BOM...): they have
+# no level of their own to be drawn at. What rule L1 resets when it ends a line: white space
+# (WS), segment separators (S), isolate controls, and what X9 removes.
+REMOVED_BY_X9 = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\xad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+) | frozenset(
+    map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), *range(0x7F, 0x85), *range(0x86, 0xA0), *range(0x206A, 0x2070)])
+)
+L1_RESETTABLE = (
+    REMOVED_BY_X9
+    | frozenset("\t\x0b\x0c\x1f \x85\u1680\u2028\u205f\u3000\u2066\u2067\u2068\u2069")
+    | frozenset(map(chr, range(0x2000, 0x200B)))
+)
+
+
 def char_class(chars: Iterable[str]) -> str:
     """The body of a regex character class matching exactly ``chars`` (as escaped ranges)."""
     points = sorted({ord(c) for c in chars})

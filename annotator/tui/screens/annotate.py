@@ -25,6 +25,7 @@ from annotator.core.annotations.store import AnnotationStore, Opened
 from annotator.core.corpus import Document
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import ANNOTATE
+from annotator.core.text.clitics import peel
 from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.layout import visual
 from annotator.tui.keys import bindings
@@ -40,9 +41,7 @@ if TYPE_CHECKING:
 
     from annotator.tui.app import AnnotatorApp
 
-CLITICS = "وفبلك"
 REMOVE = "remove as "  # the role menu's entry for taking an argument away
-TATWEEL = "\u0640"
 NAME_CELLS = 30  # a span's text inside a message or a dialog title, cut keeping its start
 
 
@@ -317,13 +316,9 @@ class AnnotateScreen(Screen):
         """Move the start of the selection past one clitic letter (و ف ب ل ك, and a tatweel after it)."""
         start, end = self.reader.target_span() or (0, 0)
         text = self.document.text
-        if end - start < 2 or text[start] not in CLITICS:
+        cut = peel(text, start, end)
+        if cut is None:
             self.notify("no clitic prefix to peel here")
-            return
-        cut = start + 1
-        if text[cut] == TATWEEL:
-            cut += 1
-        if cut >= end:
             return
         if not self.reader.fine:
             self.reader.set_fine(True)
