@@ -108,7 +108,11 @@ REPRESENTATIVE = {
 }
 
 
-def test_bidi_test_every_expressible_case():
+PARTS = 4  # BidiTest.txt is checked in four interleaved parts, so test workers share it
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_bidi_test_every_expressible_case(part):
     figures = {"ok": 0, "mismatch": 0, "inexpressible": 0, "icu": 0}
     mismatches = []
     levels: list[str] = []
@@ -123,6 +127,8 @@ def test_bidi_test_every_expressible_case():
             continue
         if line.startswith("@"):
             continue
+        if number % PARTS != part:
+            continue
         classes, bitset = line.split(";")
         text = "".join(REPRESENTATIVE[c] for c in classes.split())
         for bit, direction in ((1, None), (2, 0), (4, 1)):
@@ -136,9 +142,9 @@ def test_bidi_test_every_expressible_case():
             figures[result] += 1
             if result == "mismatch":
                 mismatches.append(f"line {number}: {classes} ({'auto' if bit == 1 else direction})")
-    print(f"\nBidiTest.txt: {figures}")
-    assert figures["ok"] > 700_000
-    assert figures["icu"] <= 1000
+    print(f"\nBidiTest.txt, part {part + 1} of {PARTS}: {figures}")
+    assert figures["ok"] > 700_000 // PARTS
+    assert figures["icu"] <= 1000 // PARTS
     assert not mismatches, f"{len(mismatches)} cases differ, first: {mismatches[:5]}"
 
 
