@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except AnnotatorError as exc:
         for line in str(exc).splitlines():
-            print(f"annotator: error: {line}", file=sys.stderr)
+            print(f"annotator: error: {_printable(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -104,8 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a folder that cannot be created, a disk that is full...: one line, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
         message = " ".join(f"{where}{exc.strerror or exc}".splitlines())
-        print(f"annotator: error: {message}", file=sys.stderr)
+        print(f"annotator: error: {_printable(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _printable(line: str) -> str:
+    """An error line as data: control characters from file names or contents shown as
+    symbols, never sent as terminal codes, and bidi controls named, so that no name can
+    reorder the line it stands in."""
+    from annotator.core.text.characters import BIDI_CONTROLS
+    from annotator.core.text.shaping import safe
+
+    return "".join(f"<U+{ord(c):04X}>" if c in BIDI_CONTROLS else c for c in safe(line))
 
 
 def _run_tui(args: argparse.Namespace) -> int:
