@@ -144,6 +144,13 @@ def config_text(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What git must not take from a workspace: a save's temporary file (left by a crash) and the
+# lock files that say who is editing a document.
+GITIGNORE = """# written by 'annotator init': files that only make sense on this machine
+*.tmp
+.locks/
+"""
+
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -172,5 +179,8 @@ def init_workspace(
             bundled.copy_tree(version, target / version.name)
     if example:
         bundled.copy_tree(bundled.seed_corpus(), root / "corpus")
+    ignore = root / ".gitignore"
+    if not ignore.exists():  # a team's own .gitignore is theirs: never rewritten
+        ignore.write_text(GITIGNORE, encoding="utf-8")
     (root / CONFIG_NAME).write_text(config_text(config), encoding="utf-8")
     return Workspace(root, config)
