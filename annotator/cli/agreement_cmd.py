@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotator.cli import Commands
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
@@ -29,7 +31,7 @@ WORST_DOCUMENTS = 10
 EXCLUDED_SHOWN = 10
 
 
-def register(sub: argparse._SubParsersAction, groups: dict[str, argparse._SubParsersAction]) -> None:
+def register(sub: Commands, groups: dict[str, Commands]) -> None:
     cmd = sub.add_parser(
         "agreement",
         help="inter-annotator agreement: entities, event triggers and arguments, per label, pair and document",
