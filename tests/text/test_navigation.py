@@ -28,6 +28,14 @@ def units_of(layout: Layout, text: str, unit: str) -> Units:
     return tokens if unit == "tokens" else character_units(tokens.spans, layout.paragraphs)
 
 
+def on_seed(doc: str, width: int, mode: str = "app", unit: str = "tokens") -> tuple[Layout, Units, Navigator]:
+    """A seed article laid out at ``width``, its units and their navigator."""
+    text = seed_text(doc)
+    layout = Layout.of_text(text, width, mode)
+    units = units_of(layout, text, unit)
+    return layout, units, Navigator(layout, units)
+
+
 def shown(layout: Layout, units: Units, row: int) -> list[tuple[int, int]]:
     """(leftmost column, unit) of what ``row`` shows, left to right, read cell by cell."""
     owner = {offset: i for i, (start, end) in enumerate(units.spans) for offset in range(start, end)}
@@ -53,10 +61,7 @@ def walk(step, start: int) -> list[int]:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("doc", RTL_SEEDS)
 def test_left_reads_an_arabic_article_forward_row_after_row(doc: str, width: int, unit: str) -> None:
-    text = seed_text(doc)
-    layout = Layout.of_text(text, width)
-    units = units_of(layout, text, unit)
-    navigator = Navigator(layout, units)
+    layout, units, navigator = on_seed(doc, width, unit=unit)
     visited = walk(navigator.left, 0)
     assert sorted(visited) == list(range(len(units)))  # every unit once
     rows = [layout.locate(units[i][0])[0] for i in visited]
@@ -72,19 +77,14 @@ def test_left_reads_an_arabic_article_forward_row_after_row(doc: str, width: int
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("doc", SEED_IDS)
 def test_in_terminal_mode_right_reads_forward_in_logical_order(doc: str, width: int) -> None:
-    text = seed_text(doc)
-    layout = Layout.of_text(text, width, "terminal")
-    units = token_units(text)
-    assert walk(Navigator(layout, units).right, 0) == list(range(len(units)))
+    _, units, navigator = on_seed(doc, width, "terminal")
+    assert walk(navigator.right, 0) == list(range(len(units)))
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("doc", SEED_IDS)
 def test_up_and_down_keep_the_column(doc: str, width: int) -> None:
-    text = seed_text(doc)
-    layout = Layout.of_text(text, width)
-    units = token_units(text)
-    navigator = Navigator(layout, units)
+    layout, units, navigator = on_seed(doc, width)
     for i in range(0, len(units), 7):
         row, col = layout.locate(units[i][0])
         for step, move in ((1, navigator.down), (-1, navigator.up)):
@@ -101,10 +101,7 @@ def test_up_and_down_keep_the_column(doc: str, width: int) -> None:
 @pytest.mark.parametrize("width", (23, 50))
 @pytest.mark.parametrize("doc", SEED_IDS)
 def test_page_down_and_up_go_as_many_rows_and_stop_at_the_ends(doc: str, width: int) -> None:
-    text = seed_text(doc)
-    layout = Layout.of_text(text, width)
-    units = token_units(text)
-    navigator = Navigator(layout, units)
+    layout, units, navigator = on_seed(doc, width)
     page = 10
     row_of = lambda i: layout.locate(units[i][0])[0]  # noqa: E731
     filled = [r for r in range(len(layout)) if shown(layout, units, r)]  # rows with something to stop on
@@ -123,10 +120,7 @@ def test_page_down_and_up_go_as_many_rows_and_stop_at_the_ends(doc: str, width: 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("doc", SEED_IDS)
 def test_home_and_end_are_the_row_s_first_and_last_units_in_reading_order(doc: str, width: int) -> None:
-    text = seed_text(doc)
-    layout = Layout.of_text(text, width)
-    units = token_units(text)
-    navigator = Navigator(layout, units)
+    layout, units, navigator = on_seed(doc, width)
     for i in range(0, len(units), 5):
         line = layout.lines[layout.locate(units[i][0])[0]]
         starting_here = [u for u in range(len(units)) if line.start <= units[u][0] < line.stop]
