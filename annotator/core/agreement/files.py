@@ -12,7 +12,7 @@ never row by row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,48 +24,27 @@ if TYPE_CHECKING:
     import polars as pl
 
 
+@dataclass(slots=True)
 class Columns:
     """The rows of some files as flat columns (``f`` is the file's number), filled file by
-    file; :meth:`frames` makes the chunk's three tables at once."""
+    file; :meth:`frames` makes the chunk's three tables at once. File numbers and offsets
+    are ints, labels, ids, types and roles strings."""
 
-    NAMES = (
-        "e_f",
-        "e_start",
-        "e_end",
-        "e_label",
-        "v_f",
-        "v_id",
-        "v_type",
-        "v_start",
-        "v_end",
-        "a_f",
-        "a_event",
-        "a_role",
-        "a_start",
-        "a_end",
-    )
-
-    # One list per name of NAMES, each made empty by __init__: file numbers and offsets are
-    # ints, labels, ids, types and roles strings.
-    e_f: list[int]
-    e_start: list[int]
-    e_end: list[int]
-    e_label: list[str]
-    v_f: list[int]
-    v_id: list[str]
-    v_type: list[str]
-    v_start: list[int]
-    v_end: list[int]
-    a_f: list[int]
-    a_event: list[str]
-    a_role: list[str]
-    a_start: list[int]
-    a_end: list[int]
-
-    def __init__(self) -> None:
-        for name in self.NAMES:
-            setattr(self, name, [])
-        self.review = 0  # entities and events marked needs_review
+    e_f: list[int] = field(default_factory=list)
+    e_start: list[int] = field(default_factory=list)
+    e_end: list[int] = field(default_factory=list)
+    e_label: list[str] = field(default_factory=list)
+    v_f: list[int] = field(default_factory=list)
+    v_id: list[str] = field(default_factory=list)
+    v_type: list[str] = field(default_factory=list)
+    v_start: list[int] = field(default_factory=list)
+    v_end: list[int] = field(default_factory=list)
+    a_f: list[int] = field(default_factory=list)
+    a_event: list[str] = field(default_factory=list)
+    a_role: list[str] = field(default_factory=list)
+    a_start: list[int] = field(default_factory=list)
+    a_end: list[int] = field(default_factory=list)
+    review: int = 0  # entities and events marked needs_review
 
     def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         """spans (f, start, end, label), events (f, event_id, type, start, end),
