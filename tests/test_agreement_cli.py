@@ -22,21 +22,11 @@ from annotator.core.guidelines.schema import load_schema
 from annotator.core.text.tokens import tokenize
 from annotator.core.workspace import Workspace
 from annotator.synthetic import generate
+from tests.agreement.report_keys import REPORT_KEYS
 from tests.conftest import CliResult, assert_one_error
 
 DOCS = 20
 ANNOTATORS = ["ann1", "ann2", "ann3"]
-REQUIRED = {
-    "guidelines",
-    "annotators",
-    "documents",
-    "spans",
-    "tokens",
-    "unitizing_alpha",
-    "events",
-    "per_document",
-    "excluded",
-}
 
 
 def run(*args: str | Path, cwd: Path) -> CliResult:
@@ -184,7 +174,7 @@ def test_synth_bad_options_exit_2(tmp_path: Path):
 
 def test_json_report_has_the_required_keys(base_report: dict):
     r = base_report
-    assert REQUIRED <= set(r)
+    assert REPORT_KEYS <= set(r), REPORT_KEYS - set(r)
     assert r["guidelines"] == "2.0.0"
     assert r["annotators"] == ANNOTATORS
     assert r["documents"] == DOCS

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from annotator.core.agreement import Undefined, Value, compute_report
 from annotator.core.agreement.input import AgreementInput
 from annotator.core.agreement.render import CSV_COLUMNS, as_bytes, to_csv, to_html, to_markdown
+from tests.agreement.report_keys import REPORT_KEYS
 
 SPAN_SCHEMA = {
     "annotator": pl.String,
@@ -128,20 +129,7 @@ def test_report_serializes_with_orjson_without_nan():
     report = build(small_tables(), texts={"d1": TEXT}).to_dict()
     check_json_ready(report)
     map_reasons_present(report)
-    for key in (
-        "guidelines",
-        "annotators",
-        "documents",
-        "spans",
-        "tokens",
-        "unitizing_alpha",
-        "events",
-        "per_document",
-        "confusion",
-        "disagreements",
-        "excluded",
-    ):
-        assert key in report
+    assert REPORT_KEYS <= set(report), REPORT_KEYS - set(report)
     for mode in ("exact", "overlap"):
         assert {"f1", "per_label", "pairs"} <= set(report["spans"][mode])
         assert {"a", "b", "f1", "matched", "a_count", "b_count"} <= set(report["spans"][mode]["pairs"][0])
