@@ -163,6 +163,12 @@ DISPLAY_CHECK = Context(
     ),
 )
 
+
+def _textual_keys(*pairs: tuple[str, str]) -> tuple[Key, ...]:
+    """Keys a Textual widget binds itself, described by their action's name; never in the footer."""
+    return tuple(_key(key, action, action.replace("_", " "), show=False) for key, action in pairs)
+
+
 # Bound by Textual (textual 8.2): App, Screen, ScrollableContainer (the reader and the
 # guidelines panel scroll), DataTable (the annotation list).
 TEXTUAL_APP = Context("Textual's application", (_key("ctrl+c", "help_quit", "How to quit", show=False),), textual=True)
@@ -177,40 +183,34 @@ TEXTUAL_SCREEN = Context(
 )
 TEXTUAL_SCROLLING = Context(
     "scrolling",
-    tuple(
-        _key(key, action, action.replace("_", " "), show=False)
-        for key, action in (
-            ("up", "scroll_up"),
-            ("down", "scroll_down"),
-            ("left", "scroll_left"),
-            ("right", "scroll_right"),
-            ("home", "scroll_home"),
-            ("end", "scroll_end"),
-            ("pageup", "page_up"),
-            ("pagedown", "page_down"),
-            ("ctrl+pageup", "page_left"),
-            ("ctrl+pagedown", "page_right"),
-        )
+    _textual_keys(
+        ("up", "scroll_up"),
+        ("down", "scroll_down"),
+        ("left", "scroll_left"),
+        ("right", "scroll_right"),
+        ("home", "scroll_home"),
+        ("end", "scroll_end"),
+        ("pageup", "page_up"),
+        ("pagedown", "page_down"),
+        ("ctrl+pageup", "page_left"),
+        ("ctrl+pagedown", "page_right"),
     ),
     textual=True,
 )
 TEXTUAL_TABLE = Context(
     "the annotation list",
-    tuple(
-        _key(key, action, action.replace("_", " "), show=False)
-        for key, action in (
-            ("enter", "select_cursor"),
-            ("up", "cursor_up"),
-            ("down", "cursor_down"),
-            ("right", "cursor_right"),
-            ("left", "cursor_left"),
-            ("pageup", "page_up"),
-            ("pagedown", "page_down"),
-            ("ctrl+home", "scroll_top"),
-            ("ctrl+end", "scroll_bottom"),
-            ("home", "scroll_home"),
-            ("end", "scroll_end"),
-        )
+    _textual_keys(
+        ("enter", "select_cursor"),
+        ("up", "cursor_up"),
+        ("down", "cursor_down"),
+        ("right", "cursor_right"),
+        ("left", "cursor_left"),
+        ("pageup", "page_up"),
+        ("pagedown", "page_down"),
+        ("ctrl+home", "scroll_top"),
+        ("ctrl+end", "scroll_bottom"),
+        ("home", "scroll_home"),
+        ("end", "scroll_end"),
     ),
     textual=True,
 )
