@@ -54,7 +54,7 @@ from annotator.core.adjudication.merge import (
 )
 from annotator.core.annotations.loading import migrate_to, same_text
 from annotator.core.annotations.model import DocumentAnnotations
-from annotator.core.annotations.store import AnnotationStore, DocumentLock
+from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import registry
@@ -202,7 +202,7 @@ def adjudicate_document(
     if len(sources) < MIN_ANNOTATORS:
         return DocOutcome(doc_id, who, "unadjudicable")
     store = AnnotationStore.of(workspace, GOLD, corpus)
-    lock = DocumentLock(store.directory / ".locks" / f"{doc_id}.lock")
+    lock = store.lock(doc_id)
     holder = lock.acquire()
     if holder is not None:
         problem = f"{doc_id}: gold is locked by {holder} - document skipped"

@@ -102,6 +102,10 @@ class AnnotationStore:
     def path(self, doc_id: str) -> Path:
         return self.directory / f"{doc_id}.json"
 
+    def lock(self, doc_id: str) -> DocumentLock:
+        """The editing lock of ``doc_id`` (not taken): the one every writer of the file asks for."""
+        return DocumentLock(self.directory / ".locks" / f"{doc_id}.lock")
+
     def read(self, doc_id: str) -> DocumentAnnotations | None:
         """The stored annotations as the file declares them (not migrated), None if there is no
         file; AnnotatorError (file, place in it, reason) if it cannot be read or is not valid."""
@@ -146,7 +150,7 @@ class AnnotationStore:
                 opened.read_only = str(exc)
                 return opened
         if lock:
-            opened.lock = DocumentLock(self.directory / ".locks" / f"{doc_id}.lock")
+            opened.lock = self.lock(doc_id)
             try:
                 holder = opened.lock.acquire()
             except OSError as exc:  # a read-only workspace, a file system without locks

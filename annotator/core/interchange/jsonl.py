@@ -257,7 +257,7 @@ def save_imported(workspace: Workspace, annotator: str, parsed: Parsed, replace:
     locks: list[DocumentLock] = []
     try:
         for doc in parsed.docs:
-            lock = DocumentLock(store.directory / ".locks" / f"{doc.doc_id}.lock")
+            lock = store.lock(doc.doc_id)
             holder = lock.acquire()
             if holder is not None:
                 errors.append(
