@@ -38,7 +38,6 @@ Additions to the gold file (kept in ``DocumentAnnotations.extra``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import orjson
 
@@ -274,7 +273,3 @@ def progress(workspace: Workspace, doc_ids: list[str] | None = None, corpus: Cor
             open_ = gold.extra.get("conflicts")
             out[doc_id] = f"conflicts: {len(open_) if isinstance(open_, list) else 0}"
     return out
-
-
-def gold_path(workspace: Workspace, doc_id: str) -> Path:
-    return AnnotationStore(workspace.annotations_dir, GOLD).path(doc_id)
