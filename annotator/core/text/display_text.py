@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from annotator.core.text.bidi import RTL, base_level
 from annotator.core.text.characters import LRM, RLM, ZWJ
-from annotator.core.text.layout import paragraphs_of, visual
-from annotator.core.text.shaping import joins_next
+from annotator.core.text.layout import visual
+from annotator.core.text.shaping import Clusters, cluster, joins_next
 
 ELLIPSIS = "\u2026"
 
@@ -29,8 +29,12 @@ def row_start(mode: str) -> str:
 
 def cells(text: str, mode: str = "app") -> int:
     """How many cells ``text`` takes on one display line (newlines count as spaces)."""
-    clusters = paragraphs_of(text.replace("\n", " "), mode)[0].clusters
-    return sum(clusters.widths) if clusters.widths is not None else len(clusters)
+    return _clusters(text.replace("\n", " "), mode).cells
+
+
+def _clusters(line: str, mode: str) -> Clusters:
+    """The clusters of one line as the layout cuts them in ``mode`` (no BiDi analysis needed)."""
+    return cluster(line, shape=mode == "app")
 
 
 def right_aligned(text: str, mode: str = "app") -> bool:
@@ -51,10 +55,10 @@ def fit(text: str, width: int, mode: str = "app") -> str:
     if width <= 0:
         return ""
     flat = text.replace("\n", " ")
-    clusters = paragraphs_of(flat, mode)[0].clusters
-    widths = clusters.widths or [1] * len(clusters)
-    if sum(widths) <= width:
+    clusters = _clusters(flat, mode)
+    if clusters.cells <= width:
         return visual(flat, mode)
+    widths = clusters.widths or [1] * len(clusters)
     used = kept = 0
     for w in widths:  # clusters from the logical start, one cell left for the ellipsis
         if used + w > width - 1:

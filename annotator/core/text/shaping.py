@@ -105,6 +105,11 @@ class Clusters:
     def __len__(self) -> int:
         return len(self.glyphs)
 
+    @property
+    def cells(self) -> int:
+        """How many cells the clusters take on one line."""
+        return len(self.glyphs) if self.widths is None else sum(self.widths)
+
 
 def safe(text: str) -> str:
     """``text`` with control characters as visible symbols (same length: offsets hold)."""
