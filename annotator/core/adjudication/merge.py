@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event, free_id
 from annotator.core.errors import AnnotatorError
 
 STRATEGIES = ("unanimous", "majority")
@@ -115,11 +115,7 @@ class Draft:
         self.conflicts: list[dict[str, Any]] = _read_conflicts(doc)
 
     def next_id(self, prefix: str) -> str:
-        used = {x.id for x in self.entities} | {x.id for x in self.events}
-        n = 1
-        while f"{prefix}{n}" in used:
-            n += 1
-        return f"{prefix}{n}"
+        return free_id(prefix, (*self.entities, *self.events))
 
     def entity(self, entity_id: str | None) -> Entity | None:
         return next((e for e in self.entities if e.id == entity_id), None)

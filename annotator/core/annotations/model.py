@@ -6,6 +6,7 @@ pure data: storage lives in ``store.py``, editing with undo in ``editing.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,11 +102,7 @@ class DocumentAnnotations:
         return next((e for e in self.entities if e.id == entity_id), None)
 
     def next_id(self, prefix: str) -> str:
-        used = {e.id for e in self.entities} | {e.id for e in self.events}
-        n = 1
-        while f"{prefix}{n}" in used:
-            n += 1
-        return f"{prefix}{n}"
+        return free_id(prefix, (*self.entities, *self.events))
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.extra)
@@ -164,3 +161,12 @@ def _with_marks(out: dict[str, Any], item: Entity | Event) -> dict[str, Any]:
 
 def _span_key(item: Entity | Event) -> tuple[int, int, str]:
     return (item.start, -item.end, item.id)
+
+
+def free_id(prefix: str, items: Iterable[Entity | Event]) -> str:
+    """``prefix`` and the smallest number from 1 that no id among ``items`` has taken (T1, E2, ...)."""
+    used = {x.id for x in items}
+    n = 1
+    while f"{prefix}{n}" in used:
+        n += 1
+    return f"{prefix}{n}"
