@@ -62,7 +62,7 @@ async def test_agreement_screen_sorts_documents_and_compares_annotators(workspac
         await pilot.pause()
         compare = app.screen
         assert isinstance(compare, CompareScreen)
-        assert set(compare.versions) == {"ali", "sara"} and compare.doc_id == disputed
+        assert set(compare.stack.versions) == {"ali", "sara"} and compare.doc_id == disputed
         assert (0, 5) in compare.disagreements and (10, 20) in compare.disagreements
         await pilot.press("j")
         assert "ali: ORG" in str(compare.query_one("#status").render())

@@ -28,22 +28,19 @@ class CompareScreen(Screen):
     ) -> None:
         super().__init__()
         self.doc_id = doc_id
-        self.text = text
-        self.versions = versions
-        self.schema = schema
-        self.mode = mode
         self.disagreements = sorted(set(disagreements))
+        self.stack = CompareStack(text, versions, schema, mode, self.disagreements, id="stack")
         self.position = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield CompareStack(self.text, self.versions, self.schema, self.mode, self.disagreements, id="stack")
+        yield self.stack
         yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = f"{self.doc_id}: {len(self.disagreements)} disagreements"
-        self.sub_title = " · ".join(self.versions)
+        self.sub_title = " · ".join(self.stack.versions)
         self.query_one(Static).update("j / k: next / previous disagreement (red overline)")
 
     def action_step(self, step: int) -> None:
@@ -52,9 +49,9 @@ class CompareScreen(Screen):
             return
         self.position = (self.position + step) % len(self.disagreements)
         start, end = self.disagreements[self.position]
-        self.query_one(CompareStack).follow(start)
+        self.stack.follow(start)
         said = []
-        for name, doc in self.versions.items():
+        for name, doc in self.stack.versions.items():
             labels = [e.label for e in doc.entities if e.start < end and start < e.end]
             said.append(f"{name}: {', '.join(labels) or 'nothing'}")
         # Names and labels come from the annotation files: Text, never markup.
