@@ -90,8 +90,9 @@ class _Line:
         """The logical index for a click on virtual ``column``: the character shown there;
         past either end of the line, the logical start or end on that side."""
         x = column - self.origin(width)
-        if 0 <= x < self.cells:
-            return self.line.cell_ranges()[x][0]
+        shown = self.layout.cell_at(0, self.line.indent + x)
+        if shown is not None:
+            return shown[0]
         before = x < 0
         return len(self.value) if before == self.rtl else 0
 
