@@ -6,6 +6,7 @@ import orjson
 
 from annotator.core.annotations.model import DocumentAnnotations, Entity
 from annotator.core.annotations.store import AnnotationStore
+from annotator.core.corpus import Corpus
 from annotator.tui.app import make_app
 from annotator.tui.screens.curate import CurateScreen
 from annotator.tui.screens.modals import ChooseScreen
@@ -15,7 +16,7 @@ DOC = SEED_IDS[0]
 
 
 def write(workspace, who: str, entities: list[tuple[int, int, str]]) -> None:
-    info = __import__("annotator.core.corpus", fromlist=["Corpus"]).Corpus(workspace.corpus_dir).info(DOC)
+    info = Corpus(workspace.corpus_dir).info(DOC)
     doc = DocumentAnnotations(
         DOC,
         info.sha256,
@@ -27,6 +28,14 @@ def write(workspace, who: str, entities: list[tuple[int, int, str]]) -> None:
     AnnotationStore(workspace.annotations_dir, who).save(doc)
 
 
+async def curate(app, pilot) -> CurateScreen:
+    """Press c on the document list: the curation screen of the selected document."""
+    await pilot.press("c")
+    await pilot.pause()
+    assert isinstance(app.screen, CurateScreen)
+    return app.screen
+
+
 async def test_adjudicate_a_seed_document_with_a_conflict(workspace) -> None:
     text = (workspace.corpus_dir / f"{DOC}.txt").read_text(encoding="utf-8")
     place = text.index("ديرالزور")
@@ -36,10 +45,7 @@ async def test_adjudicate_a_seed_document_with_a_conflict(workspace) -> None:
     write(workspace, "sara", [(0, 7, "ORG"), (*place_span, "LOC")])
     app = make_app(workspace, annotator="tester")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("c")  # curate the selected (first) document: merged by majority first
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CurateScreen)
+        screen = await curate(app, pilot)  # the selected (first) document: merged by majority first
         assert [(e.label, e.agreed_by) for e in screen.doc.entities] == [("ORG", ("ali", "sara"))]
         assert set(screen.versions) == {"ali", "sara"}
         await pilot.press("j")  # step to the conflict
@@ -66,9 +72,7 @@ async def test_next_document_in_curation_releases_the_gold_lock(workspace) -> No
         write(workspace, who, [(0, 7, "ORG"), (text.index("ديرالزور"), text.index("ديرالزور") + 8, label)])
     app = make_app(workspace, annotator="tester")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.screen, CurateScreen) and app.screen.document.id == DOC
+        assert (await curate(app, pilot)).document.id == DOC
         await pilot.press("n")  # the next seed has no annotators: curation says so and stays on the list
         await pilot.pause()
         lock = DocumentLock(workspace.annotations_dir / "gold" / ".locks" / f"{DOC}.lock")
@@ -87,10 +91,7 @@ async def test_curation_starts_from_the_core_strategy(workspace, monkeypatch) ->
     write(workspace, "omar", [(0, 7, "GPE")])
     app = make_app(workspace, annotator="tester")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("c")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CurateScreen)
+        screen = await curate(app, pilot)
         assert screen.doc.entities == () and len(screen.doc.extra["conflicts"]) == 1
         assert screen.sub_title.startswith("gold · 1 conflicts")
     gold = orjson.loads((workspace.annotations_dir / "gold" / f"{DOC}.json").read_bytes())
@@ -106,10 +107,7 @@ async def test_a_search_hit_while_curating_opens_the_annotators_document_not_gol
     write(workspace, "sara", [(0, 7, "GPE")])
     app = make_app(workspace, annotator="tester")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("c")
-        await pilot.pause()
-        curation = app.screen
-        assert isinstance(curation, CurateScreen)
+        curation = await curate(app, pilot)
         gold_file = workspace.annotations_dir / "gold" / f"{DOC}.json"
         gold = gold_file.read_bytes()
         await pilot.press("ctrl+f", *"ديرالزور", "enter")
