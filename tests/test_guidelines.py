@@ -232,22 +232,29 @@ def migration(op: str, frm: str, to: str | None = None) -> str:
 
 WITH_LOC = [*PER_GPE, ("LOC", "3", "#a9e34b")]
 ROLES = [("Attacker", ["PER", "GPE"]), ("Place", ["GPE", "LOC"])]
+
+
+def v2(previous: str, migrations: str = "") -> str:
+    """Version 2.0.0 (PER, GPE, LOC) after ``previous``, with these migrations."""
+    return schema_toml("2.0.0", WITH_LOC, ROLES, previous, migrations)
+
+
 MIGRATION_CASES = [
     (
         "from unknown in previous",
-        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("rename", '"NOPE"', '"LOC"')),
+        v2("1.0.0", migration("rename", '"NOPE"', '"LOC"')),
         'from = "NOPE"',
         "entity 'NOPE' is not in 1.0.0",
     ),
     (
         "to unknown in this version",
-        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("split", '"GPE"', '["GPE", "XYZ"]')),
+        v2("1.0.0", migration("split", '"GPE"', '["GPE", "XYZ"]')),
         'to = ["GPE", "XYZ"]',
         "entity 'XYZ' is not in 2.0.0",
     ),
     (
         "merged label still declared",
-        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("merge", '["GPE", "PER"]', '"LOC"')),
+        v2("1.0.0", migration("merge", '["GPE", "PER"]', '"LOC"')),
         'from = ["GPE", "PER"]',
         "entity 'GPE' is still in 2.0.0",
     ),
@@ -259,20 +266,20 @@ MIGRATION_CASES = [
     ),
     (
         "previous missing",
-        schema_toml("2.0.0", WITH_LOC, ROLES, "0.9.0"),
+        v2("0.9.0"),
         'previous = "0.9.0"',
         "previous version 0.9.0 does not exist",
     ),
-    ("previous not older", schema_toml("2.0.0", WITH_LOC, ROLES, "3.0.0"), 'previous = "3.0.0"', "is not older"),
+    ("previous not older", v2("3.0.0"), 'previous = "3.0.0"', "is not older"),
     (
         "unknown op",
-        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("move", '"GPE"', '"LOC"')),
+        v2("1.0.0", migration("move", '"GPE"', '"LOC"')),
         'op = "move"',
         "unknown op 'move'",
     ),
     (
         "wrong arity",
-        schema_toml("2.0.0", WITH_LOC, ROLES, "1.0.0", migration("rename", '["PER", "GPE"]', '"LOC"')),
+        v2("1.0.0", migration("rename", '["PER", "GPE"]', '"LOC"')),
         "[[migrations]]",
         "rename takes one name in from and another in to",
     ),
