@@ -114,8 +114,8 @@ class DocumentAnnotations:
                 "guidelines": self.guidelines,
                 "annotator": self.annotator,
                 "status": self.status,
-                "entities": [e.to_json() for e in sorted(self.entities, key=_span_key)],
-                "events": [e.to_json() for e in sorted(self.events, key=_span_key)],
+                "entities": [e.to_json() for e in sorted(self.entities, key=text_order)],
+                "events": [e.to_json() for e in sorted(self.events, key=text_order)],
                 "created": self.created,
                 "modified": self.modified,
             }
@@ -159,7 +159,8 @@ def _with_marks(out: dict[str, Any], item: Entity | Event) -> dict[str, Any]:
     return out
 
 
-def _span_key(item: Entity | Event) -> tuple[int, int, str]:
+def text_order(item: Entity | Event) -> tuple[int, int, str]:
+    """Sort key of the files' order: by start, the longer span first, then by id."""
     return (item.start, -item.end, item.id)
 
 

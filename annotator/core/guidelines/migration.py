@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event, text_order
 from annotator.core.guidelines.registry import registry
 from annotator.core.guidelines.schema import EventType, Label, Migration, Schema
 
@@ -56,7 +56,7 @@ def review_queue(doc: DocumentAnnotations) -> list[Entity | Event]:
     """Entities and events a migration left for a person to settle, in text order."""
     both: tuple[Entity | Event, ...] = (*doc.entities, *doc.events)
     items = [x for x in both if x.needs_review]
-    return sorted(items, key=lambda x: (x.start, -x.end, x.id))
+    return sorted(items, key=text_order)
 
 
 def _step(doc: DocumentAnnotations, schema: Schema) -> tuple[DocumentAnnotations, list[str]]:

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from annotator.core.annotations.loading import content_problems, migrate_to
-from annotator.core.annotations.model import STATUSES, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.model import STATUSES, DocumentAnnotations, Entity, Event, text_order
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, registry
@@ -45,7 +45,7 @@ def build_line(
 ) -> dict[str, Any]:
     """The interchange line of ``doc`` over ``text`` (which must be the document's text)."""
     entities = []
-    for e in sorted(doc.entities, key=lambda x: (x.start, -x.end, x.id)):
+    for e in sorted(doc.entities, key=text_order):
         item: dict[str, Any] = {
             "id": e.id,
             "start": e.start,
@@ -56,7 +56,7 @@ def build_line(
         _extras(item, e)
         entities.append(item)
     events = []
-    for v in sorted(doc.events, key=lambda x: (x.start, -x.end, x.id)):
+    for v in sorted(doc.events, key=text_order):
         item = {
             "id": v.id,
             "type": v.type,
