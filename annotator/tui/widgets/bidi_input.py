@@ -77,9 +77,13 @@ class _Line:
     def rtl(self) -> bool:
         return self.line.rtl
 
+    def virtual_width(self, width: int) -> int:
+        """Cells the field scrolls over: the line and the cursor's cell after it, at least ``width``."""
+        return max(width, self.cells + 1)
+
     def origin(self, width: int) -> int:
         """The virtual column of the line's first cell in a field ``width`` cells wide."""
-        return max(width, self.cells + 1) - self.cells if self.rtl else 0
+        return self.virtual_width(width) - self.cells if self.rtl else 0
 
     def column(self, offset: int, width: int) -> int:
         """The virtual column of the cursor before logical ``offset`` (Layout.locate)."""
@@ -170,7 +174,7 @@ class BidiInput(Input):
             return self.scroll_offset.x
         width = self._field_width
         line = self.laid_out()
-        return max(0, min(self.scroll_offset.x, max(width, line.cells + 1) - width))
+        return max(0, min(self.scroll_offset.x, line.virtual_width(width) - width))
 
     # ----- drawing ---------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -212,7 +216,7 @@ class BidiInput(Input):
     def _value_segments(self, width: int, show_cursor: bool, cursor_style: Style) -> list[Segment]:
         line = self.laid_out()
         origin = line.origin(width)
-        total = max(width, line.cells + 1)
+        total = line.virtual_width(width)
         start, end = sorted(self.selection)
         selected = self.has_focus and start != end
         selection_style = self.get_component_rich_style("input--selection")
