@@ -11,11 +11,14 @@ import argparse
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from annotator import __version__
 from annotator.core.errors import AnnotatorError
 from annotator.core.workspace import BIDI_MODES, Workspace
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 EXIT_BAD_INPUT = 2
 
@@ -81,6 +84,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
     return Workspace.open(args.workspace or Path.cwd())
+
+
+def progress_on_stderr(label: str, *, remaining: bool) -> Progress:
+    """A started rich progress bar on stderr that leaves nothing behind: the label, the bar,
+    done/total, and the time left (``remaining``) or taken so far."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn() if remaining else TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    progress.start()
+    return progress
 
 
 def main(argv: list[str] | None = None) -> int:

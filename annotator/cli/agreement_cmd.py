@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.cli import Commands
+from annotator.cli import Commands, progress_on_stderr
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -131,18 +131,7 @@ class _Bar:
         if self.progress is None:
             if total < PROGRESS_MIN_FILES:
                 return
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.progress.start()
+            self.progress = progress_on_stderr("{task.description}", remaining=False)
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total or None)
         self.progress.update(self.tasks[stage], completed=done, total=total or None)

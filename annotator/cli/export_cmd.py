@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.cli import Commands
+from annotator.cli import Commands, progress_on_stderr
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -109,18 +109,7 @@ class _ProgressBar:
         if total < self.LONG:
             return
         if self.bar is None:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            progress = Progress(
-                TextColumn("exporting"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            progress.start()
+            progress = progress_on_stderr("exporting", remaining=True)
             self.bar = (progress, progress.add_task("export", total=total))
         if done % 50 == 0 or done == total:
             progress, task = self.bar
