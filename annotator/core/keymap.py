@@ -215,25 +215,6 @@ TEXTUAL_TABLE = Context(
     textual=True,
 )
 
-CONTEXTS = (
-    APPLICATION,
-    DOCUMENTS,
-    DOCUMENT_LIST,
-    ANNOTATE,
-    READER,
-    CURATE,
-    AGREEMENT,
-    COMPARE,
-    CORPUS_SEARCH,
-    HELP,
-    CHOOSE,
-    DISPLAY_CHECK,
-    TEXTUAL_APP,
-    TEXTUAL_SCREEN,
-    TEXTUAL_SCROLLING,
-    TEXTUAL_TABLE,
-)
-
 # Where label keys work: the annotation screen (and the curation screen, one of them), the
 # widgets that take focus on it, the application and Textual around them. First wins in messages.
 LABEL_CONTEXTS = (ANNOTATE, CURATE, READER, APPLICATION, TEXTUAL_APP, TEXTUAL_SCREEN, TEXTUAL_SCROLLING, TEXTUAL_TABLE)
