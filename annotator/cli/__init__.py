@@ -86,6 +86,13 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     return Workspace.open(args.workspace or Path.cwd())
 
 
+def comma_list(value: str | None) -> tuple[str, ...] | None:
+    """``--docs a, b,`` as ("a", "b"): names stripped, empty ones dropped; None when not given."""
+    if value is None:
+        return None
+    return tuple(x.strip() for x in value.split(",") if x.strip())
+
+
 def progress_on_stderr(label: str, *, remaining: bool) -> Progress:
     """A started rich progress bar on stderr that leaves nothing behind: the label, the bar,
     done/total, and the time left (``remaining``) or taken so far."""

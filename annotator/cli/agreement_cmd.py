@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.cli import Commands, progress_on_stderr
+from annotator.cli import Commands, comma_list, progress_on_stderr
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -78,19 +78,13 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
     cmd.set_defaults(handler=_agreement)
 
 
-def _names(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [x.strip() for x in value.split(",") if x.strip()]
-
-
-def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, list[str] | None]:
+def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, tuple[str, ...] | None]:
     """The output format and the labels; AnnotatorError with one line per problem."""
     from annotator.core.agreement.input import selection
     from annotator.core.errors import AnnotatorError
     from annotator.core.guidelines.schema import load_schema
 
-    _, _, problems = selection(ws, _names(args.annotators), _names(args.docs))
+    _, _, problems = selection(ws, comma_list(args.annotators), comma_list(args.docs))
     fmt = args.report_format
     if args.out is not None:
         if fmt is None:
@@ -101,7 +95,7 @@ def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, list[
             problems.append(f"--out: {args.out} is a folder")
     if args.jobs is not None and args.jobs < 1:
         problems.append(f"--jobs: at least 1, got {args.jobs}")
-    labels = _names(args.labels)
+    labels = comma_list(args.labels)
     if labels is not None:
         schema = load_schema(ws.guidelines_dir, ws.config.guidelines)
         known = [label.name for label in schema.labels]
@@ -158,8 +152,8 @@ def _agreement(args: argparse.Namespace) -> int:
     try:
         data = load_tables(
             ws,
-            annotators=_names(args.annotators),
-            docs=_names(args.docs),
+            annotators=comma_list(args.annotators),
+            docs=comma_list(args.docs),
             done_only=args.done_only,
             progress=bar,
             workers=args.jobs,

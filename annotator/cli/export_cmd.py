@@ -56,16 +56,15 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from annotator.cli import open_workspace
+    from annotator.cli import comma_list, open_workspace
     from annotator.core.export import ExportOptions, export, parse_split
     from annotator.core.identity import check_name
 
     source = check_name(args.source, "--source", allow_gold=True)
-    docs = tuple(d.strip() for d in args.docs.split(",") if d.strip()) if args.docs is not None else None
     options = ExportOptions(
         format=args.export_format,
         source=source,
-        docs=docs,
+        docs=comma_list(args.docs),
         done_only=args.done_only,
         out=args.out,
         split=parse_split(args.split) if args.split is not None else None,
