@@ -29,6 +29,7 @@ SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html"
 PROGRESS_MIN_FILES = 2000  # smaller runs take well under a second: no progress bar
 WORST_DOCUMENTS = 10
 EXCLUDED_SHOWN = 10
+GRADE_STYLES = {"good": "green", "fair": "yellow", "poor": "red", None: "dim"}  # Value.grade()
 
 
 def register(sub: Commands, groups: dict[str, Commands]) -> None:
@@ -190,10 +191,7 @@ def _value(value: Value) -> Text:
     """A coloured number, or a dim "n/a (reason)"."""
     from rich.text import Text
 
-    if value.number is None:
-        return Text(value.explained(), style="dim")
-    style = "green" if value.number >= 0.8 else "yellow" if value.number >= 0.6 else "red"
-    return Text(value.explained(), style=style)
+    return Text(value.explained(), style=GRADE_STYLES[value.grade()])
 
 
 def _table(title: str, columns: list[str]) -> Table:

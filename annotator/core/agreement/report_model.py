@@ -56,6 +56,13 @@ class Value:
         """The number to ``digits`` places, or "n/a (reason)"."""
         return self.text(digits) if self.number is not None else f"n/a ({self.reason})"
 
+    def grade(self) -> str | None:
+        """How the terminal and the TUI colour it: "good" (at least 0.8), "fair" (at least 0.6),
+        "poor", or None for n/a."""
+        if self.number is None:
+            return None
+        return "good" if self.number >= 0.8 else "fair" if self.number >= 0.6 else "poor"
+
 
 # --------------------------------------------------------------------------- pairs and labels
 

@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from annotator.tui.app import AnnotatorApp
 
 
+GRADE_STYLES = {"good": "#5fd75f", "fair": "#d7d75f", "poor": "#ff5f5f", None: "dim"}  # Value.grade()
+
+
 def _cell(value: Value, *, why: bool = False) -> Text:
     """A coloured number, or a dim "n/a" (with the reason when ``why``)."""
     shown = value.explained() if why else value.text()
-    if value.number is None:
-        return Text(shown, style="dim", justify="right")
-    style = "#5fd75f" if value.number >= 0.8 else "#d7d75f" if value.number >= 0.6 else "#ff5f5f"
-    return Text(shown, style=style, justify="right")
+    return Text(shown, style=GRADE_STYLES[value.grade()], justify="right")
 
 
 class AgreementScreen(Screen):
