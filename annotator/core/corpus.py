@@ -24,6 +24,16 @@ BOM = "\ufeff"
 _BAD_ID = re.compile(r"[\x00-\x1f\x7f/\\]|^\.")
 
 
+def check_doc_id(doc_id: object, where: str = "document id") -> str:
+    """``doc_id`` if it can name a file inside its folder; else AnnotatorError. Every id that
+    becomes a path (corpus texts, annotation files, exports) goes through here."""
+    if not isinstance(doc_id, str) or not doc_id or _BAD_ID.search(doc_id):
+        raise AnnotatorError(
+            f"bad document id {doc_id!r}", where, "a non-empty string, no control characters, slashes or leading dot"
+        )
+    return doc_id
+
+
 def read_utf8(path: Path, what: str = "file") -> str:
     """The text of a UTF-8 file; AnnotatorError naming the file (and the byte, if not UTF-8)."""
     try:
@@ -124,7 +134,7 @@ class Corpus:
         return [self._docs[i] for i in self.ids]
 
     def path(self, doc_id: str) -> Path:
-        return self.directory / f"{doc_id}.txt"
+        return self.directory / f"{check_doc_id(doc_id)}.txt"
 
     def load(self, doc_id: str) -> Document:
         info = self.info(doc_id)
@@ -196,9 +206,7 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def _read_text_file(file: Path, now: str) -> tuple[DocumentInfo, str]:
-    doc_id = file.stem
-    if not doc_id or _BAD_ID.search(doc_id):
-        raise AnnotatorError(f"bad document id {doc_id!r}", str(file), "no control characters, slashes or leading dot")
+    doc_id = check_doc_id(file.stem, str(file))
     try:
         raw = file.read_bytes()
     except OSError as exc:

@@ -67,7 +67,9 @@ class Workspace:
         return self.root / "exports"
 
     def annotator_dir(self, annotator: str) -> Path:
-        return self.annotations_dir / annotator
+        from annotator.core.identity import check_name
+
+        return self.annotations_dir / check_name(annotator, allow_gold=True)
 
     def bidi_setting(self, override: str | None = None, env: Mapping[str, str] | None = None) -> tuple[str, str]:
         """What was asked for ('auto', 'app' or 'terminal') and where: --bidi beats ANNOTATOR_BIDI

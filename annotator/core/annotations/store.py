@@ -20,7 +20,7 @@ from pathlib import Path
 
 from annotator.core.annotations.loading import check, migrate_to, read_bytes
 from annotator.core.annotations.model import DocumentAnnotations
-from annotator.core.corpus import Corpus, DocumentInfo
+from annotator.core.corpus import Corpus, DocumentInfo, check_doc_id
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, registry
 from annotator.core.jsonio import atomic_write_bytes, dumps
@@ -100,11 +100,11 @@ class AnnotationStore:
         )
 
     def path(self, doc_id: str) -> Path:
-        return self.directory / f"{doc_id}.json"
+        return self.directory / f"{check_doc_id(doc_id)}.json"
 
     def lock(self, doc_id: str) -> DocumentLock:
         """The editing lock of ``doc_id`` (not taken): the one every writer of the file asks for."""
-        return DocumentLock(self.directory / ".locks" / f"{doc_id}.lock")
+        return DocumentLock(self.directory / ".locks" / f"{check_doc_id(doc_id)}.lock")
 
     def read(self, doc_id: str) -> DocumentAnnotations | None:
         """The stored annotations as the file declares them (not migrated), None if there is no
