@@ -366,7 +366,7 @@ def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable
     for name in others:
         n = sum(
             1 for d in _json_files(workspace.annotations_dir / name) if wanted(d)
-        )  # any folder name: it is only counted
+        )
         reason = (
             "the adjudicated set (gold) is not compared"
             if name.lower() in RESERVED
