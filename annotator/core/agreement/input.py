@@ -364,9 +364,7 @@ def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable
 
     excluded: list[dict[str, Any]] = []
     for name in others:
-        n = sum(
-            1 for d in _json_files(workspace.annotations_dir / name) if wanted(d)
-        )
+        n = sum(1 for d in _json_files(workspace.annotations_dir / name) if wanted(d))
         reason = (
             "the adjudicated set (gold) is not compared"
             if name.lower() in RESERVED

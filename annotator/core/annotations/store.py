@@ -23,7 +23,7 @@ from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus, DocumentInfo, check_doc_id
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, registry
-from annotator.core.jsonio import atomic_write_bytes, dumps
+from annotator.core.jsonio import atomic_write_bytes, atomic_write_many, dumps
 from annotator.core.workspace import Workspace
 
 
@@ -164,6 +164,19 @@ class AnnotationStore:
 
     def save(self, doc: DocumentAnnotations) -> DocumentAnnotations:
         """Write atomically; returns the document with its timestamps set as saved."""
+        doc = self._stamped(doc)
+        atomic_write_bytes(self.path(doc.doc_id), dumps(doc.to_json()))
+        return doc
+
+    def save_all(self, docs: list[DocumentAnnotations]) -> list[DocumentAnnotations]:
+        """Write several documents all or nothing (jsonio.atomic_write_many): a full disk
+        part-way leaves every file as it was."""
+        stamped = [self._stamped(doc) for doc in docs]
+        atomic_write_many([(self.path(doc.doc_id), dumps(doc.to_json())) for doc in stamped])
+        return stamped
+
+    def _stamped(self, doc: DocumentAnnotations) -> DocumentAnnotations:
+        """``doc`` with its timestamps as saved now (creation time kept from the file)."""
         stamp = now()
         created = doc.created
         if created is None:  # a first save, or an undo back to before it: keep the file's creation time
@@ -172,9 +185,7 @@ class AnnotationStore:
             except AnnotatorError:
                 existing = None
             created = existing.created if existing is not None else None
-        doc = doc.with_(created=created or stamp, modified=stamp, annotator=self.annotator)
-        atomic_write_bytes(self.path(doc.doc_id), dumps(doc.to_json()))
-        return doc
+        return doc.with_(created=created or stamp, modified=stamp, annotator=self.annotator)
 
     def statuses(self, doc_ids: list[str]) -> dict[str, str]:
         """Status per document for the document list: 'not_started' without a file, 'unreadable' for a
