@@ -45,32 +45,32 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
             tmp = _write_tmp(path, data)
             staged.append((path, tmp, None))
             if path.exists():
-                backup = _tmp_name(path, "old")
-                os.link(path, backup)
-                staged[-1] = (path, tmp, backup)
-        for path, tmp, backup in staged:
-            os.replace(tmp, path)
-            done.append((path, tmp, backup))
+                old = _tmp_name(path, "old")
+                os.link(path, old)
+                staged[-1] = (path, tmp, old)
+        for entry in staged:
+            os.replace(entry[1], entry[0])
+            done.append(entry)
     except BaseException:
-        for path, _, backup in reversed(done):  # put back what was replaced, remove what was new
+        for target, _, previous in reversed(done):  # put back what was replaced, remove what was new
             try:
-                if backup is not None:
-                    os.replace(backup, path)
+                if previous is not None:
+                    os.replace(previous, target)
                 else:
-                    os.unlink(path)
+                    os.unlink(target)
             except OSError:
                 pass
-        for _, tmp, backup in staged:
-            for name in (tmp, backup):
+        for _, new, previous in staged:
+            for name in (new, previous):
                 if name is not None:
                     try:
                         os.unlink(name)
                     except FileNotFoundError:
                         pass
         raise
-    for _, _, backup in staged:
-        if backup is not None:
-            os.unlink(backup)
+    for _, _, previous in staged:
+        if previous is not None:
+            os.unlink(previous)
     for folder in dict.fromkeys(path.parent for path, _ in files):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
