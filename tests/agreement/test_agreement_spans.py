@@ -16,11 +16,12 @@ from annotator.core.agreement import (
     disagreement_list,
     event_agreement,
     label_confusion,
-    max_overlap_matching,
+    most_pairs_matching,
     span_f1,
 )
 from annotator.core.agreement.input import AgreementInput
 from annotator.core.errors import AnnotatorError
+from tests.agreement.test_agreement_references import oracle
 
 SPANS = [
     # x in d1
@@ -280,7 +281,7 @@ def test_bad_input_raises_annotator_error(change, message):
 
 
 def brute_force(a, b):
-    """Best (total overlap, matches) over every one-to-one matching."""
+    """Best (matches, total overlap) over every one-to-one matching: most pairs first."""
 
     def overlap(x, y):
         return max(0, min(x[1], y[1]) - max(x[0], y[0]))
@@ -292,18 +293,64 @@ def brute_force(a, b):
             for targets in itertools.permutations(range(len(large)), k):
                 pairs = [(small[i], large[j]) for i, j in zip(chosen, targets, strict=True)]
                 if all(overlap(x, y) > 0 for x, y in pairs):
-                    best = max(best, (sum(overlap(x, y) for x, y in pairs), len(pairs)))
+                    best = max(best, (len(pairs), sum(overlap(x, y) for x, y in pairs)))
     return best
+
+
+def matching_value(a, b, matched):
+    """(pairs, total overlap) of a matching, checked one-to-one and overlapping."""
+    assert len({i for i, _ in matched}) == len(matched) == len({j for _, j in matched})
+    assert all(min(a[i][1], b[j][1]) > max(a[i][0], b[j][0]) for i, j in matched)
+    return len(matched), sum(min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]) for i, j in matched)
 
 
 intervals = st.lists(st.tuples(st.integers(0, 20), st.integers(1, 8)).map(lambda t: (t[0], t[0] + t[1])), max_size=4)
 
 
-@settings(max_examples=50, deadline=None)
+def test_overlap_matching_counts_pairs_before_overlap():
+    """The issue's case: pairing [8,20) with [5,15) shares the most code points but leaves
+    two spans unmatched; two pairs are possible."""
+    x, y = [(0, 10), (8, 20)], [(5, 15), (18, 19)]
+    assert most_pairs_matching(x, y) == [(0, 0), (1, 1)]
+    spans = [("x", "d", s, e, "ORG") for s, e in x] + [("y", "d", s, e, "ORG") for s, e in y]
+    frame = pl.DataFrame(spans, schema=["annotator", "doc_id", "start", "end", "label"], orient="row")
+    coverage = pl.DataFrame([("x", "d"), ("y", "d")], schema=["annotator", "doc_id"], orient="row")
+    result = span_f1(frame, coverage).overlap
+    assert result.pairs[0].matched == 2 and result.f1 == 1.0
+
+
+@settings(max_examples=200, deadline=None)
 @given(intervals, intervals)
 def test_overlap_matching_is_optimal(a, b):
-    matched = max_overlap_matching(a, b)
-    assert len({i for i, _ in matched}) == len(matched) == len({j for _, j in matched})
-    total = sum(min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]) for i, j in matched)
-    assert all(min(a[i][1], b[j][1]) > max(a[i][0], b[j][0]) for i, j in matched)
-    assert (total, len(matched)) == brute_force(a, b)
+    assert matching_value(a, b, most_pairs_matching(a, b)) == brute_force(a, b)
+
+
+many_intervals = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(1, 12)).map(lambda t: (t[0], t[0] + t[1])), min_size=1, max_size=12
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(many_intervals, many_intervals)
+def test_overlap_matching_matches_scipy_assignment(a, b):
+    """Larger cases against scipy's linear_sum_assignment on a cost that puts the number of
+    pairs first; past EXACT_LIMIT (lowered here) the fallback still finds the most pairs."""
+    np = oracle("numpy")
+    linear_sum_assignment = oracle("scipy.optimize").linear_sum_assignment
+    from annotator.core.agreement import spans as spans_module
+
+    def overlap(x, y):
+        return max(0, min(x[1], y[1]) - max(x[0], y[0]))
+
+    big = 1 + sum(e - s for s, e in a)
+    weight = np.array([[big + overlap(x, y) if overlap(x, y) else 0 for y in b] for x in a])
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    theirs = [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if weight[i, j] > 0]
+    assert matching_value(a, b, most_pairs_matching(a, b)) == matching_value(a, b, theirs)
+    limit = spans_module.EXACT_LIMIT
+    try:
+        spans_module.EXACT_LIMIT = 0
+        fallback = most_pairs_matching(a, b)
+    finally:
+        spans_module.EXACT_LIMIT = limit
+    assert matching_value(a, b, fallback)[0] == len(theirs)

@@ -12,7 +12,7 @@ from annotator.core.agreement.render import to_csv, to_html, to_markdown
 from annotator.core.agreement.report import compute_report
 from annotator.core.agreement.report_model import AgreementReport, SummaryRow, Value
 from annotator.core.agreement.scores import NULL_CONVENTION, Score, Undefined
-from annotator.core.agreement.spans import F1Result, PairF1, SpanAgreement, max_overlap_matching, span_f1
+from annotator.core.agreement.spans import F1Result, PairF1, SpanAgreement, most_pairs_matching, span_f1
 from annotator.core.agreement.tables import Study, study, token_label_matrix
 from annotator.core.agreement.unitizing import UnitizingResult, alpha_u, unitizing_alpha
 
@@ -37,7 +37,7 @@ __all__ = [
     "fleiss_kappa",
     "krippendorff_alpha",
     "label_confusion",
-    "max_overlap_matching",
+    "most_pairs_matching",
     "span_f1",
     "study",
     "to_csv",

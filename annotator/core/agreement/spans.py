@@ -5,15 +5,17 @@ symmetric, neither side is gold, equal to positive specific agreement.
 
 - exact: a span of a matches a span of b with the same (doc_id, start, end, label);
 - overlap: a span of a matches at most one span of b with the same label whose extent
-  overlaps it (shares at least one code point), one-to-one. Candidate pairs come from
-  clusters: per (doc_id, label), the spans of a and b sorted by start and cut wherever a
-  span starts at or after the end of every span before it; spans of different clusters
-  never overlap. A cluster with one span of each side is one match. A larger cluster is
-  solved exactly: the assignment maximizing the total overlap (code points shared), and
-  among those the one with most matches (Hungarian algorithm on weight
-  overlap·K + 1, K = 1 + the smaller side's size). A cluster with more than
-  ``EXACT_LIMIT`` spans on its smaller side (pathological input) falls back to greedy:
-  pairs by overlap descending, ties by (a start, a end, b start, b end) ascending.
+  overlaps it (shares at least one code point), one-to-one, with as many matched pairs
+  as possible; among the matchings with most pairs, the one sharing most code points.
+  Candidate pairs come from clusters: per (doc_id, label), the spans of a and b sorted by
+  start and cut wherever a span starts at or after the end of every span before it; spans
+  of different clusters never overlap. A cluster with one span of each side is one match.
+  A larger cluster is solved exactly by :func:`most_pairs_matching` (Hungarian algorithm
+  on the weight K + overlap of each overlapping pair, K larger than any total overlap, so
+  one more pair always outweighs any overlap). A cluster with more than ``EXACT_LIMIT``
+  spans on its smaller side (pathological input) still gets the most pairs (augmenting
+  paths from a greedy start: pairs by overlap descending, ties by (a start, a end, b
+  start, b end)); only its tie-break by overlap is then greedy.
 
 Results per pair, per label (per pair, and mean over pairs), overall (mean over pairs),
 per document (mean over the pairs that both annotated it). Undefined when both sides
@@ -132,12 +134,44 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> int:
     return max(0, min(x[1], y[1]) - max(x[0], y[0]))
 
 
-def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """One-to-one matching of overlapping intervals (start, end) of ``a`` and ``b``
-    maximizing the total overlap, then the number of matches: list of (index in a, index in b).
+def _augment(edges: list[list[int]], match_a: list[int], match_b: list[int]) -> None:
+    """Grow the matching (``match_a[i]``: b of a's i, -1 if none; ``match_b`` the reverse)
+    along augmenting paths until it has as many pairs as the graph allows (Kuhn's
+    algorithm; an augmenting path never unmatches an interval)."""
+    for root in range(len(edges)):
+        if match_a[root] != -1:
+            continue
+        parent: dict[int, int] = {}  # b -> the a it was reached from
+        stack = [root]
+        seen_a = {root}
+        found = -1
+        while stack and found == -1:
+            i = stack.pop()
+            for j in edges[i]:
+                if j in parent:
+                    continue
+                parent[j] = i
+                if match_b[j] == -1:
+                    found = j
+                    break
+                if match_b[j] not in seen_a:
+                    seen_a.add(match_b[j])
+                    stack.append(match_b[j])
+        while found != -1:  # flip the path back to the root
+            i = parent[found]
+            previous = match_a[i]
+            match_a[i], match_b[found] = found, i
+            found = previous if i != root else -1
 
-    Exact (Hungarian) while the smaller side has at most EXACT_LIMIT intervals, else greedy
-    by overlap descending with ties by (a start, a end, b start, b end).
+
+def most_pairs_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One-to-one matching of overlapping intervals (start, end) of ``a`` and ``b`` with
+    the most pairs and, among those, the largest total overlap: a sorted list of
+    (index in a, index in b).
+
+    Exact (Hungarian on weight K + overlap, K = 1 + the largest possible total overlap)
+    while the smaller side has at most EXACT_LIMIT intervals; beyond, still the most
+    pairs, but the overlap only greedily (see the module docstring).
     """
     if not a or not b:
         return []
@@ -145,19 +179,19 @@ def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, in
         edges = sorted(
             ((-_overlap(x, y), x, y, i, j) for i, x in enumerate(a) for j, y in enumerate(b) if _overlap(x, y) > 0),
         )
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        out: list[tuple[int, int]] = []
+        match_a, match_b = [-1] * len(a), [-1] * len(b)
         for _, _, _, i, j in edges:
-            if i not in used_a and j not in used_b:
-                used_a.add(i)
-                used_b.add(j)
-                out.append((i, j))
-        return sorted(out)
-    k = min(len(a), len(b)) + 1
+            if match_a[i] == -1 and match_b[j] == -1:
+                match_a[i], match_b[j] = j, i
+        neighbours: list[list[int]] = [[] for _ in a]
+        for _, _, _, i, j in edges:  # best overlap first: augmenting paths try those first
+            neighbours[i].append(j)
+        _augment(neighbours, match_a, match_b)
+        return [(i, j) for i, j in enumerate(match_a) if j != -1]
     transpose = len(a) > len(b)
     rows, cols = (b, a) if transpose else (a, b)
-    weights = [[(_overlap(x, y) * k + 1) if _overlap(x, y) > 0 else 0 for y in cols] for x in rows]
+    k = 1 + sum(x[1] - x[0] for x in rows)  # no matching shares more code points than the rows have
+    weights = [[(k + _overlap(x, y)) if _overlap(x, y) > 0 else 0 for y in cols] for x in rows]
     assignment = _hungarian_max(weights)
     pairs_ = [(r, c) for r, c in enumerate(assignment) if weights[r][c] > 0]
     return sorted((c, r) for r, c in pairs_) if transpose else sorted(pairs_)
@@ -179,7 +213,7 @@ def _hard_clusters(rows: pl.DataFrame) -> pl.DataFrame:
     )
     docs, labs, counts = [], [], []
     for _, dc, lab, a_s, a_e, b_s, b_e in lists.iter_rows():  # one iteration per cluster
-        matched = max_overlap_matching(list(zip(a_s, a_e, strict=True)), list(zip(b_s, b_e, strict=True)))
+        matched = most_pairs_matching(list(zip(a_s, a_e, strict=True)), list(zip(b_s, b_e, strict=True)))
         if matched:
             docs.append(dc)
             labs.append(lab)
@@ -195,7 +229,7 @@ def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, 
     ``items``: ann, dc, start, end, lab (covered documents only; repeated rows are dropped).
     Exact matches are adjacent rows once sorted by (dc, lab, start, end), overlap
     candidates share a cluster: no join over the items is needed. A cluster of one span
-    of each side is one overlap match; larger clusters go to :func:`max_overlap_matching`.
+    of each side is one overlap match; larger clusters go to :func:`most_pairs_matching`.
     """
     items = sorted_unique(items.select("dc", "lab", "start", "end", "ann"))
     same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]).fill_null(False)
