@@ -426,3 +426,20 @@ def test_a_value_is_a_finite_number_or_none_with_a_reason():
     for bad in ((float("nan"), None), (float("inf"), None), (None, None), (None, ""), (0.5, "why")):
         with pytest.raises(ValueError):
             Value(*bad)
+
+
+def test_reasons_name_labels_never_codes():
+    """Both annotators marked one token PER and nothing else: reasons that name a label say
+    PER or O, never the internal code (0, 1)."""
+    t = small_tables()
+    t["spans"] = t["spans"].filter(pl.col("annotator") == "ali").with_columns(label=pl.lit("PER"))
+    t["coverage"] = pl.DataFrame([("ali", "d1"), ("sara", "d1")], schema=["annotator", "doc_id"], orient="row")
+    t["spans"] = pl.concat([t["spans"], t["spans"].with_columns(annotator=pl.lit("sara"))])
+    t["tokens"] = pl.DataFrame([("d1", 4, 8)], schema=["doc_id", "start", "end"], orient="row")
+    report = build(t)
+    reasons = [report.pairs[0].kappa.reason, report.tokens.fleiss_kappa.reason,
+               report.tokens.krippendorff_alpha.reason]  # fmt: skip
+    assert all(r and "label, PER" in r for r in reasons), reasons
+    t["spans"] = t["spans"].clear()
+    reasons = [build(t).tokens.fleiss_kappa.reason]
+    assert reasons == ["chance agreement is 1: every rater gave every item the same label, O (no entity)"]

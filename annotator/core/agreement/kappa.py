@@ -2,7 +2,8 @@
 
 Input is a "token-label table": a DataFrame with one row per item (token) and one column
 per rater holding the rater's label; null means the rater gave no value for that item
-(did not annotate the document). Labels may be of any type polars can group by.
+(did not annotate the document). Labels may be of any type polars can group by; a reason that names one shows it with
+``str()``, so give the table label names (not codes) where a person reads the reason.
 Optionally a ``weight`` column says how many items each row stands for, so a table of
 label patterns (``frame.group_by(columns).len()``, see :func:`label_patterns`) gives the
 same result as the full table.
@@ -65,7 +66,7 @@ def cohen_kappa(frame: pl.DataFrame, a: str, b: str, *, weight: str | None = Non
         return Undefined("no item was labelled by both raters")
     chance = sum(count * cb[label] for label, count in ca.items())  # A_e · n²
     if chance == n * n:
-        return Undefined(f"chance agreement is 1: both raters gave every item the same label ({next(iter(ca))!r})")
+        return Undefined(f"chance agreement is 1: both raters gave every item the same label, {next(iter(ca))}")
     return float(Fraction(agree * n - chance, n * n - chance))
 
 
@@ -92,7 +93,7 @@ def fleiss_kappa(frame: pl.DataFrame, columns: Sequence[str], *, weight: str | N
     cells = items * r
     p_e = Fraction(sum(t * t for t in totals.values()), cells * cells)
     if p_e == 1:
-        return Undefined(f"chance agreement is 1: every rater gave every item the same label ({next(iter(totals))!r})")
+        return Undefined(f"chance agreement is 1: every rater gave every item the same label, {next(iter(totals))}")
     return float((p_bar - p_e) / (1 - p_e))
 
 
@@ -117,5 +118,5 @@ def krippendorff_alpha(frame: pl.DataFrame, columns: Sequence[str], *, weight: s
     n = sum(totals.values())
     expected = n * n - sum(t * t for t in totals.values())  # Σ_{c≠k} n_c n_k
     if expected == 0:
-        return Undefined(f"no variation: every value is the same label ({next(iter(totals))!r})")
+        return Undefined(f"no variation: every value is the same label, {next(iter(totals))}")
     return float(1 - (n - 1) * disagree / expected)

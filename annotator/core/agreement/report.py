@@ -39,13 +39,22 @@ from annotator.core.agreement.report_model import (
 )
 from annotator.core.agreement.scores import Score, Undefined, mean
 from annotator.core.agreement.spans import PairF1, SpanAgreement, span_agreement
-from annotator.core.agreement.tables import Study, pairs, prepare_tokens, study, token_label_patterns
+from annotator.core.agreement.tables import (
+    OUTSIDE,
+    Study,
+    decode,
+    pairs,
+    prepare_tokens,
+    study,
+    token_label_patterns,
+)
 from annotator.core.agreement.unitizing import UnitizingResult, study_alpha_u
 
 if TYPE_CHECKING:
     from annotator.core.agreement.input import AgreementInput
 
 DEFAULT_MAX_DISAGREEMENTS = 200
+NO_ENTITY = f"{OUTSIDE} (no entity)"  # how a reason names the token label of "no entity"
 SNIPPET_CONTEXT = 40
 
 
@@ -54,7 +63,9 @@ def token_measures(st: Study, tokens: pl.DataFrame | None) -> tuple[TokenCoeffic
     (κ, tokens both annotated) per pair, in the order of :func:`pairs`."""
     tok = prepare_tokens(tokens, st.docs)
     cols = [f"r{i}" for i in range(len(st.annotators))]
-    patterns = token_label_patterns(st, tok)  # a few hundred rows stand for all tokens
+    # a few hundred rows stand for all tokens; label names, not codes, so reasons read right
+    names = [NO_ENTITY, *st.labels]
+    patterns = token_label_patterns(st, tok).with_columns(decode(c, names).alias(c) for c in cols)
     w = kappa.WEIGHT
     per_pair: list[tuple[Value, int]] = []
     scores: list[Score] = []
