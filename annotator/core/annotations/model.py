@@ -150,6 +150,18 @@ class DocumentAnnotations:
         )
 
 
+def counts_as_annotated(doc: DocumentAnnotations | dict[str, Any]) -> bool:
+    """Whether an annotator's file counts as their annotation of the document, everywhere
+    (agreement, adjudication, export): yes unless it is an untouched ``not_started`` file with
+    no entity and no event. A file marked done (or in progress) with nothing in it counts: the
+    annotator found nothing. Takes the document or its file's JSON object as read."""
+    if isinstance(doc, DocumentAnnotations):
+        status, marked = doc.status, bool(doc.entities or doc.events)
+    else:
+        status, marked = doc.get("status", "in_progress"), bool(doc.get("entities") or doc.get("events"))
+    return status != "not_started" or marked
+
+
 def _with_marks(out: dict[str, Any], item: Entity | Event) -> dict[str, Any]:
     """Add the optional review and adjudication marks (absent when empty, to keep files small)."""
     if item.needs_review:
