@@ -221,7 +221,7 @@ from annotator.core.agreement.input import load_tables
 from annotator.core.agreement.render import as_bytes
 from annotator.core.workspace import Workspace
 
-report = compute_report(load_tables(Workspace.open(Path(sys.argv[1]))))
+report = compute_report(load_tables(Workspace.open(Path(sys.argv[1])), workers=int(sys.argv[2])))
 out = {fmt: as_bytes(report, fmt).decode("utf-8") for fmt in ("json", "markdown", "html", "csv")}
 console = Console(record=True, width=160, color_system=None, file=io.StringIO())
 for part in terminal_tables(report):
@@ -232,12 +232,13 @@ sys.stdout.buffer.write(orjson.dumps(out))
 
 
 def test_a_report_built_twice_renders_the_same_bytes(base: Path):
-    """Two processes with different string hashes (set and dict orders) read the same files:
-    every format comes out byte for byte the same."""
+    """Two processes with different string hashes (set and dict orders) read the same files,
+    one in worker processes: every format comes out byte for byte the same."""
     outputs = []
-    for seed in ("1", "2"):
+    for seed, workers in (("1", "2"), ("2", "1")):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        proc = subprocess.run([sys.executable, "-c", RENDER_ALL, str(base)], env=env, capture_output=True, timeout=120)
+        command = [sys.executable, "-c", RENDER_ALL, str(base), workers]
+        proc = subprocess.run(command, env=env, capture_output=True, timeout=120)
         assert proc.returncode == 0, proc.stderr.decode()
         outputs.append(orjson.loads(proc.stdout))
     first, second = outputs

@@ -360,12 +360,16 @@ def summarize(
 
 def per_document_f1(full: pl.DataFrame, column: str) -> pl.DataFrame:
     """dc, f1, matched: mean over the pairs that both annotated the document and marked
-    something (pairs where both sides are empty have no F1 and are left out of the mean)."""
+    something (pairs where both sides are empty have no F1 and are left out of the mean).
+
+    The pairs' F1 are summed in (dc, a, b) order: a float sum in the order a parallel
+    group_by happens to give would differ in the last bit from run to run."""
     return (
         full.group_by("a", "b", "dc")
         .agg(pl.col("a_count").sum(), pl.col("b_count").sum(), pl.col(column).sum())
         .with_columns(f1=2 * pl.col(column) / (pl.col("a_count") + pl.col("b_count")))
-        .group_by("dc")
+        .sort("dc", "a", "b")
+        .group_by("dc", maintain_order=True)
         .agg(pl.col("f1").mean(), pl.col(column).sum().alias("matched"))
     )
 

@@ -82,6 +82,7 @@ def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
         units.group_by("lab", l=pl.col("l").cast(pl.Int64))
         .agg(n=pl.len().cast(pl.Float64))
         .join(stops, on="lab", how="left")
+        .sort("lab", "l")  # float sums below run in this order: the same bits every run
     )
     idx = g["key"].search_sorted(u.select(pack("lab", "l")).to_series(), side="left").cast(pl.Int64)
     # a label without gaps has no stop: nothing lies at or above its units
@@ -90,7 +91,7 @@ def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
     total = prefix_cg.gather(u["stop"]) - prefix_cg.gather(u["idx"])
     unit_len = pl.col("l").cast(pl.Float64)
     per_unit = pl.col("n") * unit_len * unit_len * (pl.col("total") - (unit_len - 1.0) * pl.col("count"))
-    out = u.with_columns(count=count, total=total).group_by("lab").agg(per_unit.sum().alias("s"))
+    out = u.with_columns(count=count, total=total).group_by("lab", maintain_order=True).agg(per_unit.sum().alias("s"))
     return dict(out.iter_rows())
 
 
@@ -168,14 +169,16 @@ def _observed_sums(units: pl.DataFrame, raters: int, present: list[int]) -> dict
                 continue
             cl = interval_clusters(sub, ["blk", "lab"], presorted=True)
             # a unit overlapping nothing of the other rater lies in their gap: its length²
-            singles = cl.filter(pl.col("size") == 1).group_by("lab").agg(d=(pl.col("l") ** 2).sum())
+            singles = (
+                cl.filter(pl.col("size") == 1).group_by("lab", maintain_order=True).agg(d=(pl.col("l") ** 2).sum())
+            )
             multi = cl.filter(pl.col("size") > 1)
             x = multi.filter(pl.col("r") == i).select("cluster", "lab", "start", "end")
             y = multi.filter(pl.col("r") == j).select("cluster", s2="start", e2="end")
             both = (
-                x.join(y, on="cluster")
+                x.join(y, on="cluster", maintain_order="left_right")
                 .filter((pl.col("start") < pl.col("e2")) & (pl.col("s2") < pl.col("end")))
-                .group_by("lab")
+                .group_by("lab", maintain_order=True)
                 .agg(
                     d=(
                         (pl.col("start") - pl.col("s2")).cast(pl.Float64) ** 2
@@ -214,7 +217,7 @@ def _label_disagreements(
     observed_sum = _observed_sums(units, raters, present)
     second = _gap_sums(_gaps(units, raters, length, present), units.select("lab", "l"))
     unit_len = pl.col("l")
-    per_lab = units.group_by("lab").agg(
+    per_lab = units.group_by("lab", maintain_order=True).agg(
         n=pl.len(),
         cubic=(unit_len * (unit_len - 1) * (2 * unit_len - 1) / 3.0).sum(),
         squared=(unit_len * (unit_len - 1)).sum(),
