@@ -356,6 +356,35 @@ def test_done_only(ws: Path):
     assert per_doc[ids[0]]["annotators"] == 1 and per_doc[ids[7]]["annotators"] == 2
 
 
+def test_untouched_not_started_files_are_no_annotation(ws: Path):
+    """The rule adjudication and export follow too: an untouched not_started file (nothing
+    in it) is not an annotator who marked nothing; a not_started file with entities, or a
+    done file with none, is an annotation."""
+    from annotator.core.agreement.input import load_tables
+
+    ids = doc_ids(ws)
+    for annotator, doc_id, status, empty in (
+        ("ann1", ids[0], "not_started", True),  # skipped
+        ("ann2", ids[1], "not_started", False),  # kept: it has annotations
+        ("ann3", ids[2], "done", True),  # kept: done, the annotator found nothing
+    ):
+        path = annotation_file(ws, annotator, doc_id)
+        data = orjson.loads(path.read_bytes())
+        data["status"] = status
+        if empty:
+            data["entities"], data["events"] = [], []
+        path.write_bytes(orjson.dumps(data))
+    tables = load_tables(Workspace.open(ws))
+    covered = set(tables.coverage.iter_rows())
+    assert ("ann1", ids[0]) not in covered
+    assert {("ann2", ids[1]), ("ann3", ids[2])} <= covered
+    assert tables.not_started == 1 and tables.files == DOCS * 3 - 1
+    report = report_of(ws)
+    assert report["selection"]["not_started_skipped"] == 1
+    per_doc = {d["id"]: d for d in report["per_document"]}
+    assert per_doc[ids[0]]["annotators"] == 2 and per_doc[ids[2]]["annotators"] == 3
+
+
 # --------------------------------------------------------------------------- formats and files
 
 

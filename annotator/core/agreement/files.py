@@ -3,10 +3,12 @@
 One chunk of files at a time, in the calling process or a worker process: each file is
 read by :func:`annotator.core.annotations.loading.check`, the checks every reader of
 annotation files applies (so the agreement refuses exactly what the store refuses, with
-the same reason), compared with the corpus's text, migrated in memory to the
-workspace's guidelines version if it declares another, and its spans, events and
-arguments appended to plain lists, from which the chunk's tables are built column-wise,
-never row by row.
+the same reason), compared with the corpus's text, skipped (counted) when
+:func:`annotator.core.annotations.model.counts_as_annotated` says it is no annotation of
+the document (an untouched ``not_started`` file, as adjudication and export skip it),
+migrated in memory to the workspace's guidelines version if it declares another, and its
+spans, events and arguments appended to plain lists, from which the chunk's tables are
+built column-wise, never row by row.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.core.annotations.loading import Flat, check, flatten, migrate_to, read_bytes, same_text
+from annotator.core.annotations.model import counts_as_annotated
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import registry
 
@@ -119,6 +122,7 @@ class ChunkResult:
     excluded: list[tuple[int, str]]  # file number, the one-line reason (naming the file)
     migrated: list[tuple[int, str]]  # file number, the guidelines version it declares
     not_done: int
+    not_started: int  # untouched not_started files with nothing in them: no annotation of the document
 
 
 def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only: bool) -> ChunkResult:
@@ -129,7 +133,7 @@ def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only
     ok: list[int] = []
     excluded: list[tuple[int, str]] = []
     migrated: list[tuple[int, str]] = []
-    not_done = 0
+    not_done = not_started = 0
     for job in jobs:
         try:
             raw = read_bytes(job.path)
@@ -137,6 +141,9 @@ def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only
                 raise AnnotatorError("cannot read annotation file", job.path, "it is gone")
             checked = check(raw, job.path, doc_id=job.doc_id, guidelines=guidelines, text=job)
             same_text(checked.data["text_sha256"], job, job.path)
+            if not counts_as_annotated(checked.data):
+                not_started += 1
+                continue
             if done_only and checked.data.get("status", "in_progress") != "done":
                 not_done += 1
                 continue
@@ -149,4 +156,4 @@ def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only
             continue
         append(flat, job.f, cols)
         ok.append(job.f)
-    return ChunkResult(cols.frames(), cols.review, ok, excluded, migrated, not_done)
+    return ChunkResult(cols.frames(), cols.review, ok, excluded, migrated, not_done, not_started)

@@ -22,6 +22,11 @@ is written). Left out, each counted and named in ``excluded``:
 - the ``gold`` folder (the adjudicated set is no annotator) and folders whose name is not
   a valid annotator name: one entry per folder, with the number of files.
 
+Files that are no annotation of their document (an untouched ``not_started`` file with
+nothing in it, :func:`annotator.core.annotations.model.counts_as_annotated`, the rule
+adjudication and export follow too) are skipped and counted in ``not_started``: the
+annotator did not annotate that document, rather than marking nothing in it.
+
 Speed: files are read and parsed with orjson chunk by chunk into flat columns, each
 chunk's tables built column-wise where it was read and concatenated at the end, never row
 by row. Tokens come
@@ -88,6 +93,7 @@ class AgreementInput:
     migrated: Mapping[str, int] = field(default_factory=dict)  # files migrated, per original version
     files: int = 0  # files compared
     not_done: int = 0  # files skipped by done_only
+    not_started: int = 0  # untouched not_started files skipped (no annotation of the document)
     review: int = 0  # entities and events marked needs_review (kept)
 
     @property
@@ -336,6 +342,7 @@ class _Files:
     reasons: dict[int, str] = field(default_factory=dict)  # file number -> why it is left out
     migrated: dict[int, str] = field(default_factory=dict)  # file number -> the version it was under
     not_done: int = 0
+    not_started: int = 0
 
 
 @dataclass
@@ -415,7 +422,8 @@ def _collect_files(plan: _Plan, futures: list[Any], progress: Progress | None) -
         files.reasons.update(res.excluded)
         files.migrated.update(res.migrated)
         files.not_done += res.not_done
-        done += len(res.ok) + len(res.excluded) + res.not_done
+        files.not_started += res.not_started
+        done += len(res.ok) + len(res.excluded) + res.not_done + res.not_started
         if progress:
             progress(STAGE_FILES, done, total)
     return files
@@ -519,6 +527,7 @@ def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
         migrated=dict(sorted(Counter(v for f, v in files.migrated.items() if f not in reasons).items())),
         files=len(kept),
         not_done=files.not_done,
+        not_started=files.not_started,
         review=files.review,
     )
 

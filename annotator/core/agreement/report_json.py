@@ -164,6 +164,7 @@ def _selection_dict(s: Selection) -> dict[str, Any]:
         "migrated": s.migrated,
         "migrated_from": dict(s.migrated_from),
         "not_done_skipped": s.not_done_skipped,
+        "not_started_skipped": s.not_started_skipped,
         "needs_review": s.needs_review,
         "labels": None if s.labels is None else list(s.labels),
     }

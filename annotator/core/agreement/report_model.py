@@ -236,6 +236,7 @@ class Selection:
     excluded: int
     migrated_from: Mapping[str, int]  # files migrated, per original guidelines version
     not_done_skipped: int
+    not_started_skipped: int  # untouched not_started files: not an annotation of their document
     needs_review: int
     labels: tuple[str, ...] | None  # the --labels asked for (None: all)
 
@@ -246,6 +247,7 @@ class Selection:
             excluded=len(data.excluded),
             migrated_from=dict(data.migrated),
             not_done_skipped=data.not_done,
+            not_started_skipped=data.not_started,
             needs_review=data.review,
             labels=None if labels is None else tuple(labels),
         )
