@@ -24,6 +24,7 @@ from annotator.core.adjudication.run import (
     progress,
     reject,
 )
+from annotator.core.adjudication.strategy import Strategy
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
@@ -173,31 +174,23 @@ def test_unanimous(ws):
 
 
 def test_majority(ws):
+    """Majority settles every unit of three_annotators: what two of three gave goes in, and
+    what only c gave is left out, as two of three answered that place otherwise."""
     three_annotators(ws)
     [outcome] = adjudicate(ws, "majority").outcomes
-    assert (outcome.agreed_entities, outcome.agreed_events, outcome.conflicts) == (3, 1, 3)
+    assert (outcome.agreed_entities, outcome.agreed_events, outcome.conflicts) == (3, 1, 0)
     g = gold(ws)
+    # LOC 10-18 and GPE 9-18 (c) lose to GPE 10-18 (a, b); Target LOC (c) to Target GPE (a, b);
+    # Life.Die 60-64 (c) to nothing there (a, b).
     assert ents(g) == {(10, 18, "GPE"): ("a", "b"), (30, 35, "PER"): ("a", "b", "c"), (50, 55, "ORG"): ("a", "c")}
     attack = event_at(g, 0, 5, ATTACK)
     # Every event argument resolves to a gold entity.
     assert {a.entity for a in attack.arguments} <= {e.id for e in g.entities}
     assert args_of(g, attack) == {("Target", 10, 18, "GPE"), ("Attacker", 50, 55, "ORG")}
-    gpe = next(e.id for e in g.entities if e.label == "GPE")
-    cs = g.extra["conflicts"]
-    assert [(c["id"], c["kind"], c["start"], c["end"]) for c in cs] == [
-        ("C1", "entity", 9, 18),
-        ("C2", "argument", 10, 18),
-        ("C3", "event", 60, 64),
-    ]
-    # The agreed GPE 10-18 is shown beside the minority alternatives.
-    assert options(cs[0]) == [
-        ("GPE", 9, 18, ("c",), None),
-        ("GPE", 10, 18, ("a", "b"), gpe),
-        ("LOC", 10, 18, ("c",), None),
-    ]
-    assert options(cs[1]) == [("Target", 10, 18, ("c",), None)]
-    assert cs[1]["options"][0]["label"] == "LOC" and cs[1]["options"][0]["entity"] is None
-    assert options(cs[2]) == [(DIE, 60, 64, ("c",), None)]
+    assert [e.type for e in g.events] == [ATTACK]
+    assert g.extra["conflicts"] == [] and progress(ws)[DOC] == "conflicts: 0"
+    # Nothing is left to settle: the document can be closed at once.
+    assert mark_adjudicated(g).extra["adjudicated"] is True
 
 
 def test_two_annotators_majority_needs_both(ws):
@@ -304,7 +297,7 @@ def test_event_arguments_merge_and_resolve_to_gold_ids():
         ],
     )
     blank = DocumentAnnotations(DOC, "x", "2.0.0", "gold")
-    g, stats = merge(blank, {"a": a, "b": b, "c": c}, "unanimous")
+    g, stats = merge(blank, {"a": a, "b": b, "c": c}, Strategy("unanimous"))
     assert (stats.agreed_entities, stats.agreed_events) == (2, 1)
     die = event_at(g, 5, 8, DIE)
     assert args_of(g, die) == {("Victim", 0, 4, "PER")}
@@ -319,7 +312,7 @@ def test_event_arguments_merge_and_resolve_to_gold_ids():
         {"role": "Place", "start": 10, "end": 14, "label": "GPE", "annotators": ["b", "c"]}
     ]
 
-    g2, _ = merge(blank, {"a": a, "b": b, "c": c}, "majority")
+    g2, _ = merge(blank, {"a": a, "b": b, "c": c}, Strategy("majority"))
     die = event_at(g2, 5, 8, DIE)
     assert args_of(g2, die) == {("Victim", 0, 4, "PER"), ("Place", 10, 14, "GPE")}
     attack = event_at(g2, 20, 25, ATTACK)
@@ -342,7 +335,7 @@ def test_accepting_an_event_leaves_arguments_not_all_gave_as_conflicts():
     a = doc("a", [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"), Argument("Place", "T2")))])
     b = doc("b", [Event("E1", DIE, 5, 8, (Argument("Victim", "T1"),))])
     c = doc("c", [])
-    g, _ = merge(DocumentAnnotations(DOC, "x", "2.0.0", "gold"), {"a": a, "b": b, "c": c}, "unanimous")
+    g, _ = merge(DocumentAnnotations(DOC, "x", "2.0.0", "gold"), {"a": a, "b": b, "c": c}, Strategy("unanimous"))
     [event_conflict] = g.extra["conflicts"]
     g = accept(g, event_conflict["id"], 0)
     die = event_at(g, 5, 8, DIE)
@@ -354,76 +347,81 @@ def test_accepting_an_event_leaves_arguments_not_all_gave_as_conflicts():
     assert args_of(g, event_at(g, 5, 8, DIE)) == {("Victim", 0, 4, "PER"), ("Place", 10, 14, "GPE")}
     assert g.extra["conflicts"] == []
     # A re-run of the merge keeps all of it and raises nothing again.
-    again, stats = merge(g, {"a": a, "b": b, "c": c}, "unanimous")
+    again, stats = merge(g, {"a": a, "b": b, "c": c}, Strategy("unanimous"))
     assert again.to_json() == g.to_json() and stats.added == 0
 
 
 # --------------------------------------------------------------------------- re-runs
 
 
-def test_rerun_is_idempotent(ws):
+@pytest.mark.parametrize("strategy", ["majority", "unanimous"])  # no conflicts, five conflicts
+def test_rerun_is_idempotent(ws, strategy):
     three_annotators(ws)
-    adjudicate(ws, "majority")
+    adjudicate(ws, strategy)
     first_bytes, first = gold_path(ws).read_bytes(), content(gold_path(ws))
-    run = adjudicate(ws, "majority")
+    run = adjudicate(ws, strategy)
     assert [o.state for o in run.outcomes] == ["unchanged"]
     assert content(gold_path(ws)) == first
     assert gold_path(ws).read_bytes() == first_bytes  # not even rewritten
     # A merge of the merge result changes nothing either (pure level).
     g = gold(ws)
     sources = {n: AnnotationStore(ws.annotations_dir, n).read(DOC) for n in "abc"}
-    again, stats = merge(g, sources, "majority")
+    again, stats = merge(g, sources, Strategy(strategy))
     assert again.to_json() == g.to_json() and stats.added == 0
 
 
 def test_rerun_adds_new_agreed_units_and_refreshes_conflicts(ws):
     three_annotators(ws)
-    adjudicate(ws, "majority")
+    adjudicate(ws, "unanimous")
     before = gold(ws)
-    # a and b now both mark WEA 80-85; c now agrees on nothing new.
-    a = AnnotationStore(ws.annotations_dir, "a").read(DOC)
-    b = AnnotationStore(ws.annotations_dir, "b").read(DOC)
-    save(ws, "a", [*a.entities, Entity("T9", 80, 85, "WEA")], a.events)
-    save(ws, "b", [*b.entities, Entity("T9", 80, 85, "WEA"), Entity("T10", 90, 95, "VEH")], b.events)
-    c = AnnotationStore(ws.annotations_dir, "c").read(DOC)
-    save(ws, "c", [*c.entities, Entity("T9", 10, 17, "FAC")], c.events)  # one more alternative in C1
-    [outcome] = adjudicate(ws, "majority").outcomes
+    # All three now mark WEA 80-85; b alone VEH 90-95; c one more alternative in C1 (FAC 10-17).
+    for name, more in (
+        ("a", [Entity("T9", 80, 85, "WEA")]),
+        ("b", [Entity("T9", 80, 85, "WEA"), Entity("T10", 90, 95, "VEH")]),
+        ("c", [Entity("T9", 80, 85, "WEA"), Entity("T10", 10, 17, "FAC")]),
+    ):
+        doc = AnnotationStore(ws.annotations_dir, name).read(DOC)
+        save(ws, name, [*doc.entities, *more], doc.events)
+    [outcome] = adjudicate(ws, "unanimous").outcomes
     assert (outcome.state, outcome.added) == ("updated", 1)
     after = gold(ws)
-    assert ents(after) == {**ents(before), (80, 85, "WEA"): ("a", "b")}
+    assert ents(after) == {**ents(before), (80, 85, "WEA"): ("a", "b", "c")}
     # Existing items keep their ids; no duplicates; conflicts keep their ids and gain the new one.
     assert {e.id for e in before.entities} < {e.id for e in after.entities}
     assert len(after.entities) == len({(e.start, e.end, e.label) for e in after.entities})
     assert [(c["id"], c["kind"], c["start"]) for c in after.extra["conflicts"]] == [
         ("C1", "entity", 9),
         ("C2", "argument", 10),
-        ("C3", "event", 60),
-        ("C4", "entity", 90),
+        ("C3", "entity", 50),
+        ("C4", "argument", 50),
+        ("C5", "event", 60),
+        ("C6", "entity", 90),
     ]
     assert [o.get("label") for o in after.extra["conflicts"][0]["options"]] == ["GPE", "FAC", "GPE", "LOC"]
 
 
 def test_hand_edits_survive_a_rerun(ws):
     three_annotators(ws)
-    adjudicate(ws, "majority")
-    g = gold(ws)
+    adjudicate(ws, "unanimous")
+    g = accept(accept(gold(ws), "C2", 0), "C3", 0)  # Target GPE 10-18 (a, b) and ORG 50-55 (a, c) into gold
     per = next(e for e in g.entities if e.label == "PER")
     org = next(e for e in g.entities if e.label == "ORG")
     attack = event_at(g, 0, 5, ATTACK)
-    # By hand: PER 30-35 becomes NORP (agreed_by dropped), ORG 50-55 is deleted with its
-    # argument, FAC 70-75 is added; the Attack keeps only its Target.
+    # By hand: PER 30-35 becomes NORP (agreed_by dropped), ORG 50-55 is deleted, FAC 70-75 is
+    # added; the Attack is edited (its agreed_by dropped) and keeps its Target.
     entities = [Entity(per.id, 30, 35, "NORP") if e.id == per.id else e for e in g.entities if e.id != org.id]
     entities.append(Entity(g.next_id("T"), 70, 75, "FAC"))
-    events = [Event(attack.id, ATTACK, 0, 5, tuple(a for a in attack.arguments if a.entity != org.id))]
+    events = [Event(attack.id, ATTACK, 0, 5, attack.arguments)]
     AnnotationStore(ws.annotations_dir, "gold").save(g.with_(entities=tuple(entities), events=tuple(events)))
     edited = content(gold_path(ws))
-    adjudicate(ws, "majority")
+    adjudicate(ws, "unanimous")
     after = gold(ws)
     assert ents(after) == {(10, 18, "GPE"): ("a", "b"), (30, 35, "NORP"): (), (70, 75, "FAC"): ()}
     attack = event_at(after, 0, 5, ATTACK)
     assert attack.agreed_by == () and args_of(after, attack) == {("Target", 10, 18, "GPE")}
-    # Only the conflicts about the hand-made Attack's arguments could change: it is the adjudicator's now.
-    assert [c["kind"] for c in after.extra["conflicts"]] == ["entity", "event"]
+    # Only the conflicts about the hand-made Attack's arguments could change: it is the adjudicator's
+    # now, so its Attacker conflict (C4) is gone; C1 (entity) and C5 (Life.Die) stay.
+    assert [(c["id"], c["kind"]) for c in after.extra["conflicts"]] == [("C1", "entity"), ("C5", "event")]
     assert {k: v for k, v in content(gold_path(ws)).items() if k != "conflicts"} == {
         k: v for k, v in edited.items() if k != "conflicts"
     }
@@ -500,10 +498,19 @@ def test_gold_locked_by_the_curation_screen_is_skipped(ws):
 
 def test_accept_replaces_the_same_span_and_sticks(ws):
     three_annotators(ws)
-    adjudicate(ws, "majority")
+    adjudicate(ws, "unanimous")
+    store = AnnotationStore(ws.annotations_dir, "gold")
+    store.save(accept(gold(ws), "C2", 0))  # Target GPE 10-18 (a, b): that GPE comes into gold with it
+    adjudicate(ws, "unanimous")
     g = gold(ws)
     old_gpe = next(e.id for e in g.entities if (e.start, e.end, e.label) == (10, 18, "GPE"))
-    # C1: [GPE 9-18 (c), GPE 10-18 (a, b; in gold), LOC 10-18 (c)]: the adjudicator picks LOC.
+    c1 = next(c for c in g.extra["conflicts"] if c["id"] == "C1")
+    assert options(c1) == [
+        ("GPE", 9, 18, ("c",), None),
+        ("GPE", 10, 18, ("a", "b"), old_gpe),
+        ("LOC", 10, 18, ("c",), None),
+    ]
+    # The adjudicator picks LOC 10-18 over the gold GPE 10-18.
     before = orjson.dumps(g.to_json())
     accepted = accept(g, "C1", 2)
     assert orjson.dumps(g.to_json()) == before  # the input document is not changed
@@ -512,14 +519,18 @@ def test_accept_replaces_the_same_span_and_sticks(ws):
     assert (10, 18, "GPE") not in ents(g) and (9, 18, "GPE") not in ents(g)
     assert ents(g)[(10, 18, "LOC")] == ("c",)
     attack = event_at(g, 0, 5, ATTACK)
-    assert args_of(g, attack) == {("Target", 10, 18, "LOC"), ("Attacker", 50, 55, "ORG")}
+    assert args_of(g, attack) == {("Target", 10, 18, "LOC")}
     assert old_gpe not in {a.entity for a in attack.arguments}
-    AnnotationStore(ws.annotations_dir, "gold").save(g)
-    adjudicate(ws, "majority")
+    store.save(g)
+    adjudicate(ws, "unanimous")
     after = gold(ws)
-    # Neither the replaced GPE nor the passed-over GPE 9-18 comes back; C2 (Target LOC) is settled.
-    assert set(ents(after)) == {(10, 18, "LOC"), (30, 35, "PER"), (50, 55, "ORG")}
-    assert [(c["id"], c["kind"]) for c in after.extra["conflicts"]] == [("C3", "event")]
+    # Neither the replaced GPE nor the passed-over GPE 9-18 comes back; C2 (Target LOC) stays settled.
+    assert set(ents(after)) == {(10, 18, "LOC"), (30, 35, "PER")}
+    assert [(c["id"], c["kind"]) for c in after.extra["conflicts"]] == [
+        ("C3", "entity"),
+        ("C4", "argument"),
+        ("C5", "event"),
+    ]
 
 
 def test_reject_and_accept_arguments(ws):
@@ -572,7 +583,7 @@ def test_cli(ws):
     proc = cli(ws, "--strategy", "majority")
     assert proc.returncode == 0, proc.stderr
     row = next(line for line in proc.stdout.splitlines() if DOC in line)
-    assert row.split() == [DOC, "3", "3", "1", "3", "created"]
+    assert row.split() == [DOC, "3", "3", "1", "0", "created"]
     assert f"unadjudicable (fewer than 2 annotators): {OTHER}" in proc.stdout
     assert gold_path(ws).exists() and not gold_path(ws, OTHER).exists()
     again = cli(ws, "--strategy", "majority", "--docs", DOC, "--annotators", "a,b,c")

@@ -1,11 +1,13 @@
-"""`annotator adjudicate --strategy unanimous|majority [--annotators a,b] [--docs ID,...]`: merge into gold."""
+"""`annotator adjudicate --strategy unanimous|majority|threshold [--min-agree K] [--annotators a,b] [--docs ID,...]`:
+merge into gold."""
 
 from __future__ import annotations
 
 import argparse
 
 from annotator.cli import Commands
-from annotator.core.adjudication.merge import MIN_ANNOTATORS, STRATEGIES
+from annotator.core.adjudication.merge import MIN_ANNOTATORS
+from annotator.core.adjudication.strategy import STRATEGIES
 
 
 def _names(text: str) -> list[str]:
@@ -20,8 +22,10 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         "adjudicate",
         help="merge the annotators' documents into gold (annotations/gold/)",
         description="Merge the annotators' documents into gold. Units (entities, event triggers, arguments) "
-        "that enough annotators share go into gold with agreed_by; the rest are recorded as "
-        "conflicts for the curation screen. Documents fewer than "
+        "that at least K of a document's annotators gave go into gold with agreed_by; units that K annotators "
+        "answered otherwise (another label on the same extent, or nothing) are left out; only what the strategy "
+        "cannot settle (ties, too few agreeing) is recorded as a conflict for the curation screen. Documents fewer "
+        "than "
         f"{MIN_ANNOTATORS} annotators annotated are reported as unadjudicable. Finished gold "
         "(status done) and anything decided by hand is never overwritten.",
     )
@@ -29,7 +33,15 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         "--strategy",
         choices=STRATEGIES,
         required=True,
-        help="unanimous: every annotator of the document has it; majority: more than half do",
+        help="unanimous: K = every annotator of the document; majority: K = more than half of them; "
+        "threshold: K = --min-agree",
+    )
+    p.add_argument(
+        "--min-agree",
+        type=int,
+        default=None,
+        metavar="K",
+        help="with --strategy threshold: how many annotators must give a unit (1 to the number of annotators merged)",
     )
     p.add_argument(
         "--annotators",
@@ -58,10 +70,10 @@ def _adjudicate(args: argparse.Namespace) -> int:
     from annotator.core.errors import AnnotatorError
 
     ws = open_workspace(args)
-    run = adjudicate(ws, args.strategy, args.annotators, args.docs)
+    run = adjudicate(ws, args.strategy, args.annotators, args.docs, args.min_agree)
     console = Console(highlight=False)
     table = Table(
-        title=f"{run.strategy} of {', '.join(run.annotators)}: agreed units and open conflicts",
+        title=f"{run.strategy.describe()} of {', '.join(run.annotators)}: agreed units and open conflicts",
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from annotator.core.annotations.model import DocumentAnnotations, Entity
+from annotator.core.adjudication.strategy import Strategy
+from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.tui.app import make_app
@@ -15,7 +16,7 @@ from tests.conftest import SEED_IDS
 DOC = SEED_IDS[0]
 
 
-def write(workspace, who: str, entities: list[tuple[int, int, str]]) -> None:
+def write(workspace, who: str, entities: list[tuple[int, int, str]], events: tuple[Event, ...] = ()) -> None:
     info = Corpus(workspace.corpus_dir).info(DOC)
     doc = DocumentAnnotations(
         DOC,
@@ -24,6 +25,7 @@ def write(workspace, who: str, entities: list[tuple[int, int, str]]) -> None:
         who,
         "done",
         tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)),
+        events,
     )
     AnnotationStore(workspace.annotations_dir, who).save(doc)
 
@@ -85,7 +87,7 @@ async def test_curation_starts_from_the_core_strategy(workspace, monkeypatch) ->
     which majority takes and unanimous leaves as a conflict."""
     from annotator.core.adjudication import prepare
 
-    monkeypatch.setattr(prepare, "CURATION_STRATEGY", "unanimous")
+    monkeypatch.setattr(prepare, "CURATION_STRATEGY", Strategy("unanimous"))
     write(workspace, "ali", [(0, 7, "ORG")])
     write(workspace, "sara", [(0, 7, "ORG")])
     write(workspace, "omar", [(0, 7, "GPE")])
@@ -127,3 +129,44 @@ async def test_a_search_hit_while_curating_opens_the_annotators_document_not_gol
         await pilot.press("escape")
         await pilot.pause()
         assert lock_is_free(workspace, DOC, "gold")
+
+
+async def test_a_document_the_strategy_settled_closes_at_once(workspace) -> None:
+    """ORG by two annotators against WEA by one: majority settles it, so there is no conflict
+    and A marks the document adjudicated."""
+    write(workspace, "ali", [(0, 7, "ORG")])
+    write(workspace, "sara", [(0, 7, "ORG")])
+    write(workspace, "omar", [(0, 7, "WEA")])
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await curate(app, pilot)
+        assert screen.doc.extra["conflicts"] == [] and screen.sub_title.startswith("gold · 0 conflicts")
+        await pilot.press("A")
+        await pilot.pause()
+    gold = orjson.loads((workspace.annotations_dir / "gold" / f"{DOC}.json").read_bytes())
+    assert gold["adjudicated"] is True and gold["status"] == "done"
+    assert [(e["label"], e["agreed_by"]) for e in gold["entities"]] == [("ORG", ["ali", "sara"])]
+
+
+async def test_options_that_differ_only_in_role_name_the_roles(workspace) -> None:
+    """Two annotators agree on ORG 0-7 and on the attack يقصف, and differ only in the ORG's role."""
+    trigger = (8, 12)
+    for who, role in (("ali", "Attacker"), ("sara", "Target")):
+        write(workspace, who, [(0, 7, "ORG")], (Event("E1", "Conflict.Attack", *trigger, (Argument(role, "T1"),)),))
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await curate(app, pilot)
+        await pilot.press("j")
+        assert screen.reader.cursor_span[0] == 0
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseScreen)
+        assert "argument 0-7 of Conflict.Attack 8-12" in app.screen.heading
+        attacker, target, reject = app.screen.options
+        assert attacker != target and reject == "reject every option"
+        assert attacker.startswith("Attacker = ORG 0-7") and attacker.endswith("in Conflict.Attack 8-12 (ali)")
+        assert target.startswith("Target = ORG 0-7") and target.endswith("in Conflict.Attack 8-12 (sara)")
+        app.screen.dismiss(target)
+        await pilot.pause()
+        [event] = screen.doc.events
+        assert [a.role for a in event.arguments] == ["Target"] and screen.doc.extra["conflicts"] == []

@@ -17,6 +17,11 @@ Accepting:
   (their open argument conflicts go with them);
 - an argument option adds that argument to the conflict's event, putting its entity
   into gold first if it is not there.
+
+``option_text`` and ``conflict_text`` say what an option or conflict is, naming everything
+that can differ between two options (label or type, extent, role, the argument's entity,
+the trigger), so no two options of a conflict read alike. ``close_blocker`` is the rule for
+marking a document adjudicated: no open conflict, no annotation still needing review.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 from annotator.core.adjudication.merge import Draft, argument_conflicts, argument_sig, option_sig
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.errors import AnnotatorError
+from annotator.core.identity import GOLD
 
 
 def conflicts(gold: DocumentAnnotations) -> list[dict[str, Any]]:
@@ -98,6 +104,60 @@ def reject(gold: DocumentAnnotations, conflict_id: str) -> DocumentAnnotations:
     return draft.result()
 
 
+def close_blocker(gold: DocumentAnnotations) -> str | None:
+    """Why ``gold`` cannot be marked adjudicated yet, or None when it can: every conflict the
+    strategy left open is settled and no annotation still needs review after a migration."""
+    open_ = len(conflicts(gold))
+    if open_:
+        return f"{open_} open conflict{'s' if open_ != 1 else ''} to settle"
+    review = sum(1 for e in gold.entities if e.needs_review) + sum(1 for e in gold.events if e.needs_review)
+    if review:
+        return f"{review} annotation{'s' if review != 1 else ''} still to review after a guidelines migration"
+    return None
+
+
 def mark_adjudicated(gold: DocumentAnnotations) -> DocumentAnnotations:
-    """Gold the adjudicator is done with: status done, ``adjudicated`` true; merges leave it alone."""
+    """Gold the adjudicator is done with: status done, ``adjudicated`` true; merges leave it alone.
+    Refused (AnnotatorError) while ``close_blocker`` names something left to do."""
+    blocker = close_blocker(gold)
+    if blocker is not None:
+        raise AnnotatorError(f"{gold.doc_id} cannot be marked adjudicated yet", None, blocker)
     return gold.with_(status="done", extra={**gold.extra, "adjudicated": True})
+
+
+def option_text(conflict: dict[str, Any], option: dict[str, Any]) -> str:
+    """One line saying what accepting ``option`` of ``conflict`` puts into gold, and who said it;
+    two options of one conflict never read alike.
+
+    Entity ``ORG 0-7 (a, b)``, one in gold ``ORG 0-7 (gold T1; a, b)``; event
+    ``Conflict.Attack 0-5 with Attacker ORG 8-12 (a)``; argument
+    ``Attacker = ORG 8-12 [T3] in Conflict.Attack 0-5 (a)`` (``[new entity]`` when that
+    entity is not in gold yet).
+    """
+    kind = conflict.get("kind")
+    where = f"{option.get('start')}-{option.get('end')}"
+    if kind == "entity":
+        what = f"{option.get('label')} {where}"
+    elif kind == "event":
+        args = [
+            f"{a.get('role')} {a.get('label')} {a.get('start')}-{a.get('end')}" for a in option.get("arguments", ())
+        ]
+        what = f"{option.get('type')} {where}" + (f" with {', '.join(args)}" if args else "")
+    else:
+        t = conflict.get("trigger") or {}
+        entity = f"[{option['entity']}]" if option.get("entity") else "[new entity]"
+        event = f"{t.get('type')} {t.get('start')}-{t.get('end')}"
+        what = f"{option.get('role')} = {option.get('label')} {where} {entity} in {event}"
+    who = ", ".join(str(a) for a in option.get("annotators") or ()) or "nobody"
+    if option.get("gold_id"):
+        who = f"{GOLD} {option['gold_id']}" + (f"; {who}" if option.get("annotators") else "")
+    return f"{what} ({who})"
+
+
+def conflict_text(conflict: dict[str, Any]) -> str:
+    """The conflict's id, kind and place (for an argument conflict: its event's trigger)."""
+    head = f"{conflict.get('id')} {conflict.get('kind')} {conflict.get('start')}-{conflict.get('end')}"
+    if conflict.get("kind") == "argument":
+        t = conflict.get("trigger") or {}
+        head += f" of {t.get('type')} {t.get('start')}-{t.get('end')}"
+    return head

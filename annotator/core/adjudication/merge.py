@@ -2,10 +2,11 @@
 
 Units compared: an entity is ``(start, end, label)``; an event is its trigger
 ``(start, end, type)``; an argument is ``(role, entity start, entity end, entity label)``
-inside an event. A unit is *agreed* when enough of the ``n`` annotators of the document
-have it: all ``n`` (unanimous) or more than ``n / 2`` (majority). Agreed units go into
-gold with ``agreed_by``; units some but not enough annotators have become *conflicts*,
-grouped by overlapping extent (see ``adjudication.py`` for the file format).
+inside an event. The strategy (``strategy.py``) gives each unit a verdict from what
+each of the ``n`` annotators of the document gave at its extent (``Votes.verdicts``):
+accepted units go into gold with ``agreed_by``; rejected ones (enough annotators agree on
+an answer without them) are left out; open ones (ties, too few agreeing) become
+*conflicts*, grouped by overlapping extent (see ``run.py`` for the file format).
 
 The gold document remembers in ``extra["decided"]`` every unit the adjudication has
 settled (merged automatically, or an option of an accepted or rejected conflict), so a
@@ -22,10 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from annotator.core.adjudication.strategy import ACCEPTED, REJECTED, Strategy, verdict
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event, free_id
 from annotator.core.errors import AnnotatorError
 
-STRATEGIES = ("unanimous", "majority")
 MIN_ANNOTATORS = 2  # a document annotated by fewer is "unadjudicable"
 KINDS = ("entity", "event", "argument")
 
@@ -45,22 +46,20 @@ def argument_sig(event: Sig, role: str, entity: Sig) -> Sig:
     return ("argument", event[1], event[2], event[3], role, entity[1], entity[2], entity[3])
 
 
-def is_agreed(strategy: str, count: int, n: int) -> bool:
-    if strategy == "unanimous":
-        return count == n
-    if strategy == "majority":
-        return 2 * count > n
-    raise AnnotatorError(f"unknown strategy {strategy!r}", "--strategy", f"one of {', '.join(STRATEGIES)}")
+def extent_of(sig: Sig) -> tuple[int, int]:
+    """Where a unit is: an entity's or trigger's span, an argument's entity's span."""
+    return (sig[5], sig[6]) if sig[0] == "argument" else (sig[1], sig[2])
+
+
+def frame_of(sig: Sig) -> Sig:
+    """The units a unit is compared with: entities with entities, triggers with triggers,
+    an argument with the arguments of the same event (trigger and type)."""
+    return sig[:4] if sig[0] == "argument" else sig[:1]
 
 
 def is_adjudicated(doc: DocumentAnnotations) -> bool:
     """Gold the adjudicator has finished: never touched by a merge again."""
     return doc.status == "done" or doc.extra.get("adjudicated") is True
-
-
-def participates(doc: DocumentAnnotations) -> bool:
-    """Whether an annotator's file counts as having annotated the document."""
-    return doc.status != "not_started" or bool(doc.entities or doc.events)
 
 
 @dataclass(slots=True)
@@ -79,6 +78,30 @@ class Votes:
 
     def arguments_of(self, event: Sig) -> list[Sig]:
         return sorted(s for s in self.arguments if s[1:4] == event[1:4])
+
+    def verdicts(self, strategy: Strategy) -> dict[Sig, str]:
+        """ACCEPTED, REJECTED or OPEN for every unit (entities, events and arguments alike)."""
+        needed = strategy.needed(self.n)
+        out: dict[Sig, str] = {}
+        for said in (self.entities, self.events, self.arguments):
+            frames: dict[Sig, list[Sig]] = defaultdict(list)
+            for sig in said:
+                frames[frame_of(sig)].append(sig)
+            for units in frames.values():
+                for group in span_groups(units, extent_of):
+                    for unit in group:
+                        answers = (self._answer(said, name, unit, group) for name in self.annotators)
+                        out[unit] = verdict(unit, answers, needed)
+        return out
+
+    @staticmethod
+    def _answer(said: dict[Sig, set[str]], name: str, unit: Sig, group: list[Sig]) -> frozenset[Sig]:
+        """What ``name`` gave at ``unit``'s place: their units of its frame on exactly its extent,
+        else those overlapping it (other boundaries), else nothing."""
+        start, end = extent_of(unit)
+        theirs = [u for u in group if name in said[u] and extent_of(u)[0] < end and start < extent_of(u)[1]]
+        exact = frozenset(u for u in theirs if extent_of(u) == (start, end))
+        return exact or frozenset(theirs)
 
 
 def count_votes(sources: dict[str, DocumentAnnotations]) -> Votes:
@@ -388,22 +411,21 @@ def argument_conflicts(draft: Draft, event: Event, candidates: list[tuple[Sig, t
 
 @dataclass(frozen=True, slots=True)
 class MergeStats:
-    agreed_entities: int  # entity units the strategy agrees on
+    agreed_entities: int  # entity units the strategy accepts
     agreed_events: int
     added: int  # units (entities, events, arguments) this merge put into gold
     conflicts: int  # open conflicts after the merge
 
 
 def merge(
-    gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations], strategy: str
+    gold: DocumentAnnotations, sources: dict[str, DocumentAnnotations], strategy: Strategy
 ) -> tuple[DocumentAnnotations, MergeStats]:
-    """``gold`` with the units ``sources`` agree on added and its open conflicts recomputed.
+    """``gold`` with the units ``strategy`` accepts added and its open conflicts recomputed.
 
     ``gold`` may be blank; ``sources`` (annotator name → document, all at gold's
     guidelines version) must hold at least ``MIN_ANNOTATORS``. Finished gold comes back
     unchanged.
     """
-    is_agreed(strategy, 0, 1)  # reject an unknown strategy early
     if len(sources) < MIN_ANNOTATORS:
         raise AnnotatorError(
             f"{gold.doc_id}: adjudication needs at least {MIN_ANNOTATORS} annotators",
@@ -411,11 +433,11 @@ def merge(
             f"{len(sources)} annotated it",
         )
     votes = count_votes(sources)
+    verdict = votes.verdicts(strategy)
+    agreed = [sum(1 for sig in said if verdict[sig] == ACCEPTED) for said in (votes.entities, votes.events)]
     if is_adjudicated(gold):
         open_ = len(gold.extra.get("conflicts", ()) or ())
-        return gold, MergeStats(
-            _agreed(votes.entities, strategy, votes.n), _agreed(votes.events, strategy, votes.n), 0, open_
-        )
+        return gold, MergeStats(agreed[0], agreed[1], 0, open_)
     draft = Draft(gold)
     previous, draft.conflicts = draft.conflicts, []
     added = 0
@@ -428,13 +450,15 @@ def merge(
             if sig in draft.decided:
                 continue
             if by_sig(sig) is not None:  # already there (put by hand or kept): settled
-                if is_agreed(strategy, len(said[sig]), votes.n):
+                if verdict[sig] == ACCEPTED:
                     draft.decided.add(sig)
                 continue
-            if is_agreed(strategy, len(said[sig]), votes.n) and not draft.hand_made_at(sig):
+            if verdict[sig] == REJECTED:
+                continue
+            if verdict[sig] == ACCEPTED and not draft.hand_made_at(sig):
                 add(sig, said[sig], votes.review.get(sig))
                 added += 1
-            else:  # not enough annotators, or a hand-made item has its extent: the adjudicator decides
+            else:  # open, or a hand-made item has its extent: the adjudicator decides
                 candidates[kind].append(sig)
     new = item_conflicts(draft, "entity", candidates["entity"], votes)
     new += item_conflicts(draft, "event", candidates["event"], votes)
@@ -452,8 +476,10 @@ def merge(
             if draft.has_argument(event, asig):
                 draft.decided.add(asig)
                 continue
+            if verdict[asig] == REJECTED:
+                continue
             entity = draft.entity_by_sig(("entity", asig[5], asig[6], asig[7]))
-            if is_agreed(strategy, len(who), votes.n) and entity is not None:
+            if verdict[asig] == ACCEPTED and entity is not None:
                 event = draft.add_argument(event, asig[4], entity)
                 added += 1
             else:
@@ -464,16 +490,7 @@ def merge(
         status="in_progress",
         extra={
             "adjudicated": False,
-            "adjudication": {"strategy": strategy, "annotators": list(votes.annotators)},
+            "adjudication": {**strategy.to_json(), "annotators": list(votes.annotators)},
         },
     )
-    return doc, MergeStats(
-        _agreed(votes.entities, strategy, votes.n),
-        _agreed(votes.events, strategy, votes.n),
-        added,
-        len(draft.conflicts),
-    )
-
-
-def _agreed(said: dict[Sig, set[str]], strategy: str, n: int) -> int:
-    return sum(1 for who in said.values() if is_agreed(strategy, len(who), n))
+    return doc, MergeStats(agreed[0], agreed[1], added, len(draft.conflicts))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotator.core.adjudication.run import MIN_ANNOTATORS, DocOutcome, adjudicate_document, default_annotators
+from annotator.core.adjudication.strategy import Strategy
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
@@ -19,7 +20,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.identity import GOLD
 from annotator.core.workspace import Workspace
 
-CURATION_STRATEGY = "majority"  # what gold starts from when a document is first curated
+CURATION_STRATEGY = Strategy("majority")  # what gold starts from when a document is first curated
 
 
 class TooFewAnnotators(AnnotatorError):

@@ -1,15 +1,19 @@
 """Adjudication: merging the annotators' documents into gold (``annotations/gold/``).
 
-``adjudicate(workspace, strategy)`` reads, for each document, every selected
+``adjudicate(workspace, strategy, min_agree=K)`` reads, for each document, every selected
 annotator's file, migrates it to the workspace's active guidelines and merges the
 versions into the gold file (same format, annotator ``gold``); see
 ``merge.py`` for the units and rules. Policy:
 
-- an annotator *annotated* a document when their file exists and is not an untouched
-  ``not_started`` one. A document at least ``MIN_ANNOTATORS`` (2) annotated is merged:
-  unanimous takes what all of them have, majority what more than half of them have
-  (with 2 annotators both strategies need both). A document only one annotated is
-  *unadjudicable*: reported, no gold written. Nobody: nothing happens;
+- an annotator *annotated* a document when their file exists and counts
+  (:func:`annotator.core.annotations.model.counts_as_annotated`: not an untouched
+  ``not_started`` file with nothing in it). A document at least ``MIN_ANNOTATORS`` (2)
+  annotated is merged by the strategy (``strategy.py``): a unit at least ``K`` of them
+  gave is accepted, one that ``K`` of them answered otherwise is left out, the rest are
+  conflicts; unanimous is ``K = n``, majority ``K = n // 2 + 1`` (with 2 annotators both
+  need both), threshold the ``K`` of ``--min-agree``, at most the number of annotators
+  merged. A document only one annotated is *unadjudicable*: reported, no gold written.
+  Nobody: nothing happens;
 - any problem with a document (an annotator or gold file the loader refuses, see
   :mod:`annotator.core.annotations.loading`; annotations of a different text, a failed
   migration, gold locked by the curation screen) skips that
@@ -32,7 +36,8 @@ Additions to the gold file (kept in ``DocumentAnnotations.extra``):
 - ``decided``: the units already settled (``["entity", start, end, label]``,
   ``["event", start, end, type]``, ``["argument", trigger start, end, type, role,
   start, end, label]``), never merged or raised again;
-- ``adjudication``: ``{"strategy", "annotators"}`` of the last merge.
+- ``adjudication``: ``{"strategy", "annotators"}`` of the last merge (and ``min_agree``
+  for threshold).
 """
 
 from __future__ import annotations
@@ -42,17 +47,10 @@ from dataclasses import dataclass, field
 import orjson
 
 from annotator.core.adjudication.curate import accept, conflicts, mark_adjudicated, reject
-from annotator.core.adjudication.merge import (
-    MIN_ANNOTATORS,
-    STRATEGIES,
-    MergeStats,
-    is_adjudicated,
-    is_agreed,
-    merge,
-    participates,
-)
+from annotator.core.adjudication.merge import MIN_ANNOTATORS, MergeStats, is_adjudicated, merge
+from annotator.core.adjudication.strategy import STRATEGIES, Strategy
 from annotator.core.annotations.loading import migrate_to, same_text
-from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations, counts_as_annotated
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.core.errors import AnnotatorError
@@ -65,6 +63,7 @@ __all__ = [
     "MIN_ANNOTATORS",
     "STRATEGIES",
     "AdjudicationRun",
+    "Strategy",
     "DocOutcome",
     "accept",
     "adjudicate",
@@ -96,7 +95,7 @@ class DocOutcome:
 
 @dataclass(slots=True)
 class AdjudicationRun:
-    strategy: str
+    strategy: Strategy
     annotators: tuple[str, ...]
     outcomes: list[DocOutcome] = field(default_factory=list)
 
@@ -153,16 +152,22 @@ def resolve_annotators(workspace: Workspace, names: list[str] | None) -> list[st
 
 
 def adjudicate(
-    workspace: Workspace, strategy: str, annotators: list[str] | None = None, doc_ids: list[str] | None = None
+    workspace: Workspace,
+    strategy: str,
+    annotators: list[str] | None = None,
+    doc_ids: list[str] | None = None,
+    min_agree: int | None = None,
 ) -> AdjudicationRun:
-    """Merge ``annotators`` (default: all) into gold for ``doc_ids`` (default: the corpus).
+    """Merge ``annotators`` (default: all) into gold for ``doc_ids`` (default: the corpus) by
+    ``strategy`` (``min_agree``: the K of threshold).
 
     Bad arguments raise AnnotatorError before anything is written; problems with single
     documents are collected in the returned run, those documents left untouched.
     """
-    is_agreed(strategy, 0, 1)
+    chosen = Strategy.of(strategy, min_agree)
     corpus = Corpus(workspace.corpus_dir)
     names = resolve_annotators(workspace, annotators)
+    chosen.check_against(names)
     if doc_ids is not None:
         unknown = [d for d in doc_ids if d not in corpus]
         if unknown:
@@ -170,16 +175,16 @@ def adjudicate(
         wanted, explicit = list(dict.fromkeys(doc_ids)), True
     else:
         wanted, explicit = corpus.ids, False
-    run = AdjudicationRun(strategy, tuple(names))
+    run = AdjudicationRun(chosen, tuple(names))
     for doc_id in wanted:
-        outcome = adjudicate_document(workspace, corpus, doc_id, strategy, names)
+        outcome = adjudicate_document(workspace, corpus, doc_id, chosen, names)
         if explicit or outcome.state != "not annotated":
             run.outcomes.append(outcome)
     return run
 
 
 def adjudicate_document(
-    workspace: Workspace, corpus: Corpus, doc_id: str, strategy: str, annotators: list[str]
+    workspace: Workspace, corpus: Corpus, doc_id: str, strategy: Strategy, annotators: list[str]
 ) -> DocOutcome:
     text, version = corpus.info(doc_id), workspace.config.guidelines
     sources: dict[str, DocumentAnnotations] = {}
@@ -188,7 +193,7 @@ def adjudicate_document(
         try:
             source = AnnotationStore.of(workspace, name, corpus)
             doc = source.read(doc_id)
-            if doc is None or not participates(doc):
+            if doc is None or not counts_as_annotated(doc):
                 continue
             sources[name] = _ready(doc, text, workspace, str(source.path(doc_id)))
         except AnnotatorError as exc:

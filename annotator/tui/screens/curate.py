@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from annotator.core.adjudication.curate import accept, conflicts, mark_adjudicated, reject
+from annotator.core.adjudication.curate import (
+    accept,
+    close_blocker,
+    conflict_text,
+    conflicts,
+    mark_adjudicated,
+    option_text,
+    reject,
+)
 from annotator.core.annotations.model import DocumentAnnotations
-from annotator.core.identity import GOLD
 from annotator.core.keymap import CURATE
 from annotator.tui.keys import bindings, with_label_keys
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -23,12 +30,6 @@ from annotator.tui.widgets.compare_stack import CompareStack
 from annotator.tui.widgets.reader_view import ReaderView
 
 REJECT = "reject every option"
-
-
-def describe(option: dict) -> str:
-    name = option.get("label") or option.get("type") or option.get("role") or "?"
-    who = ", ".join(option.get("annotators") or ()) or (GOLD if option.get("gold_id") else "nobody")
-    return f"{name} {option.get('start')}-{option.get('end')} ({who})"
 
 
 class CurateScreen(AnnotateScreen):
@@ -77,15 +78,15 @@ class CurateScreen(AnnotateScreen):
         else:
             target = next((c for c in reversed(open_) if c["start"] < cursor), open_[-1])
         self.reader.move_to_offset(target["start"])
-        options = "; ".join(describe(o) for o in target["options"])
-        self.say(f"{target['id']} {target['kind']}: {options}")
+        options = "; ".join(option_text(target, o) for o in target["options"])
+        self.say(f"{conflict_text(target)}: {options}")
 
     def action_options(self) -> None:
         conflict = self._current_conflict()
         if conflict is None:
             self.notify("no conflict under the cursor (j / k to step to one)")
             return
-        labels = [describe(o) for o in conflict["options"]] + [REJECT]
+        labels = [option_text(conflict, o) for o in conflict["options"]] + [REJECT]
 
         def chosen(answer: str | None) -> None:
             if answer is None:
@@ -96,7 +97,7 @@ class CurateScreen(AnnotateScreen):
                 index = labels.index(answer)
                 self._settle(lambda doc: accept(doc, conflict["id"], index), f"{conflict['id']}: {answer}")
 
-        self.app.push_screen(ChooseScreen(f"Conflict {conflict['id']} ({conflict['kind']})", labels), chosen)
+        self.app.push_screen(ChooseScreen(f"Conflict {conflict_text(conflict)}", labels), chosen)
 
     def _settle(self, change, what: str) -> None:
         self._edit(lambda: self.editor.replace(change(self.editor.doc), what), what)
@@ -111,8 +112,10 @@ class CurateScreen(AnnotateScreen):
         open_curation(self.app, following)
 
     def action_adjudicated(self) -> None:
-        if conflicts(self.doc):
-            self.notify("settle the open conflicts first (j / k, o)", severity="warning")
+        blocker = close_blocker(self.doc)
+        if blocker is not None:
+            keys = "j / k, o" if conflicts(self.doc) else "g, y"
+            self.notify(f"not yet: {blocker} ({keys})", severity="warning", markup=False)
             return
         self._settle(mark_adjudicated, "marked adjudicated")
 
@@ -132,7 +135,7 @@ def open_curation(app, doc_id: str) -> None:
         return
     if start.merged is not None:
         app.notify(
-            f"merged by {CURATION_STRATEGY}: {start.merged.agreed_entities} entities agreed, "
+            f"merged by {CURATION_STRATEGY.describe()}: {start.merged.agreed_entities} entities agreed, "
             f"{start.merged.conflicts} conflicts"
         )
     screen_class = with_label_keys(CurateScreen, app.schema)
