@@ -5,6 +5,13 @@ event type of the guidelines schema (build the screen with ``tui.keys.with_label
 The screen opens its document through its store and holds the document's lock until it
 shows another document or is removed. Every change goes through the core Editor
 (undo/redo) and is saved at once through the AnnotationStore; the status line says when.
+
+A save the store refuses because the file changed on disk (``ChangedOnDisk``) keeps the edit
+in the editor, says "not saved" and asks what to do (``ChangedOnDiskScreen``): reload the
+file and re-apply the unsaved edits, keep the file and save mine as a copy, or cancel; until
+then every editing key asks again and nothing is saved. Leaving the document meanwhile saves
+mine as a copy. What the edits are, how they are re-applied and where a copy goes is
+decided in ``core.annotations.changed_on_disk``.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from annotator.core.annotations.changed_on_disk import reapply, save_copy, unsaved_edits
 from annotator.core.annotations.editing import Editor
+from annotator.core.annotations.generation import ChangedOnDisk
 from annotator.core.annotations.model import Entity, Event
 from annotator.core.annotations.store import AnnotationStore, Opened
 from annotator.core.corpus import Document
@@ -30,7 +39,7 @@ from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.layout import visual
 from annotator.tui.keys import bindings
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
-from annotator.tui.screens.modals import ChooseScreen
+from annotator.tui.screens.modals import ChangedOnDiskScreen, ChooseScreen
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.bidi_input import BidiInput
 from annotator.tui.widgets.guidelines_view import GuidelinesView
@@ -43,6 +52,7 @@ if TYPE_CHECKING:
 
 REMOVE = "remove as "  # the role menu's entry for taking an argument away
 NAME_CELLS = 30  # a span's text inside a message or a dialog title, cut keeping its start
+NOT_SAVED = "not saved: the file changed on disk"
 
 
 class AnnotateScreen(Screen):
@@ -72,6 +82,7 @@ class AnnotateScreen(Screen):
         self.linking: str | None = None  # event id while picking an argument
         self.hits: list[tuple[int, int]] = []
         self._status_extra = ""  # the last thing done ("saved 12:01:03 · T3 GPE")
+        self.refused: ChangedOnDisk | None = None  # a save refused as the file changed on disk, until settled
         self._set_document(document, self._open(document))
 
     def _open(self, document: Document) -> Opened:
@@ -82,11 +93,25 @@ class AnnotateScreen(Screen):
         return opened
 
     def on_unmount(self) -> None:
-        _let_go(self.opened)
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Release the document (the one place a screen lets a document go); unsaved edits a
+        changed file refused are saved as a copy first."""
+        if self.refused is not None and unsaved_edits(self.opened.doc, self.editor.doc):
+            try:
+                path = save_copy(self.store.path(self.document.id), self.editor.doc)
+            except OSError as exc:
+                self.app.notify(f"NOT SAVED: {self.document.id}: {exc}", severity="error", timeout=15, markup=False)
+            else:
+                self.app.notify(f"{NOT_SAVED}; your version is kept in {path}", severity="warning", markup=False)
+        if self.opened.lock is not None:
+            self.opened.lock.release()
 
     def _set_document(self, document: Document, opened: Opened) -> None:
         self.document = document
         self.opened = opened
+        self.refused = None
         self.editor = Editor(opened.doc, self.schema)
         self.hits = []
         self.linking = None
@@ -132,7 +157,7 @@ class AnnotateScreen(Screen):
     def show(self, document: Document, at: int | None = None) -> None:
         """Show ``document`` instead: the current one is let go first (so that opening the same
         document again takes its lock again)."""
-        _let_go(self.opened)
+        self._let_go()
         opened = self._open(document)
         self._set_document(document, opened)
         self.reader.load(document.text)
@@ -147,6 +172,7 @@ class AnnotateScreen(Screen):
     def _refresh_document(self) -> None:
         self.title = self.document.id
         ro = " · READ-ONLY" if self.opened.read_only else ""
+        ro += " · NOT SAVED" if self.refused else ""
         self.sub_title = (
             f"{self.store.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
         )
@@ -195,6 +221,8 @@ class AnnotateScreen(Screen):
             parts += ["  sel ", (f"{s}-{e}", "bold")]
         if self.linking:
             parts += ["  ", ("pick an entity for the argument, Enter", "reverse")]
+        if self.refused:
+            parts += ["  ", (NOT_SAVED, "bold red")]
         extra = self._status_extra
         if extra:
             parts += ["  ", (extra, "green")]
@@ -217,17 +245,84 @@ class AnnotateScreen(Screen):
     def _commit(self, what: str) -> None:
         """Save the editor's document now; the edit is acknowledged only once it is on disk."""
         try:
-            saved = self.store.save(self.editor.doc)
-        except OSError as exc:
+            saved = self.store.save_opened(self.opened, self.editor.doc)
+        except ChangedOnDisk as exc:
+            self.refused = exc
+            self._refresh_document()
+            self.say(f"{what} is in memory only")
+            self._ask_changed_on_disk()
+            return
+        except (OSError, AnnotatorError) as exc:
             self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15, markup=False)
             return
         self.editor.doc = saved
         self._refresh_document()
         self.say(f"saved {(saved.modified or '')[11:19]} · {what}")  # save() always sets modified
 
+    def _ask_changed_on_disk(self) -> None:
+        if self.refused is None or isinstance(self.app.screen, ChangedOnDiskScreen):
+            return
+        edits = [str(edit) for edit in unsaved_edits(self.opened.doc, self.editor.doc)]
+        self.app.push_screen(
+            ChangedOnDiskScreen(str(self.refused), edits, self.opened.read_only), self._settle_changed_on_disk
+        )
+
+    def _settle_changed_on_disk(self, choice: str | None) -> None:
+        """The annotator's answer: reload and re-apply, keep theirs and copy mine, or not yet."""
+        if choice == "reload":
+            self._reload_and_reapply()
+        elif choice == "copy":
+            self._copy_mine()
+        else:
+            self.say("press any editing key to choose")
+
+    def _reread(self) -> Opened | None:
+        """The file read again (under the lock held); None, with the reason shown, if it cannot be edited."""
+        again = self.store.reload(self.opened, self.document.info.sha256, self.schema.version, self.guidelines_dir)
+        self.opened = again
+        if again.read_only:
+            self._refresh_document()
+            self.notify(f"the file on disk is left untouched: {again.read_only}", severity="error", markup=False)
+            return None
+        return again
+
+    def _reload_and_reapply(self) -> None:
+        edits = unsaved_edits(self.opened.doc, self.editor.doc)
+        again = self._reread()
+        if again is None:  # unreadable (git conflict markers): mine stays in memory, a copy is the way out
+            return
+        result = reapply(edits, again.doc, self.schema)
+        self.refused = None
+        self.editor = Editor(again.doc, self.schema)  # undo from here gives the file as reloaded
+        if result.doc != again.doc:
+            self.editor.replace(result.doc, f"re-applied {len(result.made)} unsaved edits")
+            self._commit(f"reloaded, {len(result.made)} of {len(edits)} edits re-applied")
+        else:
+            self._refresh_document()
+            self.say("reloaded; nothing to re-apply")
+        if result.not_made:
+            lines = "\n".join(result.not_made)
+            self.notify(f"not re-applied:\n{lines}", title="reload", severity="warning", timeout=20, markup=False)
+
+    def _copy_mine(self) -> None:
+        try:
+            path = save_copy(self.store.path(self.document.id), self.editor.doc)
+        except OSError as exc:
+            self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15, markup=False)
+            return
+        self.refused = None
+        self._reread()
+        self.editor = Editor(self.opened.doc, self.schema)  # the file on disk (nothing, if it cannot be read)
+        self._refresh_document()
+        self.say("showing the file on disk")
+        self.notify(f"your version is saved as {path}", title="copy", timeout=20, markup=False)
+
     def _edit(self, change: Callable[[], object], what: str | None = None) -> None:
         """Run one editor change and save it; ``what`` (else the change's own answer) goes
         to the status line. A refused change (AnnotatorError) is only reported."""
+        if self.refused is not None:
+            self._ask_changed_on_disk()
+            return
         if self.opened.read_only:
             self.notify(f"read-only: {self.opened.read_only}", severity="warning", markup=False)
             return
@@ -447,12 +542,6 @@ class AnnotateScreen(Screen):
     def action_toggle_diacritics(self) -> None:
         self.reader.diacritics = not self.reader.diacritics
         self.notify("diacritics shown" if self.reader.diacritics else "diacritics hidden", timeout=2)
-
-
-def _let_go(opened: Opened) -> None:
-    """Release the document's lock (the one place a screen lets a document go)."""
-    if opened.lock is not None:
-        opened.lock.release()
 
 
 def _done(what: str | None, otherwise: str) -> str:

@@ -1,4 +1,4 @@
-"""Small modal screens: pick one of several options, ask for a name."""
+"""Small modal screens: pick one of several options, ask for a name, settle a file changed on disk."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotator.core.keymap import CHOOSE, DISPLAY_CHECK
+from annotator.core.text.shaping import safe
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
 
@@ -34,6 +35,46 @@ class ChooseScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ChangedOnDiskScreen(ModalScreen[str | None]):
+    """A save was refused because the file changed on disk: "reload" it and re-apply my unsaved
+    edits, keep it and save mine as a "copy", or "cancel" (Escape): nothing saved, asked again at
+    the next edit. The reason and the edits are data: Text with control characters made visible."""
+
+    BINDINGS = bindings(CHOOSE)
+    DEFAULT_CSS = "ChangedOnDiskScreen { align: center middle; }"
+    CHOICES = (
+        ("reload", "Reload the file from disk and re-apply my unsaved edits on it"),
+        ("copy", "Keep the file on disk as it is; save my version as a copy beside it"),
+        ("cancel", "Cancel: save nothing for now (no edits until I choose)"),
+    )
+    SHOWN = 12  # edits listed; the rest are counted
+
+    def __init__(self, reason: str, edits: list[str], unreadable: str | None = None) -> None:
+        super().__init__()
+        self.reason = reason
+        self.edits = edits
+        self.unreadable = unreadable  # the file on disk cannot be read: reload leaves it untouched
+
+    def compose(self) -> ComposeResult:
+        listed = [f"  {safe(edit)}" for edit in self.edits[: self.SHOWN]]
+        if len(self.edits) > self.SHOWN:
+            listed.append(f"  … and {len(self.edits) - self.SHOWN} more")
+        with Vertical(classes="dialog wide"):
+            yield Label(Text("Not saved: the file changed on disk"), classes="heading")
+            yield Label(Text(safe(self.reason)))
+            if self.unreadable:
+                yield Label(Text(f"The file on disk cannot be read and is left untouched: {safe(self.unreadable)}"))
+            yield Label(Text("\n".join([f"My unsaved edits ({len(self.edits)}):", *listed])), id="edits")
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.CHOICES])
+            yield Label(Text("↑ ↓ and Enter to choose · Escape: cancel"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss("cancel")
 
 
 class AskNameScreen(ModalScreen[str]):
