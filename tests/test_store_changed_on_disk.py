@@ -14,7 +14,6 @@ import os
 import orjson
 import pytest
 
-from annotator.core.agreement.input import load_tables
 from annotator.core.annotations.changed_on_disk import (
     ArgumentEdit,
     EntityEdit,
@@ -253,6 +252,8 @@ def test_an_argument_whose_entity_is_gone_on_disk_is_reported(workspace, schema)
 
 
 def test_the_copy_is_beside_the_file_and_no_reader_takes_it_for_a_document(workspace, store):
+    from annotator.core.agreement.input import load_tables
+
     store.save(doc_with(workspace, Entity("T1", 0, 7, "ORG")))
     mine = doc_with(workspace, Entity("T1", 0, 7, "ORG"), Entity("T2", 9, 13, "PER"), Entity("T3", 20, 28, "GPE"))
     copy = save_copy(store.path(DOC), mine)
@@ -265,3 +266,28 @@ def test_the_copy_is_beside_the_file_and_no_reader_takes_it_for_a_document(works
     # Renamed to <doc_id>.json it is a document again: the copy is a whole, valid file.
     checked = check(copy.read_bytes(), str(copy), doc_id=DOC, guidelines=store.guidelines, text=store.corpus.info(DOC))
     assert len(checked.document().entities) == 3
+
+
+def test_a_save_that_raises_after_its_rename_is_still_the_files_generation(workspace, store, schema, monkeypatch):
+    """A write that reached the file and then failed (a folder's fsync, as jsonio may report it)
+    leaves this save's bytes in the file: the next save must not take them for someone else's."""
+    import annotator.core.annotations.store as store_module
+
+    opened = open_doc(workspace, store)
+    editor = Editor(opened.doc, schema)
+    editor.add_entity(0, 7, "ORG")
+    real_write = store_module.atomic_write_bytes
+
+    def written_then_failed(path, data) -> None:
+        real_write(path, data)
+        raise OSError(5, "Input/output error")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store_module, "atomic_write_bytes", written_then_failed)
+        with pytest.raises(OSError):
+            store.save_opened(opened, editor.doc)
+    assert store.read(DOC).entities == editor.doc.entities
+    editor.add_entity(9, 13, "PER")
+    store.save_opened(opened, editor.doc)  # not refused as changed on disk
+    assert len(store.read(DOC).entities) == 2
+    opened.lock.release()

@@ -287,9 +287,22 @@ class AnnotationStore:
             raise ChangedOnDisk(path, opened.generation, now_there)
         saved = self._stamped(doc, opened.doc.created)
         data = dumps(saved.to_json())
-        atomic_write_bytes(path, data)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError:
+            if self._holds(path, data):  # renamed into place, then a later step failed (the folder's fsync)
+                opened.doc, opened.generation = saved, Generation.of(path, data)
+            raise
         opened.doc, opened.generation = saved, Generation.of(path, data)
         return saved
+
+    @staticmethod
+    def _holds(path: Path, data: bytes) -> bool:
+        """``path`` holds ``data``: the bytes of a save that raised after its rename."""
+        try:
+            return read_bytes(path) == data
+        except AnnotatorError:
+            return False
 
     def save_all(self, docs: list[DocumentAnnotations]) -> list[DocumentAnnotations]:
         """Write several documents all or nothing (jsonio.atomic_write_many): a full disk
