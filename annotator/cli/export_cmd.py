@@ -1,4 +1,4 @@
-"""`annotator export`: training data (JSON Lines, CoNLL, Hugging Face) with a manifest."""
+"""`annotator export`: training data (JSON Lines, CoNLL, Hugging Face, spaCy) with a manifest."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from annotator.cli import Commands, progress_on_stderr
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-FORMATS = ("jsonl", "conll", "hf")
+FORMATS = ("jsonl", "conll", "hf", "spacy")
 
 
 def register(sub: Commands, groups: dict[str, Commands]) -> None:
-    cmd = sub.add_parser("export", help="export annotations for training (jsonl, conll, hf) with a manifest")
+    cmd = sub.add_parser("export", help="export annotations for training (jsonl, conll, hf, spacy) with a manifest")
     cmd.add_argument("--source", default="gold", help="gold (default) or an annotator name")
     cmd.add_argument("--docs", default=None, help="only these documents (comma-separated ids)")
     cmd.add_argument("--done-only", action="store_true", help="only documents marked done")
@@ -25,7 +25,8 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         dest="export_format",
         choices=FORMATS,
         default="jsonl",
-        help="jsonl (interchange, default), conll, or hf (Hugging Face token classification)",
+        help="jsonl (interchange, default), conll, hf (Hugging Face token classification), "
+        "or spacy (DocBin files for spacy train; needs the spacy extra)",
     )
     cmd.add_argument(
         "--out",
@@ -33,9 +34,19 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         default=None,
         help="output folder, must not exist or be empty (default exports/FORMAT-SOURCE-UTCSTAMP)",
     )
-    cmd.add_argument("--split", default=None, help="train,dev,test percentages by document, e.g. 80,10,10")
+    cmd.add_argument(
+        "--split",
+        default=None,
+        help="train,dev,test percentages, e.g. 80,10,10: each document by a hash of its id and the seed, "
+        "so it keeps its split when the corpus grows",
+    )
     cmd.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
-    cmd.add_argument("--scheme", choices=("iob2", "bioes"), default="iob2", help="tagging scheme (default iob2)")
+    cmd.add_argument(
+        "--scheme",
+        choices=("iob2", "bioes", "bilou"),
+        default="iob2",
+        help="tagging scheme: iob2 (default, read by every reader), bioes (seqeval, Flair), bilou (spaCy, seqeval)",
+    )
     cmd.add_argument(
         "--nested",
         choices=("outermost", "columns"),
@@ -48,6 +59,13 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         choices=("word", "clitic"),
         default="word",
         help="word tokens (default) or split words where a span boundary falls inside them",
+    )
+    cmd.add_argument(
+        "--misaligned",
+        choices=("widen", "drop", "error"),
+        default="widen",
+        help="a span starting or ending inside a word token: widen it to the whole words (default), "
+        "drop it, or stop with an error; widened and dropped spans are counted and warned about",
     )
     cmd.add_argument(
         "--jobs", type=int, default=0, help="processes for large exports (default: one per CPU; 1: no extra process)"
@@ -73,6 +91,7 @@ def _export(args: argparse.Namespace) -> int:
         nested=args.nested,
         events=args.events,
         tokens=args.tokens,
+        misaligned=args.misaligned,
         workers=max(args.jobs, 0),
         command=list(sys.argv),
     )
@@ -90,6 +109,13 @@ def _export(args: argparse.Namespace) -> int:
     )
     if manifest["dropped_nested"]:
         print(f"{manifest['dropped_nested']} nested entities dropped (see manifest.json)")
+    for key, what in (("widened_spans", "widened to whole tokens"), ("dropped_misaligned", "left out")):
+        if manifest[key]:
+            print(
+                f"annotator: warning: {manifest[key]} span(s) start or end inside a token and were {what} "
+                f"(manifest.json {key}; --tokens clitic cuts tokens at span boundaries)",
+                file=sys.stderr,
+            )
     for name, ids in manifest["documents"].items():
         if not ids:
             print(f"annotator: warning: the {name} split is empty", file=sys.stderr)

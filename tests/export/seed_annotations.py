@@ -17,6 +17,9 @@ from pathlib import Path
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus, sha256_text
+from annotator.core.guidelines.migration import migrate
+from annotator.core.identity import GOLD
+from annotator.core.text.tokens import tokenize
 from annotator.core.workspace import Workspace
 
 DOC0, DOC1, DOC2 = "000_cc412d3027dac405", "001_e759c1a521474da3", "002_40b7e8ebcf7a331f"
@@ -118,6 +121,28 @@ def annotated_workspace(root: Path, annotator: str = "gold") -> Workspace:
     ws = Workspace.open(copy_workspace(root))
     write_seed_annotations(ws, annotator)
     return ws
+
+
+def gold(ws: Workspace, doc_id: str) -> DocumentAnnotations:
+    """The gold annotations of a document, migrated to the workspace's guidelines."""
+    doc = AnnotationStore(ws.annotations_dir, GOLD).read(doc_id)
+    assert doc is not None
+    return migrate(doc, ws.guidelines_dir, ws.config.guidelines)[0]
+
+
+def token_spans(text: str, entities) -> set[tuple[str, int, int]]:
+    """Independent of the exporter: each entity as (label, first token, last token) over word tokens."""
+    tokens = tokenize(text)
+    out = set()
+    for e in entities:
+        inside = [i for i, (s, t) in enumerate(tokens) if s < e.end and t > e.start]
+        out.add((e.label, inside[0], inside[-1]))
+    return out
+
+
+def outermost(spans: set[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
+    """The (label, first, last) token spans that sit inside no other one."""
+    return {x for x in spans if not any(y != x and y[1] <= x[1] and x[2] <= y[2] for y in spans)}
 
 
 def read_conll(path: Path) -> list[list[list[list[str]]]]:

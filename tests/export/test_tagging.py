@@ -78,16 +78,24 @@ def separate_spans(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(separate_spans(), st.sampled_from(["iob2", "bioes"]))
+@given(separate_spans(), st.sampled_from(["iob2", "bioes", "bilou"]))
 def test_tags_decode_back_to_their_spans(case, scheme):
     n, spans = case
     assert decode(tags(n, spans, scheme)) == spans
 
 
-def test_decode_reads_iob1_iob2_and_bioes():
+def test_decode_reads_iob1_iob2_bioes_and_bilou():
     assert decode(["I-PER", "I-PER", "B-PER", "O", "I-LOC"]) == [(0, 2, "PER"), (2, 3, "PER"), (4, 5, "LOC")]
     assert decode(["B-PER", "I-PER", "I-GPE", "O"]) == [(0, 2, "PER"), (2, 3, "GPE")]
     assert decode(["S-PER", "B-GPE", "I-GPE", "E-GPE", "S-GPE"]) == [(0, 1, "PER"), (1, 4, "GPE"), (4, 5, "GPE")]
+    assert decode(["U-PER", "B-GPE", "I-GPE", "L-GPE", "U-GPE"]) == [(0, 1, "PER"), (1, 4, "GPE"), (4, 5, "GPE")]
+    assert tags(5, [(0, 1, "PER"), (1, 4, "GPE"), (4, 5, "GPE")], "bilou") == [
+        "U-PER",
+        "B-GPE",
+        "I-GPE",
+        "L-GPE",
+        "U-GPE",
+    ]
 
 
 def test_outermost_keeps_the_longest_then_earliest_then_label():
@@ -117,3 +125,21 @@ def test_sentences_are_merged_where_an_entity_crosses_a_break():
 def test_label_list_is_stable():
     assert label_list(["PER", "GPE", "PER"]) == ["O", "B-GPE", "I-GPE", "B-PER", "I-PER"]
     assert label_list(["PER"], "bioes") == ["O", "B-PER", "I-PER", "E-PER", "S-PER"]
+    assert label_list(["PER"], "bilou") == ["O", "B-PER", "I-PER", "L-PER", "U-PER"]
+
+
+def test_spans_inside_words_are_widened_dropped_or_named_and_always_counted():
+    text = "قصف والبوكمال و دير الزور"
+    inner = text.index("البوكمال")
+    spans = [(inner, inner + 8, "GPE"), (text.index("دير"), len(text), "LOC"), (3, 4, "PER")]  # the last: a space
+    widened = tag_document(text, doc_with(text, spans))
+    assert list(zip(widened.words, widened.columns[0]))[1] == ("والبوكمال", "B-GPE")
+    assert (widened.widened, widened.dropped_misaligned, widened.unaligned) == (1, 0, 1)
+    assert widened.first_misaligned is not None
+    assert widened.first_misaligned.describe() == "d T1 GPE [5, 13) 'البوكمال' is part of the token(s) 'والبوكمال'"
+    dropped = tag_document(text, doc_with(text, spans), misaligned="drop")
+    assert dropped.columns[0] == ["O", "O", "O", "B-LOC", "I-LOC"]
+    assert (dropped.widened, dropped.dropped_misaligned, dropped.labels) == (0, 1, {"LOC": 1})
+    clitic = tag_document(text, doc_with(text, spans), tokens="clitic", misaligned="error")
+    assert (clitic.widened, clitic.dropped_misaligned, clitic.first_misaligned) == (0, 0, None)
+    assert clitic.words[1:3] == ["و", "البوكمال"]

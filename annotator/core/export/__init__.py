@@ -1,15 +1,17 @@
 """Exports for training: pick documents, migrate them, split them, write one format, add a manifest.
 
 ``export(workspace, ExportOptions(...))`` reads the annotations of one source (``gold`` or
-an annotator), keeps the documents asked for (``--docs``, ``--done-only``; files still
-``not_started`` never count as annotated), moves older guidelines versions to the
-workspace's on the fly, splits by document when asked (deterministic: documents are
-ordered by sha256 of seed and id), and writes ``all.EXT`` or ``train/dev/test.EXT`` plus
+an annotator), keeps the documents asked for (``--docs``, ``--done-only``; a file counts as
+annotated by :func:`annotator.core.annotations.model.counts_as_annotated`, the rule agreement
+and adjudication use too), moves older guidelines versions to the workspace's on the fly,
+splits by document when asked (each document by a hash of its id and the seed, see
+:mod:`annotator.core.export.split`), and writes ``all.EXT`` or ``train/dev/test.EXT`` plus
 ``manifest.json``. Everything goes into a hidden sibling folder renamed to the output
 folder at the end, which must not exist or be empty: nothing is overwritten and nothing
 is left half-written. Any document that cannot be exported faithfully (a file the
 loader refuses, see :mod:`annotator.core.annotations.loading`; a changed text, a failed
-migration) stops the export with one line per problem, naming the file.
+migration) stops the export with one line per problem, naming the file; so do spans that
+fall inside words under ``--misaligned error``.
 """
 
 from __future__ import annotations
@@ -26,19 +28,21 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.annotations.loading import migrate_to, same_text
-from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations, counts_as_annotated
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
-from annotator.core.export import conll, hf, jsonl
+from annotator.core.export import conll, docbin, hf, jsonl, split
 from annotator.core.export.render import Totals, render_all
-from annotator.core.export.tagging import NESTED, SCHEMES, TOKENS, label_list
+from annotator.core.export.split import check_split, parse_split, split_documents
+from annotator.core.export.tagging import MISALIGNED, NESTED, SCHEMES, TOKENS, label_list
 from annotator.core.guidelines.registry import registry
 from annotator.core.jsonio import dumps
 from annotator.core.workspace import Workspace
 
-FORMATS = ("jsonl", "conll", "hf")
-SPLITS = ("train", "dev", "test")
-EXTENSIONS = {"jsonl": jsonl.EXTENSION, "conll": conll.EXTENSION, "hf": hf.EXTENSION}
+__all__ = ["ExportOptions", "ExportResult", "export", "parse_split", "split_documents"]
+
+FORMATS = ("jsonl", "conll", "hf", "spacy")
+EXTENSIONS = {"jsonl": jsonl.EXTENSION, "conll": conll.EXTENSION, "hf": hf.EXTENSION, "spacy": docbin.EXTENSION}
 MANIFEST = "manifest.json"
 
 Progress = Callable[[int, int], None]  # (documents done so far, total)
@@ -57,6 +61,7 @@ class ExportOptions:
     nested: str = "outermost"
     events: bool = False
     tokens: str = "word"
+    misaligned: str = "widen"  # spans starting or ending inside a token: widen, drop, or error
     workers: int = 0  # processes rendering documents; 0: one per CPU for large exports, 1: none
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
@@ -66,11 +71,18 @@ class ExportOptions:
             ("--scheme", self.scheme, SCHEMES),
             ("--nested", self.nested, NESTED),
             ("--tokens", self.tokens, TOKENS),
+            ("--misaligned", self.misaligned, MISALIGNED),
         ):
             if value not in allowed:
                 raise AnnotatorError(f"unknown value {value!r}", name, f"one of {', '.join(allowed)}")
         if self.format == "hf" and self.nested == "columns":
             raise AnnotatorError("hf has one tag per token", "--nested columns", "use --nested outermost or conll")
+        if self.format == "spacy" and self.nested == "columns":
+            raise AnnotatorError(
+                "spacy has one layer of doc.ents",
+                "--nested columns",
+                "every entity, nested ones too, is in doc.spans['sc'] with --nested outermost",
+            )
         if self.split is not None:
             check_split(self.split)
 
@@ -85,39 +97,6 @@ class ExportResult:
 class Selected:
     doc: DocumentAnnotations
     migrated_from: str | None = None
-
-
-def parse_split(text: str) -> tuple[int, int, int]:
-    """``"80,10,10"`` as (80, 10, 10): three non-negative integers summing to 100."""
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise AnnotatorError(f"bad split {text!r}", "--split", "three non-negative integers such as 80,10,10")
-    split = (int(parts[0]), int(parts[1]), int(parts[2]))
-    check_split(split)
-    return split
-
-
-def check_split(split: tuple[int, int, int]) -> None:
-    if len(split) != 3 or any(p < 0 for p in split) or sum(split) != 100:
-        raise AnnotatorError(
-            f"bad split {','.join(map(str, split))}", "--split", "three non-negative integers summing to 100"
-        )
-
-
-def split_documents(doc_ids: list[str], split: tuple[int, int, int], seed: int) -> dict[str, list[str]]:
-    """Train/dev/test by document: same ids and seed, same split (sizes by largest remainder)."""
-    ordered = sorted(doc_ids, key=lambda d: (hashlib.sha256(f"{seed}\0{d}".encode()).digest(), d))
-    n = len(ordered)
-    quotas = [n * p / 100 for p in split]
-    sizes = [int(q) for q in quotas]
-    by_remainder = sorted(range(3), key=lambda i: (-(quotas[i] - sizes[i]), i))
-    for i in by_remainder[: n - sum(sizes)]:
-        sizes[i] += 1
-    out, at = {}, 0
-    for name, size in zip(SPLITS, sizes):
-        out[name] = sorted(ordered[at : at + size])
-        at += size
-    return out
 
 
 def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected], dict[str, Any]]:
@@ -148,7 +127,7 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
         if doc is None:
             skipped["not_annotated"].append(doc_id)
             continue
-        if doc.status == "not_started":
+        if not counts_as_annotated(doc):
             skipped["not_started"].append(doc_id)
             continue
         if options.done_only and doc.status != "done":
@@ -193,6 +172,8 @@ def check_out(out: Path) -> None:
 def export(workspace: Workspace, options: ExportOptions, progress: Progress | None = None) -> ExportResult:
     """Write the export; returns where it went and its manifest."""
     options.check()
+    if options.format == "spacy":
+        docbin.spacy_tokens()  # spaCy missing: one line before anything is read or written
     out = options.out or default_out(workspace, options)
     check_out(out)
     selected, skipped = select(workspace, options)
@@ -206,6 +187,8 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
         writer = _Writer(workspace, options, tmp, progress, len(ids))
         for name, group in groups.items():
             writer.write(f"{name}.{EXTENSIONS[options.format]}", [by_id[d] for d in group])
+        writer.check_misaligned()
+        writer.finish()
         if options.format == "hf":
             writer.write_labels()
         manifest = writer.manifest(groups, skipped, selected)
@@ -232,7 +215,8 @@ class _Writer:
         self.totals = Totals()
         self.labels, self.event_types = self.totals.labels, self.totals.event_types
         self.dropped, self.counts = self.totals.dropped, self.totals.counts
-        self.columns: dict[str, int] = {}
+        self.unpadded: dict[str, list[tuple[int, int]]] = {}  # nested CoNLL files still to pad
+        self.levels = 1  # entity tag columns of a CoNLL export
 
     def rendered(self, docs: list[DocumentAnnotations]) -> Iterator[tuple[bytes, int]]:
         """(data, entity columns) of each document, in order."""
@@ -245,7 +229,13 @@ class _Writer:
     def write(self, name: str, docs: list[DocumentAnnotations]) -> None:
         self.counts["documents"] += len(docs)
         if self.options.format == "conll" and self.options.nested == "columns":
-            self._write_levels(name, docs)
+            self._write_unpadded(name, docs)
+            return
+        if self.options.format == "spacy":
+            collected = docbin.Collector()
+            for data, _ in self.rendered(docs):
+                collected.add(data)
+            self._write_file(name, collected.to_bytes())
             return
         digest = hashlib.sha256()
         with open(self.folder / name, "wb") as handle:
@@ -254,27 +244,49 @@ class _Writer:
                 handle.write(data)
         self.files[name] = digest.hexdigest()
 
-    def _write_levels(self, name: str, docs: list[DocumentAnnotations]) -> None:
-        """CoNLL with a column per nesting level: each document as deep as it is, then all padded
-        to the deepest (every line of a file has the same number of columns)."""
-        raw = self.folder / f".{name}.unpadded"
+    def _write_file(self, name: str, data: bytes) -> None:
+        (self.folder / name).write_bytes(data)
+        self.files[name] = hashlib.sha256(data).hexdigest()
+
+    def _write_unpadded(self, name: str, docs: list[DocumentAnnotations]) -> None:
+        """CoNLL with a column per nesting level, first each document as deep as it is; ``finish``
+        pads them all to the deepest document of the whole export."""
         pieces: list[tuple[int, int]] = []  # (bytes, entity columns) of each document
-        with open(raw, "wb") as handle:
+        with open(self.folder / f".{name}.unpadded", "wb") as handle:
             for data, depth in self.rendered(docs):
                 pieces.append((len(data), depth))
                 handle.write(data)
-        levels = max((depth for _, depth in pieces), default=1)
-        digest = hashlib.sha256()
-        with open(raw, "rb") as source, open(self.folder / name, "wb") as handle:
-            for size, depth in pieces:
-                chunk = source.read(size)
-                if depth < levels:
-                    chunk = conll.pad(chunk.decode("utf-8"), levels - depth, self.options.events).encode("utf-8")
-                digest.update(chunk)
-                handle.write(chunk)
-        raw.unlink()
-        self.columns[name] = levels
-        self.files[name] = digest.hexdigest()
+        self.unpadded[name] = pieces
+
+    def finish(self) -> None:
+        """Every CoNLL file of the export gets the same number of entity columns."""
+        if self.options.format != "conll":
+            return
+        depths = [depth for pieces in self.unpadded.values() for _, depth in pieces]
+        self.levels = max(depths, default=1)
+        for name, pieces in self.unpadded.items():
+            raw = self.folder / f".{name}.unpadded"
+            digest = hashlib.sha256()
+            with open(raw, "rb") as source, open(self.folder / name, "wb") as handle:
+                for size, depth in pieces:
+                    chunk = source.read(size)
+                    if depth < self.levels:
+                        chunk = conll.pad(chunk.decode("utf-8"), self.levels - depth, self.options.events).encode()
+                    digest.update(chunk)
+                    handle.write(chunk)
+            raw.unlink()
+            self.files[name] = digest.hexdigest()
+
+    def check_misaligned(self) -> None:
+        """Under ``--misaligned error``, spans inside words stop the export: how many, and the first."""
+        first = self.totals.first_misaligned
+        if self.options.misaligned != "error" or first is None:
+            return
+        raise AnnotatorError(
+            f"{self.counts['widened_spans']} span(s) start or end inside a token; the first: {first.describe()}",
+            "--misaligned error",
+            "--tokens clitic cuts tokens at span boundaries; --misaligned widen or drop exports them",
+        )
 
     def write_labels(self) -> None:
         from annotator.core.guidelines.schema import load_schema
@@ -315,10 +327,12 @@ class _Writer:
                 "done_only": o.done_only,
                 "split": list(o.split) if o.split else None,
                 "seed": o.seed if o.split else None,
+                "split_rule": split.RULE if o.split else None,
                 "scheme": o.scheme,
                 "nested": o.nested,
                 "events": o.events,
                 "tokens": o.tokens,
+                "misaligned": o.misaligned,
             },
             "documents": groups,
             "skipped": {
@@ -332,11 +346,14 @@ class _Writer:
             "dropped_nested_labels": dict(sorted(self.dropped.items())),
             "dropped_triggers": self.counts["dropped_triggers"],
             "unaligned_spans": self.counts["unaligned_spans"],
+            "widened_spans": self.counts["widened_spans"],
+            "dropped_misaligned": self.counts["dropped_misaligned"],
             "merged_sentence_breaks": self.counts["merged_sentence_breaks"],
             "files": dict(sorted(self.files.items())),
         }
-        if self.columns:
-            manifest["entity_columns"] = self.columns
+        if o.format == "conll":
+            manifest["entity_columns"] = self.levels
+            manifest["columns"] = conll.column_names(self.levels, o.events)
         return manifest
 
 

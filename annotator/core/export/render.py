@@ -18,8 +18,8 @@ from typing import Any
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
-from annotator.core.export import conll, hf, jsonl
-from annotator.core.export.tagging import tag_document
+from annotator.core.export import conll, docbin, hf, jsonl
+from annotator.core.export.tagging import Misaligned, tag_document
 
 PARALLEL_MIN = 400  # documents; fewer are rendered in this process
 BATCH = 64
@@ -34,6 +34,7 @@ class Rendered:
     event_types: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)
     counts: Counter = field(default_factory=Counter)
+    first_misaligned: Misaligned | None = None
 
 
 def render_document(doc: DocumentAnnotations, text: str, options: Any) -> Rendered:
@@ -48,18 +49,33 @@ def render_document(doc: DocumentAnnotations, text: str, options: Any) -> Render
             counts=Counter(tokens=tokens, sentences=sentences, needs_review=review),
         )
     tagged = tag_document(
-        text, doc, tokens=options.tokens, scheme=options.scheme, nested=options.nested, events=options.events
+        text,
+        doc,
+        tokens=options.tokens,
+        scheme=options.scheme,
+        nested=options.nested,
+        events=options.events,
+        misaligned=options.misaligned,
     )
-    data = conll.render(tagged).encode("utf-8") if options.format == "conll" else hf.render(tagged)
+    if options.format == "conll":
+        data = conll.render(tagged).encode("utf-8")
+    elif options.format == "spacy":
+        data = docbin.render(tagged, text)
+    else:
+        data = hf.render(tagged)
     counts = Counter(
         tokens=len(tagged.words),
         sentences=len(tagged.sentences),
         needs_review=review,
         dropped_triggers=tagged.dropped_triggers,
         unaligned_spans=tagged.unaligned,
+        widened_spans=tagged.widened,
+        dropped_misaligned=tagged.dropped_misaligned,
         merged_sentence_breaks=tagged.merged_sentences,
     )
-    return Rendered(data, len(tagged.columns), tagged.labels, tagged.event_types, tagged.dropped, counts)
+    return Rendered(
+        data, len(tagged.columns), tagged.labels, tagged.event_types, tagged.dropped, counts, tagged.first_misaligned
+    )
 
 
 def read_text(corpus: Corpus, doc: DocumentAnnotations) -> str:
@@ -79,8 +95,10 @@ class Totals:
     event_types: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)
     counts: Counter = field(default_factory=Counter)
+    first_misaligned: Misaligned | None = None  # the first in the order documents are written
 
     def add(self, item: Rendered | Totals) -> None:
+        self.first_misaligned = self.first_misaligned or item.first_misaligned
         self.labels.update(item.labels)
         self.event_types.update(item.event_types)
         self.dropped.update(item.dropped)

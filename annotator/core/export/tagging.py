@@ -4,12 +4,16 @@
   tokens are word tokens cut wherever a span boundary falls inside one
   (``بالبوكمال`` with ``البوكمال`` labelled gives ``ب`` and ``البوكمال``). Cutting never
   drops or reorders a character.
-- A character span becomes the token index span of the tokens it overlaps.
+- A character span becomes the token index span of the tokens it overlaps. A span whose
+  start or end falls inside a token (``البوكمال`` in ``والبوكمال`` with word tokens) is
+  *misaligned*: ``widen`` keeps it as the whole tokens, ``drop`` leaves it out; both are
+  counted, and the first one is kept to be named. Clitic tokens cut words at every span
+  boundary, so nothing is misaligned there.
 - Nesting: ``outermost`` keeps the longest span (ties: earliest start, then label) and
   drops what overlaps it; ``levels`` puts the outer spans in the first column and each
   deeper level in the next one (Wojood style).
-- Schemes: IOB2 (``B-X I-X``) and BIOES (``S-X``, ``B-X I-X E-X``) are written;
-  ``decode`` reads IOB1, IOB2 and BIOES alike.
+- Schemes: IOB2 (``B-X I-X``), BIOES (``S-X``, ``B-X I-X E-X``) and BILOU (``U-X``,
+  ``B-X I-X L-X``, spaCy's) are written; ``decode`` reads IOB1, IOB2, BIOES and BILOU alike.
 - Sentences: token ranges from ``split_sentences``, merged where a span crosses a break.
 """
 
@@ -26,10 +30,13 @@ from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.text.sentences import split_sentences
 from annotator.core.text.tokens import tokenize
 
-SCHEMES = ("iob2", "bioes")
+SCHEMES = ("iob2", "bioes", "bilou")
 NESTED = ("outermost", "columns")
 TOKENS = ("word", "clitic")
-TAG = re.compile(r"O|[BIES]-\S+")
+MISALIGNED = ("widen", "drop", "error")
+TAG = re.compile(r"O|[BIESLU]-\S+")
+# The prefixes of each scheme: begin, inside, last, single (iob2 has no last or single of its own).
+_PREFIXES = {"iob2": ("B", "I", "I", "B"), "bioes": ("B", "I", "E", "S"), "bilou": ("B", "I", "L", "U")}
 
 Span = tuple[int, int, str]  # start, end (exclusive), label: characters or token indices
 
@@ -58,17 +65,70 @@ def clitic_split(tokens: Sequence[tuple[int, int]], boundaries: Iterable[int]) -
     return out
 
 
-def to_token_spans(starts: Sequence[int], ends: Sequence[int], spans: Iterable[Span]) -> tuple[list[Span], int]:
-    """Character spans as token index spans over the tokens they overlap; also how many overlap none."""
-    out, missed = [], 0
-    for start, end, label in spans:
-        first = bisect_right(ends, start)
-        last = bisect_left(starts, end)
-        if first < last:
-            out.append((first, last, label))
-        else:
-            missed += 1
-    return out, missed
+def token_range(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> tuple[int, int] | None:
+    """The token indices ``[first, last)`` a character span overlaps; None when it overlaps none."""
+    first = bisect_right(ends, start)
+    last = bisect_left(starts, end)
+    return (first, last) if first < last else None
+
+
+@dataclass(frozen=True, slots=True)
+class Misaligned:
+    """A span that starts or ends inside a token, with what the error line names."""
+
+    doc_id: str
+    item: str  # entity or event id
+    label: str
+    start: int
+    end: int
+    text: str  # the span's characters
+    words: str  # the characters of the tokens it overlaps
+
+    def describe(self) -> str:
+        return (
+            f"{self.doc_id} {self.item} {self.label} [{self.start}, {self.end}) {self.text!r} "
+            f"is part of the token(s) {self.words!r}"
+        )
+
+
+@dataclass(slots=True)
+class Placed:
+    """Character spans placed on tokens under one ``misaligned`` policy, with what it did."""
+
+    spans: list[Span] = field(default_factory=list)  # token index spans
+    unaligned: int = 0  # over white space only: no token
+    widened: int = 0  # misaligned, kept as whole tokens (``widen``, and ``error``, which writes nothing)
+    dropped: int = 0  # misaligned, left out (``drop``)
+    first: Misaligned | None = None
+
+
+def place(
+    text: str,
+    doc_id: str,
+    tokens: Sequence[tuple[int, int]],
+    items: Iterable[tuple[str, int, int, str]],
+    misaligned: str = "widen",
+) -> Placed:
+    """Each (id, start, end, label) as the token span it overlaps, misaligned ones widened or dropped."""
+    starts = [s for s, _ in tokens]
+    ends = [e for _, e in tokens]
+    out = Placed()
+    for item, start, end, label in items:
+        found = token_range(starts, ends, start, end)
+        if found is None:
+            out.unaligned += 1
+            continue
+        first, last = found
+        if starts[first] < start or ends[last - 1] > end:
+            if out.first is None:
+                words = text[starts[first] : ends[last - 1]]
+                out.first = Misaligned(doc_id, item, label, start, end, text[start:end], words)
+            if misaligned == "drop":
+                out.dropped += 1
+                continue
+            out.widened += 1
+        out.spans.append((first, last, label))
+    return out
 
 
 def outermost(spans: Iterable[Span]) -> tuple[list[Span], list[Span]]:
@@ -105,23 +165,20 @@ def levels(spans: Iterable[Span]) -> tuple[list[list[Span]], list[Span]]:
 def tags(n: int, spans: Iterable[Span], scheme: str = "iob2") -> list[str]:
     """Tags of ``n`` tokens for non-overlapping token index spans."""
     out = ["O"] * n
-    bioes = scheme == "bioes"
+    begin, inside, last, single = _PREFIXES[scheme]
     for start, end, label in spans:
-        if bioes and end - start == 1:
-            out[start] = "S-" + label
+        if end - start == 1:
+            out[start] = f"{single}-{label}"
             continue
-        out[start] = "B-" + label
-        if end - start > 1:
-            inside = "I-" + label
-            for k in range(start + 1, end):
-                out[k] = inside
-            if bioes:
-                out[end - 1] = "E-" + label
+        out[start] = f"{begin}-{label}"
+        for k in range(start + 1, end - 1):
+            out[k] = f"{inside}-{label}"
+        out[end - 1] = f"{last}-{label}"
     return out
 
 
 def decode(tag_seq: Sequence[str]) -> list[Span]:
-    """Token index spans of a tag sequence in IOB1, IOB2 or BIOES (an I- after O starts a span)."""
+    """Token index spans of a tag sequence in IOB1, IOB2, BIOES or BILOU (an I- after O starts a span)."""
     out: list[Span] = []
     start, label = -1, ""
     for i, tag in enumerate(tag_seq):
@@ -131,11 +188,11 @@ def decode(tag_seq: Sequence[str]) -> list[Span]:
                 start = -1
             continue
         prefix, name = tag[0], tag[2:]
-        if prefix in "BS" or start < 0 or name != label:
+        if prefix in "BSU" or start < 0 or name != label:
             if start >= 0:
                 out.append((start, i, label))
             start, label = i, name
-        if prefix in "ES":
+        if prefix in "ESLU":
             out.append((start, i + 1, label))
             start = -1
     if start >= 0:
@@ -157,18 +214,25 @@ def sentence_ranges(
 
 @dataclass(slots=True)
 class Tagged:
-    """One document ready to write: tokens, sentences, tag columns."""
+    """One document ready to write: tokens, sentences, tag columns, and the spans they come from."""
 
     doc_id: str
     words: list[str]
     sentences: list[tuple[int, int]]  # token index ranges
     columns: list[list[str]]  # entity tag columns, outer level first (at least one)
     triggers: list[str] | None  # event trigger tags (with --events)
+    offsets: list[tuple[int, int]] = field(default_factory=list)  # each token's characters
+    entities: list[Span] = field(default_factory=list)  # every entity placed on tokens, nested ones too
+    outer: list[Span] = field(default_factory=list)  # the first column's entities (none overlap)
+    trigger_spans: list[Span] = field(default_factory=list)  # the triggers tagged (with --events)
     labels: Counter = field(default_factory=Counter)  # exported entities per label
     event_types: Counter = field(default_factory=Counter)  # exported triggers per type
     dropped: Counter = field(default_factory=Counter)  # nested entities dropped, per label
     dropped_triggers: int = 0
     unaligned: int = 0  # spans over white space only
+    widened: int = 0  # spans starting or ending inside a token, kept as whole tokens
+    dropped_misaligned: int = 0  # such spans left out (--misaligned drop)
+    first_misaligned: Misaligned | None = None
     merged_sentences: int = 0
 
 
@@ -190,25 +254,26 @@ def tag_document(
     scheme: str = "iob2",
     nested: str = "outermost",
     events: bool = False,
+    misaligned: str = "widen",
 ) -> Tagged:
     spans = doc_tokens(text, doc, tokens, events)
-    starts, ends = zip(*spans) if spans else ((), ())
+    starts = [s for s, _ in spans]
     n = len(spans)
-    entity_spans, unaligned = to_token_spans(starts, ends, ((e.start, e.end, e.label) for e in doc.entities))
+    entities = place(text, doc.doc_id, spans, ((e.id, e.start, e.end, e.label) for e in doc.entities), misaligned)
     if nested == "columns":
-        rows, dropped = levels(entity_spans)
+        rows, dropped = levels(entities.spans)
         rows = rows or [[]]
     else:
-        kept, dropped = outermost(entity_spans)
+        kept, dropped = outermost(entities.spans)
         rows = [kept]
     used = [s for row in rows for s in row]
     trigger_tags = None
     trigger_kept: list[Span] = []
     dropped_triggers = 0
+    triggers = Placed()
     if events:
-        trigger_spans, missed = to_token_spans(starts, ends, ((v.start, v.end, v.type) for v in doc.events))
-        unaligned += missed
-        trigger_kept, lost = outermost(trigger_spans)
+        triggers = place(text, doc.doc_id, spans, ((v.id, v.start, v.end, v.type) for v in doc.events), misaligned)
+        trigger_kept, lost = outermost(triggers.spans)
         dropped_triggers = len(lost)
         trigger_tags = tags(n, trigger_kept, scheme)
     sentences, merged = sentence_ranges(starts, split_sentences(text), used + trigger_kept)
@@ -218,16 +283,24 @@ def tag_document(
         sentences=sentences,
         columns=[tags(n, row, scheme) for row in rows],
         triggers=trigger_tags,
+        offsets=list(spans),
+        entities=entities.spans,
+        outer=rows[0],
+        trigger_spans=trigger_kept,
         labels=Counter(s[2] for s in used),
         event_types=Counter(s[2] for s in trigger_kept),
         dropped=Counter(s[2] for s in dropped),
         dropped_triggers=dropped_triggers,
-        unaligned=unaligned,
+        unaligned=entities.unaligned + triggers.unaligned,
+        widened=entities.widened + triggers.widened,
+        dropped_misaligned=entities.dropped + triggers.dropped,
+        first_misaligned=entities.first or triggers.first,
         merged_sentences=merged,
     )
 
 
 def label_list(labels: Iterable[str], scheme: str = "iob2") -> list[str]:
-    """``O`` then the tags of each label (sorted by name): B, I (and E, S for BIOES)."""
-    prefixes = ("B", "I", "E", "S") if scheme == "bioes" else ("B", "I")
+    """``O`` then the tags of each label (sorted by name): B, I (and E, S for BIOES; L, U for BILOU)."""
+    begin, inside, last, single = _PREFIXES[scheme]
+    prefixes = list(dict.fromkeys((begin, inside, last, single)))
     return ["O", *(f"{p}-{name}" for name in sorted(set(labels)) for p in prefixes)]
