@@ -86,7 +86,7 @@ def test_a_write_from_outside_between_open_and_save_is_refused(workspace, store,
     assert isinstance(refused.value, AnnotatorError)
     message = str(refused.value)
     assert str(store.path(DOC)) in message and "changed on disk" in message and "nothing was saved" in message
-    assert f"now: {len(theirs)} bytes modified " in message
+    assert f"now: {len(theirs)} bytes, sha256 {hashlib.sha256(theirs).hexdigest()[:12]}…, modified " in message
     assert store.path(DOC).read_bytes() == theirs  # nothing written
     assert opened.generation == generation and opened.doc == first  # still what was read
     assert [p.name for p in store.path(DOC).parent.iterdir() if p.name.endswith(".tmp")] == []

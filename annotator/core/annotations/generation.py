@@ -50,7 +50,7 @@ class Generation:
         if not self.exists:
             return "no file"
         when = datetime.fromtimestamp(self.mtime_ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        return f"{self.size} bytes modified {when}"
+        return f"{self.size} bytes, sha256 {self.sha256[:12]}…, modified {when}"
 
 
 ABSENT = Generation(None)
