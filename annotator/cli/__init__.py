@@ -18,7 +18,9 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.workspace import BIDI_MODES, Workspace
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress
+    from rich.text import Text
 
 EXIT_BAD_INPUT = 2
 
@@ -45,7 +47,10 @@ class _Parser(argparse.ArgumentParser):
     """Usage mistakes get one line, like every other bad input, with where to look."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"annotator: error: {self.prog}: {message} (see '{self.prog} --help')\n")
+        from annotator.core.text.printable import printable
+
+        line = printable(f"{self.prog}: {message} (see '{self.prog} --help')")
+        self.exit(EXIT_BAD_INPUT, f"annotator: error: {line}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +98,35 @@ def comma_list(value: str | None) -> tuple[str, ...] | None:
     return tuple(x.strip() for x in value.split(",") if x.strip())
 
 
+# Output. Whatever the commands print that came from a file, a name or a path goes through
+# core.text.printable (controls as symbols, bidi controls named): as a line (say), or as a
+# rich Text (plain) on a console that reads no markup and no :emoji: codes.
+
+
+def say(line: str, *, err: bool = False) -> None:
+    """Print one line that may hold data (ids, names, paths) on stdout (stderr with ``err``)."""
+    from annotator.core.text.printable import printable
+
+    print(printable(line), file=sys.stderr if err else sys.stdout)
+
+
+def plain(value: object, **kwargs: Any) -> Text:
+    """``value`` as a rich Text: shown as it is, never read as markup or a terminal code."""
+    from rich.text import Text
+
+    from annotator.core.text.printable import printable
+
+    return Text(printable(str(value)), **kwargs)
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console for tables and reports: no markup, no emoji codes, no highlighting of
+    what looks like numbers or paths; its cells and titles are given as ``plain``."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
 def progress_on_stderr(label: str, *, remaining: bool) -> Progress:
     """A started rich progress bar on stderr that leaves nothing behind: the label, the bar,
     done/total, and the time left (``remaining``) or taken so far."""
@@ -127,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except AnnotatorError as exc:
         for line in str(exc).splitlines():
-            print(f"annotator: error: {_printable(line)}", file=sys.stderr)
+            say(f"annotator: error: {line}", err=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -139,18 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a folder that cannot be created, a disk that is full...: one line, no traceback
         where = f"{exc.filename}: " if exc.filename else ""
         message = " ".join(f"{where}{exc.strerror or exc}".splitlines())
-        print(f"annotator: error: {_printable(message)}", file=sys.stderr)
+        say(f"annotator: error: {message}", err=True)
         return EXIT_BAD_INPUT
-
-
-def _printable(line: str) -> str:
-    """An error line as data: control characters from file names or contents shown as
-    symbols, never sent as terminal codes, and bidi controls named, so that no name can
-    reorder the line it stands in."""
-    from annotator.core.text.characters import BIDI_CONTROLS
-    from annotator.core.text.shaping import safe
-
-    return "".join(f"<U+{ord(c):04X}>" if c in BIDI_CONTROLS else c for c in safe(line))
 
 
 def _run_tui(args: argparse.Namespace) -> int:

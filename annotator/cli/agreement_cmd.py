@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.cli import Commands, comma_list, progress_on_stderr
+from annotator.cli import Commands, comma_list, plain, progress_on_stderr, say
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -177,7 +177,7 @@ def _agreement(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:  # appeared while computing
         raise AnnotatorError(f"--out: {args.out} exists (add --force to overwrite it)")
     atomic_write_bytes(args.out, payload)
-    print(
+    say(
         f"wrote {args.out} ({fmt}): {len(report.annotators)} annotators, {report.documents} documents, "
         f"{report.selection.files} files compared, {len(report.excluded)} excluded"
     )
@@ -189,31 +189,20 @@ def _agreement(args: argparse.Namespace) -> int:
 
 def _value(value: Value) -> Text:
     """A coloured number, or a dim "n/a (reason)"."""
-    from rich.text import Text
-
-    return Text(value.explained(), style=GRADE_STYLES[value.grade()])
+    return plain(value.explained(), style=GRADE_STYLES[value.grade()])
 
 
 def _table(title: str, columns: list[str]) -> Table:
     """A table whose first column is left-aligned and the others right-aligned."""
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title=title, title_justify="left")
     for k, column in enumerate(columns):
-        table.add_column(Text(column), justify="left" if k == 0 else "right")
+        table.add_column(plain(column), justify="left" if k == 0 else "right")
     return table
 
 
-def _plain(text: str) -> Text:
-    """Names from files (labels, documents, annotators) as text, never as markup."""
-    from rich.text import Text
-
-    return Text(text)
-
-
 def _heading(report: AgreementReport) -> list[RenderableType]:
-    from rich.text import Text
 
     names = report.annotators
     line = (
@@ -225,13 +214,13 @@ def _heading(report: AgreementReport) -> list[RenderableType]:
     line += f", {selection.files} files compared"
     line += f", {selection.migrated} migrated" if selection.migrated else ""
     line += f", {selection.not_done_skipped} not done skipped" if selection.not_done_skipped else ""
-    return [Text(line, style="bold")]
+    return [plain(line, style="bold")]
 
 
 def _summary(report: AgreementReport) -> list[RenderableType]:
     table = _table("Summary", ["measure", "value", "over"])
     for row in report.summary():
-        table.add_row(_plain(row.label), _value(row.value), _plain(row.over))
+        table.add_row(plain(row.label), _value(row.value), plain(row.over))
     return [table]
 
 
@@ -249,7 +238,7 @@ def _pair_matrix(report: AgreementReport) -> list[RenderableType]:
             else _value(report.pair(a, b).kappa)
             for j, b in enumerate(names)
         ]  # fmt: skip
-        matrix.add_row(_plain(a), *cells)
+        matrix.add_row(plain(a), *cells)
     return [matrix]
 
 
@@ -258,7 +247,7 @@ def _labels(report: AgreementReport) -> list[RenderableType]:
         return []
     table = _table("Labels (means over pairs)", ["label", "span F1 exact", "span F1 overlap", "α_u"])
     for lab in report.per_label:
-        table.add_row(_plain(lab.label), _value(lab.span_f1_exact), _value(lab.span_f1_overlap), _value(lab.alpha_u))
+        table.add_row(plain(lab.label), _value(lab.span_f1_exact), _value(lab.span_f1_overlap), _value(lab.alpha_u))
     return [table]
 
 
@@ -267,7 +256,7 @@ def _event_types(report: AgreementReport) -> list[RenderableType]:
         return []
     table = _table("Event types (means over pairs)", ["type", "trigger F1", "argument F1"])
     for t in report.events.types:
-        table.add_row(_plain(t.type), _value(t.trigger_f1), _value(t.argument_f1))
+        table.add_row(plain(t.type), _value(t.trigger_f1), _value(t.argument_f1))
     return [table]
 
 
@@ -279,7 +268,7 @@ def _worst_documents(report: AgreementReport) -> list[RenderableType]:
     table = _table(title, ["document", "F1 exact", "F1 overlap", "disagreements", "spans", "annotators"])
     for d in docs:
         table.add_row(
-            _plain(d.id),
+            plain(d.id),
             _value(d.span_f1_exact),
             _value(d.span_f1_overlap),
             str(d.disagreements),
@@ -296,7 +285,7 @@ def _excluded(report: AgreementReport) -> list[RenderableType]:
     if not excluded:
         return []
     lines: list[RenderableType] = [Text(f"Excluded ({len(excluded)}):", style="bold")]
-    lines += [Text(f"  {item.describe()}") for item in excluded[:EXCLUDED_SHOWN]]
+    lines += [plain(f"  {item.describe()}") for item in excluded[:EXCLUDED_SHOWN]]
     if len(excluded) > EXCLUDED_SHOWN:
         lines.append(Text(f"  ... and {len(excluded) - EXCLUDED_SHOWN} more (see --format json)", style="dim"))
     return lines
@@ -311,8 +300,8 @@ def terminal_tables(report: AgreementReport) -> list[RenderableType]:
 
 
 def _print_tables(report: AgreementReport) -> None:
-    from rich.console import Console
+    from annotator.cli import console
 
-    console = Console(highlight=False, soft_wrap=False)
+    out = console()
     for part in terminal_tables(report):
-        console.print(part)
+        out.print(part)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli import Commands
+from annotator.cli import Commands, say
 from annotator.core.annotations.model import STATUSES
 
 FORMATS = ("jsonl", "conll")
@@ -73,6 +73,6 @@ def _import_annotations(args: argparse.Namespace) -> int:
         parsed = read_jsonl(args.file, ws, annotator)
     saved = save_imported(ws, annotator, parsed, replace=args.replace)
     for message in parsed.migrated:
-        print(f"migrated {message}")
-    print(f"imported {len(saved)} document(s) for {annotator} from {args.file}")
+        say(f"migrated {message}")
+    say(f"imported {len(saved)} document(s) for {annotator} from {args.file}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli import Commands
+from annotator.cli import Commands, say
 from annotator.core.workspace import DEFAULT_GUIDELINES
 
 
@@ -35,7 +35,7 @@ def _init(args: argparse.Namespace) -> int:
 
     ws = init_workspace(args.directory, args.name, args.guidelines, example=args.example)
     corpus = ", seed corpus" if args.example else ""
-    print(f"created workspace {ws.config.name!r} in {ws.root} (guidelines {ws.config.guidelines}{corpus})")
+    say(f"created workspace {ws.config.name!r} in {ws.root} (guidelines {ws.config.guidelines}{corpus})")
     return 0
 
 
@@ -48,7 +48,7 @@ def _import_texts(args: argparse.Namespace) -> int:
     added, unchanged = corpus.import_texts(args.paths)
     for info in added:
         notes = [n for n, on in (("BOM dropped", info.bom), (f"{info.crlf} CRLF to LF", info.crlf)) if on]
-        print(f"imported {info.id} ({info.chars} chars{', ' + ', '.join(notes) if notes else ''})")
+        say(f"imported {info.id} ({info.chars} chars{', ' + ', '.join(notes) if notes else ''})")
     if unchanged:
         print(f"{len(unchanged)} already in the corpus with the same text")
     print(f"corpus: {len(corpus)} documents")

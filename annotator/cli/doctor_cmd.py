@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from annotator.cli import Commands
+from annotator.cli import Commands, say
 
 
 def register(sub: Commands, groups: dict[str, Commands]) -> None:
@@ -69,8 +69,8 @@ def _doctor(args: argparse.Namespace) -> int:
     rows.append(("so", how))
     if display.advice:
         rows.append(("advice", display.advice))
-    for name, value in rows:
-        out.write(f"{name:<12} {value}\n")
+    for name, value in rows:  # values name paths and what the environment says: data
+        say(f"{name:<12} {value}")
     if not (sys.stdin.isatty() and out.isatty()):
         out.write("(not a terminal: no display check; run 'annotator doctor' in the terminal you annotate in)\n")
         return 0
@@ -79,7 +79,7 @@ def _doctor(args: argparse.Namespace) -> int:
         out.write("nothing remembered; --bidi app|terminal or ANNOTATOR_BIDI choose a mode by hand\n")
         return 0
     path = remember_bidi(profile.key, answer)
-    out.write(f"remembered: '{answer}' for {profile.key} in {path}\n")
+    say(f"remembered: '{answer}' for {profile.key} in {path}")
     if source in ("--bidi", "ANNOTATOR_BIDI") and requested != "auto":
         out.write(f"(this time {source} asks for '{requested}', which wins over the remembered answer)\n")
     return 0

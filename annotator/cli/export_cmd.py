@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.cli import Commands, progress_on_stderr
+from annotator.cli import Commands, progress_on_stderr, say
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -103,22 +103,22 @@ def _export(args: argparse.Namespace) -> int:
         result = export(ws, options)
     manifest = result.manifest
     counts = manifest["counts"]
-    print(
+    say(
         f"exported {counts['documents']} document(s), {counts['entities']} entities, "
         f"{counts['events']} events to {result.out}"
     )
     if manifest["dropped_nested"]:
-        print(f"{manifest['dropped_nested']} nested entities dropped (see manifest.json)")
+        say(f"{manifest['dropped_nested']} nested entities dropped (see manifest.json)")
     for key, what in (("widened_spans", "widened to whole tokens"), ("dropped_misaligned", "left out")):
         if manifest[key]:
-            print(
+            say(
                 f"annotator: warning: {manifest[key]} span(s) start or end inside a token and were {what} "
                 f"(manifest.json {key}; --tokens clitic cuts tokens at span boundaries)",
-                file=sys.stderr,
+                err=True,
             )
     for name, ids in manifest["documents"].items():
         if not ids:
-            print(f"annotator: warning: the {name} split is empty", file=sys.stderr)
+            say(f"annotator: warning: the {name} split is empty", err=True)
     return 0
 
 

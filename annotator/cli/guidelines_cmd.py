@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from annotator.cli import Commands
+from annotator.cli import Commands, console, plain, say
 
 
 def register(sub: Commands, groups: dict[str, Commands]) -> None:
@@ -29,12 +28,6 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
     check.set_defaults(handler=_check)
 
 
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
 def _workspace(args: argparse.Namespace):
     from annotator.cli import open_workspace
 
@@ -50,7 +43,7 @@ def _list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     versions = list_versions(ws.guidelines_dir)
     active = ws.config.guidelines
-    table = Table(title=f"Guidelines in {ws.guidelines_dir}", title_justify="left")
+    table = Table(title=plain(f"Guidelines in {ws.guidelines_dir}"), title_justify="left")
     for column, justify in (
         ("version", "left"),
         ("title", "left"),
@@ -65,40 +58,44 @@ def _list(args: argparse.Namespace) -> int:
         try:
             schema = load_schema(ws.guidelines_dir, version)
         except AnnotatorError:
-            table.add_row(version, "(has errors: run 'annotator guidelines check')", "?", "?", "", mark)
+            table.add_row(plain(version), "(has errors: run 'annotator guidelines check')", "?", "?", "", mark)
             continue
         table.add_row(
-            version, schema.title, str(len(schema.labels)), str(len(schema.events)), schema.previous or "", mark
+            plain(version),
+            plain(schema.title),
+            str(len(schema.labels)),
+            str(len(schema.events)),
+            plain(schema.previous or ""),
+            mark,
         )
-    console = _console()
-    console.print(table)
+    console().print(table)
     if active not in versions:
-        console.print(f"the workspace names guidelines {active}, which is not in {ws.guidelines_dir}")
+        say(f"the workspace names guidelines {active}, which is not in {ws.guidelines_dir}")
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
     from rich.markdown import Markdown
     from rich.table import Table
-    from rich.text import Text
 
     from annotator.core.guidelines.schema import MANUAL_FILE
+    from annotator.core.text.printable import printable
 
     ws = _workspace(args)
     version = args.version or ws.config.guidelines
     schema = _load(ws, version)
-    console = _console()
+    out = console()
     active = " (active)" if version == ws.config.guidelines else ""
-    console.print(Text(f"Guidelines {schema.version}{active}: {schema.title}", style="bold"))
+    out.print(plain(f"Guidelines {schema.version}{active}: {schema.title}", style="bold"))
     if schema.previous:
-        console.print(f"previous version: {schema.previous}")
+        out.print(plain(f"previous version: {schema.previous}"))
 
     labels = Table(title="Labels", title_justify="left")
     for column in ("key", "name", "colour", "description"):
         labels.add_column(column, overflow="fold")
     for label in schema.labels:
-        labels.add_row(label.key, label.name, _swatch(label.colour), label.description)
-    console.print(labels)
+        labels.add_row(plain(label.key), plain(label.name), _swatch(label.colour), plain(label.description))
+    out.print(labels)
 
     events = Table(title="Event types", title_justify="left")
     for column in ("key", "name", "colour", "role", "accepts"):
@@ -107,17 +104,17 @@ def _show(args: argparse.Namespace) -> int:
         first = True
         for role in event.roles or ():
             events.add_row(
-                event.key if first else "",
-                event.name if first else "",
+                plain(event.key if first else ""),
+                plain(event.name if first else ""),
                 _swatch(event.colour) if first else "",
-                role.name,
-                ", ".join(role.entities),
+                plain(role.name),
+                plain(", ".join(role.entities)),
             )
             first = False
         if first:
-            events.add_row(event.key, event.name, _swatch(event.colour), "", "")
+            events.add_row(plain(event.key), plain(event.name), _swatch(event.colour), "", "")
         events.add_section()
-    console.print(events)
+    out.print(events)
 
     if args.manual:
         path = ws.guidelines_dir / version / MANUAL_FILE
@@ -127,8 +124,8 @@ def _show(args: argparse.Namespace) -> int:
             from annotator.core.errors import AnnotatorError
 
             raise AnnotatorError("cannot read the manual", str(path), str(exc)) from exc
-        console.rule(f"{MANUAL_FILE} ({version})")
-        console.print(Markdown(text))
+        out.rule(plain(f"{MANUAL_FILE} ({version})"))
+        out.print(Markdown(printable(text, newlines=True)))  # the manual's Markdown is its format; its controls are not
     return 0
 
 
@@ -157,11 +154,10 @@ def _diff(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     a, b = _load(ws, args.a), _load(ws, args.b)
     lines = diff(a, b)
-    out = sys.stdout
     for line in lines:
-        out.write(" ".join(line.splitlines()) + "\n")
+        say(" ".join(line.splitlines()))
     if not lines:
-        out.write(f"no differences between {a.version} and {b.version}\n")
+        say(f"no differences between {a.version} and {b.version}")
     return 0
 
 
@@ -175,5 +171,5 @@ def _check(args: argparse.Namespace) -> int:
         print("ok")
         return 0
     for problem in problems:
-        print(f"annotator: error: {' '.join(problem.splitlines())}", file=sys.stderr)
+        say(f"annotator: error: {' '.join(problem.splitlines())}", err=True)
     return EXIT_BAD_INPUT

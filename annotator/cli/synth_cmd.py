@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli import Commands
+from annotator.cli import Commands, say
 
 
 def register(sub: Commands, groups: dict[str, Commands]) -> None:
@@ -75,7 +75,7 @@ def _synth(args: argparse.Namespace) -> int:
     )
     names = result.annotators
     shown = ", ".join(names) if len(names) <= 6 else f"{names[0]} ... {names[-1]}"
-    print(
+    say(
         f"created synthetic workspace {result.workspace.root}: {len(result.doc_ids)} documents, "
         f"{len(names)} annotators ({shown}){' and gold' if args.gold else ''}, {result.files} annotation files "
         f"in {time.perf_counter() - start:.1f} s"

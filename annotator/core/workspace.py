@@ -120,15 +120,23 @@ def read_config(path: Path) -> Config:
         raise AnnotatorError("cannot read the workspace config", str(path), str(exc)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise AnnotatorError("the workspace config is not valid TOML", str(path), str(exc)) from exc
-    project = data.get("project", {})
-    reader = data.get("reader", {})
+    project, reader = data.get("project", {}), data.get("reader", {})
+    if not isinstance(project, dict) or not isinstance(reader, dict):  # project = "x": a value, not a table
+        key, value = ("project", project) if not isinstance(project, dict) else ("reader", reader)
+        raise AnnotatorError(f"[{key}] must be a table", str(path), f"got {key} = {value!r}")
     name = project.get("name")
     guidelines = project.get("guidelines")
     if not isinstance(name, str) or not isinstance(guidelines, str):
         raise AnnotatorError("[project] needs name and guidelines (strings)", str(path), "see README, 'Workspace'")
+    if not _SEMVER.fullmatch(guidelines):  # it names a folder: nothing else may reach the file system
+        raise AnnotatorError(
+            f"[project] guidelines {guidelines!r} is not a version", str(path), "expected MAJOR.MINOR.PATCH, e.g. 2.0.0"
+        )
     bidi = reader.get("bidi")
     if bidi is not None:
-        bidi = _bidi_mode(str(bidi), f"{path} [reader] bidi")
+        if not isinstance(bidi, str):
+            raise AnnotatorError("[reader] bidi must be a string", str(path), "use 'auto', 'app' or 'terminal'")
+        bidi = _bidi_mode(bidi, f"{path} [reader] bidi")
     return Config(name=name, guidelines=guidelines, bidi=bidi)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.guidelines.schema import SCHEMA_FILE, Schema, load_schema, parse_semver
+from annotator.core.guidelines.schema import SCHEMA_FILE, Schema, load_schema, parse_semver, version_dir
 
 Signature = tuple[int, int, int] | None  # (mtime_ns, size, inode) of a file, None when it is missing
 
@@ -122,7 +122,10 @@ class Registry:
             return entry
 
     def _read(self, version: str) -> _Entry:
-        own = os.path.join(self.directory, version, SCHEMA_FILE)
+        try:
+            own = str(version_dir(self.directory, version) / SCHEMA_FILE)
+        except AnnotatorError as exc:  # a version a file names may be anything: no path is made of it
+            return _Entry(exc, ())
         files = [(own, _signature(own)), (str(self.directory), _signature(str(self.directory)))]
         try:
             schema = load_schema(self.directory, version)

@@ -150,6 +150,16 @@ def list_versions(guidelines_dir: Path) -> list[str]:
     return sorted(found, key=found.__getitem__)
 
 
+def version_dir(guidelines_dir: Path, version: str) -> Path:
+    """The folder of ``version``; AnnotatorError for a name that is not MAJOR.MINOR.PATCH (a
+    version read from a file or a config becomes a path: ``../../elsewhere`` must not)."""
+    if parse_semver(version) is None:
+        raise AnnotatorError(
+            f"guidelines version {version!r} is not a version", str(guidelines_dir), "expected MAJOR.MINOR.PATCH"
+        )
+    return guidelines_dir / version
+
+
 def load_schema(guidelines_dir: Path, version: str) -> Schema:
     """The validated schema of ``version``; the first problem found is raised."""
     schema, problems = _validate(guidelines_dir, version)
@@ -164,11 +174,13 @@ def manual_sections(guidelines_dir: Path, version: str) -> dict[str, str]:
     Deeper headings stay in the body; a ``# heading`` ends the section before it;
     headings inside fenced code blocks are text.
     """
-    path = guidelines_dir / version / MANUAL_FILE
+    path = version_dir(guidelines_dir, version) / MANUAL_FILE
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AnnotatorError("cannot read the manual", str(path), exc.strerror) from exc
+    except UnicodeDecodeError as exc:
+        raise AnnotatorError("the manual is not valid UTF-8", f"{path}: byte {exc.start}", exc.reason) from exc
     sections: dict[str, str] = {}
     name: str | None = None
     body: list[str] = []
@@ -221,7 +233,10 @@ def _manual_problems(guidelines_dir: Path, schema: Schema) -> list[str]:
 
 def _validate(guidelines_dir: Path, version: str) -> tuple[Schema | None, list[AnnotatorError]]:
     """Read and check one version, including its migrations against the previous one."""
-    path = guidelines_dir / version / SCHEMA_FILE
+    try:
+        path = version_dir(guidelines_dir, version) / SCHEMA_FILE
+    except AnnotatorError as exc:
+        return None, [exc]
     if not path.is_file():
         available = ", ".join(list_versions(guidelines_dir)) if guidelines_dir.is_dir() else "none"
         return None, [AnnotatorError("no such guidelines version", str(path.parent), f"available: {available}")]
@@ -507,7 +522,9 @@ class _Reader:
 
     def check_against_previous(self, schema: Schema, guidelines_dir: Path, previous: str) -> None:
         """Migrations name what exists, once each, and every label or event type that is gone has one."""
-        path = guidelines_dir / previous / SCHEMA_FILE
+        if parse_semver(previous) is None:  # said already (read); it names no folder
+            return
+        path = version_dir(guidelines_dir, previous) / SCHEMA_FILE
         if not path.is_file():
             self.problem(("previous",), f"previous version {previous} does not exist", f"no {path}")
             return

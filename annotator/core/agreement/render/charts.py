@@ -8,11 +8,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from annotator.core.agreement.report_model import LabelAgreement, Value
+from annotator.core.text.printable import printable
 
 
 def h(text: Any) -> str:
-    """``text`` escaped for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
+    """``text`` escaped for HTML text and attribute values, and with no terminal code in it
+    (``printable``): the page is data for a browser and for ``cat`` alike."""
+    return html.escape(printable(str(text)), quote=True)
 
 
 def _color(value: Value) -> str:

@@ -7,12 +7,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from annotator.core.agreement.report_model import AgreementReport, Value
+from annotator.core.text.printable import printable
 
 WORST_DOCUMENTS = 20  # documents listed
+# What would make data Markdown (emphasis, code, links, HTML, entities, strike-through) or
+# end a table cell: escaped with a backslash, which CommonMark allows before any punctuation.
+_ESCAPED = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~"})
 
 
 def _md(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Data (a name, an id, a snippet of text, a reason) as literal Markdown on one line:
+    nothing in it is markup or a terminal code (``printable``)."""
+    return printable(str(text).replace("\n", " ")).translate(_ESCAPED)
 
 
 def _value(value: Value) -> str:
