@@ -23,6 +23,7 @@ from annotator.core.export.tagging import Span, Tagged
 EXTENSION = "spacy"
 SPANS_KEY = "sc"
 TRIGGERS_KEY = "triggers"
+ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "SENT_START")  # what the export sets (spaces are always kept)
 
 
 @cache
@@ -71,10 +72,8 @@ def render(tagged: Tagged, text: str) -> bytes:
     """One document as a DocBin of its own (``DocBin.merge`` puts a split's documents together)."""
     tokens = spacy_tokens()
     words, spaces, where = words_and_spaces(text, tagged.offsets)
-    doc = tokens.Doc(_vocab(), words=words, spaces=spaces)
     starts = {where[a] for a, _ in tagged.sentences} | {0}
-    for token in doc:
-        token.is_sent_start = token.i in starts
+    doc = tokens.Doc(_vocab(), words=words, spaces=spaces, sent_starts=[i in starts for i in range(len(words))])
 
     def spans(items: list[Span]) -> list[Any]:
         return [tokens.Span(doc, where[a], where[b - 1] + 1, label=label) for a, b, label in sorted(set(items))]
@@ -83,17 +82,17 @@ def render(tagged: Tagged, text: str) -> bytes:
     doc.spans[SPANS_KEY] = spans(tagged.entities)
     if tagged.triggers is not None:
         doc.spans[TRIGGERS_KEY] = spans(tagged.trigger_spans)
-    return tokens.DocBin(store_user_data=False, docs=[doc]).to_bytes()
+    return tokens.DocBin(attrs=ATTRS, store_user_data=False, docs=[doc]).to_bytes()
 
 
 class Collector:
     """A split's documents gathered into one DocBin."""
 
     def __init__(self) -> None:
-        self.bin = spacy_tokens().DocBin(store_user_data=False)
+        self.bin = spacy_tokens().DocBin(attrs=ATTRS, store_user_data=False)
 
     def add(self, data: bytes) -> None:
-        self.bin.merge(spacy_tokens().DocBin(store_user_data=False).from_bytes(data))
+        self.bin.merge(spacy_tokens().DocBin(attrs=ATTRS, store_user_data=False).from_bytes(data))
 
     def to_bytes(self) -> bytes:
         data: bytes = self.bin.to_bytes()
