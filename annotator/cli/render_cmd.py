@@ -40,7 +40,7 @@ def _render(args: argparse.Namespace) -> int:
     # Plain output switches nothing in the terminal, so the user's display-check answer (given
     # with the terminal's BiDi switched off) does not apply here.
     mode = unswitched_mode(requested, detect(os.environ), sys.stdout.isatty())
-    text = Corpus(ws.corpus_dir).text(args.doc_id)
+    text = Corpus.checked(ws.corpus_dir).text(args.doc_id)
     layout = Layout.of_text(text, args.width, mode, diacritics=not args.no_diacritics)
     out = sys.stdout
     for line in layout.lines:

@@ -3,21 +3,36 @@
 A document's id is its file stem. Its text is stored exactly as read, except that a
 UTF-8 BOM is dropped and CRLF becomes LF (both recorded in the index). The index,
 ``corpus/index.jsonl``, holds one line per document: id, sha256, length, title and
-how it was imported. Imports check every file first and write nothing if one is bad.
+how it was imported. Imports check every file first and write nothing if one is bad;
+the texts and the index are then written with one :func:`atomic_write_many`, so a full
+disk or a folder that is not writable leaves the corpus as it was.
+
+Every index line is checked (keys, the type of each value, the id as a file name, ids
+given once): a bad line never stops the corpus from opening; it is left out and recorded
+in :attr:`Corpus.problems`. Commands whose result would be wrong with a document left out
+open the corpus with :meth:`Corpus.checked` and refuse; the TUI skips and shows them; an
+import never rewrites an index it could not read whole.
+
+Only regular files are read (a fifo or a device is refused, never waited on), and a text
+reached through a symbolic link must stay inside its folder: the folder being imported,
+or ``corpus/`` for the stored texts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.jsonio import atomic_write_bytes
+from annotator.core.jsonio import atomic_write_many
 
 INDEX_NAME = "index.jsonl"
 BOM = "\ufeff"
@@ -37,11 +52,59 @@ def check_doc_id(doc_id: object, where: str = "document id") -> str:
 def read_utf8(path: Path, what: str = "file") -> str:
     """The text of a UTF-8 file; AnnotatorError naming the file (and the byte, if not UTF-8)."""
     try:
-        return path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise AnnotatorError(f"cannot read {what}", str(path), exc.strerror) from exc
+    return decode_utf8(raw, what, path)
+
+
+def decode_utf8(raw: bytes, what: str, path: Path) -> str:
+    """``raw`` as UTF-8; AnnotatorError naming the file and the byte offset if it is not."""
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AnnotatorError(f"{what} is not valid UTF-8", f"{path}: byte {exc.start}", exc.reason) from exc
+
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a fifo",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` with every symbolic link resolved; None for a link that loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11 and 3.12 on a loop
+        return None
+
+
+def read_regular(path: Path, what: str, inside: Path) -> bytes:
+    """The bytes of ``path``: a regular file that is, once symbolic links are resolved, inside
+    the folder ``inside``. Else AnnotatorError naming the file: a link leading elsewhere, a
+    fifo or a device (never opened, so never waited on), a folder, a file that cannot be read."""
+    real, folder = resolved(path), resolved(inside)
+    if real is None or folder is None:
+        raise AnnotatorError(f"cannot read {what}", str(path), "a symbolic link that loops")
+    if not real.is_relative_to(folder):
+        raise AnnotatorError(
+            f"{what} is a symbolic link that leads outside {inside}", str(path), f"to {real}; not followed"
+        )
+    try:
+        mode = os.stat(real).st_mode
+        if stat.S_ISREG(mode):
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # made a fifo since the stat: no wait
+            with os.fdopen(fd, "rb") as handle:
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISREG(mode):
+                    return handle.read()
+    except OSError as exc:
+        raise AnnotatorError(f"cannot read {what}", str(path), exc.strerror or str(exc)) from exc
+    raise AnnotatorError(f"{what} is not a regular file", str(path), _KINDS.get(stat.S_IFMT(mode), "not read"))
 
 
 def sha256_text(text: str) -> str:
@@ -94,15 +157,30 @@ class Document:
 
 
 class Corpus:
-    """The documents of one workspace, in id order."""
+    """The documents of one workspace, in id order.
+
+    ``problems``: every bad line of the index (file:line, what, why); those lines are left
+    out. See :meth:`checked` for the commands that must not run with any.
+    """
 
     def __init__(self, directory: Path):
         self.directory = directory
         self.index_path = directory / INDEX_NAME
         self._docs: dict[str, DocumentInfo] = {}
-        if self.index_path.exists():
-            self._docs = _read_index(self.index_path)
+        self.problems: list[AnnotatorError] = []
+        if self.index_path.exists() or self.index_path.is_symlink():
+            self._docs, self.problems = _read_index(self.index_path, directory)
         self._sort()
+
+    @classmethod
+    def checked(cls, directory: Path) -> Corpus:
+        """The corpus, or the first problem of its index as an AnnotatorError: for the commands
+        whose result would be wrong with a document left out (render, import, export,
+        agreement, adjudication)."""
+        corpus = cls(directory)
+        if corpus.problems:
+            raise corpus.problems[0]
+        return corpus
 
     def _sort(self) -> None:
         self._ids = sorted(self._docs)
@@ -137,8 +215,11 @@ class Corpus:
         return self.directory / f"{check_doc_id(doc_id)}.txt"
 
     def load(self, doc_id: str) -> Document:
+        """The document; AnnotatorError naming its file if that is missing, not a regular file
+        (a folder, a fifo), a link out of the corpus folder, or not UTF-8."""
         info = self.info(doc_id)
-        return Document(info, read_utf8(self.path(doc_id), "document"))
+        path = self.path(doc_id)
+        return Document(info, decode_utf8(read_regular(path, "document", self.directory), "document", path))
 
     def text(self, doc_id: str) -> str:
         return self.load(doc_id).text
@@ -147,16 +228,25 @@ class Corpus:
         """Import .txt files (or folders of them). All or nothing.
 
         Returns (added documents, ids skipped because already present with the same text).
-        Raises AnnotatorError listing every bad file, one per line, before writing anything.
+        Raises AnnotatorError listing every bad file, one per line, before writing anything;
+        the texts and the index (last) are written by one :func:`atomic_write_many`, so a
+        write that fails (a full disk, a folder that is not writable) leaves the corpus as it
+        was. Refused while the index has a bad line: rewriting it would drop that line.
         """
-        files = _expand(paths)
-        errors: list[str] = []
+        if self.problems:
+            first = self.problems[0]
+            raise AnnotatorError(
+                f"{first.what}: the index is not rewritten until this is fixed, so nothing is imported",
+                first.where,
+                first.why,
+            )
+        files, errors = _expand(paths)
         staged: dict[str, tuple[DocumentInfo, str]] = {}
         unchanged: list[str] = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        for file in files:
+        for file, root in files:
             try:
-                info, text = _read_text_file(file, now)
+                info, text = _read_text_file(file, root, now)
             except AnnotatorError as exc:
                 errors.append(str(exc))
                 continue
@@ -172,49 +262,94 @@ class Corpus:
                     errors.append(f"{file}: document id {info.id!r} is given twice with different text")
                 continue
             staged[info.id] = (info, text)
+        writes = self._text_writes(staged, errors)
         if errors:
             raise AnnotatorError("\n".join(errors))
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for info, text in staged.values():
-            target = self.path(info.id)
-            data = text.encode("utf-8")
-            if not (target.exists() and target.read_bytes() == data):
-                atomic_write_bytes(target, data)
         new_docs = dict(self._docs)
         new_docs.update({info.id: info for info, _ in staged.values()})
-        atomic_write_bytes(self.index_path, _index_bytes(new_docs))
+        writes.append((self.index_path, _index_bytes(new_docs)))
+        try:
+            atomic_write_many(writes)
+        except OSError as exc:
+            raise AnnotatorError(
+                "cannot write the corpus; nothing was imported", exc.filename or str(self.directory), exc.strerror
+            ) from exc
         self._docs = new_docs
         self._sort()
         return [info for info, _ in staged.values()], unchanged
 
+    def _text_writes(self, staged: dict[str, tuple[DocumentInfo, str]], errors: list[str]) -> list[tuple[Path, bytes]]:
+        """The text files to write. A file already there for a new id (an import cut short by
+        a kill) is kept if it holds the same text, and never overwritten otherwise."""
+        writes: list[tuple[Path, bytes]] = []
+        for info, text in staged.values():
+            target, data = self.path(info.id), text.encode("utf-8")
+            if target.exists() or target.is_symlink():
+                try:
+                    same = read_regular(target, "corpus text", self.directory) == data
+                except AnnotatorError as exc:
+                    errors.append(f"{exc}: it is not in the index and is not overwritten")
+                    continue
+                if not same:
+                    errors.append(
+                        f"{target}: not in the index and holds another text than {info.source}; "
+                        "it is not overwritten (move it away to import)"
+                    )
+                continue
+            writes.append((target, data))
+        return writes
 
-def _expand(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
+
+def _expand(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """Every .txt file to import with the folder it must stay inside (a folder given: itself;
+    a file given: its own folder), and what is wrong with the paths given."""
+    files: list[tuple[Path, Path]] = []
+    errors: list[str] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.txt") if p.is_file())
-            if not found:
-                raise AnnotatorError("no .txt files in folder", str(path))
-            files.extend(found)
-        elif path.is_file():
-            if path.suffix != ".txt":
-                raise AnnotatorError("not a .txt file", str(path))
-            files.append(path)
+            root = resolved(path) or path.absolute()
+            found: list[Path] = []
+            _walk(path, root, {root}, found, errors)
+            if not found and not errors:
+                errors.append(str(AnnotatorError("no .txt files in folder", str(path))))
+            files.extend((file, root) for file in found)
+        elif not path.exists() and not path.is_symlink():
+            errors.append(str(AnnotatorError("no such file or folder", str(path))))
+        elif path.suffix != ".txt":
+            errors.append(str(AnnotatorError("not a .txt file", str(path))))
         else:
-            raise AnnotatorError("no such file or folder", str(path))
-    return files
+            files.append((path, path.absolute().parent))
+    return files, errors
 
 
-def _read_text_file(file: Path, now: str) -> tuple[DocumentInfo, str]:
-    doc_id = check_doc_id(file.stem, str(file))
+def _walk(folder: Path, root: Path, seen: set[Path], found: list[Path], errors: list[str]) -> None:
+    """The .txt files under ``folder``, in name order. A symbolic link (to a file or a folder)
+    is followed only when it stays inside ``root``; a folder is walked once however it is reached."""
     try:
-        raw = file.read_bytes()
+        entries = sorted(folder.iterdir())
     except OSError as exc:
-        raise AnnotatorError("cannot read file", str(file), exc.strerror) from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise AnnotatorError("not valid UTF-8", f"{file}: byte {exc.start}", exc.reason) from exc
+        errors.append(str(AnnotatorError("cannot read folder", str(folder), exc.strerror)))
+        return
+    for path in entries:
+        real = resolved(path)
+        if path.is_symlink() and (real is None or not real.is_relative_to(root)):
+            if path.suffix == ".txt" or path.is_dir():
+                why = "it loops" if real is None else f"to {real}; not followed"
+                errors.append(
+                    str(AnnotatorError("symbolic link leads outside the folder being imported", str(path), why))
+                )
+            continue
+        if path.is_dir() and real is not None:
+            if real not in seen:
+                seen.add(real)
+                _walk(path, root, seen, found, errors)
+        elif path.suffix == ".txt":
+            found.append(path)
+
+
+def _read_text_file(file: Path, root: Path, now: str) -> tuple[DocumentInfo, str]:
+    doc_id = check_doc_id(file.stem, str(file))
+    text = decode_utf8(read_regular(file, "file", root), "file", file)
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
@@ -235,22 +370,104 @@ def _read_text_file(file: Path, now: str) -> tuple[DocumentInfo, str]:
     return info, text
 
 
-def _read_index(path: Path) -> dict[str, DocumentInfo]:
-    docs: dict[str, DocumentInfo] = {}
+# --------------------------------------------------------------------------- the index
+
+# Each key of an index line and the type of its value; the first four are required.
+_FIELDS: dict[str, type] = {
+    "id": str,
+    "sha256": str,
+    "chars": int,
+    "title": str,
+    "bom": bool,
+    "crlf": int,
+    "source": str,
+    "imported": str,
+}
+_REQUIRED = ("id", "sha256", "chars", "title")
+_TYPE_NAMES = {str: "a string", int: "a whole number of 0 or more", bool: "true or false"}
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_KEYS = _FIELDS.keys()
+_values = itemgetter(*_FIELDS)  # in the order of DocumentInfo's fields
+_TYPES = tuple(_FIELDS.values())
+_BAD_LINE = "bad line in the corpus index"
+
+
+def _read_index(path: Path, directory: Path) -> tuple[dict[str, DocumentInfo], list[AnnotatorError]]:
+    """The documents of the good lines, and one AnnotatorError per bad line (file:line, what, why).
+    A line as the program writes it passes one test of all its keys and values at once (the
+    index of 100,000 documents is read at every start of the app); any other line is looked
+    at key by key, to accept it or say what is wrong."""
     try:
-        lines = path.read_bytes().splitlines()
-    except OSError as exc:
-        raise AnnotatorError("cannot read the corpus index", str(path), exc.strerror) from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
+        raw = read_regular(path, "the corpus index", directory)
+    except AnnotatorError as exc:
+        return {}, [exc]
+    docs: dict[str, DocumentInfo] = {}
+    lines: dict[str, int] = {}  # id -> the line giving it
+    problems: list[AnnotatorError] = []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if not line or line.isspace():
             continue
         try:
             data = orjson.loads(line)
-            info = DocumentInfo(**data)
-        except (orjson.JSONDecodeError, TypeError) as exc:
-            raise AnnotatorError("bad line in the corpus index", f"{path}:{number}", str(exc)) from exc
+        except orjson.JSONDecodeError as exc:
+            problems.append(AnnotatorError(f"{_BAD_LINE}: not valid JSON", f"{path}:{number}", str(exc)))
+            continue
+        try:
+            info = _as_written(data) or _index_entry(data, f"{path}:{number}")
+        except AnnotatorError as exc:
+            problems.append(exc)
+            continue
+        if info.id in docs:
+            problems.append(
+                AnnotatorError(
+                    f"document {info.id!r} is given again", f"{path}:{number}", f"first on line {lines[info.id]}"
+                )
+            )
+            continue
         docs[info.id] = info
-    return docs
+        lines[info.id] = number
+    return docs, problems
+
+
+def _as_written(data: object) -> DocumentInfo | None:
+    """The entry of a line as the program writes it (every key, each value of its type, an id
+    that names a file, a sha256), tested at once; None for any other line."""
+    if type(data) is not dict or data.keys() != _KEYS:
+        return None
+    v = _values(data)
+    if tuple(map(type, v)) != _TYPES or v[2] < 0 or v[5] < 0 or not _SHA256.fullmatch(v[1]):
+        return None
+    return DocumentInfo(*v) if v[0] and not _BAD_ID.search(v[0]) else None
+
+
+def _index_entry(data: object, where: str) -> DocumentInfo:
+    """An index line's entry, or what is wrong with it, key by key."""
+    what = _BAD_LINE
+    if not isinstance(data, dict):
+        raise AnnotatorError(f"{what}: not a JSON object", where, f"got {type(data).__name__}")
+    missing = [key for key in _REQUIRED if key not in data]
+    if missing:
+        raise AnnotatorError(f"{what}: missing {', '.join(map(repr, missing))}", where)
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise AnnotatorError(
+            f"{what}: unknown key {', '.join(map(repr, unknown))}", where, f"the keys are {', '.join(_FIELDS)}"
+        )
+    for key, kind in _FIELDS.items():
+        value = data.get(key, kind())
+        if type(value) is not kind or (type(value) is int and value < 0):
+            raise AnnotatorError(f"{what}: {key!r} must be {_TYPE_NAMES[kind]}", where, f"got {_short(value)}")
+    check_doc_id(data["id"], where)
+    if not _SHA256.fullmatch(data["sha256"]):
+        raise AnnotatorError(
+            f"{what}: 'sha256' must be 64 lowercase hex digits", where, f"got {_short(data['sha256'])}"
+        )
+    return DocumentInfo(**data)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _index_bytes(docs: dict[str, DocumentInfo]) -> bytes:

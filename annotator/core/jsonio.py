@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -30,53 +31,71 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     """Write several files all or nothing: each target ends with its new content, or every
     target is as it was (a full disk, a folder that is not writable, a failed rename).
 
-    Every new content is first written beside its target as a ``*.tmp`` file and fsynced;
-    only when all are on disk are they renamed into place, in the order given (put an index
-    last). A target that existed is hard-linked to a ``*.tmp`` backup first, so a rename that
-    fails part-way is rolled back. A kill part-way through the renames can leave some targets
-    new and some old, each whole; the ``*.tmp`` files it leaves are what ``annotator validate
-    --fix`` removes.
+    Every new content is first written beside its target as a ``*.tmp`` file and fsynced,
+    and each folder is opened for its fsync; only when all that worked are the files renamed
+    into place, in the order given (put an index last), and the folders fsynced. A target
+    that existed is hard-linked to a ``*.tmp`` backup first, so a rename or a folder fsync
+    that fails is rolled back. A kill part-way through the renames can leave some targets
+    new and some old, each whole; the ``*.tmp`` files it leaves are what ``annotator
+    validate --fix`` removes.
+
+    An OSError names the target it was writing (``filename``: the file, or the folder it
+    could not open), whatever call failed.
     """
     staged: list[tuple[Path, str, str | None]] = []  # target, new content's tmp, old content's backup
     done: list[tuple[Path, str, str | None]] = []
+    folders: dict[Path, int] = {}  # each target's folder, open for its fsync once every rename is done
+    target: Path | None = None
     try:
-        for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = _write_tmp(path, data)
-            staged.append((path, tmp, None))
-            if path.exists():
-                old = _tmp_name(path, "old")
-                os.link(path, old)
-                staged[-1] = (path, tmp, old)
+        for target, data in files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _write_tmp(target, data)
+            staged.append((target, tmp, None))
+            if target.exists():
+                old = _tmp_name(target, "old")
+                os.link(target, old)
+                staged[-1] = (target, tmp, old)
+        for target, _ in files:
+            if target.parent not in folders:
+                folders[target.parent] = os.open(target.parent, os.O_RDONLY)
         for entry in staged:
+            target = entry[0]
             os.replace(entry[1], entry[0])
             done.append(entry)
-    except BaseException:
-        for target, _, previous in reversed(done):  # put back what was replaced, remove what was new
-            try:
-                if previous is not None:
-                    os.replace(previous, target)
-                else:
-                    os.unlink(target)
-            except OSError:
-                pass
-        for _, new, previous in staged:
-            for name in (new, previous):
-                if name is not None:
-                    try:
-                        os.unlink(name)
-                    except FileNotFoundError:
-                        pass
+        for folder, fd in folders.items():  # the renames on disk too, or they are undone
+            target = folder
+            os.fsync(fd)
+    except BaseException as exc:
+        _roll_back(staged, done)
+        if isinstance(exc, OSError) and exc.errno is not None and target is not None:
+            raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
         raise
-    for _, _, previous in staged:
+    finally:
+        for fd in folders.values():
+            os.close(fd)
+    for _, _, previous in staged:  # the backups (a leftover is a *.tmp that validate --fix removes)
         if previous is not None:
-            os.unlink(previous)
-    for folder in dict.fromkeys(path.parent for path, _ in files):
-        dir_fd = os.open(folder, os.O_RDONLY)
+            with contextlib.suppress(OSError):
+                os.unlink(previous)
+
+
+def _roll_back(staged: list[tuple[Path, str, str | None]], done: list[tuple[Path, str, str | None]]) -> None:
+    """Put back what was replaced, remove what was new, remove every temporary file."""
+    for target, _, previous in reversed(done):
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+            if previous is not None:
+                os.replace(previous, target)
+            else:
+                os.unlink(target)
+        except OSError:
+            pass
+    for _, new, previous in staged:
+        for name in (new, previous):
+            if name is not None:
+                try:
+                    os.unlink(name)
+                except FileNotFoundError:
+                    pass
 
 
 def _tmp_name(path: Path, what: str) -> str:
@@ -96,14 +115,16 @@ def _write_tmp(path: Path, data: bytes) -> str:
         except FileNotFoundError:
             mode = 0o644
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
     except BaseException:
+        os.close(fd)
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+    os.close(fd)
     return tmp
