@@ -296,10 +296,17 @@ SUMMARY = [
     ("cohen_kappa", "Cohen's κ on tokens (mean over pairs)", ("tokens", "cohen_kappa", "mean")),
     ("fleiss_kappa", "Fleiss' κ on tokens", ("tokens", "fleiss_kappa")),
     ("krippendorff_alpha", "Krippendorff's α on tokens (nominal)", ("tokens", "krippendorff_alpha")),
+    ("cohen_kappa_labelled", "Cohen's κ on labelled tokens (mean over pairs)",
+     ("tokens", "labelled", "cohen_kappa", "mean")),
+    ("fleiss_kappa_labelled", "Fleiss' κ on labelled tokens", ("tokens", "labelled", "fleiss_kappa")),
+    ("krippendorff_alpha_labelled", "Krippendorff's α on labelled tokens (nominal)",
+     ("tokens", "labelled", "krippendorff_alpha")),
     ("unitizing_alpha", "Krippendorff's α_u (unitizing, characters)", ("unitizing_alpha", "overall")),
     ("trigger_f1", "Event trigger F1 (mean over pairs)", ("events", "trigger_f1")),
-    ("argument_f1", "Event argument F1 (mean over pairs)", ("events", "argument_f1")),
-]
+    ("argument_f1", "Event argument F1 on matched triggers (mean over pairs)", ("events", "argument_f1")),
+    ("argument_f1_all", "Event argument F1, all arguments (ACE-style, mean over pairs)",
+     ("events", "argument_f1_all")),
+]  # fmt: skip
 
 
 def json_summary(as_dict: dict) -> list[tuple[str, str, float | None, str | None]]:
@@ -367,7 +374,7 @@ def terminal_summary(report) -> list[tuple[str, ...]]:
 
     from annotator.cli.agreement_cmd import terminal_tables
 
-    console = Console(record=True, width=200, color_system=None, file=io.StringIO())
+    console = Console(record=True, width=400, color_system=None, file=io.StringIO())
     for part in terminal_tables(report):
         console.print(part)
     lines = console.export_text().splitlines()
@@ -394,16 +401,30 @@ def without_tokens_lengths_events():
     return t
 
 
+SHARED, COMMON = "document two or more annotators did", "document every annotator did"
+SHARES, ALL = "documents two or more annotators did", "documents every annotator did"
+
+
 @pytest.mark.parametrize(
     ("tables", "over"),
     [
-        # hand-counted: 3 pairs, all F1 defined; argument F1 only on ali-sara's shared trigger;
-        # all three annotated d1's 6 tokens; α_u's continuum is d1 (the one every annotator has)
-        (small_tables, ["3 pairs", "3 pairs", "3 pairs", "6 tokens", "6 tokens", f"{len(TEXT)} characters",
-                        "3 pairs", "1 pair"]),
+        # hand-counted: d1 by all three (d2 by ali only): 5 spans, 6 tokens of which 4 labelled
+        # (by someone), 2 triggers (ali's and sara's, the same) and 2 arguments on them;
+        # argument F1 on matched triggers only for ali-sara; α_u's continuum is d1
+        (small_tables, [
+            f"3 pairs · 5 spans · 1 {SHARED}", f"3 pairs · 5 spans · 1 {SHARED}", f"3 pairs · 6 tokens · 1 {SHARED}",
+            f"6 tokens · 1 {COMMON}", f"6 tokens · 1 {SHARED}", f"3 pairs · 4 tokens · 1 {SHARED}",
+            f"4 tokens · 1 {COMMON}", f"4 tokens · 1 {SHARED}", f"{len(TEXT)} characters · 1 {COMMON}",
+            f"3 pairs · 2 triggers · 1 {SHARED}", f"1 pair · 2 arguments · 1 {SHARED}",
+            f"3 pairs · 2 arguments · 1 {SHARED}",
+        ]),
         # no tokens, lengths or events: only span F1 is defined
-        (without_tokens_lengths_events, ["3 pairs", "3 pairs", "0 pairs", "0 tokens", "0 tokens", "0 characters",
-                                         "0 pairs", "0 pairs"]),
+        (without_tokens_lengths_events, [
+            f"3 pairs · 5 spans · 1 {SHARED}", f"3 pairs · 5 spans · 1 {SHARED}", f"0 pairs · 0 tokens · 0 {SHARES}",
+            f"0 tokens · 0 {ALL}", f"0 tokens · 0 {SHARES}", f"0 pairs · 0 tokens · 0 {SHARES}", f"0 tokens · 0 {ALL}",
+            f"0 tokens · 0 {SHARES}", f"0 characters · 0 {ALL}", f"0 pairs · 0 triggers · 1 {SHARED}",
+            f"0 pairs · 0 arguments · 1 {SHARED}", f"0 pairs · 0 arguments · 1 {SHARED}",
+        ]),
     ],
 )  # fmt: skip
 def test_every_renderer_shows_the_same_summary_rows(tables, over):

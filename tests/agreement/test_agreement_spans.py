@@ -124,6 +124,22 @@ def test_events_by_hand():
     assert result.arguments.per_label["Attack"] == pytest.approx(0.4)
     assert isinstance(result.arguments.per_label["Meet"], Undefined)
     assert result.orphan_arguments == 1
+    # ACE-style, every argument: (type, role, extent) anywhere in the document; the Meet
+    # triggers differ (70-74, 70-75) but their Entity 20-30 matches
+    every = result.arguments_all.pairs[0]
+    assert (every.matched, every.a_count, every.b_count) == (2, 3, 4) and every.f1 == pytest.approx(4 / 7)
+    assert result.arguments_all.per_label["Attack"] == pytest.approx(0.4)
+    assert result.arguments_all.per_label["Meet"] == 1.0
+    assert isinstance(result.arguments_all.per_label["Die"], Undefined)
+
+
+def test_each_annotators_distribution_by_hand():
+    r = report()
+    x, y = r["distributions"]
+    assert x == {"annotator": "x", "documents": 3, "labels": {"LOC": 1, "ORG": 1, "PER": 3},
+                 "types": {"Attack": 1, "Meet": 1}, "roles": {"Attacker": 1, "Entity": 1, "Target": 1}}  # fmt: skip
+    assert y["documents"] == 2 and y["labels"] == {"LOC": 1, "MISC": 1, "ORG": 2, "PER": 1}  # d4 is not y's
+    assert y["roles"] == {"Attacker": 1, "Entity": 1, "Place": 1, "Target": 1}  # the orphan is not counted
 
 
 def test_report_by_hand():
@@ -166,8 +182,40 @@ def test_disagreements_and_confusion():
     assert first["doc_id"] == "d1" and set(first["said"]) == {"x", "y"}
     assert first["text"] == "ا" * (first["end"] - first["start"])
     assert r["confusion"] == [{"label_a": "LOC", "label_b": "MISC", "count": 1}]
-    assert r["disagreements_total"] == len(rows)
+    entity = [d for d in r["disagreements"] if d["kind"] == "entity"]
+    assert len(entity) == len(rows) and r["disagreements_total"] == len(r["disagreements"])
     assert len(report(t, max_disagreements=2)["disagreements"]) == 2
+
+
+def test_event_disagreements_by_hand():
+    """Triggers and arguments are listed like entities, with what kind of disagreement
+    each is: x and y mark the Attack at 60-66; y takes x's Attacker 0-5 as Target, gives
+    Target to 11-15 where x has 10-15, adds a Place; x types the trigger at 80-84 Attack,
+    y Die; w annotated d1 but marked no event."""
+    events = EVENTS + [("x", "d1", "e3", "Attack", 80, 84)]
+    arguments = [a for a in ARGUMENTS if a[:4] != ("y", "d1", "f1", "Attacker")] + [("y", "d1", "f1", "Target", 0, 5)]
+    t = tables(events=events, arguments=arguments, coverage=COVERAGE + [("w", "d1")])
+    r = report(t, texts={"d1": "".join(chr(0x628 + i % 20) for i in range(100))})
+    said = {
+        (d["kind"], d["start"], d["end"]): (d["what"], d["said"], d.get("trigger"), d.get("without_event"))
+        for d in r["disagreements"]
+        if d["kind"] != "entity"
+    }
+    trigger = {"start": 60, "end": 66, "text": "".join(chr(0x628 + i % 20) for i in range(60, 66))}
+    assert said[("argument", 0, 5)] == ("different roles", {"x": ["Attacker"], "y": ["Target"]}, trigger, ["w"])
+    assert said[("argument", 10, 15)] == ("different entity", {"x": ["Target"], "y": []}, trigger, ["w"])
+    assert said[("argument", 11, 15)] == ("different entity", {"x": [], "y": ["Target"]}, trigger, ["w"])
+    assert said[("argument", 50, 55)] == ("missing argument", {"x": [], "y": ["Place"]}, trigger, ["w"])
+    assert said[("trigger", 80, 84)][:2] == ("different event types, marked by some only",
+                                            {"w": [], "x": ["Attack"], "y": ["Die"]})  # fmt: skip
+    assert said[("trigger", 70, 74)][:2] == ("different extents, marked by some only",
+                                            {"w": [], "x": ["Meet"], "y": []})  # fmt: skip
+    assert said[("trigger", 60, 66)][0] == "marked by some only"  # w has no event there
+    assert len(said) == 8  # 60-66, 70-74, 70-75, 80-84; four arguments of the Attack at 60-66
+    assert r["type_confusion"] == [{"label_a": "Attack", "label_b": "Die", "count": 1}]
+    assert r["role_confusion"] == [{"label_a": "Attacker", "label_b": "Target", "count": 1}]
+    first = next(d for d in r["disagreements"] if d["kind"] == "argument")
+    assert first["text"] == "".join(chr(0x628 + i % 20) for i in range(first["start"], first["end"]))
 
 
 # --------------------------------------------------------------------------- identical, symmetric

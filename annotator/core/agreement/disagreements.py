@@ -1,93 +1,186 @@
-"""Where annotators disagree: the disagreement list and the label confusion table.
+"""Where annotators disagree: the disagreement lists and the confusion tables, for entities,
+event triggers and event arguments alike.
 
-An *extent* is (doc_id, start, end) where at least one selected annotator marked a span.
-What an annotator "said" at an extent is the sorted list of labels of their spans with
-exactly that extent: [] when they annotated the document but marked nothing there, null
-when they did not annotate the document. An extent is a disagreement when at least two
-selected annotators annotated the document and they did not all say the same.
+Each kind is a set of :class:`Items`: at a *position* an annotator says a set of values.
 
-The confusion table counts, over annotator pairs and extents both marked, the label
-pairs (x, y), x ≠ y, where one annotator used x and not y and the other used y and not x
-at the same extent; it is unordered (label_a < label_b).
+- entity: position (doc_id, start, end), value the label;
+- trigger: position (doc_id, trigger start, trigger end), value the event type;
+- argument: position (doc_id, trigger extent, argument entity extent), value the role
+  (the roles an annotator gave that entity on their events at that trigger, whatever
+  their type).
+
+Who can say something at a position are its *participants*: for entities and triggers the
+selected annotators who annotated the document; for arguments those of them who marked an
+event at that trigger (an annotator without the event disagrees on the trigger, listed as
+a trigger disagreement, not once more per argument). What a participant said is the sorted
+list of values, ``[]`` for nothing. A position is a disagreement when it has at least two
+participants and they did not all say the same.
+
+Each disagreement says what kind it is (``what``), from what the participants said there:
+
+- different values (labels, types, roles): two participants said different non-empty sets;
+- moved: a participant who said nothing there gave one of the values said there at
+  another position: an overlapping extent for entities and triggers ("different
+  extents"), another entity of the same trigger for arguments ("different entity");
+- missing: a participant said nothing there and did not move it.
+
+A confusion table counts, over participant pairs and positions, the value pairs (x, y),
+x ≠ y, where one annotator said x and not y and the other y and not x at the same
+position; it is unordered (value_a < value_b): labels for entities, event types for
+triggers, roles for arguments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import polars as pl
 
 from annotator.core.agreement.tables import Study, check_column_names, pack, study
 
-EXTENT = ["dc", "start", "end"]
+ENTITY, TRIGGER, ARGUMENT = KINDS = ("entity", "trigger", "argument")
+POSITION = ["dc", "t", "start", "end"]
+
+# What a disagreement is, per kind: (different values, moved, missing).
+WHAT = {
+    ENTITY: ("different labels", "different extents", "marked by some only"),
+    TRIGGER: ("different event types", "different extents", "marked by some only"),
+    ARGUMENT: ("different roles", "different entity", "missing argument"),
+}
 
 
-def disputed_spans(st: Study) -> pl.DataFrame:
-    """ann, dc, start, end, lab, annotators: the spans at disagreeing extents.
+@dataclass(frozen=True)
+class Items:
+    """One kind of item as the disagreement measures see it.
 
-    At an extent every covering annotator said the same label set exactly when each label
-    found there was said by all of them: count (extent, label) rows, compare the smallest
-    count with the number of annotators of the document.
-    """
-    per_doc = st.coverage.group_by("dc").agg(annotators=pl.len().cast(pl.Int64))
-    sp = st.spans.with_columns(k=pack("start", "end"))
-    extents = (
-        sp.group_by("dc", "k", "lab")
-        .agg(n=pl.len().cast(pl.Int64))
-        .group_by("dc", "k")
-        .agg(least=pl.col("n").min())
-        .join(per_doc, on="dc")
-        .filter((pl.col("annotators") >= 2) & (pl.col("least") < pl.col("annotators")))
-        .select("dc", "k", "annotators")
+    ``rows``: ann, dc, t, start, end, lab — unique; ``t`` is 0 for entities and triggers,
+    the packed trigger extent for arguments; ``lab`` indexes ``values``. ``participants``:
+    ann, dc, t — who can say something at the positions of (dc, t)."""
+
+    kind: str
+    values: list[str]
+    rows: pl.DataFrame
+    participants: pl.DataFrame
+
+    @classmethod
+    def of(cls, kind: str, values: list[str], rows: pl.DataFrame, participants: pl.DataFrame) -> Items:
+        cast = {"ann": pl.Int32(), "dc": pl.Int32(), "t": pl.Int64(), "start": pl.Int64(), "end": pl.Int64()}
+        rows = rows.select(*(pl.col(c).cast(t) for c, t in cast.items()), pl.col("lab").cast(pl.Int32)).unique()
+        participants = participants.select(pl.col(c).cast(cast[c]) for c in ("ann", "dc", "t")).unique()
+        return cls(kind, values, rows, participants)
+
+
+def entity_items(st: Study) -> Items:
+    zero = pl.lit(0, dtype=pl.Int64).alias("t")
+    return Items.of(ENTITY, st.labels, st.spans.with_columns(zero), st.coverage.with_columns(zero))
+
+
+def disputed(items: Items) -> pl.DataFrame:
+    """ann, dc, t, start, end, lab, n: the rows at disagreeing positions, ``n`` the
+    position's participants.
+
+    Every participant said the same set exactly when each value found there was said by
+    all of them: count (position, value) rows, compare the smallest count with ``n``."""
+    n = items.participants.group_by("dc", "t").agg(n=pl.len().cast(pl.Int64))
+    positions = (
+        items.rows.group_by(*POSITION, "lab")
+        .agg(c=pl.len().cast(pl.Int64))
+        .group_by(POSITION)
+        .agg(least=pl.col("c").min())
+        .join(n, on=["dc", "t"])
+        .filter((pl.col("n") >= 2) & (pl.col("least") < pl.col("n")))
+        .select(*POSITION, "n")
     )
-    return sp.join(extents, on=["dc", "k"])
+    return items.rows.join(positions, on=POSITION)
 
 
-def disagreement_table(st: Study, disputed: pl.DataFrame | None = None) -> pl.DataFrame:
-    """dc, start, end, annotators (how many annotated the document), then ``r{i}``
-    (List[Int32] of label codes, null: did not annotate the document) per annotator;
-    disagreements only, sorted by dc, start, end."""
-    disputed = disputed_spans(st) if disputed is None else disputed
-    said = disputed.group_by("ann", *EXTENT).agg(labels=pl.col("lab").sort())
-    table = disputed.select(*EXTENT, "annotators").unique(EXTENT)
+def _what(items: Items, rows: pl.DataFrame, said: pl.DataFrame) -> pl.DataFrame:
+    """dc, t, start, end, what: the kinds of disagreement at each disputed position (see
+    the module docstring). ``said``: ann, position, labels (the participants who said
+    something there)."""
+    different, moved, missing = WHAT[items.kind]
+    per_position = said.group_by(POSITION).agg(
+        speakers=pl.len().cast(pl.Int64), sets=pl.col("labels").n_unique().cast(pl.Int64)
+    )
+    values = rows.select(*POSITION, "lab").unique()
+    elsewhere = items.rows.join(values, on=["dc", "t", "lab"], suffix="_d").filter(
+        (pl.col("start") != pl.col("start_d")) | (pl.col("end") != pl.col("end_d"))
+    )
+    if items.kind != ARGUMENT:  # an entity or trigger moves to an overlapping extent
+        elsewhere = elsewhere.filter((pl.col("start") < pl.col("end_d")) & (pl.col("start_d") < pl.col("end")))
+    movers = (
+        elsewhere.select("ann", "dc", "t", start="start_d", end="end_d")
+        .unique()
+        .join(said.select("ann", *POSITION), on=["ann", *POSITION], how="anti")
+        .group_by(POSITION)
+        .agg(movers=pl.len().cast(pl.Int64))
+    )
+    table = (
+        rows.select(*POSITION, "n")
+        .unique()
+        .join(per_position, on=POSITION, how="left")
+        .join(movers, on=POSITION, how="left")
+        .with_columns(pl.col("speakers", "sets", "movers").fill_null(0))
+    )
+    parts = [
+        pl.when(pl.col("sets") >= 2).then(pl.lit(different)),
+        pl.when(pl.col("movers") > 0).then(pl.lit(moved)),
+        pl.when(pl.col("n") - pl.col("speakers") > pl.col("movers")).then(pl.lit(missing)),
+    ]
+    return table.select(*POSITION, what=pl.concat_str(parts, separator=", ", ignore_nulls=True))
+
+
+def disagreement_table(items: Items, n_annotators: int, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+    """dc, t, start, end, n (participants), what, then ``r{i}`` (List[Int32] of value
+    codes; null: annotator i is no participant there) per annotator; disagreements only,
+    sorted by dc, t, start, end."""
+    rows = disputed(items) if rows is None else rows
+    said = rows.group_by("ann", *POSITION).agg(labels=pl.col("lab").sort())
+    table = rows.select(*POSITION, "n").unique().join(_what(items, rows, said), on=POSITION)
     empty = pl.lit([], dtype=pl.List(pl.Int32()))
-    for i in range(len(st.annotators)):
-        mine = said.filter(pl.col("ann") == i).select(*EXTENT, pl.col("labels").alias(f"r{i}"))
-        covered = st.coverage.filter(pl.col("ann") == i)["dc"].implode()
-        table = table.join(mine, on=EXTENT, how="left").with_columns(
-            pl.when(pl.col("dc").is_in(covered)).then(pl.col(f"r{i}").fill_null(empty)).alias(f"r{i}")
+    for i in range(n_annotators):
+        mine = said.filter(pl.col("ann") == i).select(*POSITION, pl.col("labels").alias(f"r{i}"))
+        present = items.participants.filter(pl.col("ann") == i).select("dc", "t", _in=pl.lit(True))
+        table = (
+            table.join(mine, on=POSITION, how="left")
+            .join(present, on=["dc", "t"], how="left")
+            .with_columns(pl.when(pl.col("_in")).then(pl.col(f"r{i}").fill_null(empty)).alias(f"r{i}"))
+            .drop("_in")
         )
-    return table.sort(EXTENT)
+    return table.sort(POSITION)
 
 
-def confusion_table(st: Study, disputed: pl.DataFrame | None = None) -> pl.DataFrame:
-    """label_a, label_b (label_a < label_b), count — see the module docstring."""
-    disputed = disputed_spans(st) if disputed is None else disputed
-    sp = disputed.select("ann", "dc", "k", "lab")  # confusions only occur there
-    other = sp.rename({"ann": "ann_b", "lab": "lab_b"})
-    found = sp.join(other, on=["dc", "k"]).filter(
+def confusion_table(items: Items, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+    """value_a, value_b (value_a < value_b), count — see the module docstring."""
+    rows = disputed(items) if rows is None else rows  # confusions only occur there
+    sp = rows.select("ann", "dc", "t", k=pack("start", "end"), lab="lab")
+    keys = ["dc", "t", "k"]
+    found = sp.join(sp.rename({"ann": "ann_b", "lab": "lab_b"}), on=keys).filter(
         (pl.col("ann") < pl.col("ann_b")) & (pl.col("lab") != pl.col("lab_b"))
     )
-    found = found.join(sp.rename({"ann": "ann_b"}), on=["ann_b", "dc", "k", "lab"], how="anti").join(
-        sp.rename({"lab": "lab_b"}), on=["ann", "dc", "k", "lab_b"], how="anti"
+    found = found.join(sp.rename({"ann": "ann_b"}), on=["ann_b", *keys, "lab"], how="anti").join(
+        sp.rename({"lab": "lab_b"}), on=["ann", *keys, "lab_b"], how="anti"
     )
     lo, hi = pl.min_horizontal("lab", "lab_b"), pl.max_horizontal("lab", "lab_b")
     counts = found.group_by(lo=lo, hi=hi).agg(count=pl.len().cast(pl.Int64))
-    return counts.select(label_a=st.label("lo"), label_b=st.label("hi"), count="count").sort(
-        ["count", "label_a", "label_b"], descending=[True, False, False]
-    )
+    names = pl.Series(items.values, dtype=pl.String)
+    return counts.select(
+        value_a=pl.lit(names).gather(pl.col("lo")), value_b=pl.lit(names).gather(pl.col("hi")), count="count"
+    ).sort(["count", "value_a", "value_b"], descending=[True, False, False])
 
 
-def decode_said(st: Study, table: pl.DataFrame) -> pl.DataFrame:
-    """The :func:`disagreement_table` with doc_id and label names, one column per annotator."""
-    index = list(range(len(st.labels)))
+def decode_said(st: Study, items: Items, table: pl.DataFrame) -> pl.DataFrame:
+    """A :func:`disagreement_table` with doc_id and value names, one column per annotator."""
+    index = list(range(len(items.values)))
     return table.select(
         doc_id=st.doc_id(),
         start="start",
         end="end",
-        annotators="annotators",
+        annotators="n",
+        what="what",
         **{
-            a: pl.col(f"r{i}").list.eval(pl.element().replace_strict(index, st.labels, return_dtype=pl.String()))
+            a: pl.col(f"r{i}").list.eval(pl.element().replace_strict(index, items.values, return_dtype=pl.String()))
             for i, a in enumerate(st.annotators)
         },
     )
@@ -100,11 +193,13 @@ def disagreement_list(
     annotators: Iterable[str] | None = None,
     labels: Iterable[str] | None = None,
 ) -> pl.DataFrame:
-    """doc_id, start, end, annotators, then one List[String] column per annotator named
-    after them: what each said at each disagreeing extent (null: did not annotate the doc)."""
+    """doc_id, start, end, annotators, what, then one List[String] column per annotator
+    named after them: what each said at each disagreeing entity extent (null: did not
+    annotate the doc)."""
     st = study(spans, coverage, annotators=annotators, labels=labels)
-    check_column_names(st.annotators, ("doc_id", "start", "end", "annotators"))
-    return decode_said(st, disagreement_table(st))
+    check_column_names(st.annotators, ("doc_id", "start", "end", "annotators", "what"))
+    items = entity_items(st)
+    return decode_said(st, items, disagreement_table(items, len(st.annotators)))
 
 
 def label_confusion(
@@ -115,4 +210,5 @@ def label_confusion(
     labels: Iterable[str] | None = None,
 ) -> pl.DataFrame:
     """label_a, label_b, count: different labels on the same extent across annotators."""
-    return confusion_table(study(spans, coverage, annotators=annotators, labels=labels))
+    table = confusion_table(entity_items(study(spans, coverage, annotators=annotators, labels=labels)))
+    return table.rename({"value_a": "label_a", "value_b": "label_b"})

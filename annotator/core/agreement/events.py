@@ -1,25 +1,34 @@
-"""Event agreement (ERE / E3C practice): trigger F1 and argument F1 between annotators.
+"""Event agreement (ERE / E3C and ACE practice): trigger F1 and two argument F1s between
+annotators.
 
 - Trigger F1: exact match on (doc_id, start, end, type) of the trigger, over the documents
   both annotators annotated; per pair, per type (per pair and mean over pairs), overall
   (mean over pairs).
-- Argument F1: an argument is (role, argument start, argument end) of an event; it is
-  counted only on triggers both annotators marked identically (the exact trigger
-  matches), and matches when the other annotator's event on that trigger has the same
-  (role, start, end). Per pair, per trigger type, overall (mean over pairs).
+- Argument F1 on matched triggers: an argument is (role, argument start, argument end) of
+  an event; it is counted only on triggers both annotators marked identically (the exact
+  trigger matches), and matches when the other annotator's event on that trigger has the
+  same (role, start, end). It says how far annotators agree on arguments once they agree
+  on the event. Per pair, per trigger type, overall (mean over pairs).
+- Argument F1 over all arguments (ACE-style, as Li et al. 2013 score argument
+  classification): every argument counts, whether or not the other annotator marked its
+  trigger; an argument is (event type, role, argument start, argument end) and matches the
+  same tuple of the other annotator's arguments anywhere in the document. Missing or
+  mistyped triggers take their arguments down with them.
 
 Events and arguments are sets: an annotator's events with the same trigger and type are
 one event whose arguments are the union of theirs. Arguments whose event_id has no event
-are ignored.
+are ignored. The tables are kept encoded (:class:`EventAgreement` ``triggers_table``,
+``arguments_table``) for the disagreement lists, confusion tables and comparisons with gold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
+from annotator.core.agreement.disagreements import ARGUMENT, TRIGGER, Items
 from annotator.core.agreement.spans import PAIR_COUNTS, F1Result, pair_label_counts, summarize
 from annotator.core.agreement.tables import (
     ARGUMENTS,
@@ -38,13 +47,21 @@ from annotator.core.agreement.tables import (
 @dataclass
 class EventAgreement:
     types: list[str]
+    roles: list[str]
     triggers: F1Result  # per_label: per event type
-    arguments: F1Result  # per_label: per type of the trigger the arguments hang on
+    arguments: F1Result  # on matched triggers; per_label: per type of the trigger the arguments hang on
+    arguments_all: F1Result  # over all arguments (ACE-style); per_label: per event type
     ignored_events: int  # events on documents outside the annotator's coverage
     orphan_arguments: int  # arguments whose event_id names no event
+    triggers_table: pl.DataFrame  # ann, dc, start, end, lab (type code): unique
+    arguments_table: pl.DataFrame  # ann, dc, lab (type code), t_start, t_end, role (code), start, end: unique
 
 
-def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> EventAgreement:
+def encode_events(
+    st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None
+) -> tuple[list[str], list[str], pl.DataFrame, pl.DataFrame, int, int]:
+    """(types, roles, triggers, arguments, events outside coverage, orphan arguments): the
+    tables of :class:`EventAgreement`, types and roles sorted."""
     ev = conform(events, EVENTS, "events")
     check_intervals(ev, "events")
     ev, ignored = st.encode(ev)
@@ -53,13 +70,6 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
     args = conform(arguments, ARGUMENTS, "arguments")
     check_intervals(args, "arguments")
     args, _ = st.encode(args)
-
-    triggers = ev.select("ann", "dc", "start", "end", "lab").unique()
-    pd = st.pair_docs()
-    n = len(st.annotators)
-    full_t = pair_label_counts(triggers, pd, n, overlap=False)
-    trig_result = summarize(full_t, "exact", st.annotators, types, pd, thing="a trigger", labelled="of type")
-
     linked = args.join(
         ev.select("ann", "dc", "event_id", "lab", t_start="start", t_end="end"),
         on=["ann", "dc", "event_id"],
@@ -67,12 +77,26 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
     )
     orphans = linked.filter(pl.col("t_start").is_null()).height
     roles = sorted(linked["role"].unique().to_list())
+    triggers = ev.select("ann", "dc", "start", "end", "lab").unique()
+    args_table = (
+        linked.drop_nulls("t_start")
+        .select("ann", "dc", "lab", "t_start", "t_end", role=codes("role", roles), start="start", end="end")
+        .unique()
+    )
+    return types, roles, triggers, args_table, ignored, orphans
+
+
+def matched_trigger_counts(
+    triggers: pl.DataFrame, arg_table: pl.DataFrame, which: Sequence[tuple[int, int]]
+) -> pl.DataFrame:
+    """:data:`PAIR_COUNTS` of arguments on matched triggers (see the module docstring) for
+    the annotator pairs ``which``."""
     keys = ["k1", "k2", "k3", "k4"]  # (doc, type), trigger extent, (role, arg start), arg end
     arg_items = sorted_unique(
-        linked.drop_nulls("t_start").select(
+        arg_table.select(
             k1=pack("dc", "lab"),
             k2=pack("t_start", "t_end"),
-            k3=pack(codes("role", roles), "start"),
+            k3=pack("role", "start"),
             k4="end",
             ann="ann",
             dc="dc",
@@ -82,7 +106,7 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
     trig_keys = triggers.select("ann", k1=pack("dc", "lab"), k2=pack("start", "end"))
     same = pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in keys]).fill_null(False)
     parts = []
-    for i, j in pairs(st.annotators):
+    for i, j in which:
         # arguments of one side on a trigger the other side marked too (matching trigger)
         sides = []
         for me, other, name in ((i, j, "a_count"), (j, i, "b_count")):
@@ -110,14 +134,25 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
                 b=pl.lit(j, dtype=pl.Int32),
             )
         )
-    schema = PAIR_COUNTS
-    full_a = (
-        pl.concat(parts, how="vertical_relaxed").select([pl.col(c).cast(t) for c, t in schema.items()])
-        if parts
-        else pl.DataFrame(schema=schema)
-    )
+    if not parts:
+        return pl.DataFrame(schema=PAIR_COUNTS)
+    return pl.concat(parts, how="vertical_relaxed").select([pl.col(c).cast(t) for c, t in PAIR_COUNTS.items()])
+
+
+def ace_argument_items(arg_table: pl.DataFrame) -> pl.DataFrame:
+    """ann, dc, lab (event type), start, end: each argument as ACE scores it, (event type,
+    role, argument extent), with role and argument start packed into ``start``."""
+    return arg_table.select("ann", "dc", "lab", start=pack("role", "start"), end="end").unique()
+
+
+def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> EventAgreement:
+    types, roles, triggers, arg_table, ignored, orphans = encode_events(st, events, arguments)
+    pd = st.pair_docs()
+    n = len(st.annotators)
+    full_t = pair_label_counts(triggers, pd, n, overlap=False)
+    trig_result = summarize(full_t, "exact", st.annotators, types, pd, thing="a trigger", labelled="of type")
     arg_result = summarize(
-        full_a,
+        matched_trigger_counts(triggers, arg_table, pairs(st.annotators)),
         "exact",
         st.annotators,
         types,
@@ -125,7 +160,25 @@ def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
         thing="an argument on a matching trigger",
         labelled="of type",
     )
-    return EventAgreement(types, trig_result, arg_result, ignored, orphans)
+    full_all = pair_label_counts(ace_argument_items(arg_table), pd, n, overlap=False)
+    all_result = summarize(
+        full_all, "exact", st.annotators, types, pd, thing="an argument", labelled="on an event of type"
+    )
+    return EventAgreement(types, roles, trig_result, arg_result, all_result, ignored, orphans, triggers, arg_table)
+
+
+def trigger_items(st: Study, ev: EventAgreement) -> Items:
+    """Triggers for the disagreement list: position the trigger extent, value the type."""
+    zero = pl.lit(0, dtype=pl.Int64).alias("t")
+    return Items.of(TRIGGER, ev.types, ev.triggers_table.with_columns(zero), st.coverage.with_columns(zero))
+
+
+def argument_items(ev: EventAgreement) -> Items:
+    """Arguments for the disagreement list: position (trigger extent, argument extent),
+    value the role; participants the annotators with an event at that trigger."""
+    rows = ev.arguments_table.select("ann", "dc", "start", "end", t=pack("t_start", "t_end"), lab="role")
+    participants = ev.triggers_table.select("ann", "dc", t=pack("start", "end"))
+    return Items.of(ARGUMENT, ev.roles, rows, participants)
 
 
 def event_agreement(

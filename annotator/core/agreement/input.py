@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.core.agreement.files import ChunkResult, Columns, Job, read_files
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
-from annotator.core.identity import NAME, RESERVED
+from annotator.core.identity import GOLD, NAME, RESERVED
 from annotator.core.text.tokens import token_bounds
 from annotator.core.workspace import Workspace
 
@@ -87,7 +87,8 @@ class AgreementInput:
     doc_lengths: pl.DataFrame | None = None  # doc_id, length
     events: pl.DataFrame | None = None  # annotator, doc_id, event_id, type, start, end
     arguments: pl.DataFrame | None = None  # annotator, doc_id, event_id, role, start, end
-    annotators: tuple[str, ...] | None = None  # in display order; None: everyone in coverage, sorted
+    annotators: tuple[str, ...] | None = None  # in display order; None: everyone in coverage but the reference, sorted
+    reference: str | None = None  # whom every annotator is also compared against (gold), in the tables too
     excluded: tuple[dict[str, Any], ...] = ()  # {"annotator", "doc_id", "reason"} (+ "files" for folders)
     texts: Mapping[str, str] = field(default_factory=dict)  # doc_id -> text, the covered documents
     migrated: Mapping[str, int] = field(default_factory=dict)  # files migrated, per original version
@@ -297,11 +298,16 @@ def load_tables(
     done_only: bool = False,
     progress: Progress | None = None,
     workers: int | None = 1,
+    against: str | None = None,
 ) -> AgreementInput:
     """Read the annotation files of ``annotators`` (default: every annotator folder) on
     ``docs`` (default: every document of the corpus) into the agreement tables.
 
-    ``done_only`` keeps only files with status done. Unknown annotator or document names
+    ``against``: ``gold`` or an annotator's name, whose files are read too, as the
+    reference every annotator is compared with (:attr:`AgreementInput.reference`; an
+    annotator taken as the reference is not among those compared with each other).
+    ``done_only`` keeps only files with status done (the reference's too: gold a curator
+    marked adjudicated). Unknown annotator or document names
     raise AnnotatorError (one line per name). Nothing in the workspace is written.
     ``workers``: 1 (default) reads and tokenizes in the calling process; more use that
     many worker processes; None: one per CPU when there are at least
@@ -310,7 +316,7 @@ def load_tables(
     """
     from concurrent.futures import BrokenExecutor
 
-    plan = _plan(workspace, annotators, docs)
+    plan = _plan(workspace, annotators, docs, against)
     if workers is None:
         workers = _cpus() if len(plan.jobs) >= PARALLEL_MIN_FILES else 1
     try:
@@ -330,6 +336,7 @@ class _Plan:
     annotators: list[str]
     jobs: list[Job]
     excluded: list[dict[str, Any]]
+    reference: str | None = None
 
 
 @dataclass
@@ -357,12 +364,23 @@ class _Texts:
     ends: array = field(default_factory=lambda: array("q"))
 
 
-def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable[str] | None) -> _Plan:
+def _plan(
+    workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable[str] | None, against: str | None = None
+) -> _Plan:
     """The selection checked, a job per file to read; other folders and files of unknown
     documents left out with their reason."""
     corpus = Corpus(workspace.corpus_dir)
-    _, others = annotator_folders(workspace)
+    known, others = annotator_folders(workspace)
     chosen, doc_filter, problems = selection(workspace, annotators, docs, corpus=corpus)
+    if against is not None:
+        if against == GOLD and GOLD not in others:
+            problems.append("--against gold: there is no gold yet (annotator adjudicate makes it)")
+        elif against != GOLD and against not in known:
+            problems.append(f"--against: no annotator or gold folder {against!r} (known: {', '.join([GOLD, *known])})")
+        elif against in chosen and annotators is not None:
+            problems.append(f"--against: {against!r} is the reference; leave it out of --annotators")
+        chosen = [a for a in chosen if a != against]
+        others = [o for o in others if o != against]
     if problems:
         raise AnnotatorError("\n".join(problems))
 
@@ -379,7 +397,7 @@ def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable
         )
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
     jobs: list[Job] = []
-    for name in chosen:
+    for name in chosen if against is None else [*chosen, against]:
         folder = workspace.annotator_dir(name)
         prefix = os.path.join(folder, "")  # plain strings: a Path per file costs more than reading it
         for doc_id in _json_files(folder):
@@ -390,7 +408,7 @@ def _plan(workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable
                 continue
             info = corpus.info(doc_id)
             jobs.append(Job(len(jobs), name, doc_id, f"{prefix}{doc_id}.json", info.sha256, info.chars))
-    return _Plan(workspace, corpus, chosen, jobs, excluded)
+    return _Plan(workspace, corpus, chosen, jobs, excluded, against)
 
 
 def _load(plan: _Plan, done_only: bool, progress: Progress | None, workers: int) -> AgreementInput:
@@ -510,6 +528,7 @@ def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
     return AgreementInput(
         guidelines=plan.workspace.config.guidelines,
         annotators=tuple(plan.annotators),
+        reference=plan.reference,
         spans=named(spans, ["start", "end", "label"]),
         coverage=coverage,
         tokens=_token_table(texts, still),

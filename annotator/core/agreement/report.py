@@ -15,13 +15,26 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from annotator.core.agreement import kappa
-from annotator.core.agreement.disagreements import confusion_table, disagreement_table, disputed_spans
-from annotator.core.agreement.events import EventAgreement, study_events
+from annotator.core.agreement.coefficients import LabelTokens, PairTokens, token_measures
+from annotator.core.agreement.disagreements import (
+    ARGUMENT,
+    ENTITY,
+    KINDS,
+    TRIGGER,
+    Items,
+    confusion_table,
+    disagreement_table,
+    disputed,
+    entity_items,
+)
+from annotator.core.agreement.events import EventAgreement, argument_items, study_events, trigger_items
+from annotator.core.agreement.gold import against_reference
 from annotator.core.agreement.report_model import (
+    AgainstGold,
     AgreementReport,
     Confusion,
     Disagreement,
+    Distribution,
     DocumentAgreement,
     EventMatch,
     Events,
@@ -33,69 +46,25 @@ from annotator.core.agreement.report_model import (
     Selection,
     Snippet,
     SpanMatch,
-    TokenCoefficients,
+    Trigger,
     Unitizing,
     Value,
 )
-from annotator.core.agreement.scores import Score, Undefined, mean
+from annotator.core.agreement.scores import Undefined
 from annotator.core.agreement.spans import PairF1, SpanAgreement, span_agreement
-from annotator.core.agreement.tables import (
-    OUTSIDE,
-    Study,
-    decode,
-    pairs,
-    prepare_tokens,
-    study,
-    token_label_patterns,
-)
+from annotator.core.agreement.tables import MAX_OFFSET, Study, study
 from annotator.core.agreement.unitizing import UnitizingResult, study_alpha_u
 
 if TYPE_CHECKING:
     from annotator.core.agreement.input import AgreementInput
 
-DEFAULT_MAX_DISAGREEMENTS = 200
-NO_ENTITY = f"{OUTSIDE} (no entity)"  # how a reason names the token label of "no entity"
 SNIPPET_CONTEXT = 40
-
-
-def token_measures(st: Study, tokens: pl.DataFrame | None) -> tuple[TokenCoefficients, list[tuple[Value, int]]]:
-    """Cohen's κ per pair and mean, Fleiss' κ, Krippendorff's α on per-token labels; and
-    (κ, tokens both annotated) per pair, in the order of :func:`pairs`."""
-    tok = prepare_tokens(tokens, st.docs)
-    cols = [f"r{i}" for i in range(len(st.annotators))]
-    # a few hundred rows stand for all tokens; label names, not codes, so reasons read right
-    names = [NO_ENTITY, *st.labels]
-    patterns = token_label_patterns(st, tok).with_columns(decode(c, names).alias(c) for c in cols)
-    w = kappa.WEIGHT
-    per_pair: list[tuple[Value, int]] = []
-    scores: list[Score] = []
-    for i, j in pairs(st.annotators):
-        a, b = st.annotators[i], st.annotators[j]
-        k = kappa.cohen_kappa(patterns, cols[i], cols[j], weight=w)
-        if isinstance(k, Undefined) and k.reason.startswith("no item"):
-            k = Undefined(f"no token in a document both {a} and {b} annotated")
-        scores.append(k)
-        both = pl.col(cols[i]).is_not_null() & pl.col(cols[j]).is_not_null()
-        per_pair.append((Value.of(k), int(patterns.filter(both)[w].sum())))
-    if len(cols) < 2:
-        few = Undefined("fewer than two annotators")
-        return TokenCoefficients(tok.height, Value.of(few), Value.of(few), Value.of(few), 0, 0), per_pair
-    cohen = mean(scores, "no pair of annotators has a defined κ")
-    fleiss = kappa.fleiss_kappa(patterns, cols, weight=w)
-    if isinstance(fleiss, Undefined) and fleiss.reason.startswith("no item"):
-        fleiss = Undefined("no token in a document every selected annotator annotated")
-    alpha = kappa.krippendorff_alpha(patterns, cols, weight=w)
-    if isinstance(alpha, Undefined) and alpha.reason.startswith("no item"):
-        alpha = Undefined("no token in a document annotated by two or more selected annotators")
-    present = [pl.col(c).is_not_null() for c in cols]
-    every = int(patterns.filter(pl.all_horizontal(present))[w].sum())
-    two = int(patterns.filter(pl.sum_horizontal(present) >= 2)[w].sum())
-    return TokenCoefficients(tok.height, Value.of(cohen), Value.of(fleiss), Value.of(alpha), every, two), per_pair
 
 
 def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.DataFrame:
     """doc_id, annotators, pairs, spans, span_f1_exact, span_f1_overlap, matched_exact,
-    matched_overlap, disagreements — worst first (lowest exact F1, then most disagreements)."""
+    matched_overlap, disagreements (every kind) — worst first (lowest exact F1, then most
+    disagreements)."""
     docs = st.coverage.group_by("dc").agg(annotators=pl.len().cast(pl.Int64))
     n_spans = st.spans.group_by("dc").agg(spans=pl.len().cast(pl.Int64))
     n_dis = dis.group_by("dc").agg(disagreements=pl.len().cast(pl.Int64))
@@ -133,22 +102,32 @@ def _document(row: dict[str, Any]) -> DocumentAgreement:
 
 
 def _disagreements(
-    st: Study, rows: list[dict[str, Any]], texts: Mapping[str, str] | None, context: int
+    st: Study, kinds: dict[str, Items], rows: list[dict[str, Any]], texts: Mapping[str, str] | None, context: int
 ) -> tuple[Disagreement, ...]:
+    covered: set[tuple[int, int]] | None = None  # (ann, dc), built for the first argument
     out = []
-    for row in rows:  # at most max_disagreements rows: formatting, not computing
+    for row in rows:  # formatting, not computing
+        kind = KINDS[row["kind"]]
+        values = kinds[kind].values
         said = {
-            a: tuple(st.labels[c] for c in row[f"r{i}"])
-            for i, a in enumerate(st.annotators)
-            if row[f"r{i}"] is not None
+            a: tuple(values[c] for c in row[f"r{i}"]) for i, a in enumerate(st.annotators) if row[f"r{i}"] is not None
         }
-        doc_id = st.docs[row["dc"]]
+        dc = row["dc"]
+        doc_id = st.docs[dc]
         s, e = row["start"], row["end"]
+        text = None if texts is None else texts.get(doc_id)
         snippet = None
-        if texts is not None and doc_id in texts:
-            text = texts[doc_id]
+        if text is not None:
             snippet = Snippet(before=text[max(0, s - context) : s], text=text[s:e], after=text[e : e + context])
-        out.append(Disagreement(doc_id, s, e, said, snippet))
+        trigger = None
+        without: tuple[str, ...] = ()
+        if kind == ARGUMENT:
+            t_start, t_end = divmod(row["t"], MAX_OFFSET + 1)
+            trigger = Trigger(t_start, t_end, None if text is None else text[t_start:t_end])
+            if covered is None:
+                covered = set(st.coverage.select("ann", "dc").iter_rows())
+            without = tuple(a for i, a in enumerate(st.annotators) if a not in said and (i, dc) in covered)
+        out.append(Disagreement(doc_id, s, e, said, snippet, kind, row["what"], trigger, without))
     return tuple(out)
 
 
@@ -161,32 +140,40 @@ def _event_match(p: PairF1) -> EventMatch:
     return EventMatch(Value.of(p.f1), p.matched, p.a_count, p.b_count)
 
 
-def _pairs(sa: SpanAgreement, kappas: list[tuple[Value, int]], ev: EventAgreement) -> tuple[PairAgreement, ...]:
+def _pairs(sa: SpanAgreement, tokens: list[PairTokens], ev: EventAgreement) -> tuple[PairAgreement, ...]:
     """One row per annotator pair from the measures' lists (each in the order of :func:`pairs`)."""
     out = []
-    for ex, ov, (k, n_tokens), tr, ar in zip(
-        sa.exact.pairs, sa.overlap.pairs, kappas, ev.triggers.pairs, ev.arguments.pairs, strict=True
-    ):
-        assert (ex.a, ex.b) == (ov.a, ov.b) == (tr.a, tr.b) == (ar.a, ar.b), "pairs out of step"
+    for ex, ov, tk, tr, ar, aa in zip(
+        sa.exact.pairs, sa.overlap.pairs, tokens, ev.triggers.pairs, ev.arguments.pairs, ev.arguments_all.pairs,
+        strict=True,
+    ):  # fmt: skip
+        assert (ex.a, ex.b) == (ov.a, ov.b) == (tr.a, tr.b) == (ar.a, ar.b) == (aa.a, aa.b), "pairs out of step"
         assert ex.documents == tr.documents, "pairs out of step"
         out.append(
             PairAgreement(
-                ex.a, ex.b, ex.documents, _span_match(ex), _span_match(ov), k, n_tokens,
-                _event_match(tr), _event_match(ar),
+                ex.a, ex.b, ex.documents, _span_match(ex), _span_match(ov), tk.kappa, tk.tokens,
+                tk.kappa_labelled, tk.tokens_labelled, _event_match(tr), _event_match(ar), _event_match(aa),
             )
         )  # fmt: skip
     return tuple(out)
 
 
-def _labels(st: Study, sa: SpanAgreement, unit: UnitizingResult) -> tuple[LabelAgreement, ...]:
+def _labels(
+    st: Study, sa: SpanAgreement, unit: UnitizingResult, per_label: dict[str, LabelTokens], shared: pl.DataFrame
+) -> tuple[LabelAgreement, ...]:
+    counts = dict(st.spans.join(shared, on="dc", how="semi").group_by("lab").len().iter_rows())
     return tuple(
         LabelAgreement(
             lab,
             Value.of(sa.exact.per_label[lab]),
             Value.of(sa.overlap.per_label[lab]),
             Value.of(unit.per_label[lab]),
+            counts.get(k, 0),
+            per_label[lab].cohen_kappa,
+            per_label[lab].fleiss_kappa,
+            per_label[lab].krippendorff_alpha,
         )
-        for lab in st.labels
+        for k, lab in enumerate(st.labels)
     )
 
 
@@ -202,74 +189,138 @@ def _unitizing(unit: UnitizingResult) -> Unitizing:
     )
 
 
-def _events(ev: EventAgreement) -> Events:
+def _events(ev: EventAgreement, shared: pl.DataFrame) -> Events:
     types = tuple(
-        EventTypeAgreement(t, Value.of(ev.triggers.per_label[t]), Value.of(ev.arguments.per_label[t])) for t in ev.types
+        EventTypeAgreement(
+            t,
+            Value.of(ev.triggers.per_label[t]),
+            Value.of(ev.arguments.per_label[t]),
+            Value.of(ev.arguments_all.per_label[t]),
+        )
+        for t in ev.types
     )
-    return Events(Value.of(ev.triggers.f1), Value.of(ev.arguments.f1), types)
+    triggers = ev.triggers_table.join(shared, on="dc", how="semi")
+    arguments = ev.arguments_table.join(shared, on="dc", how="semi")
+    twice = triggers.group_by("dc", "lab", "start", "end").len().filter(pl.col("len") >= 2)
+    on_matched = arguments.join(
+        twice.select("dc", "lab", t_start="start", t_end="end"), on=["dc", "lab", "t_start", "t_end"], how="semi"
+    )
+    return Events(
+        Value.of(ev.triggers.f1),
+        Value.of(ev.arguments.f1),
+        Value.of(ev.arguments_all.f1),
+        types,
+        triggers.height,
+        arguments.height,
+        on_matched.height,
+    )
+
+
+def _confusion(table: pl.DataFrame) -> tuple[Confusion, ...]:
+    return tuple(Confusion(a, b, n) for a, b, n in table.iter_rows())
+
+
+def _distributions(st: Study, ev: EventAgreement) -> tuple[Distribution, ...]:
+    """What each annotator marked: counts per label, event type and role."""
+
+    def counts(frame: pl.DataFrame, column: str, names: list[str]) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+        for ann, code, n in frame.group_by("ann", column).len().sort("ann", column).iter_rows():
+            out.setdefault(ann, {})[names[code]] = n
+        return out
+
+    documents = dict(st.coverage.group_by("ann").len().iter_rows())
+    labels = counts(st.spans, "lab", st.labels)
+    types = counts(ev.triggers_table, "lab", ev.types)
+    roles = counts(ev.arguments_table, "role", ev.roles)
+    return tuple(
+        Distribution(a, documents.get(i, 0), labels.get(i, {}), types.get(i, {}), roles.get(i, {}))
+        for i, a in enumerate(st.annotators)
+    )
 
 
 def compute_report(
     data: AgreementInput,
     *,
     labels: Iterable[str] | None = None,
-    max_disagreements: int = DEFAULT_MAX_DISAGREEMENTS,
+    max_disagreements: int | None = None,
     context: int = SNIPPET_CONTEXT,
 ) -> AgreementReport:
     """Every agreement measure for the selected annotators and labels.
 
     ``data``: the tables (from :func:`annotator.core.agreement.input.load_tables`, or built
     by hand); its ``annotators`` are whom to compare, in display order (None: everyone in
-    coverage, sorted). ``labels``: entity labels to keep (default: all used); spans with
-    other labels are dropped before every span and token measure. ``data.guidelines``
-    (version) and ``data.excluded`` (whatever the loader left out, with reasons) are
-    copied into the report. ``data.texts`` (doc_id -> text) adds the marked text and some
-    context to each listed disagreement. ``max_disagreements`` caps the list, worst
-    documents first.
+    coverage but the reference, sorted); its ``reference`` (gold, say), if any, is whom
+    each annotator is also compared against. ``labels``: entity labels to keep (default:
+    all used); spans with other labels are dropped before every span and token measure.
+    ``data.guidelines`` (version) and ``data.excluded`` (whatever the loader left out,
+    with reasons) are copied into the report. ``data.texts`` (doc_id -> text) adds the
+    marked text and some context to each listed disagreement. ``max_disagreements`` caps
+    the list, worst documents first (None: every disagreement).
     """
     spans, coverage, tokens, doc_lengths = data.spans, data.coverage, data.tokens, data.doc_lengths
     events, arguments, annotators = data.events, data.arguments, data.annotators
-    guidelines, excluded, texts = data.guidelines, data.excluded, data.texts
+    guidelines, excluded, texts, reference = data.guidelines, data.excluded, data.texts, data.reference
+    if annotators is None and reference is not None:
+        everyone = sorted(set(coverage["annotator"].unique().to_list()) - {reference})
+        annotators = tuple(everyone)
     st = study(spans, coverage, annotators=annotators, labels=labels)
     # The token measures run beside the rest: polars releases the GIL, and many steps of
     # either half use one core only, so two cores finish sooner.
     with ThreadPoolExecutor(max_workers=1) as pool:
         token_future = pool.submit(token_measures, st, tokens)
         sa = span_agreement(st)
-        disputed = disputed_spans(st)
-        dis = disagreement_table(st, disputed)
-        per_doc = _per_document(st, sa.per_document, dis)
         ev = study_events(st, events, arguments)
+        kinds = {ENTITY: entity_items(st), TRIGGER: trigger_items(st, ev), ARGUMENT: argument_items(ev)}
+        disputes = {kind: disputed(items) for kind, items in kinds.items()}
+        dis = pl.concat(
+            [
+                disagreement_table(kinds[k], len(st.annotators), disputes[k]).with_columns(
+                    kind=pl.lit(KINDS.index(k), dtype=pl.Int8)
+                )
+                for k in KINDS
+            ],
+            how="vertical_relaxed",
+        )
+        per_doc = _per_document(st, sa.per_document, dis)
         unit = study_alpha_u(st, doc_lengths)
-        confusion = confusion_table(st, disputed)
-        token, kappas = token_future.result()
+        confusions = {k: _confusion(confusion_table(kinds[k], disputes[k])) for k in KINDS}
+        against: tuple[AgainstGold, ...] = ()
+        if reference is not None:
+            ref_study = study(spans, coverage, annotators=[*st.annotators, reference], labels=labels)
+            against = against_reference(ref_study, events, arguments)
+        token, token_pairs, token_labels = token_future.result()
 
     n_docs = st.coverage.group_by("dc").len()
+    shared = n_docs.filter(pl.col("len") >= 2).select("dc")
     rank = per_doc.select("dc").with_row_index("_rank")
-    worst = (
-        dis.join(rank, on="dc", how="left")
-        .sort(["_rank", "start", "end"])
-        .head(max(0, max_disagreements))
-        .drop("_rank")
-    )
+    worst = dis.join(rank, on="dc", how="left").sort(["_rank", "kind", "t", "start", "end"]).drop("_rank")
+    if max_disagreements is not None:
+        worst = worst.head(max(0, max_disagreements))
     return AgreementReport(
         guidelines=guidelines,
         annotators=tuple(st.annotators),
         documents=n_docs.height,
-        documents_shared=n_docs.filter(pl.col("len") >= 2).height,
+        documents_shared=shared.height,
         documents_common=len(st.common_docs()) if st.annotators else 0,
+        spans_shared=st.spans.join(shared, on="dc", how="semi").height,
         span_f1_exact=Value.of(sa.exact.f1),
         span_f1_overlap=Value.of(sa.overlap.f1),
-        pairs=_pairs(sa, kappas, ev),
-        per_label=_labels(st, sa, unit),
+        pairs=_pairs(sa, token_pairs, ev),
+        per_label=_labels(st, sa, unit, token_labels, shared),
         tokens=token,
         unitizing=_unitizing(unit),
-        events=_events(ev),
+        events=_events(ev, shared),
         per_document=tuple(_document(r) for r in per_doc.iter_rows(named=True)),
-        confusion=tuple(Confusion(**c) for c in confusion.to_dicts()),
-        disagreements=_disagreements(st, worst.to_dicts(), texts, context),
+        confusion=confusions[ENTITY],
+        disagreements=_disagreements(st, kinds, worst.to_dicts(), texts, context),
         disagreements_total=dis.height,
         ignored=Ignored(st.ignored_spans, ev.ignored_events, ev.orphan_arguments),
         excluded=tuple(Exclusion.of(e) for e in excluded),
         selection=Selection.of(data, labels),
+        type_confusion=confusions[TRIGGER],
+        role_confusion=confusions[ARGUMENT],
+        distributions=_distributions(st, ev),
+        reference=reference,
+        against=against,
     )

@@ -99,18 +99,26 @@ class PairAgreement:
     overlap: SpanMatch
     kappa: Value  # Cohen's κ on tokens
     tokens: int  # tokens in the documents both annotated
+    kappa_labelled: Value  # Cohen's κ without the tokens every annotator of the document left "O"
+    tokens_labelled: int
     triggers: EventMatch
-    arguments: EventMatch
+    arguments: EventMatch  # on triggers both marked identically
+    arguments_all: EventMatch  # every argument (ACE-style: event type, role, entity extent)
 
 
 @dataclass(frozen=True)
 class LabelAgreement:
-    """One entity label: span F1 (means over pairs) and α_u."""
+    """One entity label: span F1 (means over pairs), α_u, and the token coefficients of
+    this label against every other token (a token has the label or not)."""
 
     label: str
     span_f1_exact: Value
     span_f1_overlap: Value
     alpha_u: Value
+    spans: int  # spans with this label in the documents two or more annotators did
+    cohen_kappa: Value  # mean over pairs
+    fleiss_kappa: Value
+    krippendorff_alpha: Value
 
 
 # --------------------------------------------------------------------------- corpus-wide measures
@@ -118,14 +126,19 @@ class LabelAgreement:
 
 @dataclass(frozen=True)
 class TokenCoefficients:
-    """Chance-corrected agreement on each token's label ("O" outside every span)."""
+    """Chance-corrected agreement on each token's label ("O" outside every span), over one
+    set of tokens: every token of the documents compared, or only those some annotator
+    labelled (``labelled``)."""
 
-    count: int  # tokens of the documents compared
+    count: int  # tokens of the documents compared (in this set)
     cohen_kappa: Value  # mean over pairs
     fleiss_kappa: Value
     krippendorff_alpha: Value
     fleiss_tokens: int  # tokens every selected annotator labelled
     krippendorff_tokens: int  # tokens two or more selected annotators labelled
+    fleiss_documents: int = 0  # documents of those tokens
+    krippendorff_documents: int = 0
+    labelled: TokenCoefficients | None = None  # the same without the tokens every annotator left "O"
 
 
 @dataclass(frozen=True)
@@ -146,14 +159,19 @@ class Unitizing:
 class EventTypeAgreement:
     type: str
     trigger_f1: Value  # means over pairs
-    argument_f1: Value
+    argument_f1: Value  # on matched triggers
+    argument_f1_all: Value  # every argument (ACE-style)
 
 
 @dataclass(frozen=True)
 class Events:
     trigger_f1: Value  # means over pairs
-    argument_f1: Value
+    argument_f1: Value  # on matched triggers
+    argument_f1_all: Value  # every argument (ACE-style)
     types: tuple[EventTypeAgreement, ...]
+    triggers: int = 0  # triggers in the documents two or more annotators did
+    arguments: int = 0  # arguments there
+    arguments_on_matched: int = 0  # of those, on a trigger another annotator marked identically
 
 
 # --------------------------------------------------------------------------- where they disagree
@@ -174,6 +192,9 @@ class DocumentAgreement:
 
 @dataclass(frozen=True)
 class Confusion:
+    """Two values said at the same position by two annotators, how often: entity labels,
+    event types (same trigger extent) or roles (same trigger, same argument entity)."""
+
     label_a: str
     label_b: str
     count: int
@@ -187,18 +208,101 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """The trigger an argument disagreement hangs on."""
+
+    start: int
+    end: int
+    text: str | None  # None: no text was given
+
+
+NOT_ANNOTATED = "(not annotated)"
+NO_EVENT = "(no event here)"
+
+
+@dataclass(frozen=True)
 class Disagreement:
+    """A position where the annotators did not all say the same (see
+    :mod:`annotator.core.agreement.disagreements`): an entity extent (labels), a trigger
+    extent (event types) or an argument entity of a trigger (roles)."""
+
     doc_id: str
     start: int
     end: int
-    said: Mapping[str, tuple[str, ...]]  # labels each annotator of the document put there
+    said: Mapping[str, tuple[str, ...]]  # what each participant put there: labels, types or roles
     snippet: Snippet | None = None  # None: no text was given
+    kind: str = "entity"  # "entity", "trigger" or "argument"
+    what: str = ""  # "different labels", "missing argument, different roles", ...
+    trigger: Trigger | None = None  # arguments: the trigger
+    without_event: tuple[str, ...] = ()  # arguments: annotators of the document with no event at the trigger
 
     def said_by(self, annotator: str) -> str | None:
-        """ "PER", "PER+ORG", "—" (marked nothing here), None (did not annotate the document)."""
+        """ "PER", "PER+ORG", "—" (marked nothing here), "(no event here)" (an argument of an
+        event this annotator did not mark), None (did not annotate the document)."""
+        if annotator in self.without_event:
+            return NO_EVENT
         if annotator not in self.said:
             return None
         return "+".join(self.said[annotator]) or "—"
+
+    def shown_by(self, annotator: str) -> str:
+        """:meth:`said_by`, "(not annotated)" for None."""
+        said = self.said_by(annotator)
+        return NOT_ANNOTATED if said is None else said
+
+    def where(self) -> str:
+        """ "12–19", or for an argument "12–19 of trigger 30–34"."""
+        own = f"{self.start}–{self.end}"
+        return own if self.trigger is None else f"{own} of trigger {self.trigger.start}–{self.trigger.end}"
+
+    def text(self) -> str:
+        """The marked text ("" without texts); an argument's with its trigger's: "التحالف ← يقصف"."""
+        own = "" if self.snippet is None else self.snippet.text
+        if self.trigger is None or self.trigger.text is None:
+            return own
+        return f"{own} ← {self.trigger.text}"
+
+
+# --------------------------------------------------------------------------- annotators
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """What one annotator marked in the documents compared: how often each label, event
+    type and role."""
+
+    annotator: str
+    documents: int
+    labels: Mapping[str, int]
+    types: Mapping[str, int]
+    roles: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Precision, recall and F1 of an annotator against gold on one kind of item."""
+
+    precision: Value
+    recall: Value
+    f1: Value
+    matched: int
+    annotator: int  # items the annotator marked
+    gold: int  # items gold has
+
+
+@dataclass(frozen=True)
+class AgainstGold:
+    """One annotator against the reference (gold) on the documents both have."""
+
+    annotator: str
+    documents: int
+    spans: Scored  # exact (start, end, label)
+    spans_overlap: Scored  # overlap, the most pairs (as the overlap span F1)
+    per_label: Mapping[str, Scored]  # exact
+    triggers: Scored  # exact (start, end, type)
+    per_type: Mapping[str, Scored]  # triggers
+    arguments: Scored  # every argument (ACE-style)
+    arguments_on_matched: Scored  # on triggers gold has identically
 
 
 # --------------------------------------------------------------------------- what was left out
@@ -260,20 +364,35 @@ class Selection:
 # --------------------------------------------------------------------------- the report
 
 
+SHARED = "two or more annotators did"  # the documents pairwise measures rest on
+COMMON = "every annotator did"  # the documents Fleiss' κ and α_u rest on
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n:,} {unit}{'' if n == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class SummaryRow:
-    """A headline measure: its CSV name, its label, its value, and what the value rests on."""
+    """A headline measure: its CSV name, its label, its value, and what the value rests on:
+    ``items`` of ``unit`` in ``documents`` documents (``scope`` says which), and for a mean
+    over annotator pairs how many pairs have a value."""
 
     key: str
     label: str
     value: Value
     items: int
-    unit: str  # singular: "pair", "token", "character"
+    unit: str  # singular: "token", "span", "character"
+    documents: int = 0
+    scope: str = SHARED
+    pairs: int | None = None  # a mean over pairs: the pairs with a value
 
     @property
     def over(self) -> str:
-        """ "3 pairs", "1 token"."""
-        return f"{self.items:,} {self.unit}{'' if self.items == 1 else 's'}"
+        """ "3 pairs · 1,234 spans · 20 documents two or more annotators did"."""
+        parts = [] if self.pairs is None else [_count(self.pairs, "pair")]
+        parts += [_count(self.items, self.unit), f"{_count(self.documents, 'document')} {self.scope}"]
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -283,6 +402,7 @@ class AgreementReport:
     documents: int  # annotated by a selected annotator
     documents_shared: int  # by two or more
     documents_common: int  # by all
+    spans_shared: int  # spans in the documents two or more annotators did
     span_f1_exact: Value  # means over pairs
     span_f1_overlap: Value
     pairs: tuple[PairAgreement, ...]
@@ -291,12 +411,17 @@ class AgreementReport:
     unitizing: Unitizing
     events: Events
     per_document: tuple[DocumentAgreement, ...]  # worst first
-    confusion: tuple[Confusion, ...]  # most frequent first
-    disagreements: tuple[Disagreement, ...]  # the first ones, worst documents first
+    confusion: tuple[Confusion, ...]  # entity labels, most frequent first
+    disagreements: tuple[Disagreement, ...]  # all, or the first ones asked for: worst documents first
     disagreements_total: int
     ignored: Ignored
     excluded: tuple[Exclusion, ...]
     selection: Selection
+    type_confusion: tuple[Confusion, ...] = ()  # event types at the same trigger extent
+    role_confusion: tuple[Confusion, ...] = ()  # roles of the same entity on the same trigger
+    distributions: tuple[Distribution, ...] = ()  # per annotator, in display order
+    reference: str | None = None  # the annotations compared against ("gold"), if asked
+    against: tuple[AgainstGold, ...] = ()  # per annotator, in display order
 
     @property
     def labels(self) -> list[str]:
@@ -319,23 +444,39 @@ class AgreementReport:
         def defined(values: list[Value]) -> int:
             return sum(v.number is not None for v in values)
 
-        tokens, events = self.tokens, self.events
+        tokens, events, shared = self.tokens, self.events, self.documents_shared
+        labelled = tokens.labelled or tokens
+        span_pairs = defined([p.exact.f1 for p in self.pairs])
         return (
             SummaryRow("span_f1_exact", "Span F1, exact (mean over pairs)", self.span_f1_exact,
-                       defined([p.exact.f1 for p in self.pairs]), "pair"),
+                       self.spans_shared, "span", shared, SHARED, span_pairs),
             SummaryRow("span_f1_overlap", "Span F1, overlap (mean over pairs)", self.span_f1_overlap,
-                       defined([p.overlap.f1 for p in self.pairs]), "pair"),
+                       self.spans_shared, "span", shared, SHARED, defined([p.overlap.f1 for p in self.pairs])),
             SummaryRow("cohen_kappa", "Cohen's κ on tokens (mean over pairs)", tokens.cohen_kappa,
-                       defined([p.kappa for p in self.pairs]), "pair"),
-            SummaryRow("fleiss_kappa", "Fleiss' κ on tokens", tokens.fleiss_kappa, tokens.fleiss_tokens, "token"),
+                       tokens.krippendorff_tokens, "token", tokens.krippendorff_documents, SHARED,
+                       defined([p.kappa for p in self.pairs])),
+            SummaryRow("fleiss_kappa", "Fleiss' κ on tokens", tokens.fleiss_kappa, tokens.fleiss_tokens, "token",
+                       tokens.fleiss_documents, COMMON),
             SummaryRow("krippendorff_alpha", "Krippendorff's α on tokens (nominal)", tokens.krippendorff_alpha,
-                       tokens.krippendorff_tokens, "token"),
+                       tokens.krippendorff_tokens, "token", tokens.krippendorff_documents, SHARED),
+            SummaryRow("cohen_kappa_labelled", "Cohen's κ on labelled tokens (mean over pairs)",
+                       labelled.cohen_kappa, labelled.krippendorff_tokens, "token", labelled.krippendorff_documents,
+                       SHARED, defined([p.kappa_labelled for p in self.pairs])),
+            SummaryRow("fleiss_kappa_labelled", "Fleiss' κ on labelled tokens", labelled.fleiss_kappa,
+                       labelled.fleiss_tokens, "token", labelled.fleiss_documents, COMMON),
+            SummaryRow("krippendorff_alpha_labelled", "Krippendorff's α on labelled tokens (nominal)",
+                       labelled.krippendorff_alpha, labelled.krippendorff_tokens, "token",
+                       labelled.krippendorff_documents, SHARED),
             SummaryRow("unitizing_alpha", "Krippendorff's α_u (unitizing, characters)", self.unitizing.overall,
-                       self.unitizing.continuum_length, "character"),
+                       self.unitizing.continuum_length, "character", self.unitizing.documents or 0, COMMON),
             SummaryRow("trigger_f1", "Event trigger F1 (mean over pairs)", events.trigger_f1,
-                       defined([p.triggers.f1 for p in self.pairs]), "pair"),
-            SummaryRow("argument_f1", "Event argument F1 (mean over pairs)", events.argument_f1,
-                       defined([p.arguments.f1 for p in self.pairs]), "pair"),
+                       events.triggers, "trigger", shared, SHARED, defined([p.triggers.f1 for p in self.pairs])),
+            SummaryRow("argument_f1", "Event argument F1 on matched triggers (mean over pairs)", events.argument_f1,
+                       events.arguments_on_matched, "argument", shared, SHARED,
+                       defined([p.arguments.f1 for p in self.pairs])),
+            SummaryRow("argument_f1_all", "Event argument F1, all arguments (ACE-style, mean over pairs)",
+                       events.argument_f1_all, events.arguments, "argument", shared, SHARED,
+                       defined([p.arguments_all.f1 for p in self.pairs])),
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:

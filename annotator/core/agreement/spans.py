@@ -222,9 +222,16 @@ def _hard_clusters(rows: pl.DataFrame) -> pl.DataFrame:
     return found.group_by("dc", "lab").agg(pl.col("overlap").sum())
 
 
-def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, *, overlap: bool) -> pl.DataFrame:
-    """a, b, dc, lab, a_count, b_count, exact[, overlap] for every pair and document both
-    annotated where either side has an item of that label.
+def pair_label_counts(
+    items: pl.DataFrame,
+    pd: pl.DataFrame,
+    n_annotators: int,
+    *,
+    overlap: bool,
+    which: Sequence[tuple[int, int]] | None = None,
+) -> pl.DataFrame:
+    """a, b, dc, lab, a_count, b_count, exact[, overlap] for every pair (or the pairs
+    ``which``) and document both annotated where either side has an item of that label.
 
     ``items``: ann, dc, start, end, lab (covered documents only; repeated rows are dropped).
     Exact matches are adjacent rows once sorted by (dc, lab, start, end), overlap
@@ -234,7 +241,7 @@ def pair_label_counts(items: pl.DataFrame, pd: pl.DataFrame, n_annotators: int, 
     items = sorted_unique(items.select("dc", "lab", "start", "end", "ann"))
     same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]).fill_null(False)
     parts = []
-    for i, j in pairs(range(n_annotators)):
+    for i, j in pairs(range(n_annotators)) if which is None else which:
         sub = items.filter(pl.col("ann").is_in([i, j])).with_columns(side=pl.col("ann") == j, same=same)
         docs = pd.filter((pl.col("a") == i) & (pl.col("b") == j)).select("dc")
         aggs = [

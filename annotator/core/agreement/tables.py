@@ -289,11 +289,11 @@ def span_token_labels(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([single, longer, contested], how="vertical_relaxed").drop_nulls("tok")
 
 
-def token_code_matrix(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
+def token_code_matrix(st: Study, tok: pl.DataFrame, assigned: pl.DataFrame | None = None) -> pl.DataFrame:
     """dc, start, end and one Int32 column ``r{i}`` per annotator, one row per token (in
     ``tok`` order): the label code, 0 for "O", null when the annotator did not annotate
-    the document."""
-    assigned = span_token_labels(st, tok)
+    the document. ``assigned``: :func:`span_token_labels`, if already computed."""
+    assigned = span_token_labels(st, tok) if assigned is None else assigned
     n = tok.height
     columns: dict[str, pl.Expr] = {}
     for i in range(len(st.annotators)):
@@ -306,9 +306,10 @@ def token_code_matrix(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
     return tok.select("dc", "start", "end").with_columns(**columns)
 
 
-def token_label_patterns(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
+def token_label_patterns(st: Study, tok: pl.DataFrame, assigned: pl.DataFrame | None = None) -> pl.DataFrame:
     """The distinct rows of :func:`token_code_matrix` (columns ``r{i}``) with their count
-    ``_n``, computed without building the matrix.
+    ``_n``, computed without building the matrix. ``assigned``: :func:`span_token_labels`,
+    if already computed.
 
     Each token's row is encoded as one integer: digit i (base = labels + 2) is 0 when
     annotator i did not annotate the document, 1 for "O", 1 + code for a label. A
@@ -321,14 +322,14 @@ def token_label_patterns(st: Study, tok: pl.DataFrame) -> pl.DataFrame:
     if n == 0 or not tok.height:
         return pl.DataFrame(schema=schema)
     if base**n >= 2**62:  # too many annotators x labels for one Int64: count the matrix
-        matrix = token_code_matrix(st, tok)
+        matrix = token_code_matrix(st, tok, assigned)
         return matrix.group_by(names).agg(pl.len().cast(pl.Int64).alias("_n")).select(list(schema))
     # all-"O" pattern of each document from its coverage, as a dense array over dc
     cov = st.coverage.select("dc", w=pl.lit(base, dtype=pl.Int64).pow(pl.col("ann").cast(pl.Int64)))
     per_doc = cov.group_by("dc").agg(pl.col("w").sum())
     baseline = pl.zeros(len(st.docs), dtype=pl.Int64(), eager=True).scatter(per_doc["dc"], per_doc["w"])
     pid = baseline.gather(tok["dc"])
-    assigned = span_token_labels(st, tok)
+    assigned = span_token_labels(st, tok) if assigned is None else assigned
     for i in range(n):  # one scatter per annotator: add code·base^i on the labelled tokens
         mine = assigned.filter(pl.col("ann") == i)
         if mine.height:
