@@ -23,9 +23,11 @@ def user_config_path() -> Path:
 
 
 def check_name(name: str, where: str = "annotator name", allow_gold: bool = False) -> str:
+    """``name`` if it can name an annotator (``allow_gold``: or, spelt exactly so, the gold set)."""
     if not NAME.fullmatch(name) or name in (".", ".."):
         raise AnnotatorError(f"bad annotator name {name!r}", where, "use 1 to 64 of A-Z a-z 0-9 _ . -")
-    if name.lower() in RESERVED and not allow_gold:  # "Gold" is gold/ on a case-insensitive file system
+    # "Gold" is gold/ on a case-insensitive file system, and another folder elsewhere: neither is allowed
+    if name.lower() in RESERVED and not (allow_gold and name in RESERVED):
         raise AnnotatorError(f"{name!r} is reserved for the adjudicated set", where, "pick another name")
     return name
 

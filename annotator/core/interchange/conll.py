@@ -3,14 +3,23 @@
 The file: one token per line, then tag columns separated by tabs or spaces, blank lines
 between sentences, ``-DOCSTART-`` lines between documents (optional). Every tag column
 is a nesting level; a last column whose tags name event types (``B-Conflict.Attack``,
-``Conflict:Attack`` too) holds triggers. IOB1, IOB2 and BIOES are all read.
+``Conflict:Attack`` too) holds triggers.
+
+Schemes: a file with ``E-`` or ``S-`` tags is BIOES, one with ``L-`` or ``U-`` tags BILOU,
+and these are read strictly, as seqeval's strict mode reads them: an entity is ``S-X``
+alone or ``B-X``, ``I-X``..., ``E-X``, and any other sequence (``I-X`` after ``O`` or after
+``E-X``, ``B-X`` then ``E-Y``, ``S-X`` inside an entity, an entity left open at the end of
+its sentence) is refused with its line: it names entities that are not there. Any other
+file is IOB1 or IOB2: ``B-X`` starts an entity, and so does ``I-X`` after ``O`` or after
+another label (IOB1), so every tag lands in exactly one entity.
 
 Each block is aligned to its document by characters: white space (and the invisible
 separators tokens never hold) is skipped in the text and every token must equal the next
 characters. Blocks go to documents by ``doc_ids`` when given (``--doc``), otherwise to the
 one document whose text, without white space, is the block's tokens put together.
 Everything that cannot be read, matched or aligned is refused with its line number,
-all at once, before anything is written.
+all at once, before anything is written; so is a span that cuts a character from its
+marks or holds only white space (:mod:`annotator.core.interchange.spans`).
 """
 
 from __future__ import annotations
@@ -23,9 +32,10 @@ from annotator.core.annotations.model import STATUSES, DocumentAnnotations, Enti
 from annotator.core.corpus import Corpus, read_utf8, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export.conll import DOCSTART
-from annotator.core.export.tagging import TAG, decode
+from annotator.core.export.tagging import TAG, Span, decode
 from annotator.core.guidelines.registry import registry
 from annotator.core.interchange.jsonl import Parsed, migrate_to_workspace
+from annotator.core.interchange.spans import span_problem
 from annotator.core.text.characters import INVISIBLE_SEPARATORS, char_class
 from annotator.core.workspace import Workspace
 
@@ -69,7 +79,8 @@ def read_conll(
     if not blocks:
         raise AnnotatorError("no tokens in the file", str(path))
     events_column = _has_events(blocks, columns)
-    corpus = Corpus(workspace.corpus_dir)
+    scheme = _scheme(path, blocks, errors)
+    corpus = Corpus.checked(workspace.corpus_dir)
     targets = _match(path, blocks, corpus, doc_ids, errors)
     parsed = Parsed()
     for block, doc_id in zip(blocks, targets):
@@ -83,7 +94,7 @@ def read_conll(
         spans = _align(path, block, text, errors)
         if spans is None:
             continue
-        entities, events = _annotations(path, block, spans, columns, events_column, schema, errors)
+        entities, events = _annotations(path, block, text, spans, (columns, events_column, scheme), schema, errors)
         doc = DocumentAnnotations(
             doc_id=doc_id,
             text_sha256=sha256_text(text),
@@ -206,9 +217,71 @@ def _align(path: Path, block: Block, text: str, errors: list[str]) -> list[tuple
     return spans
 
 
+# The schemes read strictly, by the prefixes of an entity's last tag and of a one-token entity.
+_ENDING = {"BIOES": ("E", "S"), "BILOU": ("L", "U")}
+
+
+def _scheme(path: Path, blocks: list[Block], errors: list[str]) -> str | None:
+    """BIOES or BILOU when the file's tags say so (None: IOB1 or IOB2); a file with both is refused."""
+    first: dict[str, int] = {}  # scheme -> the line of its first tag
+    for row in (r for b in blocks for r in b.rows()):
+        for tag in row.tags:
+            for name, prefixes in _ENDING.items():
+                if tag[0] in prefixes:
+                    first.setdefault(name, row.line)
+    if len(first) > 1:
+        line = max(first.values())
+        errors.append(f"{path}:{line}: tags of two schemes in one file (BIOES: E-, S-; BILOU: L-, U-)")
+        return None
+    return next(iter(first), None)
+
+
+def _read_strictly(tags: list[str], scheme: str) -> tuple[list[Span], int | None]:
+    """The entities of a BIOES or BILOU tag sequence, and where it breaks the scheme: the index
+    of the first tag that cannot follow the one before it (``len(tags)``: the sequence ends
+    inside an entity), else None."""
+    last, single = _ENDING[scheme]
+    out: list[Span] = []
+    start, label = -1, ""
+    for i, tag in enumerate(tags):
+        prefix, name = tag[0], tag[2:]
+        if start >= 0:  # inside an entity of ``label``: only its I- or its last tag may follow
+            if prefix not in ("I", last) or name != label:
+                return out, i
+            if prefix == last:
+                out.append((start, i + 1, label))
+                start = -1
+        elif prefix == "B":
+            start, label = i, name
+        elif prefix == single:
+            out.append((i, i + 1, name))
+        elif tag != "O":
+            return out, i
+    return out, (len(tags) if start >= 0 else None)
+
+
+def _ill_formed(tags: list[str], at: int, scheme: str) -> str:
+    last, single = _ENDING[scheme]
+    here = repr(tags[at]) if at < len(tags) else "the end of the sentence"
+    before = repr(tags[at - 1]) if at > 0 else "the start of the sentence"
+    return (
+        f"ill-formed {scheme} tag sequence: {here} after {before} "
+        f"(an entity is {single}-X alone, or B-X, I-X..., {last}-X)"
+    )
+
+
 def _annotations(
-    path: Path, block: Block, spans: list[tuple[int, int]], columns: int, events_column: bool, schema, errors: list[str]
+    path: Path,
+    block: Block,
+    text: str,
+    spans: list[tuple[int, int]],
+    layout: tuple[int, bool, str | None],
+    schema,
+    errors: list[str],
 ) -> tuple[tuple[Entity, ...], tuple[Event, ...]]:
+    """The block's entities and triggers; ``layout``: the number of tag columns, whether the
+    last holds triggers, and the file's strict scheme (None: IOB)."""
+    columns, events_column, scheme = layout
     found_entities: set[tuple[int, int, str]] = set()
     found_events: set[tuple[int, int, str]] = set()
     entity_columns = columns - 1 if events_column else columns
@@ -216,7 +289,16 @@ def _annotations(
     for sentence in block.sentences:
         for column in range(columns):
             is_event = events_column and column == entity_columns
-            for a, b, label in decode([r.tags[column] for r in sentence]):
+            tags = [r.tags[column] for r in sentence]
+            if scheme is None:
+                decoded = decode(tags)
+            else:
+                decoded, broken = _read_strictly(tags, scheme)
+                if broken is not None:
+                    line = sentence[min(broken, len(sentence) - 1)].line
+                    errors.append(f"{path}:{line}: {_ill_formed(tags, broken, scheme)}")
+                    continue
+            for a, b, label in decoded:
                 label = label.replace(":", ".") if is_event else label
                 line = sentence[a].line
                 known = schema.event(label) if is_event else schema.label(label)
@@ -224,8 +306,12 @@ def _annotations(
                     kind = "event type" if is_event else "label"
                     errors.append(f"{path}:{line}: no {kind} {label!r} in guidelines {schema.version}")
                     continue
-                span = (spans[first + a][0], spans[first + b - 1][1], label)
-                (found_events if is_event else found_entities).add(span)
+                start, end = spans[first + a][0], spans[first + b - 1][1]
+                why = span_problem(text, start, end)
+                if why is not None:
+                    errors.append(f"{path}:{line}: {label} {text[start:end]!r}: span {start}-{end} {why}")
+                    continue
+                (found_events if is_event else found_entities).add((start, end, label))
         first += len(sentence)
     entities = tuple(
         Entity(f"T{i}", s, e, label) for i, (s, e, label) in enumerate(sorted(found_entities, key=_order), 1)

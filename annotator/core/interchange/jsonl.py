@@ -15,8 +15,10 @@ import ``tokens``, ``sentences`` and ``source`` are informative only; ``text`` a
 ``text_sha256`` may be left out but not both; ``Conflict:Attack`` is read as
 ``Conflict.Attack``. Reading checks every line, its entities and events by the same
 rules as every annotation file (:func:`annotator.core.annotations.loading.content_problems`),
-and refuses the whole file, one line per bad input line (``FILE:LINE: reason; reason``),
-before anything is written.
+each span against the text (:mod:`annotator.core.interchange.spans`: not inside a character,
+not only white space) and each name in ``agreed_by`` as an annotator name; it refuses the
+whole file, one line per bad input line (``FILE:LINE: reason; reason``), before anything
+is written. :func:`save_imported` then writes every document or none.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -33,7 +35,12 @@ from annotator.core.annotations.model import STATUSES, DocumentAnnotations, Enti
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, registry
+from annotator.core.identity import check_name
+from annotator.core.interchange.spans import span_problems
 from annotator.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from annotator.core.annotations.store import AnnotationStore
 
 
 def build_line(
@@ -105,7 +112,7 @@ def read_jsonl(path: Path, workspace: Workspace, annotator: str) -> Parsed:
         raw = path.read_bytes()
     except OSError as exc:
         raise AnnotatorError("cannot read file", str(path), exc.strerror) from exc
-    corpus = Corpus(workspace.corpus_dir)
+    corpus = Corpus.checked(workspace.corpus_dir)
     guidelines = registry(workspace.guidelines_dir)
     texts: dict[str, str] = {}
     parsed, errors = Parsed(), []
@@ -191,9 +198,10 @@ def _parse_line(
             problems.append(f"guidelines {version!r} cannot be used: {exc}")
     problems += [str(p) for p in content_problems(data, vocabulary, len(text))]
     problems += _text_problems(data, text)
+    problems += _name_problems(data)
     if problems or vocabulary is None:
         return None
-    return DocumentAnnotations.from_json(
+    doc = DocumentAnnotations.from_json(
         {
             "doc_id": doc_id,
             "text_sha256": sha,
@@ -204,6 +212,23 @@ def _parse_line(
             "events": data.get("events", []),
         }
     )
+    problems += span_problems(doc, text)
+    return None if problems else doc
+
+
+def _name_problems(data: dict[str, Any]) -> list[str]:
+    """Each name in an entity's or event's ``agreed_by`` is an annotator's name (never gold's)."""
+    problems = []
+    for key, what in (("entities", "entity"), ("events", "event")):
+        items = data.get(key)
+        for item in items if isinstance(items, list) else []:
+            names = item.get("agreed_by") if isinstance(item, dict) else None
+            for name in [n for n in names if isinstance(n, str)] if isinstance(names, list) else []:
+                try:
+                    check_name(name, f"{what} {item.get('id')} agreed_by")  # not strings: said by the loader
+                except AnnotatorError as exc:
+                    problems.append(str(exc))
+    return problems
 
 
 def _text_problems(data: dict[str, Any], text: str) -> list[str]:
@@ -227,48 +252,60 @@ def _text_problems(data: dict[str, Any], text: str) -> list[str]:
 
 
 def save_imported(workspace: Workspace, annotator: str, parsed: Parsed, replace: bool = False) -> list[Path]:
-    """Write every document of ``parsed`` for ``annotator``; all or nothing as far as checks go.
+    """Write every document of ``parsed`` for ``annotator``, all or nothing.
 
-    Refused, listing every document at fault: an annotation file that already exists
-    (unless ``replace``), one that cannot be read (never overwritten), one locked by an
-    editor. Each file is written atomically.
+    The editing lock of every document is taken first, then refused, listing every document
+    at fault: one being edited, an annotation file that already exists (unless ``replace``),
+    one that cannot be read (never overwritten). Every file is then written by one
+    :meth:`AnnotationStore.save_all`: a write that fails (a full disk, a folder that is not
+    writable) leaves every file as it was.
     """
     from annotator.core.annotations.store import AnnotationStore, DocumentLock
 
+    annotator = check_name(annotator, "annotator name", allow_gold=True)
     store = AnnotationStore(workspace.annotations_dir, annotator)
     errors: list[str] = []
-    for doc in parsed.docs:
-        where = parsed.where.get(doc.doc_id, doc.doc_id)
-        path = store.path(doc.doc_id)
-        if not path.exists():
-            continue
-        try:
-            store.read(doc.doc_id)
-        except AnnotatorError as exc:
-            errors.append(f"{where}: {path} cannot be read, so it is not overwritten ({exc})")
-            continue
-        if not replace:
-            errors.append(
-                f"{where}: {annotator} already has annotations for {doc.doc_id} ({path}); "
-                f"use --replace to overwrite them"
-            )
-    if errors:
-        raise AnnotatorError("\n".join(errors))
     locks: list[DocumentLock] = []
     try:
         for doc in parsed.docs:
+            where = parsed.where.get(doc.doc_id, doc.doc_id)
             lock = store.lock(doc.doc_id)
-            holder = lock.acquire()
+            try:
+                holder = lock.acquire()
+            except OSError as exc:
+                raise AnnotatorError(
+                    "cannot take the editing lock; nothing was imported", str(lock.path), exc.strerror or str(exc)
+                ) from exc
             if holder is not None:
-                errors.append(
-                    f"{parsed.where.get(doc.doc_id, doc.doc_id)}: {doc.doc_id} is being edited "
-                    f"({holder}); close it first"
-                )
-            else:
-                locks.append(lock)
+                errors.append(f"{where}: {doc.doc_id} is being edited ({holder}); close it first")
+                continue
+            locks.append(lock)
+            errors += _overwrite_problems(store, doc.doc_id, where, replace)
         if errors:
             raise AnnotatorError("\n".join(errors))
-        return [store.path(store.save(doc.with_(annotator=annotator)).doc_id) for doc in parsed.docs]
+        try:
+            saved = store.save_all([doc.with_(annotator=annotator) for doc in parsed.docs])
+        except OSError as exc:
+            raise AnnotatorError(
+                "cannot write the annotations; nothing was imported",
+                exc.filename or str(store.directory),
+                exc.strerror or str(exc),
+            ) from exc
+        return [store.path(doc.doc_id) for doc in saved]
     finally:
         for lock in locks:
             lock.release()
+
+
+def _overwrite_problems(store: AnnotationStore, doc_id: str, where: str, replace: bool) -> list[str]:
+    """Why the annotator's file for ``doc_id`` must not be written (read under its lock)."""
+    path = store.path(doc_id)
+    try:
+        existing = store.read(doc_id)
+    except AnnotatorError as exc:
+        return [f"{where}: {path} cannot be read, so it is not overwritten ({exc})"]
+    if existing is not None and not replace:
+        return [
+            f"{where}: {store.annotator} already has annotations for {doc_id} ({path}); use --replace to overwrite them"
+        ]
+    return []
