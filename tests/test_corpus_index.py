@@ -165,6 +165,18 @@ def test_import_annotations_refuses_with_the_first_problem(ws, tmp_path, capsys)
     assert not (ws.annotations_dir / "bob").exists()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["export", "--format", "jsonl"], ["agreement"], ["adjudicate", "--strategy", "majority"]],
+    ids=["export", "agreement", "adjudicate"],
+)
+def test_export_agreement_and_adjudicate_refuse_rather_than_leave_a_document_out(ws, capsys, argv):
+    index = write_index(ws, [entry("doc"), entry("other", sha256=None)])
+    before = sorted(p.relative_to(ws.root) for p in ws.root.rglob("*"))
+    assert_one_error(run(capsys, "--workspace", str(ws.root), *argv), f"{index}:2", "'sha256' must be a string")
+    assert sorted(p.relative_to(ws.root) for p in ws.root.rglob("*")) == before
+
+
 # --- stored texts -------------------------------------------------------------------------------
 
 

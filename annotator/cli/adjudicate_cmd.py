@@ -67,9 +67,11 @@ def _adjudicate(args: argparse.Namespace) -> int:
 
     from annotator.cli import open_workspace
     from annotator.core.adjudication.run import adjudicate
+    from annotator.core.corpus import Corpus
     from annotator.core.errors import AnnotatorError
 
     ws = open_workspace(args)
+    Corpus.checked(ws.corpus_dir)  # a bad index line: refused, not its document silently left out
     run = adjudicate(ws, args.strategy, args.annotators, args.docs, args.min_agree)
     console = Console(highlight=False)
     table = Table(

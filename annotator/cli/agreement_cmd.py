@@ -146,8 +146,10 @@ def _agreement(args: argparse.Namespace) -> int:
     from annotator.core.agreement import compute_report
     from annotator.core.agreement.input import load_tables
     from annotator.core.agreement.render import as_bytes
+    from annotator.core.corpus import Corpus
 
     ws = open_workspace(args)
+    Corpus.checked(ws.corpus_dir)  # a bad index line: refused, not its document silently left out
     fmt, labels = _check_options(args, ws)
     bar = _Bar()
     try:

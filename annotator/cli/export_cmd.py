@@ -75,6 +75,7 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     from annotator.cli import comma_list, open_workspace
+    from annotator.core.corpus import Corpus
     from annotator.core.export import ExportOptions, export, parse_split
     from annotator.core.identity import check_name
 
@@ -96,6 +97,7 @@ def _export(args: argparse.Namespace) -> int:
         command=list(sys.argv),
     )
     ws = open_workspace(args)
+    Corpus.checked(ws.corpus_dir)  # a bad index line: refused, not its document silently left out
     if sys.stderr.isatty():
         with _ProgressBar() as bar:
             result = export(ws, options, progress=bar.step)
