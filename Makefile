@@ -14,7 +14,7 @@ INSTALL := $(UV) pip install --quiet --python $(PY)
 PYTEST_ARGS ?=
 ONE_TEST_HINT := One file or test: make test PYTEST_ARGS="tests/test_cli.py -k render"   (add -n 0 to run it in one process)
 
-.PHONY: run test lint wheel-smoke bench clean
+.PHONY: run test reliability lint wheel-smoke bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.test
 	@$(PY) -m pytest -q -n 2 $(PYTEST_ARGS); status=$$?; echo '$(ONE_TEST_HINT)'; exit $$status
+
+# The fault-injection suite of issue 10 (tests/reliability/, minutes, not in `make test`): kills,
+# full disks, races, external edits, hostile inputs. Writes RELIABILITY.md with this run's figures.
+reliability: $(VENV)/.test
+	ANNOTATOR_RELIABILITY=1 ANNOTATOR_RELIABILITY_REPORT=RELIABILITY.md $(PY) -m pytest -q -p no:cacheprovider tests/reliability $(PYTEST_ARGS)
 
 # All three run, so one pass shows every finding; any finding fails the target.
 lint: $(VENV)/.lint
