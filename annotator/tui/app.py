@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from textual.app import App, SuspendNotSupported
+from textual.content import Content
 from textual.driver import Driver
+from textual.notifications import SeverityLevel
 
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
+from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.schema import load_schema, manual_sections
 from annotator.core.identity import check_name, remember_bidi, remember_name
 from annotator.core.keymap import APPLICATION
 from annotator.core.terminal import ANSWER, APP, Display
+from annotator.core.text.printable import printable
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands, open_command_palette
 from annotator.tui.keys import bindings, with_label_keys
@@ -51,6 +55,27 @@ class AnnotatorApp(App):
     def _bidi_sequences(self) -> tuple[str, str]:
         return self.bidi_display.disable, self.bidi_display.restore
 
+    # Every title and notification of every screen passes here: the one place where what
+    # they say (document ids, names, paths, file contents quoted in an error) is made data.
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: titles are data (a document id, the project name), never markup or codes."""
+        return super().format_title(printable(title), printable(sub_title))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, with its message and title always data: no markup (a status
+        of "[/]" or "[@click=app.quit]" in a file is shown as written) and no terminal codes."""
+        super().notify(
+            printable(message, newlines=True), title=printable(title), severity=severity, timeout=timeout, markup=False
+        )
+
     def on_mount(self) -> None:
         self.sub_title = self.workspace.config.name
         # In 'terminal' mode a BiDi terminal reorders each row as a whole: app.tcss keeps every
@@ -81,7 +106,11 @@ class AnnotatorApp(App):
         if self.store is None:
             self.notify("who is annotating? give your name first", severity="warning")
             return
-        document = self.corpus.load(doc_id)
+        try:
+            document = self.corpus.load(doc_id)
+        except AnnotatorError as exc:  # a text missing, not UTF-8, a folder: said, and the list stays
+            self.notify(f"cannot open {doc_id}: {exc}", title="not opened", severity="error", timeout=15)
+            return
         self.current = doc_id
         screen = self.screen
         if isinstance(screen, AnnotateScreen) and screen.store is self.store:  # not the curation screen's gold

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from annotator.core.text.display_text import fit
+from annotator.core.text.printable import printable
 from annotator.tui.widgets.bidi_input import BidiInput
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ def open_command_palette(app) -> None:
 
 
 def _highlight(matcher: Matcher, candidate: str) -> Content:
-    """``Matcher.highlight`` without reading ``candidate`` as markup (a document id is data)."""
+    """``Matcher.highlight`` without reading ``candidate`` as markup or sending its controls
+    (a document id is data): it is matched and shown as ``printable`` makes it."""
+    candidate = printable(candidate)
     content = Content(candidate)
     score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
     if score:

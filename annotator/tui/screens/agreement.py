@@ -13,7 +13,9 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from annotator.core.agreement.report_model import AgreementReport, Value
 from annotator.core.annotations.store import AnnotationStore
+from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import AGREEMENT
+from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
 
 if TYPE_CHECKING:
@@ -78,7 +80,9 @@ class AgreementScreen(Screen):
 
     def _failed(self, message: str) -> None:
         self.query_one(LoadingIndicator).display = False
-        self.query_one("#agreement-summary", Static).update(Text(f"cannot compute agreement: {message}", style="red"))
+        self.query_one("#agreement-summary", Static).update(
+            Text(printable(f"cannot compute agreement: {message}"), style="red")
+        )
 
     def _show(self, report: AgreementReport) -> None:
         self.report = report
@@ -87,7 +91,7 @@ class AgreementScreen(Screen):
             f"guidelines {report.guidelines} · {len(report.annotators)} annotators · {report.documents} documents"
             f" · excluded {len(report.excluded)}"
         )
-        self.query_one("#agreement-summary", Static).update(Text(heading))  # values from files: no markup
+        self.query_one("#agreement-summary", Static).update(Text(printable(heading)))  # values from files: data
         self._show_summary(report)
         self._show_pairs(report)
         self._show_labels(report)
@@ -106,20 +110,24 @@ class AgreementScreen(Screen):
 
     def _show_pairs(self, report: AgreementReport) -> None:
         names = report.annotators
-        table = self._table("pairs", "", *(Text(name) for name in names))
+        table = self._table("pairs", "", *(Text(printable(name)) for name in names))
         for a in names:
             cells = [_cell(Value(1.0)) if a == b else _cell(report.pair(a, b).exact.f1) for b in names]
-            table.add_row(Text(a, style="bold"), *cells)
+            table.add_row(Text(printable(a), style="bold"), *cells)
 
     def _show_labels(self, report: AgreementReport) -> None:
         table = self._table("labels", "label", "exact", "overlap", "α_u")
         for lab in report.per_label:
-            table.add_row(Text(lab.label), _cell(lab.span_f1_exact), _cell(lab.span_f1_overlap), _cell(lab.alpha_u))
+            table.add_row(
+                Text(printable(lab.label)), _cell(lab.span_f1_exact), _cell(lab.span_f1_overlap), _cell(lab.alpha_u)
+            )
 
     def _show_documents(self, report: AgreementReport) -> None:
         table = self._table("docs", "document", "span F1", "disagreements")
         for d in report.per_document:  # worst first
-            table.add_row(Text(d.id), _cell(d.span_f1_exact), Text(str(d.disagreements), justify="right"), key=d.id)
+            table.add_row(
+                Text(printable(d.id)), _cell(d.span_f1_exact), Text(str(d.disagreements), justify="right"), key=d.id
+            )
 
     def action_open(self) -> None:
         docs = self.query_one("#docs", DataTable)
@@ -129,7 +137,11 @@ class AgreementScreen(Screen):
         if doc_id is None:  # not reached: every row's key is its document's id
             return
         app = self.app
-        text = app.corpus.text(doc_id)
+        try:
+            text = app.corpus.text(doc_id)
+        except AnnotatorError as exc:  # the text went missing or bad since the report: said, nothing opened
+            self.notify(f"cannot compare {doc_id}: {exc}", severity="error", timeout=15)
+            return
         versions = {}
         for name in self.report.annotators:
             opened = AnnotationStore.of(app.workspace, name, app.corpus).open(

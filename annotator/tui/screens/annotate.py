@@ -37,6 +37,7 @@ from annotator.core.keymap import ANNOTATE
 from annotator.core.text.clitics import peel
 from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.layout import visual
+from annotator.core.text.printable import printable
 from annotator.core.text.shaping import safe
 from annotator.tui.keys import bindings
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
@@ -206,7 +207,7 @@ class AnnotateScreen(Screen):
     def _update_status(self) -> None:
         start, end = self.reader.cursor_span
         under = self._items_at(start)
-        labels = ", ".join(self._kind_of(i) for i in under) or "-"
+        labels = printable(", ".join(self._kind_of(i) for i in under) or "-")  # an item for review: any label
         mode = "CHAR" if self.reader.fine else "WORD"
         token = visual(self.document.text[start:end], self.mode)
         parts: list[str | tuple[str, str]] = [
@@ -227,7 +228,7 @@ class AnnotateScreen(Screen):
             parts += ["  ", (NOT_SAVED, "bold red")]
         extra = self._status_extra
         if extra:
-            parts += ["  ", (extra, "green")]
+            parts += ["  ", (printable(extra), "green")]
         self.query_one("#status", Static).update(Text.assemble(*parts))
         self._show_manual_for(under)
 

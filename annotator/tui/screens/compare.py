@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header, Static
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.guidelines.schema import Schema
 from annotator.core.keymap import COMPARE
+from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.compare_stack import CompareStack
 
@@ -54,7 +55,7 @@ class CompareScreen(Screen):
         for name, doc in self.stack.versions.items():
             labels = [e.label for e in doc.entities if e.start < end and start < e.end]
             said.append(f"{name}: {', '.join(labels) or 'nothing'}")
-        # Names and labels come from the annotation files: Text, never markup.
+        # Names and labels come from the annotation files: data (Text, printable), never markup or codes.
         self.query_one(Static).update(
-            Text(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said))
+            Text(printable(f"{self.position + 1}/{len(self.disagreements)} at {start}-{end}  " + "  ".join(said)))
         )

@@ -18,10 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 from textual.worker import Worker, get_current_worker
 
+from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import CORPUS_SEARCH
 from annotator.core.search import MAX_HITS, search_corpus
 from annotator.core.text.display_text import fit
 from annotator.core.text.layout import visual
+from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
 
@@ -42,11 +44,12 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
     class Found(Message):
         """Rows of hits from the search ``worker``; ``done`` with the last of them."""
 
-        def __init__(self, worker: Worker, rows: list[tuple[str, int, str]], done: bool) -> None:
+        def __init__(self, worker: Worker, rows: list[tuple[str, int, str]], done: bool, unreadable: int = 0) -> None:
             super().__init__()
             self.worker = worker
             self.rows = rows  # (doc_id, start, context laid out for the screen)
             self.done = done
+            self.unreadable = unreadable  # with ``done``: documents whose text could not be read
 
     searching: Worker | None = None
     query_text = ""
@@ -78,7 +81,8 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
     def _search(self, query: str, mode: str) -> None:
         worker = get_current_worker()
         rows: list[tuple[str, int, str]] = []
-        for hits in search_corpus(self.app.corpus, query):
+        unreadable: list[AnnotatorError] = []
+        for hits in search_corpus(self.app.corpus, query, unreadable=unreadable):
             if worker.is_cancelled:
                 return
             rows += [(hit.doc_id, hit.start, visual(hit.context, mode)) for hit in hits]
@@ -86,7 +90,7 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
                 self.post_message(self.Found(worker, rows, done=False))
                 rows = []
         if not worker.is_cancelled:
-            self.post_message(self.Found(worker, rows, done=True))
+            self.post_message(self.Found(worker, rows, done=True, unreadable=len(unreadable)))
 
     def on_corpus_search_screen_found(self, message: Found) -> None:
         if message.worker is not self.searching:  # from a search a newer query cancelled
@@ -94,7 +98,10 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
         table = self.query_one(DataTable)
         for doc_id, start, context in message.rows:
             table.add_row(
-                Text(doc_id), Text(str(start), justify="right"), Text(context, justify="right"), key=f"{doc_id}:{start}"
+                Text(printable(doc_id)),
+                Text(str(start), justify="right"),
+                Text(context, justify="right"),
+                key=f"{doc_id}:{start}",
             )
         self.count += len(message.rows)
         query = fit(self.query_text, QUERY_CELLS, self.app.bidi)
@@ -102,7 +109,8 @@ class CorpusSearchScreen(ModalScreen[tuple[str, int] | None]):
             self._say(f"{self.count} hits for «{query}» so far, searching...")
             return
         more = f" (first {MAX_HITS})" if self.count >= MAX_HITS else ""
-        self._say(f"{self.count} hits for «{query}»{more}")
+        skipped = f"; {message.unreadable} document(s) could not be read" if message.unreadable else ""
+        self._say(f"{self.count} hits for «{query}»{more}{skipped}")
         if self.count:
             table.focus()
 

@@ -23,6 +23,7 @@ from annotator.core.adjudication.curate import (
 )
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.keymap import CURATE
+from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings, with_label_keys
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.modals import ChooseScreen
@@ -86,7 +87,8 @@ class CurateScreen(AnnotateScreen):
         if conflict is None:
             self.notify("no conflict under the cursor (j / k to step to one)")
             return
-        labels = [option_text(conflict, o) for o in conflict["options"]] + [REJECT]
+        # The options name labels and annotators from the files (an item for review: any label).
+        labels = [printable(option_text(conflict, o)) for o in conflict["options"]] + [REJECT]
 
         def chosen(answer: str | None) -> None:
             if answer is None:
@@ -97,7 +99,7 @@ class CurateScreen(AnnotateScreen):
                 index = labels.index(answer)
                 self._settle(lambda doc: accept(doc, conflict["id"], index), f"{conflict['id']}: {answer}")
 
-        self.app.push_screen(ChooseScreen(f"Conflict {conflict_text(conflict)}", labels), chosen)
+        self.app.push_screen(ChooseScreen(printable(f"Conflict {conflict_text(conflict)}"), labels), chosen)
 
     def _settle(self, change, what: str) -> None:
         self._edit(lambda: self.editor.replace(change(self.editor.doc), what), what)
@@ -127,6 +129,7 @@ def open_curation(app, doc_id: str) -> None:
 
     try:
         start = prepare_curation(app.workspace, app.corpus, doc_id)
+        document = app.corpus.load(doc_id)  # a text missing or not UTF-8: said, like any other reason
     except TooFewAnnotators as exc:
         app.notify(str(exc), severity="warning", markup=False)
         return
@@ -141,7 +144,7 @@ def open_curation(app, doc_id: str) -> None:
     screen_class = with_label_keys(CurateScreen, app.schema)
     app.push_screen(
         screen_class(
-            app.corpus.load(doc_id),
+            document,
             app.schema,
             app.manual,
             app.bidi,

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.core.keymap import HELP
+from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
 
 
@@ -25,10 +26,10 @@ def bindings_table(screen) -> Table:
         if (key, description) in seen:
             continue
         seen.add((key, description))
-        # Label names and descriptions come from the schema file: Text, never markup.
+        # Label names and descriptions come from the schema file: data, never markup or codes.
         table.add_row(
-            Text(binding.key_display or screen.app.get_key_display(binding)),
-            Text(description),
+            Text(printable(binding.key_display or screen.app.get_key_display(binding))),
+            Text(printable(description)),
             type(active.node).__name__,
         )
     return table

@@ -2,12 +2,13 @@
 
 Span texts and argument lists are cut to the panel's width by ``display_text.fit``: a
 text keeps its logical start (the right end of an Arabic name) and ends with an ellipsis
-at its logical end (its left, for Arabic). Everything drawn is ``rich.text.Text``: data
-from the files never reaches the terminal as markup.
+at its logical end (its left, for Arabic). Everything drawn is ``rich.text.Text``, ids and
+labels ``printable``: data from the files never reaches the terminal as markup or as codes.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -15,6 +16,7 @@ from textual.widgets import DataTable
 
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.text.display_text import fit, right_aligned
+from annotator.core.text.printable import printable
 
 MIN_CELLS = 8  # the text and arguments columns never get narrower than this
 TEXT_SHARE = 0.4  # of the room left after the id and label columns; the rest is for arguments
@@ -45,8 +47,8 @@ class AnnotationPanel(DataTable):
     def caps(self, rows: list[tuple]) -> tuple[int, int]:
         """Cells for the text and the arguments columns, so that the four columns fit the
         panel (each column takes its content plus the cell padding on both sides)."""
-        ids = max([len("id"), *(len(r[2]) + (2 if r[5] else 0) for r in rows)])  # a column is as wide as its
-        labels = max([len("label"), *(len(r[3]) for r in rows)])  # heading at least
+        ids = max([len("id"), *(cell_len(printable(r[2])) + (2 if r[5] else 0) for r in rows)])  # a column is as
+        labels = max([len("label"), *(cell_len(printable(r[3])) for r in rows)])  # wide as its heading at least
         width = self.scrollable_content_region.width or 40
         room = width - 4 * 2 * self.cell_padding - ids - labels
         if not any(r[4] for r in rows):  # no arguments: the text takes all but the column's heading
@@ -63,8 +65,8 @@ class AnnotationPanel(DataTable):
         for start, end, item_id, label, args, review in rows:
             flag = Text("⚑ ", style="bold yellow") if review else Text("")
             self.add_row(
-                flag + Text(item_id),
-                Text(label),
+                flag + Text(printable(item_id)),  # an item marked for review may have any id and label
+                Text(printable(label)),
                 _cell(text[start:end], text_cells, mode),
                 _cell(args, args_cells, mode),
                 key=item_id,

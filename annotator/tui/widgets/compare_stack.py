@@ -10,6 +10,7 @@ from textual.widgets import Label
 
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.guidelines.schema import Schema
+from annotator.core.text.printable import printable
 from annotator.tui.paint import annotation_highlights
 from annotator.tui.widgets.reader_view import Highlight, ReaderView
 
@@ -37,7 +38,7 @@ class CompareStack(Vertical):
 
     def compose(self) -> ComposeResult:
         for name in self.versions:
-            yield Label(Text(name), classes="compare-name")  # a folder name: data, not markup
+            yield Label(Text(printable(name)), classes="compare-name")  # a folder name: data, not markup
             yield ReaderView(
                 self.text, mode=self.mode, quiet_cursor=True, classes="compare-reader", id=f"cmp-{_safe_id(name)}"
             )

@@ -15,6 +15,7 @@ from textual.strip import Strip
 from annotator.core.corpus import DocumentInfo
 from annotator.core.keymap import DOCUMENT_LIST
 from annotator.core.text.display_text import fit, row_start
+from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.styles import CachedStyles
 
@@ -40,7 +41,7 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
         self.status: dict[str, str] = {}
         self.gold: dict[str, str] = {}
         self.cursor = 0
-        self.id_width = max([cell_len(info.id) for info in infos] + [8])
+        self.id_width = max([cell_len(printable(info.id)) for info in infos] + [8])
         self.virtual_size = Size(0, len(infos) + 1)
 
     @property
@@ -83,7 +84,7 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
             base,
             base,
         ]
-        cells = (info.id, status.replace("_", " "), gold, str(info.chars), info.title)
+        cells = (printable(info.id), status.replace("_", " "), gold, str(info.chars), info.title)
         return self._row(cells, styles, width)
 
     def _row(self, cells, styles, width: int) -> Strip:
