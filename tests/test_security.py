@@ -6,6 +6,7 @@ workspace. The app's side is tests/tui/test_hostile_inputs.py."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,15 @@ def test_a_markup_document_id_is_not_read_as_markup(hostile: Hostile):
     result = run("agreement", cwd=hostile.root)
     assert result.code == 0, result.err
     assert DOC_ID in result.out and printable(HOSTILE) in result.out  # the id and the label as they are
+
+
+def test_adjudicate_shows_data(hostile: Hostile, tmp_path: Path):
+    root = tmp_path / "ws"
+    shutil.copytree(hostile.root, root)  # adjudication writes gold
+    result = run("adjudicate", "--strategy", "majority", cwd=root)
+    assert result.code == 2 and "Traceback" not in result.err  # amal's refused file is named
+    assert not RAW.search(result.out + result.err)
+    assert DOC_ID in result.out
 
 
 def test_the_reports_carry_the_data_and_no_code(hostile: Hostile):

@@ -62,10 +62,9 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
 
 def _adjudicate(args: argparse.Namespace) -> int:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
-    from annotator.cli import open_workspace
+    from annotator.cli import console, open_workspace, plain
     from annotator.core.adjudication.run import adjudicate
     from annotator.core.corpus import Corpus
     from annotator.core.errors import AnnotatorError
@@ -73,9 +72,9 @@ def _adjudicate(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     Corpus.checked(ws.corpus_dir)  # a bad index line: refused, not its document silently left out
     run = adjudicate(ws, args.strategy, args.annotators, args.docs, args.min_agree)
-    console = Console(highlight=False)
+    out = console()
     table = Table(
-        title=f"{run.strategy.describe()} of {', '.join(run.annotators)}: agreed units and open conflicts",
+        title=plain(f"{run.strategy.describe()} of {', '.join(run.annotators)}: agreed units and open conflicts"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
@@ -90,12 +89,12 @@ def _adjudicate(args: argparse.Namespace) -> int:
         )
         if o.state == "adjudicated":
             numbers[:2] = ["-", "-"]
-        table.add_row(o.doc_id, str(len(o.annotators)), *numbers, o.state)
-    console.print(table)
+        table.add_row(plain(o.doc_id), str(len(o.annotators)), *numbers, o.state)  # an id of markup is data
+    out.print(table)
     if not run.outcomes:
-        console.print("no document annotated by the selected annotators")
+        out.print("no document annotated by the selected annotators")
     if run.unadjudicable:
-        console.print(f"unadjudicable (fewer than {MIN_ANNOTATORS} annotators): {', '.join(run.unadjudicable)}")
+        out.print(plain(f"unadjudicable (fewer than {MIN_ANNOTATORS} annotators): {', '.join(run.unadjudicable)}"))
     if run.problems:
         raise AnnotatorError("\n".join(run.problems))
     return 0
