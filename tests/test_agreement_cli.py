@@ -6,6 +6,8 @@ migrated, excluded), the selection options, the output formats and the errors.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import re
@@ -438,6 +440,56 @@ def test_every_bad_name_gets_its_line(base: Path):
     result = run("agreement", "--annotators", "x,y", "--labels", "Z", cwd=base)
     assert result.code == 2
     assert len(result.err.splitlines()) == 3, result.err
+
+
+def test_against_gold_and_the_complete_disagreement_list(base: Path, tmp_path: Path):
+    """--against gold adds each annotator's precision, recall and F1 (gold is no annotator
+    of the pairs); --disagreements writes every disagreement, of every kind, as CSV, the
+    same list as the JSON; Markdown shows the first ones and says how many more."""
+    out, listing, md = tmp_path / "r.json", tmp_path / "all.csv", tmp_path / "r.md"
+    result = run("agreement", "--against", "gold", "--out", out, "--disagreements", listing, cwd=base)
+    assert result.code == 0, result.err
+    report = orjson.loads(out.read_bytes())
+    assert report["reference"] == "gold" and report["annotators"] == ANNOTATORS
+    assert [g["annotator"] for g in report["against"]] == ANNOTATORS
+    for g in report["against"]:
+        assert g["documents"] == DOCS and 0.5 < g["spans"]["f1"] < 1 and 0.5 < g["triggers"]["recall"] < 1
+        assert g["spans"]["gold"] == sum(g["per_label"][lab]["gold"] for lab in g["per_label"])
+    assert report["excluded"] == []  # gold is the reference, not left out
+    rows = list(csv.DictReader(io.StringIO(listing.read_text(encoding="utf-8"))))
+    assert len(rows) == report["disagreements_total"] == len(report["disagreements"]) > 200
+    assert {r["kind"] for r in rows} == {"entity", "trigger", "argument"}
+    assert [(r["doc_id"], r["kind"], int(r["start"])) for r in rows] == [
+        (d["doc_id"], d["kind"], d["start"]) for d in report["disagreements"]
+    ]
+    argument = next(r for r in rows if r["kind"] == "argument")
+    assert argument["trigger_text"] and argument["what"] in {"missing argument", "different roles", "different entity"}
+    assert run("agreement", "--out", md, cwd=base).code == 0
+    text = md.read_text(encoding="utf-8")
+    assert f"Disagreements (200 of {report['disagreements_total']}" in text
+    assert f"{report['disagreements_total'] - 200} more" in text
+    capped = report_of(base, "--max-disagreements", "5", name="capped.json")
+    assert len(capped["disagreements"]) == 5 and capped["disagreements_total"] == report["disagreements_total"]
+    assert capped["disagreements"] == report["disagreements"][:5]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--against", "nobody"], "--against: no annotator or gold folder 'nobody'"),
+        (["--annotators", "ann1,ann2", "--against", "ann2"], "leave it out of --annotators"),
+        (["--max-disagreements", "-1"], "--max-disagreements: at least 0"),
+    ],
+)
+def test_bad_against_and_cap_exit_2(base: Path, args: list[str], needle: str):
+    assert_one_error(run("agreement", *args, cwd=base), needle)
+
+
+def test_an_annotator_as_the_reference(base: Path):
+    report = report_of(base, "--against", "ann3", name="ann3.json")
+    assert report["annotators"] == ["ann1", "ann2"] and report["reference"] == "ann3"
+    assert len(report["spans"]["exact"]["pairs"]) == 1
+    assert [g["annotator"] for g in report["against"]] == ["ann1", "ann2"]
 
 
 # --------------------------------------------------------------------------- the loader

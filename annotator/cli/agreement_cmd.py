@@ -3,6 +3,8 @@
     annotator agreement                                   # tables in the terminal
     annotator agreement --annotators ann1,ann2 --labels PER,GPE --done-only
     annotator agreement --format html --out agreement.html [--force]
+    annotator agreement --against gold                    # each annotator's precision, recall, F1 too
+    annotator agreement --disagreements all.csv           # every disagreement, one per row
 
 Every file is compared under the workspace's guidelines version (older files are
 migrated in memory); what cannot be compared is listed under "excluded".
@@ -29,6 +31,8 @@ SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html"
 PROGRESS_MIN_FILES = 2000  # smaller runs take well under a second: no progress bar
 WORST_DOCUMENTS = 10
 EXCLUDED_SHOWN = 10
+DISAGREEMENTS_SHOWN = 20  # in the terminal; the JSON and CSV have them all
+CAPPED = 200  # disagreements kept for the formats that show only the first ones (terminal, markdown, html)
 GRADE_STYLES = {"good": "green", "fair": "yellow", "poor": "red", None: "dim"}  # Value.grade()
 
 
@@ -53,7 +57,29 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         default=None,
         help="entity labels to compare (default: all); other spans are left out of the span and token measures",
     )
-    cmd.add_argument("--done-only", action="store_true", help="only files with status done")
+    cmd.add_argument("--done-only", action="store_true", help="only files with status done (the reference's too)")
+    cmd.add_argument(
+        "--against",
+        metavar="NAME",
+        default=None,
+        help="also compare each annotator with NAME (gold, or an annotator left out of the pairs): "
+        "precision, recall and F1 per label and for events",
+    )
+    cmd.add_argument(
+        "--max-disagreements",
+        type=int,
+        default=None,
+        metavar="N",
+        help="list at most N disagreements, worst documents first (default: all in json, csv and "
+        f"--disagreements; the first {CAPPED} in the terminal, markdown and html, saying how many more)",
+    )
+    cmd.add_argument(
+        "--disagreements",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the disagreement list as CSV, one per row (entities, triggers, arguments)",
+    )
     cmd.add_argument(
         "--format",
         dest="report_format",
@@ -68,7 +94,7 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         metavar="FILE",
         help="the report file (default with --format: standard output)",
     )
-    cmd.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    cmd.add_argument("--force", action="store_true", help="overwrite an existing --out or --disagreements file")
     cmd.add_argument(
         "--jobs",
         type=int,
@@ -85,15 +111,21 @@ def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, tuple
     from annotator.core.errors import AnnotatorError
     from annotator.core.guidelines.schema import load_schema
 
-    _, _, problems = selection(ws, comma_list(args.annotators), comma_list(args.docs))
+    _, _, problems = selection(ws, comma_list(args.annotators), comma_list(args.docs), against=args.against)
     fmt = args.report_format
-    if args.out is not None:
-        if fmt is None:
-            fmt = SUFFIXES.get(args.out.suffix.lower(), "json")
-        if args.out.exists() and not args.force:
-            problems.append(f"--out: {args.out} exists (add --force to overwrite it)")
-        elif args.out.is_dir():
-            problems.append(f"--out: {args.out} is a folder")
+    if args.out is not None and fmt is None:
+        fmt = SUFFIXES.get(args.out.suffix.lower(), "json")
+    for option, path in (("--out", args.out), ("--disagreements", args.disagreements)):
+        if path is None:
+            continue
+        if path.exists() and not args.force:
+            problems.append(f"{option}: {path} exists (add --force to overwrite it)")
+        elif path.is_dir():
+            problems.append(f"{option}: {path} is a folder")
+    if args.out is not None and args.disagreements is not None and args.out.resolve() == args.disagreements.resolve():
+        problems.append("--disagreements: the same file as --out")
+    if args.max_disagreements is not None and args.max_disagreements < 0:
+        problems.append(f"--max-disagreements: at least 0, got {args.max_disagreements}")
     if args.jobs is not None and args.jobs < 1:
         problems.append(f"--jobs: at least 1, got {args.jobs}")
     labels = comma_list(args.labels)
@@ -160,11 +192,15 @@ def _agreement(args: argparse.Namespace) -> int:
             done_only=args.done_only,
             progress=bar,
             workers=args.jobs,
+            against=args.against,
         )
         bar.spinner("computing agreement")
-        report = compute_report(data, labels=labels)
+        report = compute_report(data, labels=labels, max_disagreements=_cap(args, fmt))
     finally:
         bar.stop()
+    if args.disagreements is not None:
+        _write(args, "--disagreements", args.disagreements, as_bytes(report, "disagreements"))
+        say(f"wrote {args.disagreements}: {len(report.disagreements)} of {report.disagreements_total} disagreements")
     if fmt is None:
         _print_tables(report)
         return 0
@@ -173,17 +209,31 @@ def _agreement(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return 0
-    from annotator.core.errors import AnnotatorError
-    from annotator.core.jsonio import atomic_write_bytes
-
-    if args.out.exists() and not args.force:  # appeared while computing
-        raise AnnotatorError(f"--out: {args.out} exists (add --force to overwrite it)")
-    atomic_write_bytes(args.out, payload)
+    _write(args, "--out", args.out, payload)
     say(
         f"wrote {args.out} ({fmt}): {len(report.annotators)} annotators, {report.documents} documents, "
         f"{report.selection.files} files compared, {len(report.excluded)} excluded"
     )
     return 0
+
+
+def _cap(args: argparse.Namespace, fmt: str | None) -> int | None:
+    """How many disagreements the report keeps: --max-disagreements, else all where they are
+    all written (json, csv, --disagreements), else the first CAPPED."""
+    if args.max_disagreements is not None:
+        return int(args.max_disagreements)
+    if args.disagreements is not None or fmt in ("json", "csv"):
+        return None
+    return CAPPED
+
+
+def _write(args: argparse.Namespace, option: str, path: Path, payload: bytes) -> None:
+    from annotator.core.errors import AnnotatorError
+    from annotator.core.jsonio import atomic_write_bytes
+
+    if path.exists() and not args.force:  # appeared while computing
+        raise AnnotatorError(f"{option}: {path} exists (add --force to overwrite it)")
+    atomic_write_bytes(path, payload)
 
 
 # --------------------------------------------------------------------------- terminal tables
@@ -216,6 +266,8 @@ def _heading(report: AgreementReport) -> list[RenderableType]:
     line += f", {selection.files} files compared"
     line += f", {selection.migrated} migrated" if selection.migrated else ""
     line += f", {selection.not_done_skipped} not done skipped" if selection.not_done_skipped else ""
+    line += f", {selection.not_started_skipped} not started skipped" if selection.not_started_skipped else ""
+    line += f"; against {report.reference}" if report.reference is not None else ""
     return [plain(line, style="bold")]
 
 
@@ -247,19 +299,100 @@ def _pair_matrix(report: AgreementReport) -> list[RenderableType]:
 def _labels(report: AgreementReport) -> list[RenderableType]:
     if not report.per_label:
         return []
-    table = _table("Labels (means over pairs)", ["label", "span F1 exact", "span F1 overlap", "α_u"])
+    title = "Labels (F1, Cohen's κ: means over pairs; κ and α on tokens: this label against every other token)"
+    columns = ["label", "spans", "span F1 exact", "span F1 overlap", "α_u", "Cohen's κ", "Fleiss' κ", "α"]
+    table = _table(title, columns)
     for lab in report.per_label:
-        table.add_row(plain(lab.label), _value(lab.span_f1_exact), _value(lab.span_f1_overlap), _value(lab.alpha_u))
+        table.add_row(
+            plain(lab.label), str(lab.spans), _value(lab.span_f1_exact), _value(lab.span_f1_overlap),
+            _value(lab.alpha_u), _value(lab.cohen_kappa), _value(lab.fleiss_kappa), _value(lab.krippendorff_alpha),
+        )  # fmt: skip
     return [table]
 
 
 def _event_types(report: AgreementReport) -> list[RenderableType]:
     if not report.events.types:
         return []
-    table = _table("Event types (means over pairs)", ["type", "trigger F1", "argument F1"])
+    columns = ["type", "trigger F1", "argument F1, matched triggers", "argument F1, all"]
+    table = _table("Event types (means over pairs)", columns)
     for t in report.events.types:
-        table.add_row(plain(t.type), _value(t.trigger_f1), _value(t.argument_f1))
+        table.add_row(plain(t.type), _value(t.trigger_f1), _value(t.argument_f1), _value(t.argument_f1_all))
     return [table]
+
+
+def _against(report: AgreementReport) -> list[RenderableType]:
+    if report.reference is None:
+        return []
+    ref = report.reference
+    columns = ["annotator", "what", "P", "R", "F1", f"matched / marked / {ref}"]
+    table = _table(f"Each annotator against {ref}", columns)
+    for g in report.against:
+        kinds = (
+            ("spans, exact", g.spans),
+            ("spans, overlap", g.spans_overlap),
+            ("triggers", g.triggers),
+            ("arguments, all (ACE-style)", g.arguments),
+            ("arguments, matched triggers", g.arguments_on_matched),
+        )
+        for k, (what, s) in enumerate(kinds):
+            who = plain(f"{g.annotator} ({g.documents} documents)" if k == 0 else "")
+            counts = f"{s.matched} / {s.annotator} / {s.gold}"
+            table.add_row(who, what, _value(s.precision), _value(s.recall), _value(s.f1), counts)
+    out: list[RenderableType] = [table]
+    names = sorted({n for g in report.against for n in g.per_label})
+    if names and report.against:
+        per = _table(f"Span F1 per label against {ref} (exact)", ["label", *(g.annotator for g in report.against)])
+        for label in names:
+            cells = [_value(g.per_label[label].f1) if label in g.per_label else plain("") for g in report.against]
+            per.add_row(plain(label), *cells)
+        out.append(per)
+    return out
+
+
+def _distributions(report: AgreementReport) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for what, title in (("labels", "label"), ("types", "event type"), ("roles", "role")):
+        rows = report.counts(what)
+        if rows:
+            table = _table(f"How often each annotator used each {title}", [title, *report.annotators])
+            for name, counts in rows:
+                table.add_row(plain(name), *(str(n) for n in counts))
+            out.append(table)
+    return out
+
+
+def _confusions(report: AgreementReport) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for title, rows in (
+        ("Label confusion (same extent)", report.confusion),
+        ("Event type confusion (same trigger)", report.type_confusion),
+        ("Role confusion (same trigger and entity)", report.role_confusion),
+    ):
+        if rows:
+            table = _table(f"{title}, most frequent first", ["", "", "count"])
+            for c in rows[:WORST_DOCUMENTS]:
+                table.add_row(plain(c.label_a), plain(c.label_b), str(c.count))
+            out.append(table)
+    return out
+
+
+def _disagreements(report: AgreementReport) -> list[RenderableType]:
+    from rich.text import Text
+
+    shown = report.disagreements[:DISAGREEMENTS_SHOWN]
+    if not shown:
+        return []
+    title = f"Disagreements (first {len(shown)} of {report.disagreements_total}, worst documents first)"
+    # no text column: Arabic in a plain table reads backwards in most terminals (the TUI lays it out)
+    table = _table(title, ["document", "kind", "what", "where", *report.annotators])
+    for d in shown:
+        said = [plain(d.shown_by(a)) for a in report.annotators]
+        table.add_row(plain(d.doc_id), d.kind, plain(d.what), d.where(), *said)
+    out: list[RenderableType] = [table]
+    more = report.disagreements_total - len(shown)
+    if more:
+        out.append(Text(f"  ... and {more:,} more (see --disagreements FILE.csv or --format json)", style="dim"))
+    return out
 
 
 def _worst_documents(report: AgreementReport) -> list[RenderableType]:
@@ -293,7 +426,8 @@ def _excluded(report: AgreementReport) -> list[RenderableType]:
     return lines
 
 
-TERMINAL_SECTIONS = (_heading, _summary, _pair_matrix, _labels, _event_types, _worst_documents, _excluded)
+TERMINAL_SECTIONS = (_heading, _summary, _pair_matrix, _labels, _event_types, _against, _distributions, _confusions,
+                     _worst_documents, _disagreements, _excluded)  # fmt: skip
 
 
 def terminal_tables(report: AgreementReport) -> list[RenderableType]:

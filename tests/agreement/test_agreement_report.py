@@ -500,3 +500,45 @@ def test_a_report_is_the_same_bytes_run_after_run():
     for other in others:
         for fmt, payload in first.items():
             assert other[fmt] == payload, fmt
+
+
+def test_every_format_shows_argument_disagreements_and_the_reference():
+    """ali's Agent is 4-17, sara's 4-8 on the same Meet: listed as argument disagreements
+    (different entity) in every format, with the trigger's text; omar taken as the
+    reference gives each of the others precision, recall and F1 in every format."""
+    from rich.console import Console
+
+    from annotator.cli.agreement_cmd import terminal_tables
+    from annotator.core.agreement.render import to_disagreements_csv
+
+    t = small_tables()
+    report = compute_report(AgreementInput(
+        "2.0.0", t["spans"], t["coverage"], t["tokens"], t["doc_lengths"], t["events"], t["arguments"],
+        texts={"d1": TEXT}, reference="omar",
+    ))  # fmt: skip
+    assert report.annotators == ("ali", "sara") and [g.annotator for g in report.against] == ["ali", "sara"]
+    arguments = [d for d in report.disagreements if d.kind == "argument"]
+    assert [(d.start, d.end, d.what, d.trigger.text) for d in arguments] == [
+        (4, 8, "different entity", TEXT[0:3]),
+        (4, 17, "different entity", TEXT[0:3]),
+    ]
+    md, page = to_markdown(report), to_html(report)
+    console = Console(record=True, width=300, color_system=None, file=io.StringIO())
+    for part in terminal_tables(report):
+        console.print(part)
+    terminal = console.export_text()
+    for shown in (md, page, terminal):
+        assert "different entity" in shown and "argument" in shown
+        assert "against omar" in shown
+    assert TEXT[4:17] in md and TEXT[0:3] in page
+    assert "Role" in md and "Agent" in md  # each annotator's roles
+    listing = list(csv.DictReader(io.StringIO(to_disagreements_csv(report))))
+    assert len(listing) == report.disagreements_total
+    row = next(r for r in listing if r["kind"] == "argument")
+    assert (row["trigger_start"], row["trigger_end"], row["trigger_text"]) == ("0", "3", TEXT[0:3])
+    tidy = list(csv.DictReader(io.StringIO(to_csv(report))))
+    against = [r for r in tidy if r["scope"] == "against"]
+    assert {r["a"] for r in against} == {"ali", "sara"} and {r["b"] for r in against} == {"omar"}
+    as_json = report.to_dict()
+    assert as_json["reference"] == "omar" and as_json["against"][0]["spans"]["f1"] is not None
+    check_json_ready(as_json)

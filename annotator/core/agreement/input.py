@@ -146,11 +146,13 @@ def selection(
     docs: Iterable[str] | None = None,
     *,
     corpus: Corpus | None = None,
+    against: str | None = None,
 ) -> tuple[list[str], set[str] | None, list[str]]:
     """(the annotators to compare, the documents (None: all), problems): unknown or
-    reserved annotator names and unknown document ids, one line each."""
+    reserved annotator names, unknown document ids and a reference (``against``: gold or
+    an annotator, then not among those compared) that is not there, one line each."""
     corpus = corpus if corpus is not None else Corpus(workspace.corpus_dir)
-    known, _ = annotator_folders(workspace)
+    known, others = annotator_folders(workspace)
     problems: list[str] = []
     chosen = known
     if annotators is not None:
@@ -170,6 +172,14 @@ def selection(
             problems.append("--docs: no document named")
         problems += [f"--docs: no document {d!r} in the corpus" for d in wanted if d not in corpus]
         selected_docs = set(wanted)
+    if against is not None:
+        if against == GOLD and GOLD not in others:
+            problems.append("--against gold: there is no gold yet (annotator adjudicate makes it)")
+        elif against != GOLD and against not in known:
+            problems.append(f"--against: no annotator or gold folder {against!r} (known: {', '.join([GOLD, *known])})")
+        elif against in chosen and annotators is not None:
+            problems.append(f"--against: {against!r} is the reference; leave it out of --annotators")
+        chosen = [a for a in chosen if a != against]
     return chosen, selected_docs, problems
 
 
@@ -370,17 +380,9 @@ def _plan(
     """The selection checked, a job per file to read; other folders and files of unknown
     documents left out with their reason."""
     corpus = Corpus(workspace.corpus_dir)
-    known, others = annotator_folders(workspace)
-    chosen, doc_filter, problems = selection(workspace, annotators, docs, corpus=corpus)
-    if against is not None:
-        if against == GOLD and GOLD not in others:
-            problems.append("--against gold: there is no gold yet (annotator adjudicate makes it)")
-        elif against != GOLD and against not in known:
-            problems.append(f"--against: no annotator or gold folder {against!r} (known: {', '.join([GOLD, *known])})")
-        elif against in chosen and annotators is not None:
-            problems.append(f"--against: {against!r} is the reference; leave it out of --annotators")
-        chosen = [a for a in chosen if a != against]
-        others = [o for o in others if o != against]
+    _, others = annotator_folders(workspace)
+    chosen, doc_filter, problems = selection(workspace, annotators, docs, corpus=corpus, against=against)
+    others = [o for o in others if o != against]
     if problems:
         raise AnnotatorError("\n".join(problems))
 

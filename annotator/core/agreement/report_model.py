@@ -434,6 +434,13 @@ class AgreementReport:
                 return p
         raise KeyError((a, b))
 
+    def counts(self, what: str) -> list[tuple[str, tuple[int, ...]]]:
+        """(name, how often each annotator used it, in display order) for every name some
+        annotator used, sorted: ``what`` is "labels", "types" or "roles"."""
+        per = [getattr(d, what) for d in self.distributions]
+        names = sorted({name for counts in per for name in counts})
+        return [(name, tuple(counts.get(name, 0) for counts in per)) for name in names]
+
     def disputed_documents(self) -> list[DocumentAgreement]:
         """The documents with a disagreement, worst first."""
         return [d for d in self.per_document if d.disagreements]

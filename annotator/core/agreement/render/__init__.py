@@ -1,5 +1,6 @@
 """Renderers of the :class:`~annotator.core.agreement.report_model.AgreementReport`:
-Markdown, standalone HTML, CSV, JSON.
+Markdown, standalone HTML, CSV (the measures; the disagreement list in
+``disagreements_csv``), JSON.
 
 Each reads only the typed report; the headline measures come from its
 :meth:`~annotator.core.agreement.report_model.AgreementReport.summary`. Undefined values
@@ -14,6 +15,7 @@ import re
 import orjson
 
 from annotator.core.agreement.render.csv_table import CSV_COLUMNS, to_csv
+from annotator.core.agreement.render.disagreements_csv import to_disagreements_csv
 from annotator.core.agreement.render.html_page import to_html
 from annotator.core.agreement.render.markdown import to_markdown
 from annotator.core.agreement.report_model import AgreementReport
@@ -36,11 +38,11 @@ def to_json(report: AgreementReport) -> bytes:
 
 
 def as_bytes(report: AgreementReport, fmt: str) -> bytes:
-    """The report in ``fmt`` (json, markdown, html or csv), UTF-8."""
+    """The report in ``fmt`` (json, markdown, html, csv, or disagreements: the list as CSV), UTF-8."""
     if fmt == "json":
         return to_json(report)
-    text = {"markdown": to_markdown, "html": to_html, "csv": to_csv}[fmt](report)
+    text = {"markdown": to_markdown, "html": to_html, "csv": to_csv, "disagreements": to_disagreements_csv}[fmt](report)
     return text.encode("utf-8")
 
 
-__all__ = ["CSV_COLUMNS", "as_bytes", "to_csv", "to_html", "to_json", "to_markdown"]
+__all__ = ["CSV_COLUMNS", "as_bytes", "to_csv", "to_disagreements_csv", "to_html", "to_json", "to_markdown"]

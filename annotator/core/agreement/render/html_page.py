@@ -1,14 +1,16 @@
 """The agreement report as a standalone HTML page (inline CSS and SVG, nothing fetched):
-summary cards, annotator × annotator heatmaps, per-label bars, event types, label
-confusion, and the worst documents with their disagreements (Arabic right-to-left)."""
+summary cards, annotator × annotator heatmaps, per-label bars and table, event types, each
+annotator against the reference, what each annotator marked, the confusion tables, and
+the worst documents with their disagreements of every kind (Arabic right-to-left)."""
 
 from __future__ import annotations
 
 from annotator.core.agreement.render.charts import bars, h, heatmap
-from annotator.core.agreement.report_model import AgreementReport, Disagreement, DocumentAgreement, Value
+from annotator.core.agreement.report_model import AgreementReport, Disagreement, DocumentAgreement, Scored, Value
 
 WORST_DOCUMENTS = 20  # documents listed
 CONFUSIONS = 50  # label pairs listed
+PER_DOCUMENT = 100  # disagreements listed per document
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Naskh Arabic",sans-serif;
@@ -52,7 +54,9 @@ def _head(report: AgreementReport) -> list[str]:
         f'<p class="meta">Guidelines: <b>{h(report.guidelines)}</b> · Annotators: '
         f"{h(', '.join(report.annotators) or 'none')}</p>",
         f'<p class="meta">Documents: {report.documents} annotated, {report.documents_shared} '
-        f"by two or more, {report.documents_common} by all</p>",
+        f"by two or more, {report.documents_common} by all"
+        + ("" if report.reference is None else f" · Reference: {h(report.reference)}")
+        + "</p>",
     ]
 
 
@@ -71,54 +75,108 @@ def _summary(report: AgreementReport) -> list[str]:
     return out
 
 
+def _table(header: list[str], rows: list[str]) -> list[str]:
+    return ["<table><tr>" + "".join(f"<th>{h(c)}</th>" for c in header) + "</tr>", *rows, "</table>"]
+
+
 def _pairs(report: AgreementReport) -> list[str]:
     maps = heatmap("Span F1, exact", report.annotators, lambda a, b: report.pair(a, b).exact.f1) + heatmap(
         "Span F1, overlap", report.annotators, lambda a, b: report.pair(a, b).overlap.f1
     )
     if not maps:
         return []
-    out = [
-        "<h2>Annotator pairs</h2>",
-        f'<div class="maps">{maps}</div>',
-        "<table><tr><th>a</th><th>b</th><th>Span F1 exact</th><th>Span F1 overlap</th><th>Cohen's κ</th>"
-        "<th>Trigger F1</th><th>Argument F1</th><th>Documents both annotated</th></tr>",
+    header = ["a", "b", "Span F1 exact", "Span F1 overlap", "Cohen's κ", "Cohen's κ, labelled tokens", "Trigger F1",
+              "Argument F1, matched triggers", "Argument F1, all", "Documents both annotated"]  # fmt: skip
+    rows = [
+        f"<tr><td>{h(p.a)}</td><td>{h(p.b)}</td>{_cell(p.exact.f1)}{_cell(p.overlap.f1)}{_cell(p.kappa)}"
+        f"{_cell(p.kappa_labelled)}{_cell(p.triggers.f1)}{_cell(p.arguments.f1)}{_cell(p.arguments_all.f1)}"
+        f'<td class="num">{p.documents}</td></tr>'
+        for p in report.pairs
     ]
-    for p in report.pairs:
-        out.append(
-            f"<tr><td>{h(p.a)}</td><td>{h(p.b)}</td>{_cell(p.exact.f1)}{_cell(p.overlap.f1)}{_cell(p.kappa)}"
-            f"{_cell(p.triggers.f1)}{_cell(p.arguments.f1)}"
-            f'<td class="num">{p.documents}</td></tr>'
-        )
-    out.append("</table>")
-    return out
+    return ["<h2>Annotator pairs</h2>", f'<div class="maps">{maps}</div>', *_table(header, rows)]
 
 
 def _labels(report: AgreementReport) -> list[str]:
     chart = bars(report.per_label)
-    return ["<h2>Labels</h2>", chart] if chart else []
+    if not chart:
+        return []
+    header = ["Label", "Spans", "Cohen's κ", "Fleiss' κ", "Krippendorff's α"]
+    rows = [
+        f'<tr><td>{h(lab.label)}</td><td class="num">{lab.spans}</td>{_cell(lab.cohen_kappa)}'
+        f"{_cell(lab.fleiss_kappa)}{_cell(lab.krippendorff_alpha)}</tr>"
+        for lab in report.per_label
+    ]
+    note = '<p class="meta">κ and α: each label against every other token; Cohen\'s κ: mean over pairs</p>'
+    return ["<h2>Labels</h2>", chart, note, *_table(header, rows)]
 
 
 def _event_types(report: AgreementReport) -> list[str]:
     if not report.events.types:
         return []
-    out = ["<h2>Event types</h2>", "<table><tr><th>Type</th><th>Trigger F1</th><th>Argument F1</th></tr>"]
-    out += [f"<tr><td>{h(t.type)}</td>{_cell(t.trigger_f1)}{_cell(t.argument_f1)}</tr>" for t in report.events.types]
-    out.append("</table>")
+    rows = [
+        f"<tr><td>{h(t.type)}</td>{_cell(t.trigger_f1)}{_cell(t.argument_f1)}{_cell(t.argument_f1_all)}</tr>"
+        for t in report.events.types
+    ]
+    header = ["Type", "Trigger F1", "Argument F1, matched triggers", "Argument F1, all"]
+    return ["<h2>Event types</h2>", *_table(header, rows)]
+
+
+def _scored(s: Scored) -> str:
+    return f"{_cell(s.precision)}{_cell(s.recall)}{_cell(s.f1)}"
+
+
+def _against(report: AgreementReport) -> list[str]:
+    if report.reference is None:
+        return []
+    header = ["Annotator", "Documents", "Spans P", "R", "F1", "Overlap F1", "Triggers P", "R", "F1",
+              "Arguments P", "R", "F1"]  # fmt: skip
+    rows = [
+        f'<tr><td>{h(g.annotator)}</td><td class="num">{g.documents}</td>{_scored(g.spans)}'
+        f"{_cell(g.spans_overlap.f1)}{_scored(g.triggers)}{_scored(g.arguments)}</tr>"
+        for g in report.against
+    ]
+    out = [f"<h2>Each annotator against {h(report.reference)}</h2>", *_table(header, rows)]
+    for title, per in (("label", "per_label"), ("event type", "per_type")):
+        names = sorted({n for g in report.against for n in getattr(g, per)})
+        if not names:
+            continue
+        header = [title.capitalize(), *(f"{a} {x}" for a in (g.annotator for g in report.against) for x in "PRF")]
+        rows = []
+        for name in names:
+            cells = ""
+            for g in report.against:
+                s = getattr(g, per).get(name)
+                cells += _scored(s) if s is not None else "<td></td>" * 3
+            rows.append(f"<tr><td>{h(name)}</td>{cells}</tr>")
+        out += _table(header, rows)
+    return out
+
+
+def _distributions(report: AgreementReport) -> list[str]:
+    out: list[str] = []
+    for what, title in (("labels", "Label"), ("types", "Event type"), ("roles", "Role")):
+        rows = [
+            f"<tr><td>{h(name)}</td>" + "".join(f'<td class="num">{n}</td>' for n in counts) + "</tr>"
+            for name, counts in report.counts(what)
+        ]
+        if rows:
+            out += [f"<h2>{title}s each annotator used</h2>", *_table([title, *report.annotators], rows)]
     return out
 
 
 def _confusion(report: AgreementReport) -> list[str]:
-    if not report.confusion:
-        return []
-    out = [
-        "<h2>Label confusion (same extent, different labels)</h2>",
-        "<table><tr><th>Label</th><th>Label</th><th>Count</th></tr>",
-    ]
-    out += [
-        f'<tr><td>{h(c.label_a)}</td><td>{h(c.label_b)}</td><td class="num">{c.count}</td></tr>'
-        for c in report.confusion[:CONFUSIONS]
-    ]
-    out.append("</table>")
+    out: list[str] = []
+    for title, confusions in (
+        ("Label confusion (same extent, different labels)", report.confusion),
+        ("Event type confusion (same trigger, different types)", report.type_confusion),
+        ("Role confusion (same trigger and entity, different roles)", report.role_confusion),
+    ):
+        if confusions:
+            rows = [
+                f'<tr><td>{h(c.label_a)}</td><td>{h(c.label_b)}</td><td class="num">{c.count}</td></tr>'
+                for c in confusions[:CONFUSIONS]
+            ]
+            out += [f"<h2>{h(title)}</h2>", *_table(["", "", "Count"], rows)]
     return out
 
 
@@ -126,7 +184,10 @@ def _snippet(item: Disagreement) -> str:
     if item.snippet is None:
         return '<td class="none">—</td>'
     s = item.snippet
-    return f'<td dir="rtl" lang="ar">{h(s.before)}<mark>{h(s.text)}</mark>{h(s.after)}</td>'
+    marked = f'<span dir="rtl" lang="ar">{h(s.before)}<mark>{h(s.text)}</mark>{h(s.after)}</span>'
+    if item.trigger is not None and item.trigger.text is not None:
+        marked += f' ← <span dir="rtl" lang="ar">{h(item.trigger.text)}</span>'
+    return f"<td>{marked}</td>"
 
 
 def _document(report: AgreementReport, d: DocumentAgreement, items: list[Disagreement]) -> list[str]:
@@ -137,14 +198,17 @@ def _document(report: AgreementReport, d: DocumentAgreement, items: list[Disagre
         f"{d.annotators} annotator(s)</p>"
     ]
     if items:
-        out.append(
-            "<table><tr><th>Extent</th><th>Text</th>" + "".join(f"<th>{h(a)}</th>" for a in report.annotators) + "</tr>"
-        )
-        for item in items:
+        header = ["Kind", "What", "Where", "Text", *report.annotators]
+        rows = []
+        for item in items[:PER_DOCUMENT]:
             said = [item.said_by(a) for a in report.annotators]
             cells = "".join('<td class="none">not annotated</td>' if s is None else f"<td>{h(s)}</td>" for s in said)
-            out.append(f"<tr><td>{item.start}–{item.end}</td>{_snippet(item)}{cells}</tr>")
-        out.append("</table>")
+            rows.append(
+                f"<tr><td>{item.kind}</td><td>{h(item.what)}</td><td>{h(item.where())}</td>{_snippet(item)}{cells}</tr>"
+            )
+        out += _table(header, rows)
+        if len(items) > PER_DOCUMENT:
+            out.append(f'<p class="meta">{len(items) - PER_DOCUMENT} more in this document</p>')
     out.append("</div>")
     return out
 
@@ -168,7 +232,8 @@ def _excluded(report: AgreementReport) -> list[str]:
     return ["<h2>Excluded</h2>", "<ul>", *(f"<li>{h(e.describe())}</li>" for e in report.excluded), "</ul>"]
 
 
-SECTIONS = (_head, _summary, _pairs, _labels, _event_types, _confusion, _worst_documents, _excluded)
+SECTIONS = (_head, _summary, _pairs, _labels, _event_types, _against, _distributions, _confusion, _worst_documents,
+            _excluded)  # fmt: skip
 
 
 def to_html(report: AgreementReport) -> str:
