@@ -5,6 +5,7 @@ workspace. The app's side is tests/tui/test_hostile_inputs.py."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -209,3 +210,55 @@ def test_a_manual_that_is_not_utf8_is_one_line(tmp_path: Path):
 
     with pytest.raises(AnnotatorError, match="not valid UTF-8"):
         manual_sections(root / "guidelines", "2.0.0")
+
+
+# --------------------------------------------------------------------------- ids are not paths
+
+
+OUTSIDE = "../../../outside"  # from corpus/ (or annotations/NAME/): a file beside the workspace's folder
+
+
+@pytest.fixture
+def traversal(tmp_path: Path) -> Path:
+    """A workspace three folders down whose index names a document ../../../outside; that
+    file exists beside ``tmp_path``'s workspace tree, as does an annotation file for it."""
+    root = copy_workspace(tmp_path / "a" / "b" / "ws")
+    secret = "secret outside\n"
+    (tmp_path / "outside.txt").write_text(secret, "utf-8")
+    line = {"id": OUTSIDE, "sha256": hashlib.sha256(secret.encode()).hexdigest(), "chars": len(secret), "title": "x"}
+    index = root / "corpus" / "index.jsonl"
+    index.write_bytes(index.read_bytes() + orjson.dumps(line) + b"\n")
+    info = orjson.loads(index.read_bytes().splitlines()[0])
+    for name in ("amal", "badr"):
+        folder = root / "annotations" / name
+        folder.mkdir(parents=True)
+        data = {"doc_id": info["id"], "text_sha256": info["sha256"], "guidelines": "2.0.0", "annotator": name}
+        entities = [{"id": "T1", "start": 0, "end": 3, "label": "PER"}]
+        (folder / f"{info['id']}.json").write_bytes(orjson.dumps({**data, "entities": entities, "events": []}))
+    line = {"doc_id": OUTSIDE, "text_sha256": line["sha256"], "guidelines": "2.0.0", "entities": [], "events": []}
+    (tmp_path / "in.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+    return root
+
+
+TRAVERSALS = [
+    ("render", OUTSIDE),
+    ("agreement",),
+    ("agreement", "--docs", OUTSIDE),
+    ("adjudicate", "--strategy", "majority"),
+    ("adjudicate", "--strategy", "majority", "--docs", OUTSIDE),
+    ("export", "--source", "amal", "--out", "{tmp}/export"),
+    ("export", "--source", "amal", "--docs", OUTSIDE, "--out", "{tmp}/export"),
+    ("import", "annotations", "{tmp}/in.jsonl", "--annotator", "amal"),
+    ("import", "texts", "{tmp}/outside.txt"),
+]
+
+
+@pytest.mark.parametrize("args", TRAVERSALS, ids=" ".join)
+def test_an_id_that_leaves_the_workspace_is_refused(traversal: Path, tmp_path: Path, args: tuple[str, ...]):
+    """Every command refuses the index while it has a bad line: one line naming it; nothing
+    is written anywhere (inside the workspace or out) and the outside file is never shown."""
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = run(*(a.replace("{tmp}", str(tmp_path)) for a in args), cwd=traversal)
+    assert_one_error(result, "index.jsonl:6", "bad document id", OUTSIDE)
+    assert "secret" not in result.out + result.err
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

@@ -88,6 +88,10 @@ class AnnotatorApp(App):
             self.push_screen(AskNameScreen(check_name), self._named)
         if self.bidi_display.advice:
             self.notify(self.bidi_display.advice, title="Arabic reads backwards?", timeout=15, markup=False)
+        if self.corpus.problems:  # bad index lines: their documents are left out of the list, said once here
+            first, more = self.corpus.problems[0], len(self.corpus.problems) - 1
+            others = f" (and {more} more: 'annotator validate' lists them)" if more else ""
+            self.notify(f"{first}{others}", title="index lines skipped", severity="warning", timeout=20)
 
     def _named(self, name: str | None) -> None:
         if name is None:  # not reached: the name screen is dismissed only with a valid name

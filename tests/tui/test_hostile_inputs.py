@@ -270,3 +270,31 @@ async def test_a_file_the_loader_refuses_opens_read_only(workspace, case: str):
         assert f"{info['id']}.json" in app.screen.opened.read_only
         assert "READ-ONLY" in assert_data_only(app)
         assert app.is_running
+
+
+BAD_LINES = [
+    b'{"id": "../../../outside", "sha256": "0", "chars": 1, "title": "x"}',  # a path out of the workspace
+    b'{"id": 7, "sha256": "0", "chars": 1, "title": "x"}',
+    b'{"id": null, "sha256": "0", "chars": 1, "title": "x"}',
+    b'{"id": "c", "sha256": "0", "chars": "many", "title": "x"}',
+    b"{not json",
+]
+
+
+async def test_bad_index_lines_are_skipped_and_said(workspace, tmp_path: Path):
+    (tmp_path / "outside.txt").write_text("secret\n", "utf-8")
+    around = sorted(p for p in tmp_path.rglob("*") if workspace.root not in (p, *p.parents))
+    index = workspace.corpus_dir / "index.jsonl"
+    index.write_bytes(index.read_bytes() + b"\n".join(BAD_LINES) + b"\n")
+    app = make_app(Workspace.open(workspace.root), annotator="amal")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause(0.5)
+        assert app.screen.documents.infos == [app.corpus.info(i) for i in SEED_IDS]  # the good ones, all of them
+        shown = assert_data_only(app)
+        assert "index.jsonl:6" in shown and "4 more" in shown  # the first bad line, and how many more
+        assert f"{len(BAD_LINES)} bad index line(s) skipped" in shown  # and in the list's header, to stay
+        await pilot.press("end", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, AnnotateScreen) and app.screen.document.id == SEED_IDS[-1]
+        assert app.is_running
+    assert sorted(p for p in tmp_path.rglob("*") if workspace.root not in (p, *p.parents)) == around

@@ -80,11 +80,13 @@ class DocumentsScreen(Screen):
         who = self.app.annotator or "?"
         read = len(documents.status)
         pending = f" (reading {read:,}/{len(self.corpus):,})" if read < len(self.corpus) else ""
+        bad = len(self.corpus.problems)  # lines of the index left out: their documents are not listed
+        skipped = f" · {bad:,} bad index line(s) skipped" if bad else ""
         self.query_one("#doc-header", Static).update(
             Text(
                 f"{len(self.corpus):,} documents · {who}: {counts['done']:,} done, "
                 f"{counts['in_progress']:,} in progress, {counts['not_started']:,} not started · "
-                f"gold: {adjudicated:,} adjudicated{pending}"
+                f"gold: {adjudicated:,} adjudicated{pending}{skipped}"
             )
         )
 
