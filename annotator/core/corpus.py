@@ -36,7 +36,9 @@ from annotator.core.jsonio import atomic_write_many
 
 INDEX_NAME = "index.jsonl"
 BOM = "\ufeff"
-_BAD_ID = re.compile(r"[\x00-\x1f\x7f/\\]|^\.")
+# Controls (C0, DEL, C1), slashes, a leading dot; and lone surrogates: a file name that is
+# not UTF-8, which no index line, no JSON and no terminal can hold.
+_BAD_ID = re.compile(r"[\x00-\x1f\x7f-\x9f/\\\ud800-\udfff]|^\.")
 
 
 def check_doc_id(doc_id: object, where: str = "document id") -> str:
