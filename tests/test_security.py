@@ -274,3 +274,42 @@ def test_an_id_that_leaves_the_workspace_is_refused(traversal: Path, tmp_path: P
     assert_one_error(result, "index.jsonl:6", "bad document id", OUTSIDE)
     assert "secret" not in result.out + result.err
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+# --------------------------------------------------------------------------- bad annotation files
+
+
+BAD_FILES = {  # annotator: (guidelines, entities as JSON)
+    "amal": ("2.0.0", b'[{"id":"T1","start":0,"end":3,"label":"PER"},{"id":"T1","start":5,"end":8,"label":"ORG"}]'),
+    "badr": ("2.0.0", b'[{"id":"T1","start":0,"end":1' + b"0" * 30 + b',"label":"PER"}]'),  # an offset of 10**30
+    "carl": ("../../outside", b"[]"),  # a version that is a path
+}
+
+
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (("agreement",), 0),  # excluded, each with its reason
+        (("export", "--source", "amal", "--out", "{tmp}/out"), 2),
+        (("export", "--source", "badr", "--out", "{tmp}/out"), 2),
+        (("export", "--source", "carl", "--out", "{tmp}/out"), 2),
+        (("adjudicate", "--strategy", "majority"), 2),
+        (("validate",), 1),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
+)
+def test_bad_annotation_files_are_named_never_a_traceback(tmp_path: Path, args: tuple[str, ...], code: int):
+    root = copy_workspace(tmp_path / "ws")
+    info = orjson.loads((root / "corpus" / "index.jsonl").read_bytes().splitlines()[0])
+    for name, (guidelines, entities) in BAD_FILES.items():
+        folder = root / "annotations" / name
+        folder.mkdir(parents=True)
+        head = {"doc_id": info["id"], "text_sha256": info["sha256"], "guidelines": guidelines, "annotator": name}
+        raw = orjson.dumps({**head, "status": "done", "events": []})[:-1] + b',"entities":' + entities + b"}"
+        (folder / f"{info['id']}.json").write_bytes(raw)
+    result = run(*(a.replace("{tmp}", str(tmp_path)) for a in args), cwd=root)
+    assert result.code == code and "Traceback" not in result.err, result.err
+    said = result.out + result.err
+    named = [name for name in BAD_FILES if f"{name}/{info['id']}.json" in said]
+    assert named == ([args[2]] if args[0] == "export" else list(BAD_FILES)), said
+    assert not (tmp_path / "out").exists()
