@@ -128,6 +128,12 @@ def annotator_folders(workspace: Workspace) -> tuple[list[str], list[str]]:
     return sorted(valid), sorted(other)
 
 
+def default_reference(workspace: Workspace) -> str | None:
+    """Whom the agreement screen compares every annotator with: gold once it exists."""
+    _, others = annotator_folders(workspace)
+    return GOLD if GOLD in others else None
+
+
 def _json_files(folder: Path) -> list[str]:
     """Document ids of the ``*.json`` files in ``folder`` (temporary and hidden files skipped)."""
     try:

@@ -1,4 +1,6 @@
-"""Agreement: the summary rows, the pair matrix, per-label scores, documents sorted by disagreement."""
+"""Agreement: the summary rows, the pair matrix, per-label scores, each annotator against gold
+(once there is gold), documents sorted by disagreement and the disagreements of the
+highlighted one (entities, triggers, arguments)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from annotator.core.agreement.report_model import AgreementReport, Value
+from annotator.core.agreement.report_model import AgreementReport, Disagreement, Value
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import AGREEMENT
@@ -35,6 +37,10 @@ def _cell(value: Value, *, why: bool = False) -> Text:
 
 class AgreementScreen(Screen):
     BINDINGS = bindings(AGREEMENT)
+    DEFAULT_CSS = """
+    AgreementScreen #docs { height: 1fr; }
+    AgreementScreen #disagreements { height: 1fr; }
+    """
     if TYPE_CHECKING:
         app = getters.app(AnnotatorApp)
 
@@ -43,21 +49,28 @@ class AgreementScreen(Screen):
         yield Static("computing agreement...", id="agreement-summary")
         yield LoadingIndicator()
         with Horizontal(id="agreement-tables"):
-            with Vertical():
+            with VerticalScroll():
                 yield Static("Summary", classes="heading")
                 yield DataTable(id="summary")
                 yield Static("Span F1 (exact), annotator pairs", classes="heading")
                 yield DataTable(id="pairs")
-                yield Static("Per label (mean over pairs)", classes="heading")
+                yield Static(
+                    "Per label (F1: mean over pairs; κ: this label against every other token)", classes="heading"
+                )
                 yield DataTable(id="labels")
+                yield Static("", classes="heading", id="against-heading")
+                yield DataTable(id="against")
             with Vertical():
                 yield Static("Documents, most disagreement first (Enter compares)", classes="heading")
                 yield DataTable(id="docs", cursor_type="row")
+                yield Static("Disagreements in the highlighted document", classes="heading")
+                yield DataTable(id="disagreements")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Agreement"
         self.report: AgreementReport | None = None
+        self.by_document: dict[str, list[Disagreement]] = {}
         self.compute()
 
     def action_reload(self) -> None:
@@ -67,11 +80,11 @@ class AgreementScreen(Screen):
     @work(thread=True, exclusive=True)
     def compute(self) -> None:
         from annotator.core.agreement import compute_report
-        from annotator.core.agreement.input import load_tables
+        from annotator.core.agreement.input import default_reference, load_tables
 
         workspace = self.app.workspace
         try:
-            tables = load_tables(workspace)
+            tables = load_tables(workspace, against=default_reference(workspace))
             report = compute_report(tables)
         except Exception as exc:  # shown on screen; the app keeps working
             self.app.call_from_thread(self._failed, str(exc))
@@ -86,6 +99,9 @@ class AgreementScreen(Screen):
 
     def _show(self, report: AgreementReport) -> None:
         self.report = report
+        self.by_document = {}
+        for item in report.disagreements:
+            self.by_document.setdefault(item.doc_id, []).append(item)
         self.query_one(LoadingIndicator).display = False
         heading = (
             f"guidelines {report.guidelines} · {len(report.annotators)} annotators · {report.documents} documents"
@@ -95,6 +111,7 @@ class AgreementScreen(Screen):
         self._show_summary(report)
         self._show_pairs(report)
         self._show_labels(report)
+        self._show_against(report)
         self._show_documents(report)
 
     def _table(self, name: str, *columns: str | Text) -> DataTable:
@@ -116,11 +133,25 @@ class AgreementScreen(Screen):
             table.add_row(Text(printable(a), style="bold"), *cells)
 
     def _show_labels(self, report: AgreementReport) -> None:
-        table = self._table("labels", "label", "exact", "overlap", "α_u")
+        table = self._table("labels", "label", "spans", "exact", "overlap", "α_u", "Cohen's κ", "Fleiss' κ")
         for lab in report.per_label:
             table.add_row(
-                Text(printable(lab.label)), _cell(lab.span_f1_exact), _cell(lab.span_f1_overlap), _cell(lab.alpha_u)
-            )
+                Text(printable(lab.label)), Text(str(lab.spans), justify="right"), _cell(lab.span_f1_exact),
+                _cell(lab.span_f1_overlap), _cell(lab.alpha_u), _cell(lab.cohen_kappa), _cell(lab.fleiss_kappa),
+            )  # fmt: skip
+
+    def _show_against(self, report: AgreementReport) -> None:
+        heading = self.query_one("#against-heading", Static)
+        against = self.query_one("#against", DataTable)
+        heading.display = against.display = report.reference is not None
+        if report.reference is None:
+            return
+        heading.update(Text(printable(f"Each annotator against {report.reference}: precision / recall / F1")))
+        table = self._table("against", "annotator", "documents", "spans", "triggers", "arguments (ACE)")
+        for g in report.against:
+            cells = [Text(f"{s.precision.text()} / {s.recall.text()} / {s.f1.text()}", justify="right")
+                     for s in (g.spans, g.triggers, g.arguments)]  # fmt: skip
+            table.add_row(Text(printable(g.annotator)), Text(str(g.documents), justify="right"), *cells)
 
     def _show_documents(self, report: AgreementReport) -> None:
         table = self._table("docs", "document", "span F1", "disagreements")
@@ -128,6 +159,18 @@ class AgreementScreen(Screen):
             table.add_row(
                 Text(printable(d.id)), _cell(d.span_f1_exact), Text(str(d.disagreements), justify="right"), key=d.id
             )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "docs" and event.row_key.value is not None:
+            self._show_disagreements(event.row_key.value)
+
+    def _show_disagreements(self, doc_id: str) -> None:
+        """What the annotators said where they disagree in ``doc_id``: every kind."""
+        names = self.report.annotators if self.report is not None else ()
+        table = self._table("disagreements", "kind", "what", "where", *(Text(printable(a)) for a in names))
+        for item in self.by_document.get(doc_id, []):
+            said = [Text(printable(item.shown_by(a))) for a in names]
+            table.add_row(item.kind, Text(printable(item.what)), item.where(), *said)
 
     def action_open(self) -> None:
         docs = self.query_one("#docs", DataTable)
@@ -148,18 +191,7 @@ class AgreementScreen(Screen):
                 doc_id, app.corpus.info(doc_id).sha256, app.schema.version, app.workspace.guidelines_dir, lock=False
             )
             versions[name] = opened.doc
-        marks = _disagreement_extents(versions)
+        marks = sorted({(d.start, d.end) for d in self.by_document.get(doc_id, [])})
         from annotator.tui.screens.compare import CompareScreen
 
         app.push_screen(CompareScreen(doc_id, text, versions, app.schema, app.bidi, marks))
-
-
-def _disagreement_extents(versions) -> list[tuple[int, int]]:
-    """Extents where the annotators did not all say the same thing."""
-    said: dict[tuple[int, int, str], set[str]] = {}
-    for name, doc in versions.items():
-        for e in doc.entities:
-            said.setdefault((e.start, e.end, e.label), set()).add(name)
-        for ev in doc.events:
-            said.setdefault((ev.start, ev.end, ev.type), set()).add(name)
-    return sorted({(s, e) for (s, e, _), who in said.items() if len(who) < len(versions)})
