@@ -23,7 +23,6 @@ from annotator.core.adjudication.curate import (
 )
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.keymap import CURATE
-from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings, with_label_keys
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.modals import ChooseScreen
@@ -87,8 +86,7 @@ class CurateScreen(AnnotateScreen):
         if conflict is None:
             self.notify("no conflict under the cursor (j / k to step to one)")
             return
-        # The options name labels and annotators from the files (an item for review: any label).
-        labels = [printable(option_text(conflict, o)) for o in conflict["options"]] + [REJECT]
+        labels = [option_text(conflict, o) for o in conflict["options"]] + [REJECT]
 
         def chosen(answer: str | None) -> None:
             if answer is None:
@@ -99,7 +97,7 @@ class CurateScreen(AnnotateScreen):
                 index = labels.index(answer)
                 self._settle(lambda doc: accept(doc, conflict["id"], index), f"{conflict['id']}: {answer}")
 
-        self.app.push_screen(ChooseScreen(printable(f"Conflict {conflict_text(conflict)}"), labels), chosen)
+        self.app.push_screen(ChooseScreen(f"Conflict {conflict_text(conflict)}", labels), chosen)
 
     def _settle(self, change, what: str) -> None:
         self._edit(lambda: self.editor.replace(change(self.editor.doc), what), what)

@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotator.core.keymap import CHOOSE, DISPLAY_CHECK
+from annotator.core.text.printable import printable
 from annotator.core.text.shaping import safe
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
@@ -27,8 +28,8 @@ class ChooseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.heading))  # names and roles are data: Text, never markup
-            yield OptionList(*[Option(Text(o), id=o) for o in self.options])
+            yield Label(Text(printable(self.heading)))  # names and roles are data: never markup or codes
+            yield OptionList(*[Option(Text(printable(o)), id=o) for o in self.options])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -116,7 +117,7 @@ class DisplayCheckScreen(ModalScreen[str | None]):
         profile = self.bidi_display.profile
         with Vertical(classes="dialog"):
             yield Label(Text(f"Display check: {CHECK_QUESTION}"), classes="heading")
-            yield Label(Text(f"terminal: {profile.name} ({profile.reason})"))
+            yield Label(Text(printable(f"terminal: {profile.name} ({profile.reason})")))  # quotes the environment
             yield Label(Text(f"drawing now: '{self.bidi_display.mode}' ({self.bidi_display.source})"))
             yield Label(Text("1   " + visual(CHECK_SENTENCE, "app")), id="check-1")
             yield Label(Text("2   " + visual(CHECK_SENTENCE, "terminal")), id="check-2")
