@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeGuard
 
 import orjson
 
@@ -44,11 +45,15 @@ _BAD_ID = re.compile(r"[\x00-\x1f\x7f-\x9f/\\\ud800-\udfff]|^\.")
 def check_doc_id(doc_id: object, where: str = "document id") -> str:
     """``doc_id`` if it can name a file inside its folder; else AnnotatorError. Every id that
     becomes a path (corpus texts, annotation files, exports) goes through here."""
-    if not isinstance(doc_id, str) or not doc_id or _BAD_ID.search(doc_id):
+    if not _good_id(doc_id):
         raise AnnotatorError(
             f"bad document id {doc_id!r}", where, "a non-empty string, no control characters, slashes or leading dot"
         )
     return doc_id
+
+
+def _good_id(doc_id: object) -> TypeGuard[str]:
+    return isinstance(doc_id, str) and bool(doc_id) and not _BAD_ID.search(doc_id)
 
 
 def read_utf8(path: Path, what: str = "file") -> str:
@@ -439,7 +444,7 @@ def _as_written(data: object) -> DocumentInfo | None:
     v = _values(data)
     if tuple(map(type, v)) != _TYPES or v[2] < 0 or v[5] < 0 or not _SHA256.fullmatch(v[1]):
         return None
-    return DocumentInfo(*v) if v[0] and not _BAD_ID.search(v[0]) else None
+    return DocumentInfo(*v) if _good_id(v[0]) else None
 
 
 def _index_entry(data: object, where: str) -> DocumentInfo:
