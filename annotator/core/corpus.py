@@ -20,6 +20,7 @@ or ``corpus/`` for the stored texts.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -175,8 +176,12 @@ class Corpus:
         self.index_path = directory / INDEX_NAME
         self._docs: dict[str, DocumentInfo] = {}
         self.problems: list[AnnotatorError] = []
+        self._read()
+
+    def _read(self) -> None:
+        self._docs, self.problems = {}, []
         if self.index_path.exists() or self.index_path.is_symlink():
-            self._docs, self.problems = _read_index(self.index_path, directory)
+            self._docs, self.problems = _read_index(self.index_path, self.directory)
         self._sort()
 
     @classmethod
@@ -239,7 +244,26 @@ class Corpus:
         the texts and the index (last) are written by one :func:`atomic_write_many`, so a
         write that fails (a full disk, a folder that is not writable) leaves the corpus as it
         was. Refused while the index has a bad line: rewriting it would drop that line.
+        Imports lock the corpus folder itself (``flock`` on it: no lock file to leave behind,
+        released by the kernel if the process is killed), wait for one another and re-read
+        the index under the lock, so two imports at once both land instead of the last one
+        dropping the other's documents from the index.
         """
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.directory, os.O_RDONLY)
+        except OSError as exc:
+            raise AnnotatorError(
+                "cannot open the corpus folder; nothing was imported", str(self.directory), exc.strerror
+            ) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._read()
+            return self._import_locked(paths)
+        finally:
+            os.close(fd)
+
+    def _import_locked(self, paths: list[Path]) -> tuple[list[DocumentInfo], list[str]]:
         if self.problems:
             first = self.problems[0]
             raise AnnotatorError(
