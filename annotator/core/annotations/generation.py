@@ -47,7 +47,7 @@ class Generation:
         return self.sha256 == other.sha256
 
     def describe(self) -> str:
-        if not self.exists:
+        if self.sha256 is None:
             return "no file"
         when = datetime.fromtimestamp(self.mtime_ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         return f"{self.size} bytes, sha256 {self.sha256[:12]}…, modified {when}"
