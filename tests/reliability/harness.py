@@ -57,6 +57,7 @@ class Scenario:
     tables: list[Table] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    mark: int = 0  # failures before the running test: its own come after
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = int(self.counts.get(name, 0)) + n
@@ -72,9 +73,11 @@ class Scenario:
         return held
 
     def assert_clean(self) -> None:
-        shown = "\n".join(f"- {f}" for f in self.failures[:60])
-        more = f"\n... and {len(self.failures) - 60} more" if len(self.failures) > 60 else ""
-        assert not self.failures, f"{self.title}: {len(self.failures)} failure(s)\n{shown}{more}"
+        """Fail the running test with the failures it recorded (not those of the scenario's other tests)."""
+        mine = self.failures[self.mark :]
+        shown = "\n".join(f"- {f}" for f in mine[:60])
+        more = f"\n... and {len(mine) - 60} more" if len(mine) > 60 else ""
+        assert not mine, f"{self.title}: {len(mine)} failure(s)\n{shown}{more}"
 
 
 RESULTS: dict[str, Scenario] = {}
@@ -84,6 +87,7 @@ RESULTS: dict[str, Scenario] = {}
 def scenario(key: str, title: str) -> Iterator[Scenario]:
     """Record (or add to) a scenario; its time is measured, and a harness error is recorded as a failure."""
     record = RESULTS.setdefault(key, Scenario(key, title))  # several tests may add to one scenario
+    record.mark = len(record.failures)
     started = time.monotonic()
     try:
         yield record

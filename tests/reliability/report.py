@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from tests.reliability.harness import Scenario
 
 ORDER = ("kills", "faults", "races", "external", "hostile")
+SHOWN = 150  # failures listed per scenario
 
 
 def render(results: dict[str, Scenario], seconds: float) -> str:
@@ -41,8 +42,9 @@ def render(results: dict[str, Scenario], seconds: float) -> str:
             lines += ["", "Checked:", ""]
             lines += [f"- [{'x' if held else ' '}] {statement}" for statement, held in s.checks]
         if s.failures:
-            lines += ["", f"Failures ({len(s.failures):,}; the first 40):", ""]
-            lines += [f"1. {_cell(f, 400)}" for f in s.failures[:40]]
+            shown = f"; the first {SHOWN}" if len(s.failures) > SHOWN else ""
+            lines += ["", f"Failures ({len(s.failures):,}{shown}):", ""]
+            lines += [f"1. {_cell(f, 400)}" for f in s.failures[:SHOWN]]
         for table in s.tables:
             lines += ["", f"{table.title}:", "", "| " + " | ".join(table.header) + " |"]
             lines.append("| " + " | ".join("---" for _ in table.header) + " |")

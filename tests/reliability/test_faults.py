@@ -489,10 +489,11 @@ def _fault_every_write(
             problems = _judge(op, run, found, before, world, err)
             if problems:
                 failed += 1
-                s.fail(f"{op.name}, {errno.errorcode[err]} at call {k} {found['hit']}: " + "; ".join(problems))
+                said_wrong = f"{op.name}, {errno.errorcode[err]} at call {k} {found['hit']}: " + "; ".join(problems)
+                s.fail(said_wrong.replace(f"{world}/", ""))
             elif run.code == 0:
                 absorbed += 1
             else:
                 clean += 1
-                said = said or run.first_line[:140]
+                said = said or run.first_line.replace(f"{world}/", "")[:140]
     return runs, clean, absorbed, failed, said
