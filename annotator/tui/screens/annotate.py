@@ -38,7 +38,6 @@ from annotator.core.text.clitics import peel
 from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.layout import visual
 from annotator.core.text.printable import printable
-from annotator.core.text.shaping import safe
 from annotator.tui.keys import bindings
 from annotator.tui.paint import SEARCH_HIT, annotation_highlights
 from annotator.tui.screens.modals import ChangedOnDiskScreen, ChooseScreen
@@ -107,7 +106,7 @@ class AnnotateScreen(Screen):
                 said = f"NOT SAVED: {self.document.id}: {exc}"
             else:
                 said = f"{NOT_SAVED}; your version is kept in {path}"
-            self.app.notify(safe(said), severity="error", timeout=15, markup=False)
+            self.app.notify(printable(said), severity="error", timeout=15, markup=False)
         if self.opened.lock is not None:
             self.opened.lock.release()
 
@@ -285,7 +284,9 @@ class AnnotateScreen(Screen):
         self.opened = again
         if again.read_only:
             self._refresh_document()
-            self.notify(safe(f"the file on disk is left untouched: {again.read_only}"), severity="error", markup=False)
+            self.notify(
+                printable(f"the file on disk is left untouched: {again.read_only}"), severity="error", markup=False
+            )
             return None
         return again
 
@@ -304,21 +305,21 @@ class AnnotateScreen(Screen):
             self._refresh_document()
             self.say("reloaded; nothing to re-apply")
         if result.not_made:
-            lines = "\n".join(safe(line) for line in result.not_made)
+            lines = "\n".join(printable(line) for line in result.not_made)
             self.notify(f"not re-applied:\n{lines}", title="reload", severity="warning", timeout=20, markup=False)
 
     def _copy_mine(self) -> None:
         try:
             path = save_copy(self.store.path(self.document.id), self.editor.doc)
         except OSError as exc:
-            self.notify(safe(f"NOT SAVED: {exc}"), severity="error", timeout=15, markup=False)
+            self.notify(printable(f"NOT SAVED: {exc}"), severity="error", timeout=15, markup=False)
             return
         self.refused = None
         self._reread()
         self.editor = Editor(self.opened.doc, self.schema)  # the file on disk (nothing, if it cannot be read)
         self._refresh_document()
         self.say("showing the file on disk")
-        self.notify(safe(f"your version is saved as {path}"), title="copy", timeout=20, markup=False)
+        self.notify(printable(f"your version is saved as {path}"), title="copy", timeout=20, markup=False)
 
     def _edit(self, change: Callable[[], object], what: str | None = None) -> None:
         """Run one editor change and save it; ``what`` (else the change's own answer) goes

@@ -11,7 +11,6 @@ from textual.widgets.option_list import Option
 
 from annotator.core.keymap import CHOOSE, DISPLAY_CHECK
 from annotator.core.text.printable import printable
-from annotator.core.text.shaping import safe
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.bidi_input import BidiInput
 
@@ -59,14 +58,16 @@ class ChangedOnDiskScreen(ModalScreen[str | None]):
         self.unreadable = unreadable  # the file on disk cannot be read: reload leaves it untouched
 
     def compose(self) -> ComposeResult:
-        listed = [f"  {safe(edit)}" for edit in self.edits[: self.SHOWN]]
+        listed = [f"  {printable(edit)}" for edit in self.edits[: self.SHOWN]]
         if len(self.edits) > self.SHOWN:
             listed.append(f"  … and {len(self.edits) - self.SHOWN} more")
         with Vertical(classes="dialog wide"):
             yield Label(Text("Not saved: the file changed on disk"), classes="heading")
-            yield Label(Text(safe(self.reason)))
+            yield Label(Text(printable(self.reason)))
             if self.unreadable:
-                yield Label(Text(f"The file on disk cannot be read and is left untouched: {safe(self.unreadable)}"))
+                yield Label(
+                    Text(f"The file on disk cannot be read and is left untouched: {printable(self.unreadable)}")
+                )
             yield Label(Text("\n".join([f"My unsaved edits ({len(self.edits)}):", *listed])), id="edits")
             yield OptionList(*[Option(Text(label), id=key) for key, label in self.CHOICES])
             yield Label(Text("↑ ↓ and Enter to choose · Escape: cancel"))
