@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,6 +97,18 @@ def _roll_back(staged: list[tuple[Path, str, str | None]], done: list[tuple[Path
                     os.unlink(name)
                 except FileNotFoundError:
                     pass
+
+
+# The temporary files this module writes beside a target: ``.<target>.XXXXXXXX.tmp`` (new
+# content) and ``.<target>.old.XXXXXXXX.tmp`` (a backup), XXXXXXXX from tempfile's alphabet.
+_TEMP = re.compile(r"\.(.+?)\.(?:old\.)?[a-z0-9_]{8}\.tmp")
+
+
+def temp_target(name: str) -> str | None:
+    """The file name a temporary file of this module was written for; None if ``name`` is not one.
+    A temporary file left behind is a write a crash cut short: the target itself is whole."""
+    match = _TEMP.fullmatch(name)
+    return match.group(1) if match else None
 
 
 def _tmp_name(path: Path, what: str) -> str:

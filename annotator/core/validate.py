@@ -41,7 +41,7 @@ from annotator.core.guidelines.registry import Registry, registry
 from annotator.core.guidelines.schema import check as check_guidelines
 from annotator.core.guidelines.schema import list_versions
 from annotator.core.identity import check_name
-from annotator.core.jsonio import atomic_write_bytes
+from annotator.core.jsonio import atomic_write_bytes, temp_target
 from annotator.core.workspace import CONFIG_NAME, GITIGNORE, Config, Workspace, read_config
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -318,8 +318,7 @@ def _entries(folder: Path | str) -> dict[str, os.DirEntry[str]]:
 
 
 def _is_temp(entry: os.DirEntry[str]) -> bool:
-    """A temp file as jsonio names them: ``.<target>.<random>.tmp`` (``.<target>.old.<random>.tmp``)."""
-    return entry.name.startswith(".") and entry.name.endswith(".tmp") and not entry.is_dir(follow_symlinks=False)
+    return temp_target(entry.name) is not None and not entry.is_dir(follow_symlinks=False)
 
 
 def _temp(rel: str) -> Problem:
@@ -328,9 +327,8 @@ def _temp(rel: str) -> Problem:
 
 def _temp_document(name: str) -> str | None:
     """The document an annotation file's temp file was written for (None if it names none)."""
-    target = name[1 : -len(".tmp")].rpartition(".")[0]
-    target = target.removesuffix(".old") if not target.endswith(".json") else target
-    if not target.endswith(".json"):
+    target = temp_target(name)
+    if target is None or not target.endswith(".json"):
         return None
     try:
         return check_doc_id(target[: -len(".json")])

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus, DocumentInfo, check_doc_id
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, registry
-from annotator.core.jsonio import atomic_write_bytes, atomic_write_many, dumps
+from annotator.core.jsonio import atomic_write_bytes, atomic_write_many, dumps, temp_target
 from annotator.core.workspace import Workspace
 
 
@@ -112,12 +111,11 @@ def stale_temporary_files(document: Path) -> list[Path]:
     """The temporary files ``jsonio`` writes beside ``document`` (``.<name>.XXXXXXXX.tmp`` for a
     new content, ``.<name>.old.XXXXXXXX.tmp`` for a backup): stale once its lock is held, since
     every writer of the file holds it. Temporary files of other files never match."""
-    pattern = re.compile(rf"\.{re.escape(document.name)}\.(?:old\.)?[a-z0-9_]{{8}}\.tmp")
     try:
         names = os.listdir(document.parent)
     except FileNotFoundError:
         return []
-    return [document.parent / name for name in names if pattern.fullmatch(name)]
+    return [document.parent / name for name in names if temp_target(name) == document.name]
 
 
 def _remove_stale(document: Path) -> None:
