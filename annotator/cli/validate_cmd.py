@@ -71,7 +71,8 @@ def _validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from annotator.cli import say
-    from annotator.core.validate import find_root, fix, validate
+    from annotator.core.validate import fix, validate
+    from annotator.core.workspace import find_root
 
     root = find_root(args.workspace or Path.cwd())
     bar = _Bar()

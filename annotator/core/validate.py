@@ -75,15 +75,6 @@ class Fix:
     what: str
 
 
-def find_root(start: Path) -> Path:
-    """The folder at ``start`` or above holding annotator.toml, whether or not it reads."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    raise AnnotatorError("no workspace here", str(start), f"no {CONFIG_NAME} in it or above")
-
-
 def validate(root: Path, progress: Progress | None = None) -> list[Problem]:
     """Every problem of the workspace at ``root`` (see the module docstring); empty when all is well."""
     root = root.resolve()

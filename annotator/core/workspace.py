@@ -104,13 +104,17 @@ class Workspace:
     @classmethod
     def open(cls, start: Path) -> Workspace:
         """The workspace at ``start`` or the nearest parent folder holding annotator.toml."""
-        start = start.resolve()
-        for folder in (start, *start.parents):
-            if (folder / CONFIG_NAME).is_file():
-                return cls(folder, read_config(folder / CONFIG_NAME))
-        raise AnnotatorError(
-            "no workspace here", str(start), f"no {CONFIG_NAME} in it or above; run 'annotator init DIR'"
-        )
+        root = find_root(start)
+        return cls(root, read_config(root / CONFIG_NAME))
+
+
+def find_root(start: Path) -> Path:
+    """The folder at ``start`` or above holding annotator.toml, whether or not the file reads."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise AnnotatorError("no workspace here", str(start), f"no {CONFIG_NAME} in it or above; run 'annotator init DIR'")
 
 
 def read_config(path: Path) -> Config:
