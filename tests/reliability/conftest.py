@@ -22,11 +22,13 @@ _STARTED = time.monotonic()
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
+    target = os.environ.get("ANNOTATOR_RELIABILITY_REPORT")
+    if not target:
+        return
     from tests.reliability.harness import RESULTS
     from tests.reliability.report import render
 
-    target = os.environ.get("ANNOTATOR_RELIABILITY_REPORT")
-    if target and RESULTS:
+    if RESULTS:
         Path(target).write_text(render(RESULTS, time.monotonic() - _STARTED), encoding="utf-8")
 
 
