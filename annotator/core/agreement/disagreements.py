@@ -20,7 +20,7 @@ Each disagreement says what kind it is (``what``), from what the participants sa
 
 - different values (labels, types, roles): two participants said different non-empty sets;
 - moved: a participant who said nothing there gave one of the values said there at
-  another position: an overlapping extent for entities and triggers ("different
+  another disputed position: an overlapping extent for entities and triggers ("different
   extents"), another entity of the same trigger for arguments ("different entity");
 - missing: a participant said nothing there and did not move it.
 
@@ -40,7 +40,8 @@ import polars as pl
 from annotator.core.agreement.tables import Study, check_column_names, pack, study
 
 ENTITY, TRIGGER, ARGUMENT = KINDS = ("entity", "trigger", "argument")
-POSITION = ["dc", "t", "start", "end"]
+POSITION = ["c", "p"]  # a position: its context (document, and trigger for arguments) and its extent
+OUTPUT = ["dc", "t", "start", "end"]  # a position as the report names it
 
 # What a disagreement is, per kind: (different values, moved, missing).
 WHAT = {
@@ -54,9 +55,11 @@ WHAT = {
 class Items:
     """One kind of item as the disagreement measures see it.
 
-    ``rows``: ann, dc, t, start, end, lab — unique; ``t`` is 0 for entities and triggers,
-    the packed trigger extent for arguments; ``lab`` indexes ``values``. ``participants``:
-    ann, dc, t — who can say something at the positions of (dc, t)."""
+    ``rows``: ann, c, p, lab, dc, t, start, end — unique. ``dc`` the document, ``t`` 0 for
+    entities and triggers, the packed trigger extent for arguments; ``c`` numbers the
+    contexts (dc, t), ``p`` is the packed (start, end): a position is (c, p), grouped on
+    two integers. ``lab`` indexes ``values``. ``participants``: ann, c — who can say
+    something at the positions of context c."""
 
     kind: str
     values: list[str]
@@ -65,10 +68,20 @@ class Items:
 
     @classmethod
     def of(cls, kind: str, values: list[str], rows: pl.DataFrame, participants: pl.DataFrame) -> Items:
+        """From rows (ann, dc, t, start, end, lab) and participants (ann, dc, t), each
+        without repeated rows."""
         cast = {"ann": pl.Int32(), "dc": pl.Int32(), "t": pl.Int64(), "start": pl.Int64(), "end": pl.Int64()}
-        rows = rows.select(*(pl.col(c).cast(t) for c, t in cast.items()), pl.col("lab").cast(pl.Int32)).unique()
-        participants = participants.select(pl.col(c).cast(cast[c]) for c in ("ann", "dc", "t")).unique()
-        return cls(kind, values, rows, participants)
+        rows = rows.select(*(pl.col(c).cast(t) for c, t in cast.items()), pl.col("lab").cast(pl.Int32))
+        participants = participants.select(pl.col(c).cast(cast[c]) for c in ("ann", "dc", "t"))
+        if kind == ARGUMENT:  # contexts numbered in (dc, t) order
+            contexts = participants.select("dc", "t").unique().sort("dc", "t").with_row_index("c")
+            rows = rows.join(contexts.with_columns(pl.col("c").cast(pl.Int64)), on=["dc", "t"])
+            participants = participants.join(contexts.with_columns(pl.col("c").cast(pl.Int64)), on=["dc", "t"])
+        else:
+            rows = rows.with_columns(c=pl.col("dc").cast(pl.Int64))
+            participants = participants.with_columns(c=pl.col("dc").cast(pl.Int64))
+        rows = rows.select("ann", "c", p=pack("start", "end"), lab="lab", dc="dc", t="t", start="start", end="end")
+        return cls(kind, values, rows, participants.select("ann", "c"))
 
 
 def entity_items(st: Study) -> Items:
@@ -77,54 +90,52 @@ def entity_items(st: Study) -> Items:
 
 
 def disputed(items: Items) -> pl.DataFrame:
-    """ann, dc, t, start, end, lab, n: the rows at disagreeing positions, ``n`` the
-    position's participants.
+    """The rows of :attr:`Items.rows` at disagreeing positions, with ``n`` (the position's
+    participants) and ``least`` (how many said the value said by fewest).
 
     Every participant said the same set exactly when each value found there was said by
     all of them: count (position, value) rows, compare the smallest count with ``n``."""
-    n = items.participants.group_by("dc", "t").agg(n=pl.len().cast(pl.Int64))
+    n = items.participants.group_by("c").agg(n=pl.len().cast(pl.Int64))
     positions = (
         items.rows.group_by(*POSITION, "lab")
-        .agg(c=pl.len().cast(pl.Int64))
+        .agg(k=pl.len().cast(pl.Int64))
         .group_by(POSITION)
-        .agg(least=pl.col("c").min())
-        .join(n, on=["dc", "t"])
+        .agg(least=pl.col("k").min())
+        .join(n, on="c")
         .filter((pl.col("n") >= 2) & (pl.col("least") < pl.col("n")))
-        .select(*POSITION, "n")
     )
     return items.rows.join(positions, on=POSITION)
 
 
 def _what(items: Items, rows: pl.DataFrame, said: pl.DataFrame) -> pl.DataFrame:
-    """dc, t, start, end, what: the kinds of disagreement at each disputed position (see
-    the module docstring). ``said``: ann, position, labels (the participants who said
-    something there)."""
+    """c, p, what: the kinds of disagreement at each disputed position (see the module
+    docstring).
+
+    Different values: some value was said by fewer than all who said something there.
+    Moved: a participant silent there said one of the values said there at another
+    disputed position of the same context (overlapping, for entities and triggers); one
+    that everyone said there too is no move, the silent one just has one span fewer.
+    Joined only for the silent participants and the values of their positions. ``said``: ann, c, p (one row per
+    participant who said something there)."""
     different, moved, missing = WHAT[items.kind]
-    per_position = said.group_by(POSITION).agg(
-        speakers=pl.len().cast(pl.Int64), sets=pl.col("labels").n_unique().cast(pl.Int64)
-    )
-    values = rows.select(*POSITION, "lab").unique()
-    elsewhere = items.rows.join(values, on=["dc", "t", "lab"], suffix="_d").filter(
-        (pl.col("start") != pl.col("start_d")) | (pl.col("end") != pl.col("end_d"))
-    )
-    if items.kind != ARGUMENT:  # an entity or trigger moves to an overlapping extent
-        elsewhere = elsewhere.filter((pl.col("start") < pl.col("end_d")) & (pl.col("start_d") < pl.col("end")))
-    movers = (
-        elsewhere.select("ann", "dc", "t", start="start_d", end="end_d")
-        .unique()
-        .join(said.select("ann", *POSITION), on=["ann", *POSITION], how="anti")
-        .group_by(POSITION)
-        .agg(movers=pl.len().cast(pl.Int64))
-    )
     table = (
-        rows.select(*POSITION, "n")
-        .unique()
-        .join(per_position, on=POSITION, how="left")
-        .join(movers, on=POSITION, how="left")
-        .with_columns(pl.col("speakers", "sets", "movers").fill_null(0))
+        rows.group_by(POSITION)
+        .agg(pl.col("n", "least", "start", "end").first())
+        .join(said.group_by(POSITION).agg(speakers=pl.len().cast(pl.Int64)), on=POSITION)
     )
+    quiet = table.filter(pl.col("speakers") < pl.col("n"))  # positions with a silent participant
+    silent = (
+        items.participants.join(quiet.select(*POSITION, "start", "end"), on="c")
+        .join(said.select("ann", *POSITION), on=["ann", *POSITION], how="anti")
+        .join(rows.select(*POSITION, "lab").unique(), on=POSITION)
+    )
+    found = silent.join(rows.select("ann", "c", "lab", s2="start", e2="end"), on=["ann", "c", "lab"])
+    if items.kind != ARGUMENT:  # an entity or trigger moves to an overlapping extent
+        found = found.filter((pl.col("s2") < pl.col("end")) & (pl.col("start") < pl.col("e2")))
+    movers = found.select("ann", *POSITION).unique().group_by(POSITION).agg(movers=pl.len().cast(pl.Int64))
+    table = table.join(movers, on=POSITION, how="left").with_columns(pl.col("movers").fill_null(0))
     parts = [
-        pl.when(pl.col("sets") >= 2).then(pl.lit(different)),
+        pl.when(pl.col("least") < pl.col("speakers")).then(pl.lit(different)),
         pl.when(pl.col("movers") > 0).then(pl.lit(moved)),
         pl.when(pl.col("n") - pl.col("speakers") > pl.col("movers")).then(pl.lit(missing)),
     ]
@@ -137,25 +148,27 @@ def disagreement_table(items: Items, n_annotators: int, rows: pl.DataFrame | Non
     sorted by dc, t, start, end."""
     rows = disputed(items) if rows is None else rows
     said = rows.group_by("ann", *POSITION).agg(labels=pl.col("lab").sort())
-    table = rows.select(*POSITION, "n").unique().join(_what(items, rows, said), on=POSITION)
+    who = items.participants.group_by("c").agg(_who=pl.col("ann"))  # one join, however many annotators
+    table = (
+        rows.group_by(POSITION)
+        .agg(pl.col(c).first() for c in (*OUTPUT, "n"))
+        .join(_what(items, rows, said), on=POSITION)
+        .join(who, on="c", how="left")
+    )
     empty = pl.lit([], dtype=pl.List(pl.Int32()))
     for i in range(n_annotators):
         mine = said.filter(pl.col("ann") == i).select(*POSITION, pl.col("labels").alias(f"r{i}"))
-        present = items.participants.filter(pl.col("ann") == i).select("dc", "t", _in=pl.lit(True))
-        table = (
-            table.join(mine, on=POSITION, how="left")
-            .join(present, on=["dc", "t"], how="left")
-            .with_columns(pl.when(pl.col("_in")).then(pl.col(f"r{i}").fill_null(empty)).alias(f"r{i}"))
-            .drop("_in")
+        table = table.join(mine, on=POSITION, how="left").with_columns(
+            pl.when(pl.col("_who").list.contains(i)).then(pl.col(f"r{i}").fill_null(empty)).alias(f"r{i}")
         )
-    return table.sort(POSITION)
+    return table.drop("_who", *POSITION).sort(OUTPUT)
 
 
 def confusion_table(items: Items, rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """value_a, value_b (value_a < value_b), count — see the module docstring."""
     rows = disputed(items) if rows is None else rows  # confusions only occur there
-    sp = rows.select("ann", "dc", "t", k=pack("start", "end"), lab="lab")
-    keys = ["dc", "t", "k"]
+    sp = rows.select("ann", "c", "p", "lab")
+    keys = POSITION
     found = sp.join(sp.rename({"ann": "ann_b", "lab": "lab_b"}), on=keys).filter(
         (pl.col("ann") < pl.col("ann_b")) & (pl.col("lab") != pl.col("lab_b"))
     )

@@ -176,8 +176,8 @@ def trigger_items(st: Study, ev: EventAgreement) -> Items:
 def argument_items(ev: EventAgreement) -> Items:
     """Arguments for the disagreement list: position (trigger extent, argument extent),
     value the role; participants the annotators with an event at that trigger."""
-    rows = ev.arguments_table.select("ann", "dc", "start", "end", t=pack("t_start", "t_end"), lab="role")
-    participants = ev.triggers_table.select("ann", "dc", t=pack("start", "end"))
+    rows = ev.arguments_table.select("ann", "dc", "start", "end", t=pack("t_start", "t_end"), lab="role").unique()
+    participants = ev.triggers_table.select("ann", "dc", t=pack("start", "end")).unique()
     return Items.of(ARGUMENT, ev.roles, rows, participants)
 
 

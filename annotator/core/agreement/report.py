@@ -33,7 +33,7 @@ from annotator.core.agreement.report_model import (
     AgainstGold,
     AgreementReport,
     Confusion,
-    Disagreement,
+    Disagreements,
     Distribution,
     DocumentAgreement,
     EventMatch,
@@ -44,15 +44,13 @@ from annotator.core.agreement.report_model import (
     LabelAgreement,
     PairAgreement,
     Selection,
-    Snippet,
     SpanMatch,
-    Trigger,
     Unitizing,
     Value,
 )
 from annotator.core.agreement.scores import Undefined
 from annotator.core.agreement.spans import PairF1, SpanAgreement, span_agreement
-from annotator.core.agreement.tables import MAX_OFFSET, Study, study
+from annotator.core.agreement.tables import Study, study
 from annotator.core.agreement.unitizing import UnitizingResult, study_alpha_u
 
 if TYPE_CHECKING:
@@ -101,34 +99,23 @@ def _document(row: dict[str, Any]) -> DocumentAgreement:
     )
 
 
-def _disagreements(
-    st: Study, kinds: dict[str, Items], rows: list[dict[str, Any]], texts: Mapping[str, str] | None, context: int
-) -> tuple[Disagreement, ...]:
-    covered: set[tuple[int, int]] | None = None  # (ann, dc), built for the first argument
-    out = []
-    for row in rows:  # formatting, not computing
-        kind = KINDS[row["kind"]]
-        values = kinds[kind].values
-        said = {
-            a: tuple(values[c] for c in row[f"r{i}"]) for i, a in enumerate(st.annotators) if row[f"r{i}"] is not None
-        }
-        dc = row["dc"]
-        doc_id = st.docs[dc]
-        s, e = row["start"], row["end"]
-        text = None if texts is None else texts.get(doc_id)
-        snippet = None
-        if text is not None:
-            snippet = Snippet(before=text[max(0, s - context) : s], text=text[s:e], after=text[e : e + context])
-        trigger = None
-        without: tuple[str, ...] = ()
-        if kind == ARGUMENT:
-            t_start, t_end = divmod(row["t"], MAX_OFFSET + 1)
-            trigger = Trigger(t_start, t_end, None if text is None else text[t_start:t_end])
-            if covered is None:
-                covered = set(st.coverage.select("ann", "dc").iter_rows())
-            without = tuple(a for i, a in enumerate(st.annotators) if a not in said and (i, dc) in covered)
-        out.append(Disagreement(doc_id, s, e, said, snippet, kind, row["what"], trigger, without))
-    return tuple(out)
+def _named(items: Items, table: pl.DataFrame, n_annotators: int) -> pl.DataFrame:
+    """A :func:`disagreement_table` with its kind and the value names instead of codes."""
+    index, values = range(len(items.values)), items.values
+    return table.with_columns(
+        *(
+            pl.col(f"r{i}").list.eval(pl.element().replace_strict(index, values, return_dtype=pl.String()))
+            for i in range(n_annotators)
+        ),
+        kind=pl.lit(KINDS.index(items.kind), dtype=pl.Int8),
+    )
+
+
+def _listed(st: Study, worst: pl.DataFrame, texts: Mapping[str, str] | None, context: int) -> Disagreements:
+    """The listed disagreements as the report holds them (built into objects on demand)."""
+    covering = st.coverage.group_by("dc").agg(cov=pl.col("ann").sort())
+    frame = worst.join(covering, on="dc", how="left", maintain_order="left").with_columns(doc_id=st.doc_id())
+    return Disagreements(frame, tuple(st.annotators), texts if texts is not None else {}, context)
 
 
 def _span_match(p: PairF1) -> SpanMatch:
@@ -265,31 +252,27 @@ def compute_report(
         everyone = sorted(set(coverage["annotator"].unique().to_list()) - {reference})
         annotators = tuple(everyone)
     st = study(spans, coverage, annotators=annotators, labels=labels)
-    # The token measures run beside the rest: polars releases the GIL, and many steps of
-    # either half use one core only, so two cores finish sooner.
+    # The token measures and α_u run beside the rest: polars releases the GIL, and many
+    # steps of either half use one core only, so two cores finish sooner.
     with ThreadPoolExecutor(max_workers=1) as pool:
         token_future = pool.submit(token_measures, st, tokens)
+        unit_future = pool.submit(study_alpha_u, st, doc_lengths)
         sa = span_agreement(st)
         ev = study_events(st, events, arguments)
         kinds = {ENTITY: entity_items(st), TRIGGER: trigger_items(st, ev), ARGUMENT: argument_items(ev)}
         disputes = {kind: disputed(items) for kind, items in kinds.items()}
+        n = len(st.annotators)
         dis = pl.concat(
-            [
-                disagreement_table(kinds[k], len(st.annotators), disputes[k]).with_columns(
-                    kind=pl.lit(KINDS.index(k), dtype=pl.Int8)
-                )
-                for k in KINDS
-            ],
-            how="vertical_relaxed",
+            [_named(kinds[k], disagreement_table(kinds[k], n, disputes[k]), n) for k in KINDS], how="vertical_relaxed"
         )
         per_doc = _per_document(st, sa.per_document, dis)
-        unit = study_alpha_u(st, doc_lengths)
         confusions = {k: _confusion(confusion_table(kinds[k], disputes[k])) for k in KINDS}
         against: tuple[AgainstGold, ...] = ()
         if reference is not None:
             ref_study = study(spans, coverage, annotators=[*st.annotators, reference], labels=labels)
             against = against_reference(ref_study, events, arguments)
         token, token_pairs, token_labels = token_future.result()
+        unit = unit_future.result()
 
     n_docs = st.coverage.group_by("dc").len()
     shared = n_docs.filter(pl.col("len") >= 2).select("dc")
@@ -313,7 +296,7 @@ def compute_report(
         events=_events(ev, shared),
         per_document=tuple(_document(r) for r in per_doc.iter_rows(named=True)),
         confusion=confusions[ENTITY],
-        disagreements=_disagreements(st, kinds, worst.to_dicts(), texts, context),
+        disagreements=_listed(st, worst, texts, context),
         disagreements_total=dis.height,
         ignored=Ignored(st.ignored_spans, ev.ignored_events, ev.orphan_arguments),
         excluded=tuple(Exclusion.of(e) for e in excluded),

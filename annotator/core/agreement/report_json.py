@@ -15,7 +15,6 @@ if TYPE_CHECKING:
         AgainstGold,
         AgreementReport,
         Confusion,
-        Disagreement,
         Distribution,
         DocumentAgreement,
         Exclusion,
@@ -47,7 +46,7 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
         "type_confusion": _confusion_list(report.type_confusion),
         "role_confusion": _confusion_list(report.role_confusion),
         "distributions": [_distribution_dict(d) for d in report.distributions],
-        "disagreements": [_disagreement_dict(d) for d in report.disagreements],
+        "disagreements": list(report.disagreements.dicts()),
         "disagreements_total": report.disagreements_total,
         "ignored": {
             "spans_outside_coverage": report.ignored.spans_outside_coverage,
@@ -230,26 +229,6 @@ def _document_dict(d: DocumentAgreement) -> dict[str, Any]:
         matched_overlap=d.matched_overlap,
         disagreements=d.disagreements,
     )
-    return out
-
-
-def _disagreement_dict(d: Disagreement) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "kind": d.kind,
-        "what": d.what,
-        "doc_id": d.doc_id,
-        "start": d.start,
-        "end": d.end,
-        "said": {a: list(labels) for a, labels in d.said.items()},
-    }
-    if d.snippet is not None:
-        out.update(text=d.snippet.text, before=d.snippet.before, after=d.snippet.after)
-    if d.trigger is not None:
-        trigger: dict[str, Any] = {"start": d.trigger.start, "end": d.trigger.end}
-        if d.trigger.text is not None:
-            trigger["text"] = d.trigger.text
-        out["trigger"] = trigger
-        out["without_event"] = list(d.without_event)
     return out
 
 

@@ -14,11 +14,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from annotator.core.agreement.report_disagreements import (
+    NO_EVENT,
+    NOT_ANNOTATED,
+    Disagreement,
+    Disagreements,
+    Snippet,
+    Trigger,
+)
 from annotator.core.agreement.report_json import report_dict
 from annotator.core.agreement.scores import Score, Undefined, finite
 
 if TYPE_CHECKING:
     from annotator.core.agreement.input import AgreementInput
+
+__all__ = ["NOT_ANNOTATED", "NO_EVENT", "Disagreement", "Disagreements", "Snippet", "Trigger"]  # and the model below
 
 # --------------------------------------------------------------------------- values
 
@@ -200,69 +210,6 @@ class Confusion:
     count: int
 
 
-@dataclass(frozen=True)
-class Snippet:
-    before: str
-    text: str
-    after: str
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """The trigger an argument disagreement hangs on."""
-
-    start: int
-    end: int
-    text: str | None  # None: no text was given
-
-
-NOT_ANNOTATED = "(not annotated)"
-NO_EVENT = "(no event here)"
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """A position where the annotators did not all say the same (see
-    :mod:`annotator.core.agreement.disagreements`): an entity extent (labels), a trigger
-    extent (event types) or an argument entity of a trigger (roles)."""
-
-    doc_id: str
-    start: int
-    end: int
-    said: Mapping[str, tuple[str, ...]]  # what each participant put there: labels, types or roles
-    snippet: Snippet | None = None  # None: no text was given
-    kind: str = "entity"  # "entity", "trigger" or "argument"
-    what: str = ""  # "different labels", "missing argument, different roles", ...
-    trigger: Trigger | None = None  # arguments: the trigger
-    without_event: tuple[str, ...] = ()  # arguments: annotators of the document with no event at the trigger
-
-    def said_by(self, annotator: str) -> str | None:
-        """ "PER", "PER+ORG", "—" (marked nothing here), "(no event here)" (an argument of an
-        event this annotator did not mark), None (did not annotate the document)."""
-        if annotator in self.without_event:
-            return NO_EVENT
-        if annotator not in self.said:
-            return None
-        return "+".join(self.said[annotator]) or "—"
-
-    def shown_by(self, annotator: str) -> str:
-        """:meth:`said_by`, "(not annotated)" for None."""
-        said = self.said_by(annotator)
-        return NOT_ANNOTATED if said is None else said
-
-    def where(self) -> str:
-        """ "12–19", or for an argument "12–19 of trigger 30–34"."""
-        own = f"{self.start}–{self.end}"
-        return own if self.trigger is None else f"{own} of trigger {self.trigger.start}–{self.trigger.end}"
-
-    def text(self) -> str:
-        """The marked text ("" without texts); an argument's with its trigger's: "التحالف ← يقصف"."""
-        own = "" if self.snippet is None else self.snippet.text
-        if self.trigger is None or self.trigger.text is None:
-            return own
-        return f"{own} ← {self.trigger.text}"
-
-
 # --------------------------------------------------------------------------- annotators
 
 
@@ -412,7 +359,7 @@ class AgreementReport:
     events: Events
     per_document: tuple[DocumentAgreement, ...]  # worst first
     confusion: tuple[Confusion, ...]  # entity labels, most frequent first
-    disagreements: tuple[Disagreement, ...]  # all, or the first ones asked for: worst documents first
+    disagreements: Disagreements  # all, or the first ones asked for: worst documents first
     disagreements_total: int
     ignored: Ignored
     excluded: tuple[Exclusion, ...]

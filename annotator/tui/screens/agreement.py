@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from annotator.core.agreement.report_model import AgreementReport, Disagreement, Value
+from annotator.core.agreement.report_model import AgreementReport, Value
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.errors import AnnotatorError
 from annotator.core.keymap import AGREEMENT
@@ -70,7 +70,6 @@ class AgreementScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Agreement"
         self.report: AgreementReport | None = None
-        self.by_document: dict[str, list[Disagreement]] = {}
         self.compute()
 
     def action_reload(self) -> None:
@@ -99,9 +98,6 @@ class AgreementScreen(Screen):
 
     def _show(self, report: AgreementReport) -> None:
         self.report = report
-        self.by_document = {}
-        for item in report.disagreements:
-            self.by_document.setdefault(item.doc_id, []).append(item)
         self.query_one(LoadingIndicator).display = False
         heading = (
             f"guidelines {report.guidelines} · {len(report.annotators)} annotators · {report.documents} documents"
@@ -166,9 +162,11 @@ class AgreementScreen(Screen):
 
     def _show_disagreements(self, doc_id: str) -> None:
         """What the annotators said where they disagree in ``doc_id``: every kind."""
-        names = self.report.annotators if self.report is not None else ()
+        if self.report is None:
+            return
+        names = self.report.annotators
         table = self._table("disagreements", "kind", "what", "where", *(Text(printable(a)) for a in names))
-        for item in self.by_document.get(doc_id, []):
+        for item in self.report.disagreements.of_document(doc_id):
             said = [Text(printable(item.shown_by(a))) for a in names]
             table.add_row(item.kind, Text(printable(item.what)), item.where(), *said)
 
@@ -191,7 +189,7 @@ class AgreementScreen(Screen):
                 doc_id, app.corpus.info(doc_id).sha256, app.schema.version, app.workspace.guidelines_dir, lock=False
             )
             versions[name] = opened.doc
-        marks = sorted({(d.start, d.end) for d in self.by_document.get(doc_id, [])})
+        marks = sorted({(d.start, d.end) for d in self.report.disagreements.of_document(doc_id)})
         from annotator.tui.screens.compare import CompareScreen
 
         app.push_screen(CompareScreen(doc_id, text, versions, app.schema, app.bidi, marks))
