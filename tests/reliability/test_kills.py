@@ -121,11 +121,11 @@ def test_random_sigkills_during_scripted_edits(tmp_path):
         rng = random.Random(SEED)
         for kill in range(1, KILLS + 1):
             delay = rng.uniform(0, MAX_DELAY)
-            output = _exec_and_kill(root, kill, delay) if kill % EXEC_EVERY == 0 else _fork_and_kill(root, kill, delay)
-            if output is None:
+            output, killed = (_exec_and_kill if kill % EXEC_EVERY == 0 else _fork_and_kill)(root, kill, delay)
+            if killed:
+                s.count("SIGKILLs")
+            else:
                 s.fail(f"kill {kill}: the child ended before it was killed")
-                continue
-            s.count("SIGKILLs")
             ledger.settle(ledger.feed(output, kill), kill)
         s.count("SIGKILLs of a new interpreter (the rest: forks)", KILLS // EXEC_EVERY)
         strays = stray_files(ws.annotations_dir)
@@ -164,7 +164,8 @@ def test_random_sigkills_during_scripted_edits(tmp_path):
         s.assert_clean()
 
 
-def _fork_and_kill(root: Path, kill: int, delay: float) -> bytes | None:
+def _fork_and_kill(root: Path, kill: int, delay: float) -> tuple[bytes, bool]:
+    """What a forked child said before the kill, and whether it was the kill that ended it."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -182,10 +183,10 @@ def _fork_and_kill(root: Path, kill: int, delay: float) -> bytes | None:
     _, status = os.waitpid(pid, 0)
     with os.fdopen(read, "rb") as handle:
         output = handle.read()
-    return output if os.waitstatus_to_exitcode(status) == -signal.SIGKILL else None
+    return output, os.waitstatus_to_exitcode(status) == -signal.SIGKILL
 
 
-def _exec_and_kill(root: Path, kill: int, delay: float) -> bytes | None:
+def _exec_and_kill(root: Path, kill: int, delay: float) -> tuple[bytes, bool]:
     """A new interpreter: the delay counts from its first line (its start-up is not editing)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.reliability.editor_child", str(root), str(kill)],
@@ -198,7 +199,7 @@ def _exec_and_kill(root: Path, kill: int, delay: float) -> bytes | None:
     proc.kill()
     rest = proc.stdout.read()
     proc.stdout.close()
-    return first + rest if proc.wait() == -signal.SIGKILL else None
+    return first + rest, proc.wait() == -signal.SIGKILL
 
 
 def _validate_fix(s: Scenario, root: Path, strays: list[str], tmp_path: Path) -> None:

@@ -306,6 +306,6 @@ def _import_while_editing(s: Scenario, scratch: Path, base: Path) -> None:
     s.check(
         "`import annotations --replace` of a document an editor holds is refused with one error line, every file "
         "of that annotator untouched, and the editor's next save goes through "
-        f"(import said: {run.first_line[:120]!r})",
+        f"(import said: {run.first_line.replace(f'{folder}/', '')[:120]!r})",
         _clean_refusal(run) is None and untouched and saved,
     )
