@@ -456,9 +456,9 @@ def test_enospc_and_eacces_at_every_write(scratch):
         ]
         s.counts["faulted runs"] = total_runs
         s.check(
-            f"each of the {total_runs:,} faulted runs was refused with a clear error (or absorbed with a whole "
-            "result), left the workspace as it was (or, where partial progress is defined, whole and valid), no "
-            "temporary file, no lock held, and a retry succeeded",
+            f"nothing lost or half-written: each of the {total_runs:,} faulted runs was refused with a clear error "
+            "(or absorbed with a whole result), left the workspace as it was (or, where partial progress is "
+            "defined, whole and valid), no temporary file, no lock held, and a retry succeeded",
             not s.failures,
         )
         s.assert_clean()
