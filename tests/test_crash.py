@@ -21,6 +21,7 @@ from pathlib import Path
 
 import orjson
 
+from annotator.core.annotations.status import DocumentStatus
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from tests.conftest import SEED_IDS, copy_workspace
@@ -139,7 +140,7 @@ def test_sigkill_during_saves_loses_no_acknowledged_edit(tmp_path):
         assert all(a.entity in ids for ev in doc.events for a in ev.arguments)
         _check_folder(store)
         assert store.annotated_ids() == [DOC]
-        assert store.statuses([DOC]) == {DOC: "in_progress"}
+        assert store.statuses([DOC]) == {DOC: DocumentStatus("in_progress")}
         on_disk = count
 
     assert acked_total >= ROUNDS

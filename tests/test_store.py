@@ -16,6 +16,7 @@ import pytest
 
 from annotator.core.annotations.editing import Editor
 from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
+from annotator.core.annotations.status import DocumentStatus
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
@@ -193,7 +194,7 @@ def test_unreadable_file_opens_read_only_and_is_never_overwritten(workspace, kin
         assert opened.doc.entities == () and opened.doc.events == ()
         assert opened.lock is None  # nothing will be saved, so nothing is locked
         assert path.read_bytes() == content
-    assert store.statuses([DOC]) == {DOC: "unreadable"}
+    assert store.statuses([DOC]) == {DOC: DocumentStatus("unreadable")}
     assert store.annotated_ids() == [DOC]
     assert path.read_bytes() == content
     # Opening takes the lock before it reads and lets it go on finding the file unreadable: it is
@@ -388,12 +389,12 @@ def test_statuses(workspace):
     store = store_of(workspace)
     ids = SEED_IDS[:5]
     sha = {doc_id: sha_of(workspace, doc_id) for doc_id in ids}
-    assert store.statuses(ids) == {doc_id: "not_started" for doc_id in ids}
+    assert store.statuses(ids) == {doc_id: DocumentStatus("not_started") for doc_id in ids}
     store.save(DocumentAnnotations(ids[1], sha[ids[1]], "2.0.0", "amal", "in_progress"))
     store.save(DocumentAnnotations(ids[2], sha[ids[2]], "2.0.0", "amal", "done"))
     store.path(ids[3]).write_bytes(b"{ not json")
     store.path(ids[4]).write_bytes(b'{"status": "done"}')  # JSON, but not an annotation file
-    assert store.statuses(ids) == {
+    assert {doc_id: s.state for doc_id, s in store.statuses(ids).items()} == {
         ids[0]: "not_started",
         ids[1]: "in_progress",
         ids[2]: "done",
@@ -405,18 +406,18 @@ def test_statuses(workspace):
     editor = Editor(opened.doc, load_schema(workspace.guidelines_dir, "2.0.0"))
     editor.add_entity(0, 5, "PER")
     store.save(editor.doc)
-    assert store.statuses([ids[0]]) == {ids[0]: "in_progress"}
+    assert store.statuses([ids[0]]) == {ids[0]: DocumentStatus("in_progress")}
     editor.set_status("done")
     store.save(editor.doc)
-    assert store.statuses([ids[0]]) == {ids[0]: "done"}
+    assert store.statuses([ids[0]]) == {ids[0]: DocumentStatus("done")}
     assert store.annotated_ids() == sorted(ids[:5])
 
 
 def test_other_annotators_and_gold_are_separate(workspace):
     amal, gold = store_of(workspace, "amal"), store_of(workspace, "gold")
     amal.save(DocumentAnnotations(DOC, sha_of(workspace), "2.0.0", "amal", "done"))
-    assert gold.statuses([DOC]) == {DOC: "not_started"} and gold.read(DOC) is None
-    assert amal.statuses([DOC]) == {DOC: "done"}
+    assert gold.statuses([DOC]) == {DOC: DocumentStatus("not_started")} and gold.read(DOC) is None
+    assert amal.statuses([DOC]) == {DOC: DocumentStatus("done")}
 
 
 # ---------------------------------------------------------------- identity

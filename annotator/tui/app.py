@@ -46,6 +46,7 @@ class AnnotatorApp(App):
         self.annotator = annotator
         self.store = AnnotationStore.of(workspace, annotator, self.corpus) if annotator else None
         self.current: str | None = None  # the document last opened for annotation (n / p step from it)
+        self.documents_screen = DocumentsScreen(self.corpus)  # the first screen, under every other
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform, switching the terminal's BiDi off while it draws
@@ -83,7 +84,7 @@ class AnnotatorApp(App):
         self.set_class(self.bidi == "terminal", "bidi-terminal")
         if not self.is_headless:
             exit_on_signals(self.exit)  # SIGTERM, SIGHUP: the normal way out, the terminal gets its BiDi back
-        self.push_screen(DocumentsScreen(self.corpus))
+        self.push_screen(self.documents_screen)
         if self.annotator is None:
             self.push_screen(AskNameScreen(check_name), self._named)
         if self.bidi_display.advice:
@@ -103,8 +104,8 @@ class AnnotatorApp(App):
     def set_annotator(self, name: str) -> None:
         self.annotator = name
         self.store = AnnotationStore.of(self.workspace, name, self.corpus)
-        if isinstance(self.screen, DocumentsScreen):
-            self.screen.refresh_statuses()
+        if self.documents_screen.is_mounted:  # else its mount reads them
+            self.documents_screen.refresh_statuses()
 
     def open_document(self, doc_id: str, at: int | None = None) -> None:
         if self.store is None:
@@ -116,6 +117,7 @@ class AnnotatorApp(App):
             self.notify(f"cannot open {doc_id}: {exc}", title="not opened", severity="error", timeout=15)
             return
         self.current = doc_id
+        self.documents_screen.touch(doc_id)  # the list reads it again when it is shown
         screen = self.screen
         if isinstance(screen, AnnotateScreen) and screen.store is self.store:  # not the curation screen's gold
             screen.show(document, at)
@@ -149,12 +151,13 @@ class AnnotatorApp(App):
         self._step_document(-1)
 
     def action_show_documents(self) -> None:
-        if isinstance(self.screen, AnnotateScreen):
+        """Back to the list, at the document that was shown (the list reads what changed as it
+        is shown again: DocumentsScreen.on_screen_resume)."""
+        screen = self.screen
+        if isinstance(screen, AnnotateScreen):
             self.pop_screen()  # the screen lets its document go as it is removed
             if isinstance(self.screen, DocumentsScreen):
-                self.screen.refresh_statuses([self.current] if self.current else None)
-                if self.current:
-                    self.screen.select(self.current)
+                self.screen.select(screen.document.id)
 
     def action_search_corpus(self) -> None:
         def opened(hit: tuple[str, int] | None) -> None:

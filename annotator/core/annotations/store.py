@@ -29,6 +29,7 @@ from pathlib import Path
 from annotator.core.annotations.generation import ABSENT, ChangedOnDisk, Generation
 from annotator.core.annotations.loading import check, migrate_to, read_bytes
 from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.annotations.status import NOT_STARTED, UNREADABLE, DocumentStatus, status_of
 from annotator.core.corpus import Corpus, DocumentInfo, check_doc_id
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, registry
@@ -322,17 +323,27 @@ class AnnotationStore:
             created = existing.created if existing is not None else None
         return doc.with_(created=created or stamp, modified=stamp, annotator=self.annotator)
 
-    def statuses(self, doc_ids: list[str]) -> dict[str, str]:
-        """Status per document for the document list: 'not_started' without a file, 'unreadable' for a
-        file that ``open`` would refuse (any check of :mod:`annotator.core.annotations.loading`)."""
-        out: dict[str, str] = {}
+    def statuses(self, doc_ids: list[str], guidelines: str | None = None) -> dict[str, DocumentStatus]:
+        """Status per document for the document list (:mod:`annotator.core.annotations.status`), each
+        file read once: 'not_started' without a file, 'unreadable' for a file that ``open`` would
+        refuse (any check of :mod:`annotator.core.annotations.loading`) or could not migrate to
+        ``guidelines`` (the version documents open under; None: files count as they declare),
+        and the annotations to review under that version. The whole batch is checked against one
+        state of the guidelines folder."""
+        known = self.guidelines.snapshot() if self.guidelines is not None else None
+        out: dict[str, DocumentStatus] = {}
         for doc_id in doc_ids:
             try:
-                doc = self.read(doc_id)
+                path = self.path(doc_id)
+                raw = read_bytes(path)
+                if raw is None:
+                    out[doc_id] = NOT_STARTED
+                    continue
+                checked = check(raw, str(path), doc_id=doc_id, guidelines=known, text=self._text(doc_id))
             except AnnotatorError:
-                out[doc_id] = "unreadable"
+                out[doc_id] = DocumentStatus(UNREADABLE)
                 continue
-            out[doc_id] = "not_started" if doc is None else doc.status
+            out[doc_id] = status_of(checked, known, guidelines, str(path))
         return out
 
     def annotated_ids(self) -> list[str]:
