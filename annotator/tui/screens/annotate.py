@@ -30,6 +30,7 @@ from annotator.core.annotations.changed_on_disk import reapply, save_copy, unsav
 from annotator.core.annotations.editing import Editor
 from annotator.core.annotations.generation import ChangedOnDisk
 from annotator.core.annotations.model import Entity, Event
+from annotator.core.annotations.status import to_review
 from annotator.core.annotations.store import AnnotationStore, Opened
 from annotator.core.corpus import Document
 from annotator.core.errors import AnnotatorError
@@ -82,7 +83,7 @@ class AnnotateScreen(Screen):
         self.pending: str | None = None  # "relabel" while waiting for a label key
         self.linking: str | None = None  # event id while picking an argument
         self.hits: list[tuple[int, int]] = []
-        self._status_extra = ""  # the last thing done ("saved 12:01:03 · T3 GPE")
+        self._status_extra = ""  # the last thing done in this document ("saved 12:01:03 · T3 GPE")
         self.refused: ChangedOnDisk | None = None  # a save refused as the file changed on disk, until settled
         self._set_document(document, self._open(document))
 
@@ -113,6 +114,7 @@ class AnnotateScreen(Screen):
     def _set_document(self, document: Document, opened: Opened) -> None:
         self.document = document
         self.opened = opened
+        self._status_extra = ""  # what was said of another document is not said of this one
         self.refused = None
         self.editor = Editor(opened.doc, self.schema)
         self.hits = []
@@ -164,6 +166,7 @@ class AnnotateScreen(Screen):
         self._set_document(document, opened)
         self.reader.load(document.text)
         self._refresh_document()
+        self._update_status()
         if at is not None:
             self.reader.move_to_offset(at)
         for message in opened.messages:
@@ -175,9 +178,9 @@ class AnnotateScreen(Screen):
         self.title = self.document.id
         ro = " · READ-ONLY" if self.opened.read_only else ""
         ro += " · NOT SAVED" if self.refused else ""
-        self.sub_title = (
-            f"{self.store.annotator} · {self.doc.status.replace('_', ' ')} · guidelines {self.schema.version}{ro}"
-        )
+        review = to_review(self.doc)
+        state = self.doc.status.replace("_", " ") + (f" · {review} to review" if review else "")
+        self.sub_title = f"{self.store.annotator} · {state} · guidelines {self.schema.version}{ro}"
         self._repaint()
 
     def _repaint(self) -> None:
