@@ -152,6 +152,41 @@ def progress_on_stderr(label: str, *, remaining: bool) -> Progress:
     return progress
 
 
+class StageProgress:
+    """Progress of a command's stages (``progress(stage, done, total)``, the callback the core
+    takes) as a bar on stderr: only on a terminal, and only once a stage has at least
+    ``min_total`` items (smaller runs end in well under a second)."""
+
+    def __init__(self, *, remaining: bool, min_total: int = 2000) -> None:
+        self.remaining = remaining
+        self.min_total = min_total
+        self.enabled = sys.stderr.isatty()
+        self.progress: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if total < self.min_total:
+                return
+            self.progress = progress_on_stderr("{task.description}", remaining=self.remaining)
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total or None)
+        self.progress.update(self.tasks[stage], completed=done, total=total or None)
+
+    def spinner(self, stage: str) -> None:
+        """A stage with no count (shown only if a bar is already up)."""
+        if self.progress is not None:
+            self.tasks[stage] = self.progress.add_task(stage, total=None)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+            self.tasks = {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

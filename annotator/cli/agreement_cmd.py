@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.cli import Commands, comma_list, plain, progress_on_stderr, say
+from annotator.cli import Commands, StageProgress, comma_list, plain, say
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("json", "markdown", "html", "csv")
 SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".csv": "csv"}
-PROGRESS_MIN_FILES = 2000  # smaller runs take well under a second: no progress bar
 WORST_DOCUMENTS = 10
 EXCLUDED_SHOWN = 10
 DISAGREEMENTS_SHOWN = 20  # in the terminal; the JSON and CSV have them all
@@ -144,35 +143,6 @@ def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, tuple
     return fmt, labels
 
 
-class _Bar:
-    """A rich progress bar on stderr, started once a stage turns out to be long."""
-
-    def __init__(self) -> None:
-        self.progress: Any = None
-        self.tasks: dict[str, Any] = {}
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.progress is None:
-            if total < PROGRESS_MIN_FILES:
-                return
-            self.progress = progress_on_stderr("{task.description}", remaining=False)
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total or None)
-        self.progress.update(self.tasks[stage], completed=done, total=total or None)
-
-    def spinner(self, stage: str) -> None:
-        if self.progress is not None:
-            self.tasks[stage] = self.progress.add_task(stage, total=None)
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-
-
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
     from annotator.core.agreement import compute_report
@@ -183,7 +153,7 @@ def _agreement(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     Corpus.checked(ws.corpus_dir)  # a bad index line: refused, not its document silently left out
     fmt, labels = _check_options(args, ws)
-    bar = _Bar()
+    bar = StageProgress(remaining=False)
     try:
         data = load_tables(
             ws,

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any
 
-from annotator.cli import Commands, progress_on_stderr
+from annotator.cli import Commands, StageProgress
 
-PROGRESS_MIN_FILES = 2000  # smaller workspaces are checked in well under a second: no progress bar
 EXIT_PROBLEMS = 1
 
 DESCRIPTION = """\
@@ -44,29 +41,6 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
     cmd.set_defaults(handler=_validate)
 
 
-class _Bar:
-    """A progress bar on stderr, started once a stage turns out to be long."""
-
-    def __init__(self) -> None:
-        self.progress: Any = None
-        self.tasks: dict[str, Any] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.progress is None:
-            if total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
-                return
-            self.progress = progress_on_stderr("{task.description}", remaining=True)
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total)
-        self.progress.update(self.tasks[stage], completed=done, total=total)
-
-    def stop(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-            self.tasks = {}
-
-
 def _validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -75,7 +49,7 @@ def _validate(args: argparse.Namespace) -> int:
     from annotator.core.workspace import find_root
 
     root = find_root(args.workspace or Path.cwd())
-    bar = _Bar()
+    bar = StageProgress(remaining=True)
     try:
         problems = validate(root, bar)
         if args.fix and any(p.fixable for p in problems):
