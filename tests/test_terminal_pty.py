@@ -44,7 +44,7 @@ class Session:
         os.close(slave)
         self.out = b""
 
-    def read_until(self, done, timeout: float = 10.0) -> bool:
+    def read_until(self, done, timeout: float = 30.0) -> bool:
         """Read until ``done(out)`` or the end of output or ``timeout`` seconds."""
         end = time.monotonic() + timeout
         while not done(self.out) and time.monotonic() < end:
@@ -60,7 +60,7 @@ class Session:
             self.out += data
         return done(self.out)
 
-    def read_to_end(self, timeout: float = 10.0) -> int:
+    def read_to_end(self, timeout: float = 30.0) -> int:
         self.read_until(lambda _: False, timeout) if self.proc.poll() is None else None
         self.read_until(lambda _: False, 0.3)  # what was written just before the exit
         try:
