@@ -541,7 +541,7 @@ def inputs() -> list[Input]:
             g, "an offset of -2**63", in_annotation("entities.0.start", -(2**63)), FAST_READERS, app=None, invalid=True
         )
     )
-    add(Input(g, "a million entities in one file", _million_entities, ("validate", "agreement", "export"), timeout=30))
+    add(Input(g, "a million entities in one file", _million_entities, ("validate", "agreement", "export"), timeout=60))
     add(Input(g, "a 1 MB document title", _title("ع" * 1_000_000), ("validate",), app="list"))
     add(Input(g, "arrays nested 100,000 deep", _deep, FAST_READERS, invalid=True))
 
