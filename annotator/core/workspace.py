@@ -5,8 +5,11 @@ All paths the program uses are derived here, so no other module builds them by h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
+import shutil
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -168,11 +171,23 @@ GITIGNORE = """# written by 'annotator init': files that only make sense on this
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
+# Where init builds a workspace before moving it into place (inside the target folder); one
+# left by a killed init is removed by the next.
+_STAGING = re.compile(r"\.annotator-init\.[0-9a-f]{8}\.tmp")
+_FOLDERS = ("corpus", "guidelines", "annotations", "exports")
+
+
 def init_workspace(
     root: Path, name: str | None = None, guidelines: str = DEFAULT_GUIDELINES, *, example: bool = False
 ) -> Workspace:
     """Create a workspace with the bundled guidelines, its corpus empty or, with ``example``,
-    the seed corpus; refuse to touch an existing one."""
+    the seed corpus; refuse to touch an existing one.
+
+    All or nothing: everything is written and fsynced in a staging folder inside ``root``,
+    then each entry ``root`` lacks is renamed into place, ``annotator.toml`` last, so a
+    workspace exists only once it is complete. What ``root`` already holds (a README, an
+    empty corpus folder, a guidelines version, a team's .gitignore) is kept. A failure
+    removes what was moved and made, leaves ``root`` as it was and says what, where, why."""
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise AnnotatorError("a workspace already exists here", str(root / CONFIG_NAME))
@@ -181,20 +196,88 @@ def init_workspace(
         raise AnnotatorError(f"unknown guidelines version {guidelines!r}", "--guidelines", f"available: {available}")
     if root.exists() and not root.is_dir():
         raise AnnotatorError("not a folder", str(root))
+    for sub in _FOLDERS:
+        if (root / sub).exists() and not (root / sub).is_dir():
+            raise AnnotatorError("not a folder", str(root / sub), "a workspace needs it as a folder")
     if example and (root / "corpus").is_dir() and any((root / "corpus").iterdir()):
         raise AnnotatorError("the corpus folder is not empty", str(root / "corpus"), "--example needs an empty one")
     config = Config(name=name or root.name, guidelines=guidelines, bidi="auto")
-    for sub in ("corpus", "annotations", "exports"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-    target = root / "guidelines"
-    target.mkdir(exist_ok=True)
-    for version in BUNDLED_GUIDELINES.iterdir():
-        if version.is_dir() and not (target / version.name).exists():
-            bundled.copy_tree(version, target / version.name)
-    if example:
-        bundled.copy_tree(bundled.seed_corpus(), root / "corpus")
-    ignore = root / ".gitignore"
-    if not ignore.exists():  # a team's own .gitignore is theirs: never rewritten
-        ignore.write_text(GITIGNORE, encoding="utf-8")
-    (root / CONFIG_NAME).write_text(config_text(config), encoding="utf-8")
+    created: list[Path] = []  # folders made on the way to root, outermost first
+    moved: list[Path] = []  # what was renamed into place, in order
+    staging: Path | None = None
+    try:
+        for folder in reversed([p for p in (root, *root.parents) if not os.path.lexists(p)]):
+            os.mkdir(folder)
+            created.append(folder)
+        if not created:
+            for stale in os.listdir(root):
+                if _STAGING.fullmatch(stale):
+                    shutil.rmtree(root / stale, ignore_errors=True)
+        staging = root / f".annotator-init.{secrets.token_hex(4)}.tmp"
+        os.mkdir(staging)
+        _build(staging, config, example)
+        _move_into(staging, root, moved)
+        for folder in dict.fromkeys([*(p.parent for p in moved), *(p.parent for p in created)]):
+            bundled.fsync_folder(folder)
+        os.rename(staging / CONFIG_NAME, root / CONFIG_NAME)  # now, and only now, a workspace
+        moved.append(root / CONFIG_NAME)
+        bundled.fsync_folder(root)
+    except BaseException as exc:
+        _undo(moved, staging, created)
+        if not isinstance(exc, OSError):
+            raise
+        where = exc.filename or str(root)
+        if staging is not None:  # the path the file was to have
+            where = os.fsdecode(where).replace(str(staging), str(root), 1)
+        why = exc.strerror or str(exc)
+        raise AnnotatorError("cannot create the workspace, nothing was written", where, why) from exc
+    shutil.rmtree(staging, ignore_errors=True)  # what root had already (its .gitignore...) was not moved
     return Workspace(root, config)
+
+
+def _build(staging: Path, config: Config, example: bool) -> None:
+    """The whole workspace, written and fsynced in ``staging``."""
+    for sub in _FOLDERS:
+        os.mkdir(staging / sub)
+    for version in BUNDLED_GUIDELINES.iterdir():
+        if version.is_dir():
+            bundled.copy_tree(version, staging / "guidelines" / version.name)
+    if example:
+        bundled.copy_tree(bundled.seed_corpus(), staging / "corpus")
+    for sub in _FOLDERS:
+        bundled.fsync_folder(staging / sub)
+    bundled.write_file(staging / ".gitignore", GITIGNORE.encode())
+    bundled.write_file(staging / CONFIG_NAME, config_text(config).encode())
+    bundled.fsync_folder(staging)
+
+
+def _move_into(staging: Path, root: Path, moved: list[Path]) -> None:
+    """Rename into ``root`` each entry of ``staging`` it lacks (annotator.toml aside: it goes last),
+    and into each of its folders (corpus/, guidelines/...) each file or version it lacks: what is
+    there is kept (a team's .gitignore, a guidelines version, an empty corpus folder)."""
+    for entry in sorted(os.listdir(staging)):
+        if entry == CONFIG_NAME:
+            continue
+        source, target = staging / entry, root / entry
+        if not os.path.lexists(target):
+            os.rename(source, target)
+            moved.append(target)
+        elif source.is_dir() and target.is_dir():
+            for item in sorted(os.listdir(source)):
+                if not os.path.lexists(target / item):
+                    os.rename(source / item, target / item)
+                    moved.append(target / item)
+
+
+def _undo(moved: list[Path], staging: Path | None, created: list[Path]) -> None:
+    """Remove what init moved into place, its staging folder and the folders it made: the target as it was."""
+    for path in reversed(moved):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    for folder in reversed(created):
+        shutil.rmtree(folder, ignore_errors=True)
