@@ -16,6 +16,7 @@ fall inside words under ``--misaligned error``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -183,6 +184,8 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.partial"
     tmp.mkdir()
+    renamed = False  # the export in place: a failure after it removes it, so a retry finds no output folder
+    was_empty_folder = out.is_dir()
     try:
         writer = _Writer(workspace, options, tmp, progress, len(ids))
         for name, group in groups.items():
@@ -196,10 +199,14 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
         _fsync_files(tmp)
         check_out(out)
         os.rename(tmp, out)
+        renamed = True
+        _fsync_dir(out.parent)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(out if renamed else tmp, ignore_errors=True)
+        if renamed and was_empty_folder:  # the empty folder it was asked to fill, as it was
+            with contextlib.suppress(OSError):
+                out.mkdir()
         raise
-    _fsync_dir(out.parent)
     return ExportResult(out, manifest)
 
 
@@ -371,5 +378,7 @@ def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as exc:  # name the folder: an fsync's error does not
+        raise type(exc)(exc.errno, exc.strerror, str(folder)) from exc
     finally:
         os.close(fd)
