@@ -133,6 +133,9 @@ BROKEN: dict[str, Callable[[Data], Any]] = {
     "no doc_id": lambda d: d.pop("doc_id"),
     "no annotator": lambda d: d.pop("annotator"),
     "unknown status": lambda d: d.update(status="finished"),
+    "format 2": lambda d: d.update(format=2),
+    "format as a string": lambda d: d.update(format="1"),
+    "format true": lambda d: d.update(format=True),
     "created a number": lambda d: d.update(created=5),
     "another document's file": lambda d: d.update(doc_id="syn00000"),
     "a 1.0.0 file naming a 2.0.0 label": _old_version_naming_a_new_label,
@@ -160,6 +163,7 @@ FINE: dict[str, Callable[[Data], Any]] = {
         [e.update(label={"TIMEX": "DATE", "MEDIA": "ORG"}.get(e["label"], e["label"])) for e in d["entities"]],
     ),
     "null time stamps and review mark": lambda d: (d.update(created=None), entity(d).update(needs_review=None)),
+    "no format field (read as format 1)": lambda d: d.pop("format"),
 }
 
 CASES = {**BROKEN, **FINE}
@@ -231,10 +235,22 @@ def test_reasons_say_what_is_wrong(planted):
         "a 1.0.0 file naming a 2.0.0 label": "no label 'MEDIA' in guidelines 1.0.0",
         "made on another text": "another text",
         "entity without end": "'start' and 'end' must be integers",
+        "format 2": ":format: format 2 is not one this version reads (1)",
+        "format as a string": "format '1' is not one this version reads (1)",
     }
     for case, words in said.items():
         assert words in reasons[where[case]], (case, reasons[where[case]])
     assert ":entities[" in reasons[where["unknown label"]]  # the place in the file
+
+
+def test_validate_reports_a_format_this_version_does_not_read(planted):
+    from annotator.core.validate import validate
+
+    ws, where = planted
+    found = {str(p) for p in validate(ws.root)}
+    for case, shown in (("format 2", "2"), ("format as a string", "'1'"), ("format true", "True")):
+        path = f"annotations/ann1/{where[case]}.json"
+        assert f"{path}:format: format {shown} is not one this version reads (1)" in found, (case, sorted(found))
 
 
 def test_adjudication_skips_each_broken_file_with_its_reason(planted, tmp_path):

@@ -44,13 +44,16 @@ from typing import Any, Protocol, TypeGuard
 
 import orjson
 
-from annotator.core.annotations.model import STATUSES, DocumentAnnotations
+from annotator.core.annotations.model import FORMAT, STATUSES, DocumentAnnotations
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Registry, Vocabulary
 from annotator.core.guidelines.schema import parse_semver
 
 OFFSET_LIMIT = 2**62  # no text is this long (offsets must also fit the agreement's 64-bit columns)
 HEADER = ("doc_id", "text_sha256", "guidelines", "annotator")
+# The formats of annotation file this version reads: what DocumentAnnotations.to_json writes.
+# A file without the field (or with null) is read as format 1, the only format there has been.
+FORMATS = (FORMAT,)
 
 
 class Text(Protocol):
@@ -208,6 +211,11 @@ def flatten(doc: DocumentAnnotations) -> Flat:
 
 def header_problems(data: dict[str, Any]) -> list[Problem]:
     """The top-level keys of a file in the store's format."""
+    version = data.get("format")
+    if version is not None and (type(version) is not int or version not in FORMATS):
+        readable = ", ".join(map(str, FORMATS))
+        shown = repr(version) if len(repr(version)) <= 40 else repr(version)[:37] + "..."
+        return [Problem("format", f"format {shown} is not one this version reads ({readable})")]
     problems = [
         Problem(key, f"{key!r} must be a string", _got(data.get(key)))
         for key in HEADER

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 STATUSES = ("not_started", "in_progress", "done")
+FORMAT = 1  # the "format" of the annotation files to_json writes (the loader refuses any other)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ class DocumentAnnotations:
         out = dict(self.extra)
         out.update(
             {
-                "format": 1,
+                "format": FORMAT,
                 "doc_id": self.doc_id,
                 "text_sha256": self.text_sha256,
                 "guidelines": self.guidelines,
