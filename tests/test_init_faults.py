@@ -21,7 +21,7 @@ import pytest
 
 from annotator import bundled
 from annotator.cli import main
-from annotator.core import workspace
+from annotator.core import jsonio, workspace
 from annotator.core.workspace import BUNDLED_GUIDELINES, CONFIG_NAME, GITIGNORE, Workspace
 from tests.conftest import assert_one_error
 
@@ -34,7 +34,7 @@ class Faults:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, code: int):
         self.code, self.k, self.calls = code, 0, 0
         wrapped = {name: self._wrap(getattr(os, name)) for name in FAULTY}
-        for module in (workspace, bundled):
+        for module in (workspace, bundled, jsonio):
             monkeypatch.setattr(module, "os", SimpleNamespace(**{**vars(os), **wrapped}))
 
     def arm(self, k: int) -> None:

@@ -141,3 +141,40 @@ def _write_tmp(path: Path, data: bytes) -> str:
         raise
     os.close(fd)
     return tmp
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """``data`` written to ``path`` in place (0644 when new) and fsynced: for files in a folder
+    nobody reads yet (a staging folder); an OSError names ``path``."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except OSError as exc:
+        raise _named(exc, path) from exc
+    try:
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as exc:
+        raise _named(exc, path) from exc
+    finally:
+        os.close(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    """The folder's entries (a file made in it, a rename into it) on disk; an OSError names the folder
+    (an fsync's own error does not)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise _named(exc, folder) from exc
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        raise _named(exc, folder) from exc
+    finally:
+        os.close(fd)
+
+
+def _named(exc: OSError, path: Path) -> OSError:
+    return type(exc)(exc.errno, exc.strerror, str(path)) if exc.errno is not None else exc

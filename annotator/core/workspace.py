@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from annotator import bundled
 from annotator.core.errors import AnnotatorError
+from annotator.core.jsonio import fsync_folder, write_synced
 
 if TYPE_CHECKING:
     from annotator.core.terminal import Display
@@ -218,10 +219,10 @@ def init_workspace(
         _build(staging, config, example)
         _move_into(staging, root, moved)
         for folder in dict.fromkeys([*(p.parent for p in moved), *(p.parent for p in created)]):
-            bundled.fsync_folder(folder)
+            fsync_folder(folder)
         os.rename(staging / CONFIG_NAME, root / CONFIG_NAME)  # now, and only now, a workspace
         moved.append(root / CONFIG_NAME)
-        bundled.fsync_folder(root)
+        fsync_folder(root)
     except BaseException as exc:
         _undo(moved, staging, created)
         if not isinstance(exc, OSError):
@@ -245,10 +246,10 @@ def _build(staging: Path, config: Config, example: bool) -> None:
     if example:
         bundled.copy_tree(bundled.seed_corpus(), staging / "corpus")
     for sub in _FOLDERS:
-        bundled.fsync_folder(staging / sub)
-    bundled.write_file(staging / ".gitignore", GITIGNORE.encode())
-    bundled.write_file(staging / CONFIG_NAME, config_text(config).encode())
-    bundled.fsync_folder(staging)
+        fsync_folder(staging / sub)
+    write_synced(staging / ".gitignore", GITIGNORE.encode())
+    write_synced(staging / CONFIG_NAME, config_text(config).encode())
+    fsync_folder(staging)
 
 
 def _move_into(staging: Path, root: Path, moved: list[Path]) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 import annotator.core.export as export_module
 from annotator.cli import main
+from annotator.core import jsonio
 from tests.conftest import assert_one_error
 from tests.export.seed_annotations import annotated_workspace
 
@@ -24,7 +25,7 @@ def template(tmp_path_factory) -> Path:
 
 
 def fail_last_fsync(monkeypatch: pytest.MonkeyPatch, calls: int) -> list[int]:
-    """The export module's ``calls``-th fsync (the folder's, after the rename) fails with ENOSPC."""
+    """The export's ``calls``-th fsync (the folder's, after the rename) fails with ENOSPC."""
     seen = [0]
 
     def fsync(fd: int) -> None:
@@ -33,7 +34,8 @@ def fail_last_fsync(monkeypatch: pytest.MonkeyPatch, calls: int) -> list[int]:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         os.fsync(fd)
 
-    monkeypatch.setattr(export_module, "os", SimpleNamespace(**{**vars(os), "fsync": fsync}))
+    for module in (export_module, jsonio):  # the export's own fsyncs, and jsonio.fsync_folder's
+        monkeypatch.setattr(module, "os", SimpleNamespace(**{**vars(os), "fsync": fsync}))
     return seen
 
 
@@ -58,5 +60,6 @@ def test_a_failed_fsync_after_the_rename_leaves_nothing_and_the_retry_works(
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no export, no .partial folder
     assert not out.exists() or (empty_folder and not any(out.iterdir()))
     monkeypatch.setattr(export_module, "os", os)
+    monkeypatch.setattr(jsonio, "os", os)
     assert main(argv) == 0, capsys.readouterr().err  # not refused: "output folder exists"
     assert (out / "manifest.json").is_file()

@@ -37,7 +37,7 @@ from annotator.core.export.render import Totals, render_all
 from annotator.core.export.split import check_split, parse_split, split_documents
 from annotator.core.export.tagging import MISALIGNED, NESTED, SCHEMES, TOKENS, label_list
 from annotator.core.guidelines.registry import registry
-from annotator.core.jsonio import dumps
+from annotator.core.jsonio import dumps, fsync_folder
 from annotator.core.workspace import Workspace
 
 __all__ = ["ExportOptions", "ExportResult", "export", "parse_split", "split_documents"]
@@ -200,7 +200,7 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
         check_out(out)
         os.rename(tmp, out)
         renamed = True
-        _fsync_dir(out.parent)
+        fsync_folder(out.parent)
     except BaseException:
         shutil.rmtree(out if renamed else tmp, ignore_errors=True)
         if renamed and was_empty_folder:  # the empty folder it was asked to fill, as it was
@@ -371,14 +371,4 @@ def _fsync_files(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # name the folder: an fsync's error does not
-        raise type(exc)(exc.errno, exc.strerror, str(folder)) from exc
-    finally:
-        os.close(fd)
+    fsync_folder(folder)
