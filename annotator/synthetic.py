@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from annotator import bundled
+from annotator.core.annotations.model import FORMAT
 from annotator.core.corpus import INDEX_NAME, DocumentInfo, sha256_text, title_of
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import Vocabulary
@@ -169,7 +170,7 @@ def generate(
         )
         gold_entities, gold_events = _gold(rng, schema, tokens, words, entities, events)
         head = {
-            "format": 1,
+            "format": FORMAT,
             "doc_id": doc_id,
             "text_sha256": sha,
             "guidelines": schema.version,
