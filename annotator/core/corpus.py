@@ -119,7 +119,10 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def title_of(text: str, limit: int = 120) -> str:
+TITLE_LIMIT = 120  # characters of a title: its first line at import, an index line's cut to it when read
+
+
+def title_of(text: str, limit: int = TITLE_LIMIT) -> str:
     for line in text.split("\n"):
         if line.strip():
             return line.strip()[:limit]
@@ -468,7 +471,11 @@ def _as_written(data: object) -> DocumentInfo | None:
     v = _values(data)
     if tuple(map(type, v)) != _TYPES or v[2] < 0 or v[5] < 0 or not _SHA256.fullmatch(v[1]):
         return None
-    return DocumentInfo(*v) if _good_id(v[0]) else None
+    if not _good_id(v[0]):
+        return None
+    if len(v[3]) > TITLE_LIMIT:  # an index made by hand: the document stays usable, its title cut
+        v = (*v[:3], v[3][:TITLE_LIMIT], *v[4:])
+    return DocumentInfo(*v)
 
 
 def _index_entry(data: object, where: str) -> DocumentInfo:
@@ -493,7 +500,7 @@ def _index_entry(data: object, where: str) -> DocumentInfo:
         raise AnnotatorError(
             f"{what}: 'sha256' must be 64 lowercase hex digits", where, f"got {_short(data['sha256'])}"
         )
-    return DocumentInfo(**data)
+    return DocumentInfo(**{**data, "title": data["title"][:TITLE_LIMIT]})
 
 
 def _short(value: object) -> str:

@@ -26,6 +26,13 @@ STATUS_STYLE = {"done": "#5fd75f", "in_progress": "#d7d75f", "adjudicated": "#5f
 TITLE_CHARS = 60  # at most this many cells of a title; cut by display_text.fit, which keeps its start
 STATUS_WIDTH, REVIEW_WIDTH, GOLD_WIDTH, CHARS_WIDTH = 12, 9, 14, 7
 COLUMNS = ("id", "status", "to review", "gold", "chars", "title")
+CELL_CHARS = 4  # code points of a text looked at per cell it may take (a letter with its marks)
+
+
+def head(text: str, cells: int) -> str:
+    """As much of ``text`` as ``cells`` cells could show (and one more character, so that a
+    longer text is still cut with an ellipsis): a row never lays out more than fits."""
+    return text[: cells * CELL_CHARS + 1]
 
 
 class DocumentList(CachedStyles, ScrollView, can_focus=True):
@@ -126,7 +133,8 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
             segments.append(Segment(text + "  ", style))
         used = sum(cell_len(s.text) for s in segments)
         room = max(0, width - used)
-        title = fit(title, min(room, TITLE_CHARS), self.mode)
+        cells = min(room, TITLE_CHARS)
+        title = fit(head(title, cells), cells, self.mode)
         segments.append(Segment(" " * max(0, room - cell_len(title)) + title, styles[-1]))
         return Strip(segments).crop_extend(0, width, styles[-1])
 
