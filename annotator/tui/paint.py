@@ -26,20 +26,29 @@ def annotation_highlights(doc: DocumentAnnotations, schema: Schema) -> list[High
     colours.update({event.name: event.colour for event in schema.events})
     items = [(e.start, e.end, e.label, False, bool(e.needs_review)) for e in doc.entities]
     items += [(e.start, e.end, e.type, True, bool(e.needs_review)) for e in doc.events]
-    items.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+    items.sort(key=lambda x: (x[0] - x[1], x[0]))
     shared = Counter((x[0], x[1]) for x in items)
     inner = _nested(shared)
+    styles: dict[tuple[str, bool, bool, bool], Style] = {}  # a few kinds, however many annotations
     out: list[Highlight] = []
     for start, end, name, trigger, review in items:
-        style = Style(bgcolor=colours.get(name, "#888888"), color=_INK)
-        if (start, end) in inner or shared[start, end] > 1:
-            style += Style(underline=True)
-        if trigger:
-            style += Style(bold=True, italic=True)
-        if review:
-            style += _REVIEW
+        kind = (name, (start, end) in inner or shared[start, end] > 1, trigger, review)
+        style = styles.get(kind)
+        if style is None:
+            style = styles[kind] = _style(colours.get(name, "#888888"), *kind[1:])
         out.append(Highlight(start, end, style))
     return out
+
+
+def _style(colour: str, underline: bool, trigger: bool, review: bool) -> Style:
+    style = Style(bgcolor=colour, color=_INK)
+    if underline:
+        style += Style(underline=True)
+    if trigger:
+        style += Style(bold=True, italic=True)
+    if review:
+        style += _REVIEW
+    return style
 
 
 def _nested(extents) -> set[tuple[int, int]]:

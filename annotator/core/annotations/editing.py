@@ -14,6 +14,18 @@ from annotator.core.annotations.model import STATUSES, Argument, DocumentAnnotat
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.schema import Schema
 
+MAX_EDITED = 100_000  # entities and events: above this the app shows a document read-only (README, Known limits)
+
+
+def too_many_to_edit(doc: DocumentAnnotations) -> str | None:
+    """Why the app will not edit ``doc`` (every edit saves and repaints the whole document:
+    seconds each above ``MAX_EDITED`` annotations), or None. The CLI reads such files."""
+    count = len(doc.entities) + len(doc.events)
+    if count <= MAX_EDITED:
+        return None
+    what = f"{len(doc.entities):,} entities" + (f" and {len(doc.events):,} events" if doc.events else "")
+    return f"{what}: more than the app edits (limit {MAX_EDITED:,}); use the CLI"
+
 
 @dataclass(slots=True)
 class Editor:

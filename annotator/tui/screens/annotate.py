@@ -27,9 +27,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from annotator.core.annotations.changed_on_disk import reapply, save_copy, unsaved_edits
-from annotator.core.annotations.editing import Editor
+from annotator.core.annotations.editing import Editor, too_many_to_edit
 from annotator.core.annotations.generation import ChangedOnDisk
-from annotator.core.annotations.model import Entity, Event
+from annotator.core.annotations.model import DocumentAnnotations, Entity, Event
+from annotator.core.annotations.span_index import SpanIndex
 from annotator.core.annotations.status import to_review
 from annotator.core.annotations.store import AnnotationStore, Opened
 from annotator.core.corpus import Document
@@ -85,6 +86,7 @@ class AnnotateScreen(Screen):
         self.hits: list[tuple[int, int]] = []
         self._status_extra = ""  # the last thing done in this document ("saved 12:01:03 · T3 GPE")
         self.refused: ChangedOnDisk | None = None  # a save refused as the file changed on disk, until settled
+        self._items: tuple[DocumentAnnotations, list[Entity | Event], SpanIndex] | None = None  # what is where
         self._set_document(document, self._open(document))
 
     def _open(self, document: Document) -> Opened:
@@ -92,6 +94,8 @@ class AnnotateScreen(Screen):
         opened = self.store.open(document.id, document.info.sha256, self.schema.version, self.guidelines_dir)
         if not document.sha_matches:
             opened.read_only = "the corpus file changed after import (sha256 differs from the index)"
+        if opened.read_only is None:
+            opened.read_only = too_many_to_edit(opened.doc)
         return opened
 
     def on_unmount(self) -> None:
@@ -243,7 +247,11 @@ class AnnotateScreen(Screen):
 
     def _items_at(self, offset: int) -> list[Entity | Event]:
         """Annotations covering ``offset``, innermost (shortest) first."""
-        items = [i for i in (*self.doc.entities, *self.doc.events) if i.start <= offset < i.end]
+        if self._items is None or self._items[0] is not self.doc:
+            every = [*self.doc.entities, *self.doc.events]
+            self._items = (self.doc, every, SpanIndex(every))
+        _, every, index = self._items
+        items = [every[i] for i in sorted(index.touching(offset, offset + 1))]  # ties stay in the document's order
         return sorted(items, key=lambda i: (i.end - i.start, i.start))
 
     # ----- saving --------------------------------------------------------------
@@ -284,6 +292,8 @@ class AnnotateScreen(Screen):
     def _reread(self) -> Opened | None:
         """The file read again (under the lock held); None, with the reason shown, if it cannot be edited."""
         again = self.store.reload(self.opened, self.document.info.sha256, self.schema.version, self.guidelines_dir)
+        if again.read_only is None:
+            again.read_only = too_many_to_edit(again.doc)
         self.opened = again
         if again.read_only:
             self._refresh_document()

@@ -12,6 +12,7 @@ rows it touches, and a frame costs the same for a short and a very long document
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +27,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.core.annotations.span_index import SpanIndex
 from annotator.core.keymap import READER
 from annotator.core.text.layout import DisplayLine, Layout, Paragraph, pieces_of
 from annotator.core.text.navigation import Cursor, Navigator, Span, Units, character_units, token_units
@@ -33,6 +35,7 @@ from annotator.tui.keys import bindings
 from annotator.tui.widgets.styles import CachedStyles
 
 LAYOUT_CHUNK = 30_000  # characters laid out per step: about 30 ms, so keys stay answered meanwhile
+MAX_LAYERS = 8  # a cell is painted with at most its top 8 highlights (the innermost); more would not show
 _QUIET_CURSOR = Style(bold=True, underline=True)
 
 
@@ -91,6 +94,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         self.text_layout: Layout | None = None
         self._dragging = False
         self.highlights: list[Highlight] = []
+        self._highlight_index = SpanIndex([])
         self._highlights_version = 0
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
@@ -113,6 +117,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         self._pieces = pieces_of(text)
         self._document += 1
         self.highlights = []
+        self._highlight_index = SpanIndex([])
         self._highlights_version += 1
         self.set_reactive(ReaderView.caret, Cursor())
         self._relayout()
@@ -160,6 +165,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
 
     def set_highlights(self, highlights: list[Highlight]) -> None:
         self.highlights = highlights
+        self._highlight_index = SpanIndex(highlights)
         self._highlights_version += 1
         self.refresh()
 
@@ -266,18 +272,16 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         self, line: DisplayLine, cursor: Span | None, selected: Span | None, styles: tuple[Style, Style, Style, Style]
     ) -> Strip:
         """One row: its clusters left to right, each painted with the highlights on its first
-        character, and the selection and cursor where they meet it."""
+        character (its top ``MAX_LAYERS``), and the selection and cursor where they meet it."""
         _, base, cursor_style, selection_style = styles
         c0, c1 = cursor or (-1, -1)
         s0, s1 = selected or (-1, -1)
-        spans = [h for h in self.highlights if h.start < line.stop + 1 and h.end > line.start]
+        clusters = list(line.visual_clusters())
+        painted = self._paint(sorted({start for _, start, _, _ in clusters}), base)
         segments = [Segment(" " * line.indent, base)] if line.indent else []
         text, style = "", None
-        for glyph, start, end, _cells in line.visual_clusters():
-            cell_style = base
-            for h in spans:
-                if h.start <= start < h.end:
-                    cell_style = cell_style + h.style
+        for glyph, start, end, _cells in clusters:
+            cell_style = painted.get(start, base)
             if start < s1 and end > s0:
                 cell_style = cell_style + selection_style
             if start < c1 and end > c0:
@@ -291,6 +295,32 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
         if text:
             segments.append(Segment(text, style))
         return Strip(segments, line.indent + line.cells)
+
+    def _paint(self, offsets: list[int], base: Style) -> dict[int, Style]:
+        """The text style plus the highlights on each of ``offsets`` (sorted), painted in order;
+        the highlights are taken last painted first, and a cell stops at ``MAX_LAYERS`` of them."""
+        if not offsets:
+            return {}
+        index = self._highlight_index
+        layers: list[list[Style]] = [[] for _ in offsets]
+        open_cells = len(offsets)
+        for i in index.touching(offsets[0], offsets[-1] + 1):
+            h = self.highlights[i]
+            for k in range(bisect_left(offsets, h.start), bisect_right(offsets, h.end - 1)):
+                cell = layers[k]
+                if len(cell) < MAX_LAYERS:
+                    cell.append(h.style)
+                    if len(cell) == MAX_LAYERS:
+                        open_cells -= 1
+            if not open_cells:
+                break
+        painted: dict[int, Style] = {}
+        for offset, cell in zip(offsets, layers):
+            style = base
+            for layer in reversed(cell):
+                style = style + layer
+            painted[offset] = style
+        return painted
 
     def _refresh_rows(self, span: Span | None) -> None:
         """Draw again the rows showing ``text[start:end]``."""
