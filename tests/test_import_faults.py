@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,34 +27,14 @@ from annotator.core.export import ExportOptions, export
 from annotator.core.workspace import init_workspace
 from tests.conftest import assert_one_error
 from tests.export.seed_annotations import DOC0, DOC1, DOC2, annotated_workspace
+from tests.write_faults import WriteFaults
 
-FAULTY = ("mkstemp", "fchmod", "write", "fsync", "open", "link", "replace")
 
-
-class Faults:
-    """Arms jsonio so that the ``k``-th call of a write step fails with ``code``."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, code: int):
-        self.code, self.k, self.calls = code, 0, 0
-        wrapped = {name: self._wrap(getattr(os, name)) for name in FAULTY if name != "mkstemp"}
-        monkeypatch.setattr(jsonio, "os", SimpleNamespace(**{**vars(os), **wrapped}))
-        monkeypatch.setattr(jsonio, "tempfile", SimpleNamespace(mkstemp=self._wrap(tempfile.mkstemp)))
-
-    def arm(self, k: int) -> None:
-        self.k, self.calls = k, 0
-
-    @property
-    def fired(self) -> bool:
-        return 0 < self.k <= self.calls
-
-    def _wrap(self, real):
-        def call(*args, **kwargs):
-            self.calls += 1
-            if self.calls == self.k:
-                raise OSError(self.code, os.strerror(self.code))
-            return real(*args, **kwargs)
-
-        return call
+def Faults(monkeypatch: pytest.MonkeyPatch, code: int) -> WriteFaults:
+    """jsonio armed: creating the temporary file, setting its mode, writing, fsync, opening a
+    folder, the backup link, the rename."""
+    steps = ("fchmod", "write", "fsync", "open", "link", "replace")
+    return WriteFaults(monkeypatch, code, (jsonio,), steps, mkstemp=True)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

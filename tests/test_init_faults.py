@@ -24,34 +24,12 @@ from annotator.cli import main
 from annotator.core import jsonio, workspace
 from annotator.core.workspace import BUNDLED_GUIDELINES, CONFIG_NAME, GITIGNORE, Workspace
 from tests.conftest import assert_one_error
+from tests.write_faults import WriteFaults
 
-FAULTY = ("mkdir", "open", "write", "fsync", "rename")
 
-
-class Faults:
-    """Arms init's modules so that the ``k``-th call of a write step fails with ``code``."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, code: int):
-        self.code, self.k, self.calls = code, 0, 0
-        wrapped = {name: self._wrap(getattr(os, name)) for name in FAULTY}
-        for module in (workspace, bundled, jsonio):
-            monkeypatch.setattr(module, "os", SimpleNamespace(**{**vars(os), **wrapped}))
-
-    def arm(self, k: int) -> None:
-        self.k, self.calls = k, 0
-
-    @property
-    def fired(self) -> bool:
-        return 0 < self.k <= self.calls
-
-    def _wrap(self, real):
-        def call(*args, **kwargs):
-            self.calls += 1
-            if self.calls == self.k:
-                raise OSError(self.code, os.strerror(self.code))
-            return real(*args, **kwargs)
-
-        return call
+def Faults(monkeypatch: pytest.MonkeyPatch, code: int) -> WriteFaults:
+    """init's modules armed: mkdir, open, write, fsync, rename."""
+    return WriteFaults(monkeypatch, code, (workspace, bundled, jsonio), ("mkdir", "open", "write", "fsync", "rename"))
 
 
 def tree(root: Path) -> dict[str, bytes | None]:
