@@ -28,6 +28,7 @@ from annotator.core.text.display_text import fit, right_aligned
 from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
 from annotator.tui.widgets.document_list import head
+from annotator.tui.widgets.rows import show_row
 from annotator.tui.widgets.styles import CachedStyles
 
 MIN_CELLS = 8  # the text and arguments columns never get narrower than this
@@ -172,12 +173,7 @@ class AnnotationPanel(CachedStyles, ScrollView, can_focus=True):
             return
         row = max(0, min(row, len(self.rows) - 1))
         self.cursor = row
-        height = self.scrollable_content_region.height - 1
-        if row < self.scroll_offset.y:
-            self.scroll_to(y=row, animate=False)
-        elif height > 0 and row >= self.scroll_offset.y + height:
-            self.scroll_to(y=row - height + 1, animate=False)
-        self.refresh()
+        show_row(self, row)
 
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 2)

@@ -19,6 +19,7 @@ from annotator.core.keymap import DOCUMENT_LIST
 from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
+from annotator.tui.widgets.rows import show_row
 from annotator.tui.widgets.styles import CachedStyles
 
 REVIEW_STYLE = "bold #d7d75f"
@@ -144,12 +145,7 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
             return
         row = max(0, min(row, len(self.infos) - 1))
         self.cursor = row
-        height = self.scrollable_content_region.height - 1
-        if row < self.scroll_offset.y:
-            self.scroll_to(y=row, animate=False)
-        elif height > 0 and row >= self.scroll_offset.y + height:
-            self.scroll_to(y=row - height + 1, animate=False)
-        self.refresh()
+        show_row(self, row)
         self.post_message(self.Highlighted(self.infos[row].id))
 
     def action_move(self, step: int) -> None:
