@@ -321,28 +321,21 @@ def _against(report: AgreementReport) -> list[RenderableType]:
 
 def _distributions(report: AgreementReport) -> list[RenderableType]:
     out: list[RenderableType] = []
-    for what, title in (("labels", "label"), ("types", "event type"), ("roles", "role")):
-        rows = report.counts(what)
-        if rows:
-            table = _table(f"How often each annotator used each {title}", [title, *report.annotators])
-            for name, counts in rows:
-                table.add_row(plain(name), *(str(n) for n in counts))
-            out.append(table)
+    for what, title, counts in report.distribution_tables():
+        table = _table(title, [what, *report.annotators])
+        for name, used in counts:
+            table.add_row(plain(name), *(str(n) for n in used))
+        out.append(table)
     return out
 
 
 def _confusions(report: AgreementReport) -> list[RenderableType]:
     out: list[RenderableType] = []
-    for title, rows in (
-        ("Label confusion (same extent)", report.confusion),
-        ("Event type confusion (same trigger)", report.type_confusion),
-        ("Role confusion (same trigger and entity)", report.role_confusion),
-    ):
-        if rows:
-            table = _table(f"{title}, most frequent first", ["", "", "count"])
-            for c in rows[:WORST_DOCUMENTS]:
-                table.add_row(plain(c.label_a), plain(c.label_b), str(c.count))
-            out.append(table)
+    for title, rows in report.confusion_tables():
+        table = _table(f"{title}, most frequent first", ["", "", "count"])
+        for c in rows[:WORST_DOCUMENTS]:
+            table.add_row(plain(c.label_a), plain(c.label_b), str(c.count))
+        out.append(table)
     return out
 
 

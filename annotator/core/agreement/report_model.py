@@ -388,6 +388,23 @@ class AgreementReport:
         names = sorted({name for counts in per for name in counts})
         return [(name, tuple(counts.get(name, 0) for counts in per)) for name in names]
 
+    def distribution_tables(self) -> list[tuple[str, str, list[tuple[str, tuple[int, ...]]]]]:
+        """(what, title, rows of :meth:`counts`) for labels, event types and roles some annotator used:
+        the tables every renderer shows under the same titles."""
+        tables = [("label", "Labels each annotator used", self.counts("labels"))]
+        tables.append(("event type", "Event types each annotator used", self.counts("types")))
+        tables.append(("role", "Roles each annotator used", self.counts("roles")))
+        return [table for table in tables if table[2]]
+
+    def confusion_tables(self) -> list[tuple[str, tuple[Confusion, ...]]]:
+        """(title, confusions most frequent first) for labels, event types and roles that have any."""
+        tables = [
+            ("Label confusion (same extent, different labels)", self.confusion),
+            ("Event type confusion (same trigger, different types)", self.type_confusion),
+            ("Role confusion (same trigger and entity, different roles)", self.role_confusion),
+        ]
+        return [table for table in tables if table[1]]
+
     def disputed_documents(self) -> list[DocumentAgreement]:
         """The documents with a disagreement, worst first."""
         return [d for d in self.per_document if d.disagreements]

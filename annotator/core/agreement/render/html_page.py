@@ -154,29 +154,23 @@ def _against(report: AgreementReport) -> list[str]:
 
 def _distributions(report: AgreementReport) -> list[str]:
     out: list[str] = []
-    for what, title in (("labels", "Label"), ("types", "Event type"), ("roles", "Role")):
+    for what, title, counts in report.distribution_tables():
         rows = [
-            f"<tr><td>{h(name)}</td>" + "".join(f'<td class="num">{n}</td>' for n in counts) + "</tr>"
-            for name, counts in report.counts(what)
+            f"<tr><td>{h(name)}</td>" + "".join(f'<td class="num">{n}</td>' for n in used) + "</tr>"
+            for name, used in counts
         ]
-        if rows:
-            out += [f"<h2>{title}s each annotator used</h2>", *_table([title, *report.annotators], rows)]
+        out += [f"<h2>{h(title)}</h2>", *_table([what.capitalize(), *report.annotators], rows)]
     return out
 
 
 def _confusion(report: AgreementReport) -> list[str]:
     out: list[str] = []
-    for title, confusions in (
-        ("Label confusion (same extent, different labels)", report.confusion),
-        ("Event type confusion (same trigger, different types)", report.type_confusion),
-        ("Role confusion (same trigger and entity, different roles)", report.role_confusion),
-    ):
-        if confusions:
-            rows = [
-                f'<tr><td>{h(c.label_a)}</td><td>{h(c.label_b)}</td><td class="num">{c.count}</td></tr>'
-                for c in confusions[:CONFUSIONS]
-            ]
-            out += [f"<h2>{h(title)}</h2>", *_table(["", "", "Count"], rows)]
+    for title, confusions in report.confusion_tables():
+        rows = [
+            f'<tr><td>{h(c.label_a)}</td><td>{h(c.label_b)}</td><td class="num">{c.count}</td></tr>'
+            for c in confusions[:CONFUSIONS]
+        ]
+        out += [f"<h2>{h(title)}</h2>", *_table(["", "", "Count"], rows)]
     return out
 
 

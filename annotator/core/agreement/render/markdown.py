@@ -128,24 +128,17 @@ def _against(report: AgreementReport) -> list[str]:
 
 
 def _distributions(report: AgreementReport) -> list[str]:
-    out: list[str] = []
     names = [_md(a) for a in report.annotators]
-    for what, title in (("labels", "Labels"), ("types", "Event types"), ("roles", "Roles")):
-        rows = [[_md(name), *counts] for name, counts in report.counts(what)]
-        if rows:
-            out += _section(f"{title} each annotator used", _table([title[:-1], *names], rows))
+    out: list[str] = []
+    for what, title, counts in report.distribution_tables():
+        out += _section(title, _table([what.capitalize(), *names], ([_md(name), *n] for name, n in counts)))
     return out
 
 
 def _confusion(report: AgreementReport) -> list[str]:
     out: list[str] = []
-    for title, rows in (
-        ("Label confusion (same extent, different labels)", report.confusion),
-        ("Event type confusion (same trigger, different types)", report.type_confusion),
-        ("Role confusion (same trigger and entity, different roles)", report.role_confusion),
-    ):
-        if rows:
-            out += _section(title, _table(["", "", "Count"], ([_md(c.label_a), _md(c.label_b), c.count] for c in rows)))
+    for title, rows in report.confusion_tables():
+        out += _section(title, _table(["", "", "Count"], ([_md(c.label_a), _md(c.label_b), c.count] for c in rows)))
     return out
 
 
