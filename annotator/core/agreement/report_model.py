@@ -78,17 +78,6 @@ class Value:
 
 
 @dataclass(frozen=True)
-class SpanMatch:
-    """Span F1 of one pair under one matching (exact or overlap)."""
-
-    f1: Value
-    matched: int
-    a_count: int
-    b_count: int
-    per_label: Mapping[str, Value]
-
-
-@dataclass(frozen=True)
 class EventMatch:
     """Trigger or argument F1 of one pair."""
 
@@ -96,6 +85,13 @@ class EventMatch:
     matched: int
     a_count: int
     b_count: int
+
+
+@dataclass(frozen=True)
+class SpanMatch(EventMatch):
+    """Span F1 of one pair under one matching (exact or overlap), and per label."""
+
+    per_label: Mapping[str, Value]
 
 
 @dataclass(frozen=True)
