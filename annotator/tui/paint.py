@@ -19,8 +19,9 @@ SEARCH_HIT = Style(bgcolor="#d7d700", color="#000000", bold=True)
 def annotation_highlights(doc: DocumentAnnotations, schema: Schema) -> list[Highlight]:
     """Outer spans first so inner (nested) ones paint over them, underlined to stay distinct.
 
-    Entities are drawn as their label colour behind dark text; event triggers in bold
-    italic; annotations a migration left for review get an overline.
+    Entities are drawn as their label colour behind dark text; event triggers in bold (not
+    italic: Konsole finds no italic Arabic face and draws boxes); annotations a migration
+    left for review get an overline.
     """
     colours = {label.name: label.colour for label in schema.labels}
     colours.update({event.name: event.colour for event in schema.events})
@@ -45,7 +46,7 @@ def _style(colour: str, underline: bool, trigger: bool, review: bool) -> Style:
     if underline:
         style += Style(underline=True)
     if trigger:
-        style += Style(bold=True, italic=True)
+        style += Style(bold=True)
     if review:
         style += _REVIEW
     return style
