@@ -116,7 +116,8 @@ def stale_temporary_files(document: Path) -> list[Path]:
         names = os.listdir(document.parent)
     except FileNotFoundError:
         return []
-    return [document.parent / name for name in names if temp_target(name) == document.name]
+    prefix = f".{document.name}."  # a cheap test first: the folder may hold 100,000 files
+    return [document.parent / n for n in names if n.startswith(prefix) and temp_target(n) == document.name]
 
 
 def _remove_stale(document: Path) -> None:
