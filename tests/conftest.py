@@ -92,3 +92,16 @@ def assert_one_error(result: CliResult, *needles: str) -> str:
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     return lines[0]
+
+
+def write_done(workspace, who: str, doc_id: str, entities: list[tuple[int, int, str]], events: tuple = ()) -> None:
+    """Save ``who``'s finished annotations of ``doc_id`` (guidelines 2.0.0): entities T1, T2, ...
+    from (start, end, label), and ``events`` as given."""
+    from annotator.core.annotations.model import DocumentAnnotations, Entity
+    from annotator.core.annotations.store import AnnotationStore
+    from annotator.core.corpus import Corpus
+
+    info = Corpus(workspace.corpus_dir).info(doc_id)
+    entity_list = tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities))
+    doc = DocumentAnnotations(doc_id, info.sha256, "2.0.0", who, "done", entity_list, events)
+    AnnotationStore(workspace.annotations_dir, who).save(doc)

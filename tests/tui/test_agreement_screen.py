@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
-from annotator.core.annotations.store import AnnotationStore
-from annotator.core.corpus import Corpus
+from annotator.core.annotations.model import Argument, Event
 from annotator.tui.app import make_app
 from annotator.tui.screens.agreement import AgreementScreen
 from annotator.tui.screens.compare import CompareScreen
 from tests.conftest import SEED_IDS
-
-
-def write(
-    workspace, who: str, doc_id: str, entities: list[tuple[int, int, str]], events: tuple[Event, ...] = ()
-) -> None:
-    info = Corpus(workspace.corpus_dir).info(doc_id)
-    doc = DocumentAnnotations(
-        doc_id,
-        info.sha256,
-        "2.0.0",
-        who,
-        "done",
-        tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)),
-        events,
-    )
-    AnnotationStore(workspace.annotations_dir, who).save(doc)
+from tests.conftest import write_done as write
 
 
 def attack(role: str) -> tuple[Event, ...]:

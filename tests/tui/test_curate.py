@@ -5,29 +5,17 @@ from __future__ import annotations
 import orjson
 
 from annotator.core.adjudication.strategy import Strategy
-from annotator.core.annotations.model import Argument, DocumentAnnotations, Entity, Event
-from annotator.core.annotations.store import AnnotationStore
-from annotator.core.corpus import Corpus
+from annotator.core.annotations.model import Argument, Event
 from annotator.tui.app import make_app
 from annotator.tui.screens.curate import CurateScreen
 from annotator.tui.screens.modals import ChooseScreen
-from tests.conftest import SEED_IDS
+from tests.conftest import SEED_IDS, write_done
 
 DOC = SEED_IDS[0]
 
 
 def write(workspace, who: str, entities: list[tuple[int, int, str]], events: tuple[Event, ...] = ()) -> None:
-    info = Corpus(workspace.corpus_dir).info(DOC)
-    doc = DocumentAnnotations(
-        DOC,
-        info.sha256,
-        "2.0.0",
-        who,
-        "done",
-        tuple(Entity(f"T{i + 1}", s, e, label) for i, (s, e, label) in enumerate(entities)),
-        events,
-    )
-    AnnotationStore(workspace.annotations_dir, who).save(doc)
+    write_done(workspace, who, DOC, entities, events)
 
 
 async def curate(app, pilot) -> CurateScreen:
