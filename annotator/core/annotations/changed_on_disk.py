@@ -18,6 +18,7 @@ renamed to ``<doc_id>.json`` it is one again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,17 +37,22 @@ class _NotSet:
 NOT_SET: Any = _NotSet()  # the value of a top-level field that is absent
 
 
+def _change(before: Any, after: Any, describe: Callable[[Any], str]) -> str:
+    """'add X', 'remove X' or 'change X to Y' (Y without the id ``describe`` puts first)."""
+    if before is None:
+        return f"add {describe(after)}"
+    if after is None:
+        return f"remove {describe(before)}"
+    return f"change {describe(before)} to {describe(after).partition(' ')[2]}"
+
+
 @dataclass(frozen=True, slots=True)
 class EntityEdit:
     before: Entity | None  # None: added
     after: Entity | None  # None: removed
 
     def __str__(self) -> str:
-        if self.before is None:
-            return f"add {_entity(self.after)}"
-        if self.after is None:
-            return f"remove {_entity(self.before)}"
-        return f"change {_entity(self.before)} to {_entity(self.after).partition(' ')[2]}"
+        return _change(self.before, self.after, _entity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +63,7 @@ class EventEdit:
     after: Event | None
 
     def __str__(self) -> str:
-        if self.before is None:
-            return f"add {_event(self.after)}"
-        if self.after is None:
-            return f"remove {_event(self.before)}"
-        return f"change {_event(self.before)} to {_event(self.after).partition(' ')[2]}"
+        return _change(self.before, self.after, _event)
 
 
 @dataclass(frozen=True, slots=True)
