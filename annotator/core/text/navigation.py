@@ -22,51 +22,103 @@ index where the selection started.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from annotator.core.text.layout import Layout, Paragraph
-from annotator.core.text.tokens import tokenize
+from annotator.core.text.tokens import token_chunks
 
 Span = tuple[int, int]
 
 
+TOKENS_PER_STEP = 50_000  # characters tokenized at a time: the cursor only needs the tokens it reaches
+
+
 class Units:
-    """What the cursor steps over: (start, end) spans in logical order, none overlapping."""
+    """What the cursor steps over: (start, end) spans in logical order, none overlapping.
 
-    __slots__ = ("spans", "starts")
+    Kept as two arrays of offsets (no tuple per unit: a 5 MB document has half a million
+    tokens), and found part by part as far as they are asked for (``more`` gives the next
+    part's starts, ends and the offset it reaches): opening a long document tokenizes only
+    its beginning; ``len`` and a negative index take the whole text.
+    """
 
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = spans
-        self.starts = [start for start, _ in spans]
+    __slots__ = ("starts", "ends", "_more", "_reached")
+
+    def __init__(self, spans: Iterable[Span] = (), more: Iterator[tuple[array, array, int]] | None = None) -> None:
+        self.starts = array("i")
+        self.ends = array("i")
+        for start, end in spans:
+            self.starts.append(start)
+            self.ends.append(end)
+        self._more = more
+        self._reached = -1 if more is not None else sys.maxsize  # text offset the units are known to
+
+    def _upto(self, offset: int) -> None:
+        """Find the units of the text up to ``offset`` (and one unit past it, when there is one)."""
+        while self._more is not None and self._reached <= offset:
+            step = next(self._more, None)
+            if step is None:
+                self._more, self._reached = None, sys.maxsize
+                return
+            starts, ends, self._reached = step
+            self.starts.extend(starts)
+            self.ends.extend(ends)
+
+    def _upto_unit(self, index: int) -> None:
+        while self._more is not None and index >= len(self.starts):
+            self._upto(self._reached)
+
+    @property
+    def spans(self) -> list[Span]:
+        """Every unit, as a list (tests and small documents)."""
+        self._upto(sys.maxsize - 1)
+        return list(zip(self.starts, self.ends))
 
     def __len__(self) -> int:
-        return len(self.spans)
+        self._upto(sys.maxsize - 1)
+        return len(self.starts)
+
+    def __bool__(self) -> bool:
+        self._upto_unit(0)
+        return len(self.starts) > 0
 
     def __getitem__(self, index: int) -> Span:
-        return self.spans[index]
+        if index < 0:
+            self._upto(sys.maxsize - 1)
+        else:
+            self._upto_unit(index)
+        return self.starts[index], self.ends[index]
 
     def at(self, offset: int) -> int:
         """The unit holding ``offset``, else the first one after it (the last one when none
         is); 0 when there are no units."""
+        self._upto(offset)
         i = bisect_right(self.starts, offset) - 1
-        if i >= 0 and self.spans[i][1] > offset:
+        if i >= 0 and self.ends[i] > offset:
             return i
-        return min(max(0, i + 1), max(0, len(self.spans) - 1))
+        if i + 1 >= len(self.starts):
+            self._upto(sys.maxsize - 1)  # nothing after it so far: the last unit of the text
+        return min(max(0, i + 1), max(0, len(self.starts) - 1))
 
     def meeting(self, start: int, end: int) -> int | None:
         """The unit that overlaps ``text[start:end]``, if any (a cluster meets one at most)."""
+        self._upto(end)
         i = bisect_left(self.starts, end) - 1
-        return i if i >= 0 and self.spans[i][1] > start else None
+        return i if i >= 0 and self.ends[i] > start else None
 
     def starting_in(self, start: int, stop: int) -> range:
         """The units that start in ``text[start:stop]``."""
+        self._upto(stop)
         return range(bisect_left(self.starts, start), bisect_left(self.starts, stop))
 
 
 def token_units(text: str) -> Units:
-    return Units(tokenize(text))
+    """The tokens of ``text``, found as far as the cursor goes."""
+    return Units(more=token_chunks(text, TOKENS_PER_STEP))
 
 
 def character_units(tokens: Sequence[Span], paragraphs: Iterable[Paragraph]) -> Units:

@@ -27,6 +27,8 @@ changed: callers slice ``text[start:end]``.
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterator
 from itertools import accumulate
 
 from annotator.core.text.characters import (
@@ -40,7 +42,15 @@ from annotator.core.text.characters import (
     one_of,
 )
 
-__all__ = ["INVISIBLE_SEPARATORS", "NUMBER_SEPARATORS", "char_class", "token_bounds", "token_texts", "tokenize"]
+__all__ = [
+    "INVISIBLE_SEPARATORS",
+    "NUMBER_SEPARATORS",
+    "char_class",
+    "token_bounds",
+    "token_chunks",
+    "token_texts",
+    "tokenize",
+]
 
 # Separators allowed between two digits of one number.
 NUMBER_SEPARATORS = "٫٬.,"
@@ -80,6 +90,24 @@ def token_bounds(text: str) -> tuple[list[int], list[int]]:
     offsets, with no match object or tuple per token)."""
     ends = list(accumulate(map(len, _TOKEN_SPLIT.split(text))))
     return ends[0:-1:2], ends[1::2]
+
+
+# Where a text may be cut with no token changed: after a space, before a letter or digit that
+# starts a token whatever comes before it (not a zero-width one: those look back).
+_SAFE_CUT = re.compile(rf" (?=[^\W{char_class(CONTINUING)}])")
+
+
+def token_chunks(text: str, size: int) -> Iterator[tuple[array, array, int]]:
+    """The tokens of ``text`` a part of about ``size`` characters at a time, as (starts, ends,
+    end of the part): parts end after a space before a letter or digit, where no token can
+    cross and no pattern looks back over the cut, so they hold exactly ``tokenize(text)``."""
+    done = 0
+    while done < len(text):
+        cut = _SAFE_CUT.search(text, done + size)
+        stop = cut.end() if cut else len(text)
+        ends = array("i", accumulate(map(len, _TOKEN_SPLIT.split(text[done:stop])), initial=done))
+        yield ends[1:-1:2], ends[2::2], stop
+        done = stop
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
