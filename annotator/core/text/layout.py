@@ -14,11 +14,12 @@ that does BiDi itself (mlterm, Konsole, VTE) reorders and shapes them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 
 from annotator.core.text.bidi import (
     REMOVED_BY_X9,
@@ -30,53 +31,156 @@ from annotator.core.text.bidi import (
     resettable,
     visual_order,
 )
+from annotator.core.text.characters import ARABIC_LETTERS, char_class
 from annotator.core.text.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
 _GAPS = re.compile(rb"(\x01+)")  # over bytes(space flags): the gaps between words
+# Where a long paragraph may be cut into parts with the same result as analysed whole: spaces
+# between two strong letters of the paragraph's direction (see the module docstring).
+_AL = char_class(c for c in ARABIC_LETTERS if unicodedata.bidirectional(c) == "AL")
+_RTL_CUT = re.compile(f"(?<=[{_AL}]) +(?=[{_AL}])")
+_LTR_CUT = re.compile("(?<=[A-Za-z]) +(?=[A-Za-z])")
+_EXPLICIT = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates: never cut
+_BRACKETS = (("(", ")"), ("[", "]"), ("{", "}"))
+
+
+def _balanced(text: str, start: int, stop: int) -> bool:
+    """No bracket of ``text[start:stop]`` is left open (its pair could be after a cut)."""
+    for opening, closing in _BRACKETS:
+        opened = text.count(opening, start, stop)
+        if opened and (
+            opened != text.count(closing, start, stop)
+            or text.rfind(opening, start, stop) > text.rfind(closing, start, stop)
+        ):
+            return False
+    return True
 
 
 class Paragraph:
-    """One paragraph's width-independent analysis: clusters and their BiDi levels."""
+    """One paragraph's width-independent analysis: clusters and their BiDi levels.
 
-    __slots__ = ("start", "text", "clusters", "base", "levels", "mirrors", "_run_ends")
+    With ``part`` set, a paragraph longer than that is analysed a part at a time (``more``),
+    as far as the layout needs: see the module docstring for where parts may end.
+    """
 
-    def __init__(self, start: int, text: str, mode: str, diacritics: bool, direction: int | None = None):
+    __slots__ = ("start", "text", "clusters", "base", "levels", "mirrors", "analysed", "_run_ends", "_how", "_part")
+
+    def __init__(
+        self,
+        start: int,
+        text: str,
+        mode: str,
+        diacritics: bool,
+        direction: int | None = None,
+        part: int | None = None,
+    ):
         self.start = start
         self.text = text
-        self.clusters: Clusters = cluster(text, shape=mode == "app", diacritics=diacritics)
+        self._how = (mode, diacritics)
+        self._part = part if part is not None and len(text) > part and not _EXPLICIT.search(text) else None
+        self.clusters = Clusters([0], [], None, [])
+        self.levels: list[int] | None = None
+        self.mirrors = False  # brackets to draw mirrored at odd levels
+        self.analysed = 0  # characters analysed so far (parts end at cluster starts)
+        self._run_ends: list[int] = []
+        self.base = RTL if direction is None else direction
+        if self._part is not None and direction is None:  # a long paragraph's direction: its first part's
+            self.base = base_level(text[: self._part])
+        self._analyse(self._next_cut(), direction if self._part is None else self.base)
+
+    @property
+    def complete(self) -> bool:
+        return self.analysed == len(self.text)
+
+    def more(self) -> None:
+        """Analyse the next part of the paragraph."""
+        if not self.complete:
+            self._analyse(self._next_cut(), self.base)
+
+    def finish(self) -> None:
+        """Analyse the rest of the paragraph."""
+        while not self.complete:
+            self._analyse(len(self.text), self.base)
+
+    def _next_cut(self) -> int:
+        """Where the next part ends: the whole paragraph, or the first safe cut after ``part``
+        more characters with no bracket left open before it."""
+        a, text = self.analysed, self.text
+        if self._part is None:
+            return len(text)
+        cuts = _RTL_CUT if self.base == RTL else _LTR_CUT
+        at = a + self._part
+        while (m := cuts.search(text, at)) is not None:
+            if _balanced(text, a, m.end()):
+                return m.end()
+            at = m.end()
+        return len(text)
+
+    def _analyse(self, stop: int, direction: int | None) -> None:
+        a, mode = self.analysed, self._how[0]
+        piece = self.text[a:stop]
+        part = cluster(piece, shape=mode == "app", diacritics=self._how[1])
         if mode == "app":
-            self.base, levels = paragraph_levels(text, direction)
+            base, levels = paragraph_levels(piece, direction)
         else:
-            self.base, levels = base_level(text) if direction is None else direction, None
+            base, levels = base_level(piece) if direction is None else direction, None
         # A cluster's level is its first character's: a base character, a bidi control
         # (a cluster of its own) or the first of marks that have no base.
-        self.levels = None if levels is None else _cluster_levels(text, self.clusters.bounds, levels, self.base)
-        self._run_ends: list[int] | None = None
-        self.mirrors = not mirrorable().isdisjoint(text)  # brackets to draw mirrored at odd levels
+        part_levels = None if levels is None else _cluster_levels(piece, part.bounds, levels, base)
+        if a == 0:
+            self.base, self.clusters, self.levels = base, part, part_levels
+        else:
+            self._append(part, part_levels)
+        self.mirrors = self.mirrors or not mirrorable().isdisjoint(piece)
+        runs = list(accumulate(map(len, _GAPS.split(bytes(part.spaces))), initial=len(self.clusters) - len(part)))
+        if self._run_ends:  # the last part ended with white space: drop the empty word after it
+            self._run_ends.pop()
+        self._run_ends.extend(runs[1:])
+        self.analysed = stop
+
+    def _append(self, part: Clusters, levels: list[int] | None) -> None:
+        c, a = self.clusters, self.analysed
+        before = len(c)
+        c.bounds.pop()
+        c.bounds.extend([a + b for b in part.bounds])
+        c.glyphs.extend(part.glyphs)
+        c.spaces.extend(part.spaces)
+        if c.widths is not None or part.widths is not None:
+            c.widths = (c.widths or [1] * before) + (part.widths or [1] * len(part))
+        if self.levels is not None or levels is not None:
+            self.levels = (self.levels or [self.base] * before) + (levels or [self.base] * len(part))
 
     def run_ends(self) -> list[int]:
         """Where words and the white space between them end, alternately (word, gap, word, ...;
-        a run may be empty), in clusters. Found once, on the first wrap, by a regex over the
-        clusters' space flags; plain ints, so no garbage collection pass over millions of tuples."""
-        if self._run_ends is None:
-            pieces = _GAPS.split(bytes(self.clusters.spaces))
-            self._run_ends = list(accumulate(map(len, pieces)))
+        a run may be empty), in clusters, as far as the paragraph is analysed. Found by a regex
+        over the clusters' space flags; plain ints, so no garbage collection pass over millions
+        of tuples."""
         return self._run_ends
 
     def wrap(self, width: int) -> list[tuple[int, int, int]]:
-        """Lines as (first cluster, end cluster, end of visible clusters), greedy at spaces.
+        """Every line of the paragraph (analysed whole first)."""
+        self.finish()
+        return self.wrap_from(width, 0)[0]
+
+    def wrap_from(self, width: int, first: int) -> tuple[list[tuple[int, int, int]], int | None]:
+        """Lines as (first cluster, end cluster, end of visible clusters), greedy at spaces,
+        from cluster ``first`` (a line start) as far as the paragraph is analysed; and where
+        the last line, still open, starts when the paragraph is not (None when it is).
 
         White space that does not fit at the end of a line stays on that line, hidden.
-        A word wider than the line is cut between clusters.
+        A word wider than the line is cut between clusters. A line depends only on the text
+        from its start, so wrapping again from an open line gives what wrapping whole would.
         """
         c = self.clusters
         widths = c.widths
         n = len(c)
         lines: list[tuple[int, int, int]] = []
-        first = x = i = 0
-        gap = True  # runs alternate, starting with a word
-        for j in self.run_ends():
+        run_ends = self._run_ends
+        r = bisect_right(run_ends, first)
+        x, i = 0, first
+        gap = r % 2 == 0  # runs alternate, starting with a word
+        for j in islice(run_ends, r, None):
             gap = not gap
             if i == j:
                 continue
@@ -101,9 +205,11 @@ class Paragraph:
                         first, x = k, 0
                     x += cells
             i = j
+        if not self.complete:
+            return lines, first
         if first < n or not lines:
             lines.append((first, n, n))
-        return lines
+        return lines, None
 
 
 def _cluster_levels(text: str, bounds: list[int], levels: list[int], base: int) -> list[int]:
@@ -187,16 +293,40 @@ class Layout:
         self.paragraphs: list[Paragraph] = []
         self.lines: list[DisplayLine] = []
         self._starts: list[int] = []
+        self._open: int | None = None  # where the open line of the last paragraph starts, if it has one
+        self._wrapped = 0
         self.extend(paragraphs)
 
     def extend(self, paragraphs: list[Paragraph]) -> None:
-        """Lay out more paragraphs after the ones already here (a long document arrives in parts)."""
-        self.paragraphs.extend(paragraphs)
+        """Lay out more paragraphs after the ones already here (a long document arrives in
+        parts). A paragraph analysed only in part is laid out that far: ``grow`` goes on."""
         for paragraph in paragraphs:
-            for first, end, visible in paragraph.wrap(self.width):
-                line = self._line(paragraph, first, end, visible)
-                self.lines.append(line)
-                self._starts.append(line.start)
+            if self._open is not None:
+                raise ValueError("the last paragraph is not laid out to its end: grow() first")
+            self.paragraphs.append(paragraph)
+            self._wrap(paragraph, 0)
+
+    @property
+    def growing(self) -> bool:
+        """True while the last paragraph is laid out only in part."""
+        return self._open is not None
+
+    def grow(self) -> None:
+        """Lay out the next part of the last paragraph (analysing it when no layout has yet)."""
+        if self._open is None:
+            return
+        paragraph = self.paragraphs[-1]
+        if len(paragraph.clusters) == self._wrapped:
+            paragraph.more()
+        self._wrap(paragraph, self._open)
+
+    def _wrap(self, paragraph: Paragraph, first: int) -> None:
+        lines, self._open = paragraph.wrap_from(self.width, first)
+        self._wrapped = len(paragraph.clusters)  # clusters of the last paragraph wrapped so far
+        for first_cluster, end, visible in lines:
+            line = self._line(paragraph, first_cluster, end, visible)
+            self.lines.append(line)
+            self._starts.append(line.start)
 
     @classmethod
     def of_text(

@@ -133,6 +133,7 @@ def character_units(tokens: Sequence[Span], paragraphs: Iterable[Paragraph]) -> 
     spans: list[Span] = []
     t = 0
     for paragraph in paragraphs:
+        paragraph.finish()  # one analysed in part so far
         base, bounds = paragraph.start, paragraph.clusters.bounds
         stop = base + len(paragraph.text)
         while t < len(tokens) and tokens[t][0] < stop:

@@ -183,7 +183,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
                 if i == len(self._pieces):
                     return
                 start, piece = self._pieces[i]
-                done.append(Paragraph(start, piece, self.mode, key))
+                done.append(Paragraph(start, piece, self.mode, key, part=LAYOUT_CHUNK))
             yield done[i]
             i += 1
 
@@ -202,24 +202,28 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
     @property
     def laid_out(self) -> bool:
         """True once every paragraph of the document is laid out."""
-        return self._stream is None
+        return self._stream is None and (self.text_layout is None or not self.text_layout.growing)
 
     def _lay_out_more(self, generation: int) -> None:
-        if generation != self._generation or self._stream is None or self.text_layout is None:
+        layout = self.text_layout
+        if generation != self._generation or self.laid_out or layout is None:
             return  # a newer layout (width, diacritics, document) took over
-        batch: list[Paragraph] = []
-        size = 0
-        for paragraph in self._stream:
-            batch.append(paragraph)
-            size += len(paragraph.text) + 1
-            if size >= LAYOUT_CHUNK:
-                break
-        else:
-            self._stream = None
-        self.text_layout.extend(batch)
-        self.virtual_size = Size(self.text_layout.width, len(self.text_layout))
+        if layout.growing:  # a long paragraph, a part at a time
+            layout.grow()
+        elif self._stream is not None:
+            batch: list[Paragraph] = []
+            size = 0
+            for paragraph in self._stream:
+                batch.append(paragraph)
+                size += paragraph.analysed + 1
+                if size >= LAYOUT_CHUNK or not paragraph.complete:
+                    break
+            else:
+                self._stream = None
+            layout.extend(batch)
+        self.virtual_size = Size(layout.width, len(layout))
         self.refresh()
-        if self._stream is not None:
+        if not self.laid_out:
             self.set_timer(0.001, partial(self._lay_out_more, generation))
 
     def on_mount(self) -> None:
