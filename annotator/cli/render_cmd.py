@@ -31,7 +31,7 @@ def _render(args: argparse.Namespace) -> int:
     from annotator.core.corpus import Corpus
     from annotator.core.errors import AnnotatorError
     from annotator.core.terminal import detect, unswitched_mode
-    from annotator.core.text.layout import Layout
+    from annotator.core.text.layout import stream_lines
 
     if args.width < 1:
         raise AnnotatorError(f"width must be at least 1, got {args.width}", "--width")
@@ -41,8 +41,7 @@ def _render(args: argparse.Namespace) -> int:
     # with the terminal's BiDi switched off) does not apply here.
     mode = unswitched_mode(requested, detect(os.environ), sys.stdout.isatty())
     text = Corpus.checked(ws.corpus_dir).text(args.doc_id)
-    layout = Layout.of_text(text, args.width, mode, diacritics=not args.no_diacritics)
     out = sys.stdout
-    for line in layout.lines:
+    for line in stream_lines(text, args.width, mode, diacritics=not args.no_diacritics):  # written as laid out
         out.write((" " * line.indent + line.text).rstrip() + "\n")
     return 0

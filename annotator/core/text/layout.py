@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, islice
@@ -64,7 +64,19 @@ class Paragraph:
     as far as the layout needs: see the module docstring for where parts may end.
     """
 
-    __slots__ = ("start", "text", "clusters", "base", "levels", "mirrors", "analysed", "_run_ends", "_how", "_part")
+    __slots__ = (
+        "start",
+        "text",
+        "clusters",
+        "base",
+        "levels",
+        "mirrors",
+        "analysed",
+        "_run_ends",
+        "_how",
+        "_part",
+        "_cuts",
+    )
 
     def __init__(
         self,
@@ -84,6 +96,7 @@ class Paragraph:
         self.mirrors = False  # brackets to draw mirrored at odd levels
         self.analysed = 0  # characters analysed so far (parts end at cluster starts)
         self._run_ends: list[int] = []
+        self._cuts: list[int] = []  # where each part starts
         self.base = RTL if direction is None else direction
         if self._part is not None and direction is None:  # a long paragraph's direction: its first part's
             self.base = base_level(text[: self._part])
@@ -119,6 +132,7 @@ class Paragraph:
 
     def _analyse(self, stop: int, direction: int | None) -> None:
         a, mode = self.analysed, self._how[0]
+        self._cuts.append(a)
         piece = self.text[a:stop]
         part = cluster(piece, shape=mode == "app", diacritics=self._how[1])
         if mode == "app":
@@ -150,6 +164,27 @@ class Paragraph:
             c.widths = (c.widths or [1] * before) + (part.widths or [1] * len(part))
         if self.levels is not None or levels is not None:
             self.levels = (self.levels or [self.base] * before) + (levels or [self.base] * len(part))
+
+    def forget_before(self, offset: int) -> int:
+        """Let go of the parts before the one holding ``offset`` (a streaming reader keeps only
+        what it has not laid out); the paragraph then starts there. Returns how many clusters
+        went: cluster indices held before are that much lower now."""
+        c = next(cut for cut in reversed(self._cuts) if cut <= offset)
+        k = bisect_right(self.clusters.bounds, c) - 1
+        if not c or k <= 0:
+            return 0
+        cl = self.clusters
+        cl.bounds = [b - c for b in cl.bounds[k:]]
+        cl.glyphs, cl.spaces = cl.glyphs[k:], cl.spaces[k:]
+        if cl.widths is not None:
+            cl.widths = cl.widths[k:]
+        if self.levels is not None:
+            self.levels = self.levels[k:]
+        runs = self._run_ends
+        self._run_ends = [e - k for e in runs[bisect_right(runs, k) :]]
+        self._cuts = [cut - c for cut in self._cuts if cut >= c]
+        self.start, self.text, self.analysed = self.start + c, self.text[c:], self.analysed - c
+        return k
 
     def run_ends(self) -> list[int]:
         """Where words and the white space between them end, alternately (word, gap, word, ...;
@@ -418,6 +453,26 @@ def paragraphs_of(
 ) -> list[Paragraph]:
     """Split ``text`` at newlines into analysed paragraphs (width-independent, reusable)."""
     return [Paragraph(start, piece, mode, diacritics, direction) for start, piece in pieces_of(text)]
+
+
+def stream_lines(
+    text: str, width: int, mode: str = "app", diacritics: bool = True, part: int = 100_000
+) -> Iterator[DisplayLine]:
+    """Every display line of ``text`` in order, as a ``Layout`` would give them, laid out a
+    part at a time and let go of once given: memory stays that of a part whatever the size
+    (``annotator render``). A line's glyphs and text stay; its offsets hold only until the
+    next line is asked for."""
+    layout = Layout([], width, mode)
+    for start, piece in pieces_of(text):
+        paragraph = Paragraph(start, piece, mode, diacritics, part=part)
+        first: int | None = 0
+        while first is not None:
+            lines, first = paragraph.wrap_from(layout.width, first)
+            for line in lines:
+                yield layout._line(paragraph, *line)
+            if first is not None:
+                first -= paragraph.forget_before(paragraph.clusters.bounds[first])
+                paragraph.more()
 
 
 @lru_cache(maxsize=4096)
