@@ -65,7 +65,9 @@ class DocumentsScreen(Screen):
         self.title = "Documents"
         self.query_one(DocumentList).focus()
         self._timer = self.set_interval(CHECK_EVERY, self.look, pause=not self.is_current)
-        self.refresh_statuses()
+        # After the first frame: the worker reading the statuses would hold the interpreter
+        # (the GIL) while the list is drawn for the first time.
+        self.call_after_refresh(self.refresh_statuses)
 
     def on_screen_resume(self) -> None:
         """Back to the list (or shown first): what changed while it was away is read now."""

@@ -36,6 +36,13 @@ def head(text: str, cells: int) -> str:
     return text[: cells * CELL_CHARS + 1]
 
 
+def _id_cells(info: DocumentInfo) -> int:
+    """The cells a document id takes as shown: its length when it is printable ASCII (nearly
+    every id, and all 100,000 are measured at start), else what ``printable`` makes of it."""
+    doc_id = info.id
+    return len(doc_id) if doc_id.isascii() and doc_id.isprintable() else cell_len(printable(doc_id))
+
+
 class DocumentList(CachedStyles, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"document-list--header", "document-list--cursor"}
     BINDINGS = bindings(DOCUMENT_LIST)
@@ -55,7 +62,7 @@ class DocumentList(CachedStyles, ScrollView, can_focus=True):
         self.gold: dict[str, str] = {}
         self._read_at: dict[str, int] = {}  # when what is shown of each document was read
         self.cursor = 0
-        self.id_width = max([cell_len(printable(info.id)) for info in infos] + [8])
+        self.id_width = max(8, max(map(_id_cells, infos), default=0))
         self.virtual_size = Size(0, len(infos) + 1)
 
     @property
