@@ -216,3 +216,26 @@ async def test_rows_drawn_from_the_cache_are_the_rows_drawn_afresh(workspace) ->
         await check()
         reader.set_mode("terminal")
         await check()
+
+
+async def test_a_one_line_document_opens_in_parts_and_the_cursor_reaches_its_end(workspace) -> None:
+    from annotator.core.text.layout import Layout
+    from annotator.tui.widgets.reader_view import LAYOUT_CHUNK
+
+    seed = (workspace.corpus_dir / f"{SEED_IDS[0]}.txt").read_text(encoding="utf-8").replace("\n", " ")
+    one_line = " ".join([seed] * (LAYOUT_CHUNK // len(seed) + 2))
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(pilot)
+        reader.load(one_line)
+        assert not reader.laid_out  # one paragraph, laid out as far as its first part
+        await pilot.press("ctrl+end")
+        assert reader.cursor_span[1] == len(one_line.rstrip())
+        for _ in range(300):
+            await pilot.pause(0.01)
+            if reader.laid_out:
+                break
+        assert reader.laid_out
+        full = Layout.of_text(one_line, reader.text_layout.width)
+        assert [line.text for line in reader.text_layout.lines] == [line.text for line in full.lines]
+        assert reader.text_layout.row_of(reader.cursor_span[0]) == len(full) - 1
