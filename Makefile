@@ -57,8 +57,12 @@ lint: $(VENV)/.lint
 wheel-smoke: | $(UV)
 	PYTHON=$(PYTHON) UV=$(abspath $(UV)) tests/wheel_smoke.sh
 
-bench: $(VENV)/.runtime
-	$(PY) benchmarks/run.py
+# Issue 12's budgets table (minutes; not in `make test`): every row as a user runs it, on synthetic
+# corpora of 1,000 to 100,000 documents cached in $$ANNOTATOR_BENCH_DIR (default ~/.cache/annotator-bench).
+# Writes benchmarks/results.json and BENCHMARKS.md. Some rows, some sizes: make bench ROWS="agreement help" SIZES=10000
+# (nltk, for the agreement-nltk row, and spaCy, for export-spacy, come with the oracles extra).
+bench: $(VENV)/.test
+	$(PY) benchmarks/bench.py $(ROWS) $(if $(SIZES),--sizes $(SIZES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache build annotator.egg-info
