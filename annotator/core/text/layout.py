@@ -7,6 +7,18 @@ left. Every visual cell knows the logical range it shows, and every logical offs
 cell, so the cursor, the mouse and highlights work in visual space while annotations
 stay in logical offsets.
 
+A paragraph far longer than a screen (a scraped article with no newline) is analysed a part
+at a time, as far as the screen needs (``Paragraph(part=...)``, ``Layout.grow``), or let go
+of as it is written (``stream_lines``). Its direction is its first part's (P2, P3 on that
+part). A part ends only where analysing apart gives what analysing whole gives: at the
+spaces between two strong letters of the paragraph's direction (Arabic letters in a
+right-to-left paragraph, A-Z a-z in a left-to-right one), so the neutrals there resolve to
+that direction either way and the next part starts strong (rules W2, N1, L1 see the same);
+with no bracket left open before it (a pair across the cut would resolve by N0); and never
+in a paragraph holding an embedding, override or isolate (analysed whole). Wrapping goes on
+from the last line still open, so lines are those of the whole paragraph
+(tests/text/test_long_paragraph.py).
+
 In 'terminal' mode lines stay in logical order, unshaped and left-aligned: a terminal
 that does BiDi itself (mlterm, Konsole, VTE) reorders and shapes them.
 """
