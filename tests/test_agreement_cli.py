@@ -499,11 +499,9 @@ def test_worker_processes_give_the_same_tables(base: Path):
     from annotator.core.agreement import input as agreement_input
 
     ws = Workspace.open(base)
-    agreement_input._token_cache.clear()
-    agreement_input._token_cache_chars = 0
     seen: list[tuple[str, int, int]] = []
-    inline = agreement_input.load_tables(ws, progress=lambda *a: seen.append(a))
-    parallel = agreement_input.load_tables(ws, workers=2)
+    inline = agreement_input.load_tables(ws, progress=lambda *a: seen.append(a), use_cache=False)
+    parallel = agreement_input.load_tables(ws, workers=2, use_cache=False)
     for name in ("spans", "coverage", "tokens", "doc_lengths", "events", "arguments"):
         a, b = getattr(inline, name), getattr(parallel, name)
         assert a.columns == b.columns, name

@@ -379,7 +379,7 @@ def test_fix_appends_to_a_teams_gitignore_keeping_every_byte_of_it(ws, capsys):
     assert result.code == 0, result.out
     written = (ws / ".gitignore").read_bytes()
     assert written.startswith(own + b"\n")
-    assert written[len(own) + 1 :].decode().splitlines()[1:] == [".locks/"]
+    assert written[len(own) + 1 :].decode().splitlines()[1:] == [".locks/", ".cache/"]
 
 
 def test_fix_with_nothing_to_fix_changes_nothing(ws, capsys):

@@ -162,11 +162,12 @@ def config_text(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-# What git must not take from a workspace: a save's temporary file (left by a crash) and the
-# lock files that say who is editing a document.
+# What git must not take from a workspace: a save's temporary file (left by a crash), the
+# lock files that say who is editing a document, and caches (the agreement's parsed tables).
 GITIGNORE = """# written by 'annotator init': files that only make sense on this machine
 *.tmp
 .locks/
+.cache/
 """
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")

@@ -117,23 +117,20 @@ class Job:
 @dataclass
 class ChunkResult:
     frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # see Columns.frames
-    review: int  # entities and events marked needs_review
     ok: list[int]  # file numbers read into the frames
+    status: list[str]  # the status of each file of ``ok`` (done_only is a filter of the caller)
+    review: list[int]  # its entities and events marked needs_review
     excluded: list[tuple[int, str]]  # file number, the one-line reason (naming the file)
     migrated: list[tuple[int, str]]  # file number, the guidelines version it declares
-    not_done: int
-    not_started: int  # untouched not_started files with nothing in them: no annotation of the document
+    not_started: list[int]  # untouched not_started files with nothing in them: no annotation of the document
 
 
-def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only: bool) -> ChunkResult:
+def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str) -> ChunkResult:
     """Read, check, migrate and flatten annotation files into the chunk's tables (in a
     worker process for large jobs)."""
     guidelines = registry(guidelines_dir).snapshot()
     cols = Columns()
-    ok: list[int] = []
-    excluded: list[tuple[int, str]] = []
-    migrated: list[tuple[int, str]] = []
-    not_done = not_started = 0
+    out = ChunkResult((), [], [], [], [], [], [])  # type: ignore[arg-type]  # frames set at the end
     for job in jobs:
         try:
             raw = read_bytes(job.path)
@@ -142,18 +139,19 @@ def read_files(jobs: Sequence[Job], guidelines_dir: Path, target: str, done_only
             checked = check(raw, job.path, doc_id=job.doc_id, guidelines=guidelines, text=job)
             same_text(checked.data["text_sha256"], job, job.path)
             if not counts_as_annotated(checked.data):
-                not_started += 1
-                continue
-            if done_only and checked.data.get("status", "in_progress") != "done":
-                not_done += 1
+                out.not_started.append(job.f)
                 continue
             flat, declared = checked.flat, checked.data["guidelines"]
             if declared != target:
                 flat = flatten(migrate_to(checked.document(), guidelines, target, job.path)[0])
-                migrated.append((job.f, declared))
+                out.migrated.append((job.f, declared))
         except AnnotatorError as exc:
-            excluded.append((job.f, str(exc)))
+            out.excluded.append((job.f, str(exc)))
             continue
+        before = cols.review
         append(flat, job.f, cols)
-        ok.append(job.f)
-    return ChunkResult(cols.frames(), cols.review, ok, excluded, migrated, not_done, not_started)
+        out.ok.append(job.f)
+        out.status.append(str(checked.data.get("status", "in_progress")))
+        out.review.append(cols.review - before)
+    out.frames = cols.frames()
+    return out

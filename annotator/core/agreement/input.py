@@ -46,12 +46,32 @@ import os
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.agreement.files import ChunkResult, Columns, Job, read_files
+from annotator.core.agreement.cache import (
+    EXCLUDED,
+    KIND_ARGUMENT,
+    KIND_EVENT,
+    KIND_FILE,
+    KIND_SPAN,
+    KIND_TEXT,
+    KIND_TOKEN,
+    NOT_STARTED,
+    OK,
+    RACY_NS,
+    SHARDS,
+    Cache,
+    conform,
+    empty,
+    identity,
+    now_ns,
+    shard_of,
+)
+from annotator.core.agreement.files import ChunkResult, Job, read_files
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import GOLD, NAME, RESERVED
@@ -69,7 +89,8 @@ STAGE_TEXTS = "reading and tokenizing texts"
 CHUNK = 500  # files per task
 TEXT_CHUNK = 250  # documents per task
 PARALLEL_MIN_FILES = 3000  # below this, everything runs in the calling process
-TOKEN_CACHE_CHARS = 32_000_000  # texts' worth of tokens kept between calls (by sha256)
+CHUNK_DOCS = 10_000  # documents per part of load_chunks
+TEXTS_KEPT = 64  # texts an AgreementInput keeps after reading them
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,58 +210,61 @@ def selection(
     return chosen, selected_docs, problems
 
 
-# --------------------------------------------------------------------------- texts and tokens
-
-_token_cache: OrderedDict[str, tuple[array, array, int]] = OrderedDict()
-_token_cache_chars = 0
-_token_lock = threading.Lock()
+# --------------------------------------------------------------------------- texts
 
 
-def _cache_get(sha256: str) -> tuple[array, array] | None:
-    with _token_lock:
-        hit = _token_cache.get(sha256)
-        if hit is None:
-            return None
-        _token_cache.move_to_end(sha256)
-        return hit[0], hit[1]
+class LazyTexts(Mapping[str, str]):
+    """doc_id -> text of the covered documents, each read from the corpus when asked for
+    (checked against the index's sha256; a text that no longer matches is missing), the
+    last :data:`TEXTS_KEPT` kept: the corpus is never held in memory."""
 
+    def __init__(self, folder: Path, sha256: Mapping[str, str]) -> None:
+        self._folder = folder
+        self._sha256 = dict(sha256)
+        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
 
-def _cache_put(sha256: str, starts: array, ends: array, chars: int) -> None:
-    global _token_cache_chars
-    with _token_lock:
-        if sha256 in _token_cache:
-            return
-        _token_cache[sha256] = (starts, ends, chars)
-        _token_cache_chars += chars
-        while _token_cache_chars > TOKEN_CACHE_CHARS and len(_token_cache) > 1:
-            _, (_, _, n) = _token_cache.popitem(last=False)
-            _token_cache_chars -= n
+    def __getitem__(self, doc_id: str) -> str:
+        sha = self._sha256[doc_id]
+        with self._lock:
+            if doc_id in self._kept:
+                self._kept.move_to_end(doc_id)
+                return self._kept[doc_id]
+        try:
+            raw = (self._folder / f"{doc_id}.txt").read_bytes()
+            if hashlib.sha256(raw).hexdigest() != sha:
+                raise KeyError(doc_id)
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise KeyError(doc_id) from None
+        with self._lock:
+            self._kept[doc_id] = text
+            while len(self._kept) > TEXTS_KEPT:
+                self._kept.popitem(last=False)
+        return text
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sha256)
 
-def cached_tokens(text: str, sha256: str) -> tuple[Sequence[int], Sequence[int]]:
-    """Starts and ends of the tokens of ``text``, whose sha256 is given; kept in memory
-    by sha256 (as arrays, up to :data:`TOKEN_CACHE_CHARS` characters of text)."""
-    hit = _cache_get(sha256)
-    if hit is not None:
-        return hit
-    starts, ends = token_bounds(text)
-    _cache_put(sha256, array("q", starts), array("q", ends), len(text))
-    return starts, ends
+    def __len__(self) -> int:
+        return len(self._sha256)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._sha256
 
 
 @dataclass
 class _TextResult:
-    docs: list[tuple[str, str | None, str | None]]  # doc_id, text (None if bad), reason
-    tokenized: bool
+    docs: list[tuple[str, int | None, str | None]]  # doc_id, length (None if bad), reason
     counts: list[int]  # tokens per good document, in order
     starts: array
     ends: array
 
 
-def _read_texts(items: Sequence[tuple[str, str, str]], tokenize_them: bool = True) -> _TextResult:
+def _read_texts(items: Sequence[tuple[str, str, str]]) -> _TextResult:
     """Read (doc_id, path, sha256) texts, check them against the index's sha256, tokenize
     the good ones (runs in a worker process for large jobs)."""
-    out = _TextResult([], tokenize_them, [], array("q"), array("q"))
+    out = _TextResult([], [], array("q"), array("q"))
     for doc_id, path, sha in items:
         try:
             with open(path, "rb") as handle:
@@ -258,13 +282,15 @@ def _read_texts(items: Sequence[tuple[str, str, str]], tokenize_them: bool = Tru
         except UnicodeDecodeError as exc:
             out.docs.append((doc_id, None, f"the stored text {Path(path).name} is not valid UTF-8 (byte {exc.start})"))
             continue
-        out.docs.append((doc_id, text, None))
-        if tokenize_them:
-            starts, ends = token_bounds(text)
-            out.counts.append(len(starts))
-            out.starts.extend(starts)
-            out.ends.extend(ends)
+        out.docs.append((doc_id, len(text), None))
+        starts, ends = token_bounds(text)
+        out.counts.append(len(starts))
+        out.starts.extend(starts)
+        out.ends.extend(ends)
     return out
+
+
+# --------------------------------------------------------------------------- worker processes
 
 
 class _Inline:
@@ -286,14 +312,29 @@ class _Later:
         return self.fn(*self.args)
 
 
-def _executor(workers: int) -> Any:
-    if workers <= 1:
-        return _Inline()
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Pool:
+    """Worker processes made when first needed: ``workers`` > 1 always, None when a batch is large."""
 
-    # spawn, not fork: the caller may run polars' (or Textual's) threads
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers
+        self.pool: Any = None
+
+    def get(self, batch: int) -> Any:
+        if self.workers == 1 or (self.workers is None and batch < PARALLEL_MIN_FILES) or batch == 0:
+            return _Inline()
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the caller may run polars' (or Textual's) threads
+            n = self.workers or _cpus()
+            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _cpus() -> int:
@@ -315,6 +356,7 @@ def load_tables(
     progress: Progress | None = None,
     workers: int | None = 1,
     against: str | None = None,
+    use_cache: bool = True,
 ) -> AgreementInput:
     """Read the annotation files of ``annotators`` (default: every annotator folder) on
     ``docs`` (default: every document of the corpus) into the agreement tables.
@@ -324,67 +366,100 @@ def load_tables(
     annotator taken as the reference is not among those compared with each other).
     ``done_only`` keeps only files with status done (the reference's too: gold a curator
     marked adjudicated). Unknown annotator or document names
-    raise AnnotatorError (one line per name). Nothing in the workspace is written.
+    raise AnnotatorError (one line per name). Nothing in the workspace is written but
+    its cache (:mod:`annotator.core.agreement.cache`; ``use_cache`` False: neither read nor written).
     ``workers``: 1 (default) reads and tokenizes in the calling process; more use that
     many worker processes; None: one per CPU when there are at least
-    :data:`PARALLEL_MIN_FILES` files, else 1 (see the module docstring for the caveat).
+    :data:`PARALLEL_MIN_FILES` files to read, else 1 (see the module docstring for the caveat).
     ``progress(stage, done, total)`` is called as the files and then the texts advance.
     """
+    chunks = load_chunks(
+        workspace,
+        annotators=annotators,
+        docs=docs,
+        done_only=done_only,
+        progress=progress,
+        workers=workers,
+        against=against,
+        use_cache=use_cache,
+        max_docs=None,
+    )
+    with closing(chunks):
+        return next(chunks)
+
+
+def load_chunks(
+    workspace: Workspace,
+    *,
+    annotators: Iterable[str] | None = None,
+    docs: Iterable[str] | None = None,
+    done_only: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = 1,
+    against: str | None = None,
+    use_cache: bool = True,
+    max_docs: int | None = CHUNK_DOCS,
+) -> Iterator[AgreementInput]:
+    """The tables of :func:`load_tables` in parts, each on its own documents (every file of
+    a document in the same part, at most ``max_docs`` documents a part unless one shard of
+    the cache holds more; None: one part): their tables concatenated and their counts summed
+    are :func:`load_tables`'s. What is left out before reading (folders, files of unknown
+    documents) is in the first part. The selection is checked before the first part is made."""
     from concurrent.futures import BrokenExecutor
 
     plan = _plan(workspace, annotators, docs, against)
-    if workers is None:
-        workers = _cpus() if len(plan.jobs) >= PARALLEL_MIN_FILES else 1
+    cache = Cache.of(workspace, enabled=use_cache)
+    pool = _Pool(workers)
     try:
-        return _load(plan, done_only, progress, workers)
-    except BrokenExecutor:  # a worker died (killed, out of memory, an unguarded main module)
-        if workers == 1:
-            raise
-        return _load(plan, done_only, progress, 1)
+        for k, shards in enumerate(_groups(plan, max_docs)):
+            try:
+                frame = _refresh(plan, cache, shards, pool, progress)
+            except BrokenExecutor:  # a worker died (killed, out of memory, an unguarded main module)
+                if workers == 1:
+                    raise
+                pool.close()
+                pool.workers = 1
+                frame = _refresh(plan, cache, shards, pool, progress)
+            yield _assemble(plan, frame, done_only, plan.excluded if k == 0 else [])
+    finally:
+        pool.close()
 
 
 @dataclass
 class _Plan:
-    """What to read: one job per annotation file, and what was left out before reading."""
+    """What to read: every selected annotation file with its identity, and what was left out before reading."""
 
     workspace: Workspace
     corpus: Corpus
     annotators: list[str]
-    jobs: list[Job]
+    reference: str | None
+    docs: set[str] | None  # the selected documents (None: all)
+    listed: pl.DataFrame  # annotator, doc_id, path, size, mtime_ns, ino, sha256 (the index's), chars, shard
     excluded: list[dict[str, Any]]
-    reference: str | None = None
+    checked_ns: int  # when the files were stat'ed
 
+    @property
+    def readers(self) -> list[str]:
+        """Whose files are read: the annotators, then the reference."""
+        return self.annotators if self.reference is None else [*self.annotators, self.reference]
 
-@dataclass
-class _Files:
-    """The annotation files as read: columns, and what became of each file."""
+    def selected(self) -> pl.Expr:
+        """Rows of a cache table whose file is selected."""
+        import polars as pl
 
-    frames: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = field(default_factory=list)  # per chunk
-    review: int = 0  # entities and events marked needs_review
-    ok: list[int] = field(default_factory=list)  # file numbers read into the frames
-    reasons: dict[int, str] = field(default_factory=dict)  # file number -> why it is left out
-    migrated: dict[int, str] = field(default_factory=dict)  # file number -> the version it was under
-    not_done: int = 0
-    not_started: int = 0
-
-
-@dataclass
-class _Texts:
-    """The covered documents' texts and tokens (in the order of ``ids``), and the bad ones."""
-
-    texts: dict[str, str] = field(default_factory=dict)
-    bad: dict[str, str] = field(default_factory=dict)  # doc_id -> why its text cannot be used
-    ids: list[str] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    starts: array = field(default_factory=lambda: array("q"))
-    ends: array = field(default_factory=lambda: array("q"))
+        chosen = pl.col("annotator").is_in(pl.Series(self.readers, dtype=pl.String).implode())
+        if self.docs is None:
+            return chosen
+        return chosen & pl.col("doc_id").is_in(pl.Series(sorted(self.docs), dtype=pl.String).implode())
 
 
 def _plan(
     workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable[str] | None, against: str | None = None
 ) -> _Plan:
-    """The selection checked, a job per file to read; other folders and files of unknown
+    """The selection checked, every file to compare stat'ed; other folders and files of unknown
     documents left out with their reason."""
+    import polars as pl
+
     corpus = Corpus(workspace.corpus_dir)
     _, others = annotator_folders(workspace)
     chosen, doc_filter, problems = selection(workspace, annotators, docs, corpus=corpus, against=against)
@@ -404,159 +479,335 @@ def _plan(
             else "not a valid annotator name (1 to 64 of A-Z a-z 0-9 _ . -)"
         )
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
-    jobs: list[Job] = []
+    checked_ns = now_ns()
+    cols: dict[str, list[Any]] = {k: [] for k in ("annotator", "doc_id", "path", "size", "mtime_ns", "ino")}
     for name in chosen if against is None else [*chosen, against]:
         folder = workspace.annotator_dir(name)
-        prefix = os.path.join(folder, "")  # plain strings: a Path per file costs more than reading it
-        for doc_id in _json_files(folder):
+        for doc_id, path, ident in _json_entries(folder):
             if not wanted(doc_id):
                 continue
             if doc_id not in corpus:
                 excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
                 continue
-            info = corpus.info(doc_id)
-            jobs.append(Job(len(jobs), name, doc_id, f"{prefix}{doc_id}.json", info.sha256, info.chars))
-    return _Plan(workspace, corpus, chosen, jobs, excluded, against)
+            for key, value in zip(cols, (name, doc_id, path, *ident), strict=True):
+                cols[key].append(value)
+    doc_ids = sorted(set(cols["doc_id"]))
+    infos = [corpus.info(d) for d in doc_ids]
+    docs_frame = pl.DataFrame(
+        {
+            "doc_id": doc_ids,
+            "sha256": [i.sha256 for i in infos],
+            "chars": [i.chars for i in infos],
+            "shard": [shard_of(d) for d in doc_ids],
+        },
+        schema={"doc_id": pl.String, "sha256": pl.String, "chars": pl.Int64, "shard": pl.Int64},
+    )
+    listed = pl.DataFrame(
+        cols,
+        schema={**dict.fromkeys(["annotator", "doc_id", "path"], pl.String), **dict.fromkeys(_IDENT_COLUMNS, pl.Int64)},
+    )
+    listed = listed.join(docs_frame, on="doc_id", how="left", maintain_order="left")
+    return _Plan(workspace, corpus, chosen, against, doc_filter, listed, excluded, checked_ns)
 
 
-def _load(plan: _Plan, done_only: bool, progress: Progress | None, workers: int) -> AgreementInput:
-    """Files and texts through the pool (worker processes, or this one), then the tables."""
-    pool = _executor(workers)
+def _json_entries(folder: Path) -> Iterator[tuple[str, str, tuple[int | None, int | None, int | None]]]:
+    """(doc_id, path, (size, mtime_ns, ino) or Nones) of the ``*.json`` files in ``folder``
+    (temporary and hidden files skipped), by doc_id."""
     try:
-        chunks = [plan.jobs[i : i + CHUNK] for i in range(0, len(plan.jobs), CHUNK)]
-        ws = plan.workspace
-        file_futures = [pool.submit(read_files, c, ws.guidelines_dir, ws.config.guidelines, done_only) for c in chunks]
-        text_futures = _submit_texts(pool, plan)  # every document with a file: coverage is not known yet
-        files = _collect_files(plan, file_futures, progress)
-        covered = {plan.jobs[f].doc_id for f in files.ok}
-        texts = _collect_texts(plan, text_futures, covered, progress)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    return _tables(plan, files, texts)
+        entries = sorted(
+            (e for e in os.scandir(folder) if e.name.endswith(".json") and not e.name.startswith(".")),
+            key=lambda e: e.name,
+        )
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
+    for entry in entries:
+        try:
+            ident: tuple[int | None, int | None, int | None] = identity(entry.stat())
+        except OSError:  # gone or unreadable: read (and refused with the loader's reason)
+            ident = (None, None, None)
+        yield entry.name[:-5], entry.path, ident
 
 
-def _collect_files(plan: _Plan, futures: list[Any], progress: Progress | None) -> _Files:
-    files = _Files()
-    done, total = 0, len(plan.jobs)
-    if progress:
-        progress(STAGE_FILES, 0, total)
-    for future in futures:
-        res: ChunkResult = future.result()
-        files.frames.append(res.frames)
-        files.review += res.review
-        files.ok += res.ok
-        files.reasons.update(res.excluded)
-        files.migrated.update(res.migrated)
-        files.not_done += res.not_done
-        files.not_started += res.not_started
-        done += len(res.ok) + len(res.excluded) + res.not_done + res.not_started
-        if progress:
-            progress(STAGE_FILES, done, total)
-    return files
-
-
-def _submit_texts(pool: Any, plan: _Plan) -> list[Any]:
-    """Read (and tokenize, unless their tokens are cached) the texts of the documents with a file."""
-    prefix = os.path.join(plan.corpus.directory, "")
-    doc_ids = sorted({j.doc_id for j in plan.jobs})
-    items = [(d, f"{prefix}{d}.txt", plan.corpus.info(d).sha256) for d in doc_ids]
-    futures = []
-    for cached in (False, True):  # documents whose tokens are cached are only read
-        part = [x for x in items if (_cache_get(x[2]) is not None) == cached]
-        futures += [
-            pool.submit(_read_texts, part[i : i + TEXT_CHUNK], not cached) for i in range(0, len(part), TEXT_CHUNK)
-        ]
-    return futures
-
-
-def _collect_texts(plan: _Plan, futures: list[Any], covered: set[str], progress: Progress | None) -> _Texts:
-    """Texts and tokens of the ``covered`` documents (tokens into the cache as they come)."""
-    out = _Texts()
-    seen = 0
-    if progress:
-        progress(STAGE_TEXTS, 0, len(covered))
-    for future in futures:
-        res: _TextResult = future.result()
-        k = offset = 0  # position in res.counts / the token arrays
-        for doc_id, text, reason in res.docs:
-            if text is None:
-                if doc_id in covered:
-                    out.bad[doc_id] = reason or "unreadable"
-                continue
-            sha = plan.corpus.info(doc_id).sha256
-            starts: Sequence[int]
-            ends: Sequence[int]
-            if res.tokenized:
-                n = res.counts[k]
-                starts, ends = res.starts[offset : offset + n], res.ends[offset : offset + n]
-                k, offset = k + 1, offset + n
-                _cache_put(sha, starts, ends, len(text))
-            else:
-                starts, ends = cached_tokens(text, sha)
-            if doc_id in covered:
-                out.texts[doc_id] = text
-                out.ids.append(doc_id)
-                out.counts.append(len(starts))
-                out.starts.extend(starts)
-                out.ends.extend(ends)
-                seen += 1
-        if progress:
-            progress(STAGE_TEXTS, seen, len(covered))
-    return out
-
-
-def _tables(plan: _Plan, files: _Files, texts: _Texts) -> AgreementInput:
-    """The six tables from the columns: files left out dropped, file numbers named."""
+def _groups(plan: _Plan, max_docs: int | None) -> list[list[int]]:
+    """The cache's shards to look at (those of the selected documents), in parts of at most
+    ``max_docs`` documents (a shard is never split)."""
+    shards = sorted({shard_of(d) for d in plan.docs}) if plan.docs is not None else list(range(SHARDS))
+    if max_docs is None:
+        return [shards]
     import polars as pl
 
-    jobs = plan.jobs
-    reasons = dict(files.reasons)
-    for f in files.ok:  # a document whose text is unusable takes every file on it along
-        if jobs[f].doc_id in texts.bad and f not in reasons:
-            reasons[f] = texts.bad[jobs[f].doc_id]
-    kept = [f for f in files.ok if f not in reasons]
-    frames = files.frames or [Columns().frames()]
-    spans, events, arguments = (pl.concat([x[i] for x in frames], rechunk=True) for i in range(3))
-    if len(kept) < len(files.ok):
-        drop = pl.Series(sorted(set(files.ok) - set(kept)), dtype=pl.Int32).implode()
-        spans, events, arguments = (x.filter(~pl.col("f").is_in(drop)) for x in (spans, events, arguments))
-    file_ann = pl.Series("annotator", [j.annotator for j in jobs], dtype=pl.String)
-    file_doc = pl.Series("doc_id", [j.doc_id for j in jobs], dtype=pl.String)
+    per_shard = dict(plan.listed.group_by("shard").agg(pl.col("doc_id").n_unique()).iter_rows())
+    groups: list[list[int]] = [[]]
+    n = 0
+    for s in shards:
+        k = per_shard.get(s, 0)
+        if groups[-1] and n + k > max_docs:
+            groups.append([])
+            n = 0
+        groups[-1].append(s)
+        n += k
+    return groups
 
-    def named(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-        return frame.select(file_ann.gather(frame["f"]), file_doc.gather(frame["f"]), *columns)
 
-    kept_s = pl.Series(sorted(kept), dtype=pl.Int32)
-    coverage = pl.DataFrame({"annotator": file_ann.gather(kept_s), "doc_id": file_doc.gather(kept_s)})
-    still = set(coverage["doc_id"].unique().to_list())  # documents whose every file was left out need no text
-    excluded = plan.excluded + [
-        {"annotator": jobs[f].annotator, "doc_id": jobs[f].doc_id, "reason": r} for f, r in reasons.items()
-    ]
-    excluded.sort(key=lambda x: (x["annotator"], x["doc_id"] or ""))
-    return AgreementInput(
-        guidelines=plan.workspace.config.guidelines,
-        annotators=tuple(plan.annotators),
-        reference=plan.reference,
-        spans=named(spans, ["start", "end", "label"]),
-        coverage=coverage,
-        tokens=_token_table(texts, still),
-        doc_lengths=pl.DataFrame(
-            {
-                "doc_id": [d for d in sorted(texts.texts) if d in still],
-                "length": [len(texts.texts[d]) for d in sorted(texts.texts) if d in still],
-            },
-            schema={"doc_id": pl.String, "length": pl.Int64},
-        ),
-        events=named(events, ["event_id", "type", "start", "end"]),
-        arguments=named(arguments, ["event_id", "role", "start", "end"]),
-        excluded=tuple(excluded),
-        texts={d: texts.texts[d] for d in sorted(texts.texts) if d in still},
-        migrated=dict(sorted(Counter(v for f, v in files.migrated.items() if f not in reasons).items())),
-        files=len(kept),
-        not_done=files.not_done,
-        not_started=files.not_started,
-        review=files.review,
+# --------------------------------------------------------------------------- refreshing the cache
+
+
+def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress: Progress | None) -> pl.DataFrame:
+    """The cache rows of ``shards``, every selected file's and text's as on disk now: reused
+    where its identity is unchanged, else read again; shards that changed are written back."""
+    import polars as pl
+
+    old = pl.concat([_shard_rows(cache, s) for s in shards])
+    listed = plan.listed.filter(pl.col("shard").is_in(pl.Series(shards, dtype=pl.Int64).implode()))
+    key = ["annotator", "doc_id"]
+    before = old.filter(pl.col("kind") == KIND_FILE).select(
+        *key, o_size="size", o_mtime="mtime_ns", o_ino="ino", o_sha="sha256", o_checked="checked_ns"
     )
+    files = listed.join(before, on=key, how="left", maintain_order="left")
+    same = (
+        (pl.col("size") == pl.col("o_size"))
+        & (pl.col("mtime_ns") == pl.col("o_mtime"))
+        & (pl.col("ino") == pl.col("o_ino"))
+        & (pl.col("sha256") == pl.col("o_sha"))
+        & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
+    ).fill_null(False)
+    reused = files.filter(same).select(key)
+    to_read = files.filter(~same)
+    selected_rows = plan.selected() & (pl.col("kind") <= KIND_ARGUMENT)
+    gone = old.filter(selected_rows & (pl.col("kind") == KIND_FILE)).join(listed, on=key, how="anti")
+    kept = pl.concat(
+        [
+            old.filter((pl.col("kind") <= KIND_ARGUMENT) & ~plan.selected()),
+            old.filter(pl.col("kind") <= KIND_ARGUMENT).join(reused, on=key, how="semi", maintain_order="left"),
+        ]
+    )
+    texts_old, texts_read = _texts(plan, old, listed)
+    read = _read(plan, to_read, texts_read, pool, progress)
+    rows = pl.concat([kept.drop("shard"), read, texts_old]).with_columns(
+        pl.col("doc_id").map_batches(_shards, return_dtype=pl.Int64).alias("shard")
+    )
+    changed = set(to_read["shard"]) | set(gone["shard"]) | set(texts_read["shard"])
+    for s in sorted(changed):
+        mine = rows.filter(pl.col("shard") == s).drop("shard")
+        documents = mine.filter(pl.col("kind") == KIND_FILE).select("doc_id").unique()
+        cache.write(
+            s, mine.filter((pl.col("kind") < KIND_TEXT) | pl.col("doc_id").is_in(documents["doc_id"].implode()))
+        )
+    return rows.drop("shard")
+
+
+def _shards(doc_ids: pl.Series) -> pl.Series:
+    import polars as pl
+
+    return pl.Series([shard_of(d) for d in doc_ids], dtype=pl.Int64)
+
+
+def _shard_rows(cache: Cache, shard: int) -> pl.DataFrame:
+    """A shard's rows with their ``shard`` (none when missing or unusable)."""
+    import polars as pl
+
+    rows = cache.read(shard)
+    return (rows if rows is not None else empty()).with_columns(shard=pl.lit(shard, dtype=pl.Int64))
+
+
+def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(text and token rows reused, the texts to read: doc_id, path, sha256, shard and the
+    text file's identity): each text of a listed file is stat'ed."""
+    import polars as pl
+
+    docs = listed.select("doc_id", "sha256", "shard").unique("doc_id", maintain_order=True)
+    folder = os.path.join(plan.corpus.directory, "")
+    paths = [f"{folder}{d}.txt" for d in docs["doc_id"]]
+    idents = [_stat(p) for p in paths]
+    now = pl.DataFrame(
+        {
+            "doc_id": docs["doc_id"],
+            "path": paths,
+            "sha256": docs["sha256"],
+            "shard": docs["shard"],
+            "size": [i[0] for i in idents],
+            "mtime_ns": [i[1] for i in idents],
+            "ino": [i[2] for i in idents],
+        },
+        schema_overrides={"size": pl.Int64, "mtime_ns": pl.Int64, "ino": pl.Int64},
+    )
+    before = old.filter(pl.col("kind") == KIND_TEXT).select(
+        "doc_id",
+        o_size="size",
+        o_mtime="mtime_ns",
+        o_ino="ino",
+        o_sha="sha256",
+        o_checked="checked_ns",
+        o_reason="reason",
+    )
+    joined = now.join(before, on="doc_id", how="left", maintain_order="left")
+    same = (
+        (pl.col("size") == pl.col("o_size"))
+        & (pl.col("mtime_ns") == pl.col("o_mtime"))
+        & (pl.col("ino") == pl.col("o_ino"))
+        & (pl.col("sha256") == pl.col("o_sha"))
+        & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
+        & pl.col("o_reason").is_null()
+    ).fill_null(False)
+    good = joined.filter(same).select("doc_id")
+    looked = docs.select("doc_id")
+    texts = old.filter(pl.col("kind") >= KIND_TEXT)
+    reused = pl.concat(
+        [
+            texts.join(looked, on="doc_id", how="anti", maintain_order="left"),
+            texts.join(good, on="doc_id", how="semi", maintain_order="left"),
+        ]
+    ).drop("shard")
+    return (
+        reused,
+        joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS),
+    )
+
+
+_IDENT_COLUMNS = ("size", "mtime_ns", "ino")
+
+
+def _stat(path: str) -> tuple[int | None, int | None, int | None]:
+    try:
+        return identity(os.stat(path))
+    except OSError:
+        return None, None, None
+
+
+def _read(
+    plan: _Plan, files: pl.DataFrame, texts: pl.DataFrame, pool: _Pool, progress: Progress | None
+) -> pl.DataFrame:
+    """The cache rows of ``files`` and ``texts``, read (and texts tokenized), in worker processes when many."""
+    import polars as pl
+
+    jobs = [
+        Job(f, a, d, p, sha, chars)
+        for f, (a, d, p, sha, chars) in enumerate(
+            files.select("annotator", "doc_id", "path", "sha256", "chars").iter_rows()
+        )
+    ]
+    items = list(texts.select("doc_id", "path", "sha256").iter_rows())
+    executor = pool.get(len(jobs) + len(items))
+    ws = plan.workspace
+    file_futures = [
+        executor.submit(read_files, jobs[i : i + CHUNK], ws.guidelines_dir, ws.config.guidelines)
+        for i in range(0, len(jobs), CHUNK)
+    ]
+    text_futures = [executor.submit(_read_texts, items[i : i + TEXT_CHUNK]) for i in range(0, len(items), TEXT_CHUNK)]
+    parts = [_file_rows(plan, files, _collect(file_futures, STAGE_FILES, len(jobs), progress))]
+    parts.append(_text_rows(plan, texts, _collect(text_futures, STAGE_TEXTS, len(items), progress)))
+    return pl.concat(parts)
+
+
+def _collect(futures: list[Any], stage: str, total: int, progress: Progress | None) -> list[Any]:
+    results: list[Any] = []
+    done = 0
+    if progress and total:
+        progress(stage, 0, total)
+    for future in futures:
+        results.append(future.result())
+        done += len(results[-1].docs) if isinstance(results[-1], _TextResult) else _count(results[-1])
+        if progress:
+            progress(stage, done, total)
+    return results
+
+
+def _count(res: ChunkResult) -> int:
+    return len(res.ok) + len(res.excluded) + len(res.not_started)
+
+
+def _file_rows(plan: _Plan, files: pl.DataFrame, results: list[ChunkResult]) -> pl.DataFrame:
+    """The cache rows of the files read: one record each, then their spans, events and arguments."""
+    import polars as pl
+
+    f: list[int] = []
+    outcome: list[int] = []
+    status: list[str | None] = []
+    review: list[int | None] = []
+    reason: list[str | None] = []
+    migrated: dict[int, str] = {}
+    for res in results:
+        f += res.ok + [x for x, _ in res.excluded] + res.not_started
+        outcome += [OK] * len(res.ok) + [EXCLUDED] * len(res.excluded) + [NOT_STARTED] * len(res.not_started)
+        status += res.status + [None] * (len(res.excluded) + len(res.not_started))
+        review += res.review + [None] * (len(res.excluded) + len(res.not_started))
+        reason += [None] * len(res.ok) + [r for _, r in res.excluded] + [None] * len(res.not_started)
+        migrated.update(res.migrated)
+    who = files.select("annotator", "doc_id", "size", "mtime_ns", "ino", "sha256")
+    index = pl.Series(f, dtype=pl.Int64)
+    records = who[index].with_columns(
+        kind=pl.lit(KIND_FILE, dtype=pl.Int8),
+        outcome=pl.Series(outcome, dtype=pl.Int8),
+        label=pl.Series(status, dtype=pl.String),
+        review=pl.Series(review, dtype=pl.Int64),
+        reason=pl.Series(reason, dtype=pl.String),
+        migrated=pl.Series([migrated.get(x) for x in f], dtype=pl.String),
+        checked_ns=pl.lit(plan.checked_ns, dtype=pl.Int64),
+    )
+    names = files.select("annotator", "doc_id")
+    parts = [conform(records)]
+    for kind, i, rename in (
+        (KIND_SPAN, 0, {}),
+        (KIND_EVENT, 1, {"type": "label"}),
+        (KIND_ARGUMENT, 2, {"role": "label"}),
+    ):
+        for res in results:
+            frame = res.frames[i].rename(rename)
+            if frame.height:
+                parts.append(
+                    conform(
+                        pl.concat([names[frame["f"].cast(pl.Int64)], frame.drop("f")], how="horizontal").with_columns(
+                            kind=pl.lit(kind, dtype=pl.Int8)
+                        )
+                    )
+                )
+    return pl.concat(parts)
+
+
+def _text_rows(plan: _Plan, texts: pl.DataFrame, results: list[_TextResult]) -> pl.DataFrame:
+    """The cache rows of the texts read: one record each (its length or why it cannot be used), then its tokens."""
+    import polars as pl
+
+    ids: list[str] = []
+    lengths: list[int | None] = []
+    reasons: list[str | None] = []
+    counts: list[int] = []
+    starts, ends = array("q"), array("q")
+    for res in results:
+        for doc_id, length, reason in res.docs:
+            ids.append(doc_id)
+            lengths.append(length)
+            reasons.append(reason)
+        counts += res.counts
+        starts.extend(res.starts)
+        ends.extend(res.ends)
+    by_id = texts.select("doc_id", "sha256", *_IDENT_COLUMNS)
+    records = (
+        pl.DataFrame(
+            {"doc_id": ids, "end": lengths, "reason": reasons},
+            schema={"doc_id": pl.String, "end": pl.Int64, "reason": pl.String},
+        )
+        .join(by_id, on="doc_id", how="left", maintain_order="left")
+        .with_columns(kind=pl.lit(KIND_TEXT, dtype=pl.Int8), checked_ns=pl.lit(plan.checked_ns, dtype=pl.Int64))
+    )
+    good = [d for d, n in zip(ids, lengths, strict=True) if n is not None]
+    tokens = pl.DataFrame(
+        {
+            "doc_id": pl.Series(good, dtype=pl.String).gather(
+                pl.Series(range(len(good)), dtype=pl.Int64)
+                .repeat_by(pl.Series(counts, dtype=pl.Int64))
+                .explode()
+                .drop_nulls()
+            )
+            if good
+            else pl.Series([], dtype=pl.String),
+            "start": series(starts, pl.Int64),
+            "end": series(ends, pl.Int64),
+        }
+    ).with_columns(kind=pl.lit(KIND_TOKEN, dtype=pl.Int8))
+    return pl.concat([conform(records), conform(tokens)])
 
 
 def series(values: list[int] | array, dtype: Any) -> pl.Series:
@@ -573,22 +824,56 @@ def series(values: list[int] | array, dtype: Any) -> pl.Series:
     return pl.Series(values, dtype=dtype, strict=True)
 
 
-def _token_table(texts: _Texts, docs: set[str]) -> pl.DataFrame:
-    """doc_id, start, end of every token of ``docs``."""
+# --------------------------------------------------------------------------- the tables
+
+
+def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dict[str, Any]]) -> AgreementInput:
+    """The selected files' tables from the cache rows of some documents."""
     import polars as pl
 
-    tokens = pl.DataFrame(
-        {
-            "doc_id": pl.DataFrame(
-                {"doc_id": texts.ids, "n": pl.Series(texts.counts, dtype=pl.Int64)},
-                schema={"doc_id": pl.String, "n": pl.Int64},
-            )
-            .select(pl.col("doc_id").repeat_by("n"))
-            .explode("doc_id")
-            .drop_nulls()["doc_id"],
-            "start": series(texts.starts, pl.Int64),
-            "end": series(texts.ends, pl.Int64),
-        },
-        schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64},
+    key = ["annotator", "doc_id"]
+    rank = {name: k for k, name in enumerate(plan.readers)}
+    order = [pl.col("annotator").replace_strict(rank, return_dtype=pl.Int64), pl.col("doc_id")]
+    mine = rows.filter(plan.selected())
+    files = mine.filter(pl.col("kind") == KIND_FILE)
+    ok = files.filter(pl.col("outcome") == OK)
+    not_done = 0
+    if done_only:
+        done = ok.filter(pl.col("label") == "done")
+        not_done, ok = ok.height - done.height, done
+    texts = rows.filter(pl.col("kind") == KIND_TEXT).select("doc_id", "end", "reason", "sha256").unique("doc_id")
+    bad = ok.join(texts.filter(pl.col("reason").is_not_null()), on="doc_id", how="inner", suffix="_text")
+    kept = ok.join(bad, on=key, how="anti").sort(order, maintain_order=True)
+    refused = files.filter(pl.col("outcome") == EXCLUDED).select(*key, "reason")
+    excluded = [*before, *refused.to_dicts(), *bad.select(*key, reason="reason_text").to_dicts()]
+    excluded.sort(key=lambda x: (x["annotator"], x["doc_id"] or ""))
+    covered = kept.select("doc_id").unique().sort("doc_id")
+    lengths = covered.join(texts, on="doc_id", how="left", maintain_order="left")
+    annotations = (
+        mine.filter(pl.col("kind").is_between(KIND_SPAN, KIND_ARGUMENT))
+        .join(kept.select(key), on=key, how="semi", maintain_order="left")
+        .sort(order, maintain_order=True)
     )
-    return tokens if docs.issuperset(texts.ids) else tokens.filter(pl.col("doc_id").is_in(list(docs)))
+
+    def of(kind: int, *columns: Any) -> pl.DataFrame:
+        return annotations.filter(pl.col("kind") == kind).select(*key, *columns)
+
+    tokens = rows.filter(pl.col("kind") == KIND_TOKEN).join(covered, on="doc_id", how="semi", maintain_order="left")
+    return AgreementInput(
+        guidelines=plan.workspace.config.guidelines,
+        annotators=tuple(plan.annotators),
+        reference=plan.reference,
+        spans=of(KIND_SPAN, "start", "end", "label"),
+        coverage=kept.select(key),
+        tokens=tokens.sort("doc_id", maintain_order=True).select("doc_id", "start", "end"),
+        doc_lengths=lengths.select("doc_id", length="end"),
+        events=of(KIND_EVENT, "event_id", pl.col("label").alias("type"), "start", "end"),
+        arguments=of(KIND_ARGUMENT, "event_id", pl.col("label").alias("role"), "start", "end"),
+        excluded=tuple(excluded),
+        texts=LazyTexts(plan.corpus.directory, dict(lengths.select("doc_id", "sha256").iter_rows())),
+        migrated=dict(sorted(Counter(kept["migrated"].drop_nulls().to_list()).items())),
+        files=kept.height,
+        not_done=not_done,
+        not_started=files.filter(pl.col("outcome") == NOT_STARTED).height,
+        review=int(ok["review"].sum() or 0),
+    )
