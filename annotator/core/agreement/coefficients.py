@@ -16,6 +16,7 @@ tokens), with label names, so a reason names the label.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -60,15 +61,15 @@ def _with_context(score: Score, reason: str) -> Score:
 
 
 def _coefficients(
-    st: Study, patterns: pl.DataFrame, docs: tuple[set[int], set[int]], what: str
+    annotators: Sequence[str], patterns: pl.DataFrame, docs: tuple[int, int], what: str
 ) -> tuple[TokenCoefficients, list[tuple[Value, int]]]:
-    """The coefficients over ``patterns`` (label names, weight ``_n``); ``docs``: the
+    """The coefficients over ``patterns`` (label names, weight ``_n``); ``docs``: how many
     documents of these tokens every annotator did, and two or more did."""
-    cols = [f"r{i}" for i in range(len(st.annotators))]
+    cols = [f"r{i}" for i in range(len(annotators))]
     per_pair: list[tuple[Value, int]] = []
     scores: list[Score] = []
-    for i, j in pairs(st.annotators):
-        a, b = st.annotators[i], st.annotators[j]
+    for i, j in pairs(annotators):
+        a, b = annotators[i], annotators[j]
         k = _with_context(
             kappa.cohen_kappa(patterns, cols[i], cols[j], weight=W),
             f"no {what} in a document both {a} and {b} annotated",
@@ -93,18 +94,16 @@ def _coefficients(
     two = int(patterns.filter(pl.sum_horizontal(present) >= 2)[W].sum())
     common, shared = docs
     return (
-        TokenCoefficients(
-            count, Value.of(cohen), Value.of(fleiss), Value.of(alpha), every, two, len(common), len(shared)
-        ),
+        TokenCoefficients(count, Value.of(cohen), Value.of(fleiss), Value.of(alpha), every, two, common, shared),
         per_pair,
     )
 
 
-def _per_label(st: Study, patterns: pl.DataFrame) -> dict[str, LabelTokens]:
+def _per_label(annotators: Sequence[str], labels: Sequence[str], patterns: pl.DataFrame) -> dict[str, LabelTokens]:
     """Each label against every other token (named patterns, all tokens)."""
-    cols = [f"r{i}" for i in range(len(st.annotators))]
+    cols = [f"r{i}" for i in range(len(annotators))]
     out = {}
-    for label in st.labels:
+    for label in labels:
         other = f"not {label}"
         binary = patterns.select(
             *(
@@ -118,36 +117,68 @@ def _per_label(st: Study, patterns: pl.DataFrame) -> dict[str, LabelTokens]:
             ),
             W,
         )
-        coefficients, per_pair = _coefficients(st, binary, (set(), set()), "token")
+        coefficients, per_pair = _coefficients(annotators, binary, (0, 0), "token")
         out[label] = LabelTokens(coefficients.cohen_kappa, coefficients.fleiss_kappa, coefficients.krippendorff_alpha)
     return out
 
 
-def token_measures(
-    st: Study, tokens: pl.DataFrame | None
-) -> tuple[TokenCoefficients, list[PairTokens], dict[str, LabelTokens]]:
-    """The coefficients on all tokens (with those on labelled tokens as ``labelled``), per
-    pair (in the order of :func:`pairs`) and per label."""
+@dataclass(frozen=True)
+class TokenPatterns:
+    """What the token coefficients are computed from: the distinct rows of the token label
+    matrix with label names (columns ``r{i}``, null: not annotated) and their count ``_n``,
+    and how many documents with tokens, and with a labelled token, every annotator and two
+    or more annotators did. Both sum over documents."""
+
+    patterns: pl.DataFrame
+    documents: tuple[int, int, int, int]  # (common, shared) with tokens, (common, shared) with labels
+
+
+def token_patterns(st: Study, tokens: pl.DataFrame | None) -> TokenPatterns:
     tok = prepare_tokens(tokens, st.docs)
     assigned = span_token_labels(st, tok)
     cols = [f"r{i}" for i in range(len(st.annotators))]
     codes = token_label_patterns(st, tok, assigned)
-    outside = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == 0) for c in cols]) if cols else pl.lit(True)
     names = [NO_ENTITY, *st.labels]
     named = codes.with_columns(decode(c, names).alias(c) for c in cols)
-    labelled = codes.filter(~outside).with_columns(decode(c, names).alias(c) for c in cols)
-
     per_doc = st.coverage.group_by("dc").len()
     common = set(per_doc.filter(pl.col("len") == len(cols))["dc"].to_list()) if cols else set()
     shared = set(per_doc.filter(pl.col("len") >= 2)["dc"].to_list())
     with_tokens = set(tok["dc"].unique().to_list())
     with_labels = set(tok["dc"].gather(assigned["tok"]).unique().to_list()) if assigned.height else set()
-    everything, pair_all = _coefficients(st, named, (common & with_tokens, shared & with_tokens), "token")
-    only, pair_labelled = _coefficients(st, labelled, (common & with_labels, shared & with_labels), "labelled token")
+    counts = (
+        len(common & with_tokens),
+        len(shared & with_tokens),
+        len(common & with_labels),
+        len(shared & with_labels),
+    )
+    return TokenPatterns(named, counts)
+
+
+def token_scores(
+    annotators: Sequence[str], labels: Sequence[str], tp: TokenPatterns
+) -> tuple[TokenCoefficients, list[PairTokens], dict[str, LabelTokens]]:
+    """The coefficients on all tokens (with those on labelled tokens as ``labelled``), per
+    pair (in the order of :func:`pairs`) and per label."""
+    cols = [f"r{i}" for i in range(len(annotators))]
+    named = tp.patterns
+    outside = (
+        pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == NO_ENTITY) for c in cols]) if cols else pl.lit(True)
+    )
+    labelled = named.filter(~outside)
+    common_t, shared_t, common_l, shared_l = tp.documents
+    everything, pair_all = _coefficients(annotators, named, (common_t, shared_t), "token")
+    only, pair_labelled = _coefficients(annotators, labelled, (common_l, shared_l), "labelled token")
     merged = TokenCoefficients(
         everything.count, everything.cohen_kappa, everything.fleiss_kappa, everything.krippendorff_alpha,
         everything.fleiss_tokens, everything.krippendorff_tokens, everything.fleiss_documents,
         everything.krippendorff_documents, labelled=only,
     )  # fmt: skip
     per_pair = [PairTokens(k, n, kl, nl) for (k, n), (kl, nl) in zip(pair_all, pair_labelled, strict=True)]
-    return merged, per_pair, _per_label(st, named)
+    return merged, per_pair, _per_label(annotators, labels, named)
+
+
+def token_measures(
+    st: Study, tokens: pl.DataFrame | None
+) -> tuple[TokenCoefficients, list[PairTokens], dict[str, LabelTokens]]:
+    """:func:`token_scores` of :func:`token_patterns`."""
+    return token_scores(st.annotators, st.labels, token_patterns(st, tokens))

@@ -23,13 +23,13 @@ are ignored. The tables are kept encoded (:class:`EventAgreement` ``triggers_tab
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from annotator.core.agreement.disagreements import ARGUMENT, TRIGGER, Items
-from annotator.core.agreement.spans import PAIR_COUNTS, F1Result, pair_label_counts, summarize
+from annotator.core.agreement.spans import PAIR_COUNTS, F1Result, pair_doc_counts, pair_label_counts, summarize
 from annotator.core.agreement.tables import (
     ARGUMENTS,
     EVENTS,
@@ -145,35 +145,79 @@ def ace_argument_items(arg_table: pl.DataFrame) -> pl.DataFrame:
     return arg_table.select("ann", "dc", "lab", start=pack("role", "start"), end="end").unique()
 
 
-def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> EventAgreement:
+@dataclass
+class EventCounts:
+    """The encoded tables of :func:`encode_events` and, per annotator pair, document and
+    event type, the :data:`PAIR_COUNTS` of triggers, of arguments on matched triggers and
+    of all arguments: what the F1s are computed from (sums over documents)."""
+
+    types: list[str]
+    roles: list[str]
+    triggers_table: pl.DataFrame
+    arguments_table: pl.DataFrame
+    ignored_events: int
+    orphan_arguments: int
+    triggers: pl.DataFrame
+    arguments: pl.DataFrame
+    arguments_all: pl.DataFrame
+
+
+def event_counts(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> EventCounts:
     types, roles, triggers, arg_table, ignored, orphans = encode_events(st, events, arguments)
     pd = st.pair_docs()
     n = len(st.annotators)
-    full_t = pair_label_counts(triggers, pd, n, overlap=False)
-    trig_result = summarize(full_t, "exact", st.annotators, types, pd, thing="a trigger", labelled="of type")
-    arg_result = summarize(
-        matched_trigger_counts(triggers, arg_table, pairs(st.annotators)),
-        "exact",
-        st.annotators,
+    return EventCounts(
         types,
-        pd,
-        thing="an argument on a matching trigger",
-        labelled="of type",
+        roles,
+        triggers,
+        arg_table,
+        ignored,
+        orphans,
+        pair_label_counts(triggers, pd, n, overlap=False),
+        matched_trigger_counts(triggers, arg_table, pairs(st.annotators)),
+        pair_label_counts(ace_argument_items(arg_table), pd, n, overlap=False),
     )
-    full_all = pair_label_counts(ace_argument_items(arg_table), pd, n, overlap=False)
-    all_result = summarize(
-        full_all, "exact", st.annotators, types, pd, thing="an argument", labelled="on an event of type"
-    )
-    return EventAgreement(types, roles, trig_result, arg_result, all_result, ignored, orphans, triggers, arg_table)
 
 
-def trigger_items(st: Study, ev: EventAgreement) -> Items:
+def event_scores(
+    counts: EventCounts, annotators: Sequence[str], docs: Mapping[tuple[int, int], int]
+) -> tuple[F1Result, F1Result, F1Result]:
+    """Trigger F1, argument F1 on matched triggers and over all arguments from the counts
+    (``docs``: {(a, b): documents both annotated})."""
+    types = counts.types
+    return (
+        summarize(counts.triggers, "exact", annotators, types, docs, thing="a trigger", labelled="of type"),
+        summarize(
+            counts.arguments,
+            "exact",
+            annotators,
+            types,
+            docs,
+            thing="an argument on a matching trigger",
+            labelled="of type",
+        ),
+        summarize(
+            counts.arguments_all, "exact", annotators, types, docs, thing="an argument", labelled="on an event of type"
+        ),
+    )
+
+
+def study_events(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> EventAgreement:
+    c = event_counts(st, events, arguments)
+    trig, args, args_all = event_scores(c, st.annotators, pair_doc_counts(st.pair_docs()))
+    return EventAgreement(
+        c.types, c.roles, trig, args, args_all, c.ignored_events, c.orphan_arguments, c.triggers_table,
+        c.arguments_table,
+    )  # fmt: skip
+
+
+def trigger_items(st: Study, ev: EventAgreement | EventCounts) -> Items:
     """Triggers for the disagreement list: position the trigger extent, value the type."""
     zero = pl.lit(0, dtype=pl.Int64).alias("t")
     return Items.of(TRIGGER, ev.types, ev.triggers_table.with_columns(zero), st.coverage.with_columns(zero))
 
 
-def argument_items(ev: EventAgreement) -> Items:
+def argument_items(ev: EventAgreement | EventCounts) -> Items:
     """Arguments for the disagreement list: position (trigger extent, argument extent),
     value the role; participants the annotators with an event at that trigger."""
     rows = ev.arguments_table.select("ann", "dc", "start", "end", t=pack("t_start", "t_end"), lab="role").unique()

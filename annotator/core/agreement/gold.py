@@ -11,7 +11,7 @@ items, F1 = 2·matched / (both); undefined (with the reason) when a denominator 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -45,27 +45,38 @@ class _Names:
         )
 
 
-def _sums(full: pl.DataFrame, column: str, by: Sequence[str]) -> dict[tuple, tuple[int, int, int]]:
-    """{(a, *by values): (matched, a_count, b_count)} summed over documents."""
-    if not full.height:
-        return {}
-    rows = full.group_by("a", *by).agg(pl.col(column).sum(), pl.col("a_count").sum(), pl.col("b_count").sum())
-    return {tuple(row[: 1 + len(by)]): tuple(row[1 + len(by) :]) for row in rows.iter_rows()}
+COUNTS = {
+    "annotator": pl.String(),
+    "item": pl.String(),  # spans, spans_overlap, triggers, arguments, arguments_on_matched; label, type
+    "name": pl.String(),  # the label or event type ("" for every one)
+    "matched": pl.Int64(),
+    "mine": pl.Int64(),
+    "theirs": pl.Int64(),
+}
+TOTALS = ("spans", "spans_overlap", "triggers", "arguments", "arguments_on_matched")
 
 
-def _per_name(
-    names: _Names, sums: Mapping[tuple, tuple[int, int, int]], i: int, values: Sequence[str], thing: str
-) -> dict[str, Scored]:
-    return {value: names.scored(*sums.get((i, k), (0, 0, 0)), f"{thing} {value}") for k, value in enumerate(values)}
+@dataclass(frozen=True)
+class ReferenceCounts:
+    """What :func:`against_reference` is computed from, summed over documents: the items
+    matched, the annotator's and the reference's (:data:`COUNTS`), and the documents each
+    annotator shares with the reference (annotator, documents). Stats of disjoint sets of
+    documents merge by adding (:meth:`merge`)."""
+
+    counts: pl.DataFrame
+    documents: pl.DataFrame
+    types: tuple[str, ...]  # the event types of the annotators and the reference, sorted
+
+    @staticmethod
+    def merge(parts: Sequence[ReferenceCounts]) -> ReferenceCounts:
+        counts = pl.concat([p.counts for p in parts]).group_by("annotator", "item", "name").agg(pl.all().sum())
+        documents = pl.concat([p.documents for p in parts]).group_by("annotator").agg(pl.col("documents").sum())
+        return ReferenceCounts(counts, documents, tuple(sorted({t for p in parts for t in p.types})))
 
 
-def against_reference(
-    st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None
-) -> tuple[AgainstGold, ...]:
+def reference_counts(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None) -> ReferenceCounts:
     """Every annotator of ``st`` but the last against the last (the reference)."""
     r = len(st.annotators) - 1
-    if r < 1:
-        return ()
     which = [(i, r) for i in range(r)]
     pd = st.pair_docs()
     spans = pair_label_counts(st.spans, pd, r + 1, overlap=True, which=which)
@@ -73,29 +84,73 @@ def against_reference(
     trig = pair_label_counts(triggers, pd, r + 1, overlap=False, which=which)
     ace = pair_label_counts(ace_argument_items(args), pd, r + 1, overlap=False, which=which)
     on_matched = matched_trigger_counts(triggers, args, which)
-    documents = dict(pd.filter(pl.col("b") == r).group_by("a").len().iter_rows())
-    exact, overlap = _sums(spans, "exact", []), _sums(spans, "overlap", [])
-    exact_label, trig_all, trig_type = (
-        _sums(spans, "exact", ["lab"]),
-        _sums(trig, "exact", []),
-        _sums(trig, "exact", ["lab"]),
-    )
-    ace_all, matched_all = _sums(ace, "exact", []), _sums(on_matched, "exact", [])
+    names = pl.Series(st.annotators, dtype=pl.String)
+
+    def sums(full: pl.DataFrame, column: str, item: str, values: Sequence[str] | None) -> pl.DataFrame:
+        by = ["a"] if values is None else ["a", "lab"]
+        rows = full.group_by(by).agg(pl.col(column).sum(), pl.col("a_count").sum(), pl.col("b_count").sum())
+        name = pl.lit("") if values is None else pl.lit(pl.Series(list(values), dtype=pl.String)).gather("lab")
+        return rows.select(
+            annotator=pl.lit(names).gather("a"), item=pl.lit(item), name=name, matched=column, mine="a_count",
+            theirs="b_count",
+        )  # fmt: skip
+
+    parts = [
+        sums(spans, "exact", "spans", None),
+        sums(spans, "overlap", "spans_overlap", None),
+        sums(spans, "exact", "label", st.labels),
+        sums(trig, "exact", "triggers", None),
+        sums(trig, "exact", "type", types),
+        sums(ace, "exact", "arguments", None),
+        sums(on_matched, "exact", "arguments_on_matched", None),
+    ]
+    counts = pl.concat([p.select([pl.col(c).cast(t) for c, t in COUNTS.items()]) for p in parts])
+    documents = pd.filter(pl.col("b") == r).group_by("a").len()
+    documents = documents.select(annotator=pl.lit(names).gather("a"), documents=pl.col("len").cast(pl.Int64))
+    return ReferenceCounts(counts, documents, tuple(types))
+
+
+def against_counts(
+    annotators: Sequence[str], reference: str, labels: Sequence[str], types: Sequence[str], rc: ReferenceCounts
+) -> tuple[AgainstGold, ...]:
+    """Each of ``annotators`` against ``reference`` from the counts; per label and type
+    over ``labels`` and ``types``."""
+    sums: dict[tuple[str, str, str], tuple[int, int, int]] = {
+        (a, item, name): (m, x, y) for a, item, name, m, x, y in rc.counts.iter_rows()
+    }
+    documents = dict(rc.documents.iter_rows())
+    zero = (0, 0, 0)
     out = []
-    for i in range(r):
-        names = _Names(st.annotators[i], st.annotators[r], documents.get(i, 0))
-        zero = (0, 0, 0)
+    for a in annotators:
+        names = _Names(a, reference, documents.get(a, 0))
+
+        def total(item: str, thing: str, names: _Names = names, a: str = a) -> Scored:
+            return names.scored(*sums.get((a, item, ""), zero), thing)
+
+        def each(item: str, values: Sequence[str], thing: str, names: _Names = names, a: str = a) -> dict[str, Scored]:
+            return {v: names.scored(*sums.get((a, item, v), zero), f"{thing} {v}") for v in values}
+
         out.append(
             AgainstGold(
-                annotator=names.annotator,
+                annotator=a,
                 documents=names.documents,
-                spans=names.scored(*exact.get((i,), zero), "span"),
-                spans_overlap=names.scored(*overlap.get((i,), zero), "span"),
-                per_label=_per_name(names, exact_label, i, st.labels, "span labelled"),
-                triggers=names.scored(*trig_all.get((i,), zero), "trigger"),
-                per_type=_per_name(names, trig_type, i, types, "trigger of type"),
-                arguments=names.scored(*ace_all.get((i,), zero), "argument"),
-                arguments_on_matched=names.scored(*matched_all.get((i,), zero), "argument on a trigger both marked"),
+                spans=total("spans", "span"),
+                spans_overlap=total("spans_overlap", "span"),
+                per_label=each("label", labels, "span labelled"),
+                triggers=total("triggers", "trigger"),
+                per_type=each("type", types, "trigger of type"),
+                arguments=total("arguments", "argument"),
+                arguments_on_matched=total("arguments_on_matched", "argument on a trigger both marked"),
             )
         )
     return tuple(out)
+
+
+def against_reference(
+    st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame | None
+) -> tuple[AgainstGold, ...]:
+    """Every annotator of ``st`` but the last against the last (the reference)."""
+    if len(st.annotators) < 2:
+        return ()
+    rc = reference_counts(st, events, arguments)
+    return against_counts(st.annotators[:-1], st.annotators[-1], st.labels, rc.types, rc)

@@ -5,30 +5,26 @@ Undefined values are ``Value(None, reason)``; ``to_dict()`` writes them under
 :data:`annotator.core.agreement.scores.NULL_CONVENTION`: ``null`` plus a sibling
 ``<key>_reason`` (``<map>_reasons`` for name -> value maps), so ``orjson.dumps`` takes the
 dict as is.
+
+The report is computed chunk by chunk: each chunk of documents gives its sufficient
+statistics (:mod:`annotator.core.agreement.report_stats`), the chunk is dropped, the
+statistics are merged and the scores computed from them, so the result does not depend on
+how the documents were cut into chunks, and memory on the size of a chunk (and the rows
+per document and per disagreement).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from annotator.core.agreement.coefficients import LabelTokens, PairTokens, token_measures
-from annotator.core.agreement.disagreements import (
-    ARGUMENT,
-    ENTITY,
-    KINDS,
-    TRIGGER,
-    Items,
-    confusion_table,
-    disagreement_table,
-    disputed,
-    entity_items,
-)
-from annotator.core.agreement.events import EventAgreement, argument_items, study_events, trigger_items
-from annotator.core.agreement.gold import against_reference
+from annotator.core.agreement.coefficients import PairTokens, TokenPatterns, token_scores
+from annotator.core.agreement.disagreements import ARGUMENT, ENTITY, TRIGGER
+from annotator.core.agreement.events import EventCounts, event_scores
+from annotator.core.agreement.gold import ReferenceCounts, against_counts
 from annotator.core.agreement.report_model import (
     AgainstGold,
     AgreementReport,
@@ -48,33 +44,18 @@ from annotator.core.agreement.report_model import (
     Unitizing,
     Value,
 )
+from annotator.core.agreement.report_stats import SAID, ChunkStats, chunk_stats
 from annotator.core.agreement.scores import Undefined
-from annotator.core.agreement.spans import PairF1, SpanAgreement, span_agreement
-from annotator.core.agreement.tables import Study, study
-from annotator.core.agreement.unitizing import UnitizingResult, study_alpha_u
+from annotator.core.agreement.spans import F1Result, PairF1, summarize
+from annotator.core.agreement.tables import codes
+from annotator.core.agreement.unitizing import UnitizingResult, UnitStats, merge_unit_stats, unit_result
+from annotator.core.errors import AnnotatorError
 
 if TYPE_CHECKING:
     from annotator.core.agreement.input import AgreementInput
 
 SNIPPET_CONTEXT = 40
-
-
-def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.DataFrame:
-    """doc_id, annotators, pairs, spans, span_f1_exact, span_f1_overlap, matched_exact,
-    matched_overlap, disagreements (every kind) — worst first (lowest exact F1, then most
-    disagreements)."""
-    docs = st.coverage.group_by("dc").agg(annotators=pl.len().cast(pl.Int64))
-    n_spans = st.spans.group_by("dc").agg(spans=pl.len().cast(pl.Int64))
-    n_dis = dis.group_by("dc").agg(disagreements=pl.len().cast(pl.Int64))
-    table = (
-        docs.join(sa_per_doc, on="dc", how="left")
-        .join(n_spans, on="dc", how="left")
-        .join(n_dis, on="dc", how="left")
-        .with_columns(pl.col("pairs", "spans", "disagreements", "matched_exact", "matched_overlap").fill_null(0))
-    )
-    return table.sort(
-        ["span_f1_exact", "disagreements", "dc"], descending=[False, True, False], nulls_last=True
-    ).with_columns(doc_id=st.doc_id())
+NO_LENGTHS = "no document lengths were given"
 
 
 def _document(row: dict[str, Any]) -> DocumentAgreement:
@@ -99,25 +80,6 @@ def _document(row: dict[str, Any]) -> DocumentAgreement:
     )
 
 
-def _named(items: Items, table: pl.DataFrame, n_annotators: int) -> pl.DataFrame:
-    """A :func:`disagreement_table` with its kind and the value names instead of codes."""
-    index, values = range(len(items.values)), items.values
-    return table.with_columns(
-        *(
-            pl.col(f"r{i}").list.eval(pl.element().replace_strict(index, values, return_dtype=pl.String()))
-            for i in range(n_annotators)
-        ),
-        kind=pl.lit(KINDS.index(items.kind), dtype=pl.Int8),
-    )
-
-
-def _listed(st: Study, worst: pl.DataFrame, texts: Mapping[str, str] | None, context: int) -> Disagreements:
-    """The listed disagreements as the report holds them (built into objects on demand)."""
-    covering = st.coverage.group_by("dc").agg(cov=pl.col("ann").sort())
-    frame = worst.join(covering, on="dc", how="left", maintain_order="left").with_columns(doc_id=st.doc_id())
-    return Disagreements(frame, tuple(st.annotators), texts if texts is not None else {}, context)
-
-
 def _span_match(p: PairF1) -> SpanMatch:
     per_label = {name: Value.of(score) for name, score in p.per_label.items()}
     return SpanMatch(Value.of(p.f1), p.matched, p.a_count, p.b_count, per_label)
@@ -127,13 +89,12 @@ def _event_match(p: PairF1) -> EventMatch:
     return EventMatch(Value.of(p.f1), p.matched, p.a_count, p.b_count)
 
 
-def _pairs(sa: SpanAgreement, tokens: list[PairTokens], ev: EventAgreement) -> tuple[PairAgreement, ...]:
+def _pairs(
+    exact: F1Result, overlap: F1Result, tokens: list[PairTokens], ev: tuple[F1Result, F1Result, F1Result]
+) -> tuple[PairAgreement, ...]:
     """One row per annotator pair from the measures' lists (each in the order of :func:`pairs`)."""
     out = []
-    for ex, ov, tk, tr, ar, aa in zip(
-        sa.exact.pairs, sa.overlap.pairs, tokens, ev.triggers.pairs, ev.arguments.pairs, ev.arguments_all.pairs,
-        strict=True,
-    ):  # fmt: skip
+    for ex, ov, tk, tr, ar, aa in zip(exact.pairs, overlap.pairs, tokens, *(r.pairs for r in ev), strict=True):
         assert (ex.a, ex.b) == (ov.a, ov.b) == (tr.a, tr.b) == (ar.a, ar.b) == (aa.a, aa.b), "pairs out of step"
         assert ex.documents == tr.documents, "pairs out of step"
         out.append(
@@ -143,25 +104,6 @@ def _pairs(sa: SpanAgreement, tokens: list[PairTokens], ev: EventAgreement) -> t
             )
         )  # fmt: skip
     return tuple(out)
-
-
-def _labels(
-    st: Study, sa: SpanAgreement, unit: UnitizingResult, per_label: dict[str, LabelTokens], shared: pl.DataFrame
-) -> tuple[LabelAgreement, ...]:
-    counts = dict(st.spans.join(shared, on="dc", how="semi").group_by("lab").len().iter_rows())
-    return tuple(
-        LabelAgreement(
-            lab,
-            Value.of(sa.exact.per_label[lab]),
-            Value.of(sa.overlap.per_label[lab]),
-            Value.of(unit.per_label[lab]),
-            counts.get(k, 0),
-            per_label[lab].cohen_kappa,
-            per_label[lab].fleiss_kappa,
-            per_label[lab].krippendorff_alpha,
-        )
-        for k, lab in enumerate(st.labels)
-    )
 
 
 def _unitizing(unit: UnitizingResult) -> Unitizing:
@@ -176,58 +118,172 @@ def _unitizing(unit: UnitizingResult) -> Unitizing:
     )
 
 
-def _events(ev: EventAgreement, shared: pl.DataFrame) -> Events:
-    types = tuple(
-        EventTypeAgreement(
-            t,
-            Value.of(ev.triggers.per_label[t]),
-            Value.of(ev.arguments.per_label[t]),
-            Value.of(ev.arguments_all.per_label[t]),
+# --------------------------------------------------------------------------- merging
+
+
+class _Merge:
+    """The chunks' statistics together: names resolved over every chunk, tables summed."""
+
+    def __init__(self, stats: Sequence[ChunkStats], labels: Iterable[str] | None) -> None:
+        first = stats[0]
+        self.stats = stats
+        if first.explicit:
+            self.annotators = list(first.annotators)
+        else:
+            self.annotators = sorted({a for s in stats for a in s.annotators})
+        # documents every selected annotator did are only in chunks that have them all
+        self.full = [s for s in stats if list(s.annotators) == self.annotators]
+        if labels is not None:
+            self.labels = sorted(dict.fromkeys(str(x) for x in labels))
+        else:
+            self.labels = sorted({lab for s in stats for lab in s.labels})
+        self.types = sorted({t for s in stats for t in s.types})
+        self.roles = sorted({r for s in stats for r in s.roles})
+
+    def count(self, key: str) -> int:
+        chunks = self.full if key == "documents_common" else self.stats
+        return sum(s.counts[key] for s in chunks)
+
+    def pairs(self, frames: Iterable[pl.DataFrame], names: Sequence[str] | None) -> pl.DataFrame:
+        """Pair counts (a, b[, lab] names) summed, with codes: a, b[, lab] Int32."""
+        table = pl.concat(list(frames), how="vertical_relaxed")
+        by = ["a", "b"] if names is None else ["a", "b", "lab"]
+        table = table.group_by(by).agg(pl.all().sum())
+        coded = {"a": codes("a", self.annotators), "b": codes("b", self.annotators)}
+        if names is not None:
+            coded["lab"] = codes("lab", names)
+        return table.with_columns(**coded)
+
+    def pair_docs(self) -> dict[tuple[int, int], int]:
+        table = self.pairs((s.pair_docs for s in self.stats), None)
+        return {(a, b): n for a, b, n in table.select("a", "b", "n").iter_rows()}
+
+    def tokens(self) -> TokenPatterns:
+        cols = [f"r{i}" for i in range(len(self.annotators))]
+        parts = []
+        for s in self.stats:
+            own = set(s.annotators)
+            parts.append(
+                s.tokens.patterns.select(
+                    *(
+                        pl.col(SAID + a).alias(c) if a in own else pl.lit(None, dtype=pl.String).alias(c)
+                        for a, c in zip(self.annotators, cols, strict=True)
+                    ),
+                    pl.col("_n").cast(pl.Int64),
+                )
+            )
+        table = pl.concat(parts)
+        if cols:
+            table = table.group_by(cols).agg(pl.col("_n").sum())
+        else:
+            table = table.select(pl.col("_n").sum())
+        docs = [0, 0, 0, 0]
+        for s in self.stats:
+            for k, n in enumerate(s.tokens.documents):
+                if k in (1, 3) or s in self.full:
+                    docs[k] += n
+        return TokenPatterns(table, (docs[0], docs[1], docs[2], docs[3]))
+
+    def units(self) -> UnitizingResult:
+        raters, labels = len(self.annotators), self.labels
+
+        def none(reason: str) -> UnitizingResult:
+            why = Undefined(reason)
+            return UnitizingResult(why, {c: why for c in labels}, raters=raters, documents=0)
+
+        if raters < 2:
+            return none("α_u needs at least two annotators")
+        parts = [s.units for s in self.full if isinstance(s.units, UnitStats)]
+        if not self.count("documents_common"):
+            return none("no document was annotated by every selected annotator")
+        if any(isinstance(s.units, Undefined) and s.units.reason == NO_LENGTHS for s in self.full):
+            return none(NO_LENGTHS)
+        merged = merge_unit_stats(parts)
+        result = unit_result(merged, raters, labels)
+        result.documents = merged.lengths.height
+        return result
+
+    def confusions(self, kind: str) -> tuple[Confusion, ...]:
+        table = (
+            pl.concat([s.confusions[kind] for s in self.stats])
+            .group_by("value_a", "value_b")
+            .agg(pl.col("count").sum())
+            .sort(["count", "value_a", "value_b"], descending=[True, False, False])
         )
-        for t in ev.types
-    )
-    triggers = ev.triggers_table.join(shared, on="dc", how="semi")
-    arguments = ev.arguments_table.join(shared, on="dc", how="semi")
-    twice = triggers.group_by("dc", "lab", "start", "end").len().filter(pl.col("len") >= 2)
-    on_matched = arguments.join(
-        twice.select("dc", "lab", t_start="start", t_end="end"), on=["dc", "lab", "t_start", "t_end"], how="semi"
-    )
-    return Events(
-        Value.of(ev.triggers.f1),
-        Value.of(ev.arguments.f1),
-        Value.of(ev.arguments_all.f1),
-        types,
-        triggers.height,
-        arguments.height,
-        on_matched.height,
-    )
+        return tuple(Confusion(a, b, n) for a, b, n in table.iter_rows())
+
+    def distributions(self) -> tuple[Distribution, ...]:
+        counts = (
+            pl.concat([s.distributions for s in self.stats])
+            .group_by("annotator", "what", "name")
+            .agg(pl.col("n").sum())
+            .sort("annotator", "what", "name")
+        )
+        per: dict[tuple[str, str], dict[str, int]] = {}
+        for a, what, name, n in counts.iter_rows():
+            per.setdefault((a, what), {})[name] = n
+        covered = pl.concat([s.covered for s in self.stats]).group_by("annotator").agg(pl.col("documents").sum())
+        documents = dict(covered.iter_rows())
+        return tuple(
+            Distribution(a, documents.get(a, 0), per.get((a, "labels"), {}), per.get((a, "types"), {}),
+                         per.get((a, "roles"), {}))
+            for a in self.annotators
+        )  # fmt: skip
+
+    def against(self, reference: str | None, labels: Iterable[str] | None) -> tuple[AgainstGold, ...]:
+        parts = [s.against for s in self.stats if s.against is not None]
+        if reference is None or not parts:
+            return ()
+        rc = ReferenceCounts.merge(parts)
+        if labels is not None:
+            ref_labels = self.labels
+        else:
+            ref_labels = sorted({lab for s in self.stats for lab in s.ref_labels})
+        return against_counts(self.annotators, reference, ref_labels, rc.types, rc)
+
+    def texts(self) -> Mapping[str, str]:
+        if len(self.stats) == 1:
+            return self.stats[0].texts
+        return ChainMap(*(dict(s.texts) if not isinstance(s.texts, dict) else s.texts for s in self.stats))
+
+    def disagreements(self, per_doc: pl.DataFrame, limit: int | None, context: int) -> tuple[Disagreements, int]:
+        """The listed disagreements (worst documents first, then kind and position) and how many there are."""
+        cols = [f"r{i}" for i in range(len(self.annotators))]
+        parts = []
+        for s in self.stats:
+            own = set(s.annotators)
+            parts.append(
+                s.disagreements.select(
+                    "kind", "doc_id", "t", "start", "end", "n", "what",
+                    *(
+                        pl.col(SAID + a).alias(c) if a in own else pl.lit(None, dtype=pl.List(pl.String)).alias(c)
+                        for a, c in zip(self.annotators, cols, strict=True)
+                    ),
+                )
+            )  # fmt: skip
+        dis = pl.concat(parts, how="vertical_relaxed")
+        rank = per_doc.select("doc_id", "cov").with_row_index("_rank")
+        worst = dis.join(rank.select("doc_id", "_rank"), on="doc_id", how="left").sort(
+            ["_rank", "kind", "t", "start", "end"]
+        )
+        if limit is not None:
+            worst = worst.head(max(0, limit))
+        cov = rank.select("doc_id", cov=pl.col("cov").list.eval(codes(pl.element(), self.annotators)).list.sort())
+        frame = worst.drop("_rank").join(cov, on="doc_id", how="left", maintain_order="left")
+        return Disagreements(frame, tuple(self.annotators), self.texts(), context), dis.height
 
 
-def _confusion(table: pl.DataFrame) -> tuple[Confusion, ...]:
-    return tuple(Confusion(a, b, n) for a, b, n in table.iter_rows())
+def _chunks(data: AgreementInput | Iterable[AgreementInput]) -> Iterator[AgreementInput]:
+    from annotator.core.agreement.input import AgreementInput
 
-
-def _distributions(st: Study, ev: EventAgreement) -> tuple[Distribution, ...]:
-    """What each annotator marked: counts per label, event type and role."""
-
-    def counts(frame: pl.DataFrame, column: str, names: list[str]) -> dict[int, dict[str, int]]:
-        out: dict[int, dict[str, int]] = {}
-        for ann, code, n in frame.group_by("ann", column).len().sort("ann", column).iter_rows():
-            out.setdefault(ann, {})[names[code]] = n
-        return out
-
-    documents = dict(st.coverage.group_by("ann").len().iter_rows())
-    labels = counts(st.spans, "lab", st.labels)
-    types = counts(ev.triggers_table, "lab", ev.types)
-    roles = counts(ev.arguments_table, "role", ev.roles)
-    return tuple(
-        Distribution(a, documents.get(i, 0), labels.get(i, {}), types.get(i, {}), roles.get(i, {}))
-        for i, a in enumerate(st.annotators)
-    )
+    if isinstance(data, AgreementInput):
+        yield data
+    else:
+        yield from data
 
 
 def compute_report(
-    data: AgreementInput,
+    data: AgreementInput | Iterable[AgreementInput],
     *,
     labels: Iterable[str] | None = None,
     max_disagreements: int | None = None,
@@ -236,74 +292,114 @@ def compute_report(
     """Every agreement measure for the selected annotators and labels.
 
     ``data``: the tables (from :func:`annotator.core.agreement.input.load_tables`, or built
-    by hand); its ``annotators`` are whom to compare, in display order (None: everyone in
-    coverage but the reference, sorted); its ``reference`` (gold, say), if any, is whom
-    each annotator is also compared against. ``labels``: entity labels to keep (default:
-    all used); spans with other labels are dropped before every span and token measure.
-    ``data.guidelines`` (version) and ``data.excluded`` (whatever the loader left out,
-    with reasons) are copied into the report. ``data.texts`` (doc_id -> text) adds the
-    marked text and some context to each listed disagreement. ``max_disagreements`` caps
-    the list, worst documents first (None: every disagreement).
+    by hand), or chunks of them covering disjoint sets of documents (every file of a
+    document in the same chunk), each with its own ``excluded``, ``migrated``, ``files``...
+    (added up); the report is the same however the documents are cut. Each chunk is
+    dropped once its statistics are taken. ``data.annotators`` are whom to compare, in
+    display order (None: everyone in coverage but the reference, sorted, over every
+    chunk); ``data.reference`` (gold, say), if any, is whom each annotator is also
+    compared against. ``labels``: entity labels to keep (default: all used); spans with
+    other labels are dropped before every span and token measure. ``data.guidelines``
+    (version) and ``data.excluded`` (whatever the loader left out, with reasons) are
+    copied into the report. ``data.texts`` (doc_id -> text) adds the marked text and some
+    context to each listed disagreement. ``max_disagreements`` caps the list, worst
+    documents first (None: every disagreement).
     """
-    spans, coverage, tokens, doc_lengths = data.spans, data.coverage, data.tokens, data.doc_lengths
-    events, arguments, annotators = data.events, data.arguments, data.annotators
-    guidelines, excluded, texts, reference = data.guidelines, data.excluded, data.texts, data.reference
-    if annotators is None and reference is not None:
-        everyone = sorted(set(coverage["annotator"].unique().to_list()) - {reference})
-        annotators = tuple(everyone)
-    st = study(spans, coverage, annotators=annotators, labels=labels)
-    # The token measures and α_u run beside the rest: polars releases the GIL, and many
-    # steps of either half use one core only, so two cores finish sooner.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        token_future = pool.submit(token_measures, st, tokens)
-        unit_future = pool.submit(study_alpha_u, st, doc_lengths)
-        sa = span_agreement(st)
-        ev = study_events(st, events, arguments)
-        kinds = {ENTITY: entity_items(st), TRIGGER: trigger_items(st, ev), ARGUMENT: argument_items(ev)}
-        disputes = {kind: disputed(items) for kind, items in kinds.items()}
-        n = len(st.annotators)
-        dis = pl.concat(
-            [_named(kinds[k], disagreement_table(kinds[k], n, disputes[k]), n) for k in KINDS], how="vertical_relaxed"
-        )
-        per_doc = _per_document(st, sa.per_document, dis)
-        confusions = {k: _confusion(confusion_table(kinds[k], disputes[k])) for k in KINDS}
-        against: tuple[AgainstGold, ...] = ()
-        if reference is not None:
-            ref_study = study(spans, coverage, annotators=[*st.annotators, reference], labels=labels)
-            against = against_reference(ref_study, events, arguments)
-        token, token_pairs, token_labels = token_future.result()
-        unit = unit_future.result()
+    labels = None if labels is None else list(labels)
+    stats = [chunk_stats(chunk, labels) for chunk in _chunks(data)]
+    if not stats:
+        raise AnnotatorError("nothing to compare", "agreement", "no chunk of documents was given")
+    m = _Merge(stats, labels)
+    annotators, chosen = m.annotators, m.labels
+    docs = m.pair_docs()
+    spans = m.pairs((s.spans for s in stats), chosen)
+    exact = summarize(spans, "exact", annotators, chosen, docs)
+    overlap = summarize(spans, "overlap", annotators, chosen, docs)
+    event_tables = {
+        key: m.pairs((s.events[key] for s in stats), m.types) for key in ("triggers", "arguments", "arguments_all")
+    }
+    ev_counts = EventCounts(
+        m.types, m.roles, pl.DataFrame(), pl.DataFrame(), 0, 0, event_tables["triggers"],
+        event_tables["arguments"], event_tables["arguments_all"],
+    )  # fmt: skip
+    triggers, arguments, arguments_all = event_scores(ev_counts, annotators, docs)
+    token, token_pairs, token_labels = token_scores(annotators, chosen, m.tokens())
+    unit = m.units()
 
-    n_docs = st.coverage.group_by("dc").len()
-    shared = n_docs.filter(pl.col("len") >= 2).select("dc")
-    rank = per_doc.select("dc").with_row_index("_rank")
-    worst = dis.join(rank, on="dc", how="left").sort(["_rank", "kind", "t", "start", "end"]).drop("_rank")
-    if max_disagreements is not None:
-        worst = worst.head(max(0, max_disagreements))
+    label_spans = pl.concat([s.label_spans for s in stats]).group_by("lab").agg(pl.col("n").sum())
+    spans_per_label = dict(label_spans.iter_rows())
+    per_label = tuple(
+        LabelAgreement(
+            lab,
+            Value.of(exact.per_label[lab]),
+            Value.of(overlap.per_label[lab]),
+            Value.of(unit.per_label[lab]),
+            spans_per_label.get(lab, 0),
+            token_labels[lab].cohen_kappa,
+            token_labels[lab].fleiss_kappa,
+            token_labels[lab].krippendorff_alpha,
+        )
+        for lab in chosen
+    )
+    types = tuple(
+        EventTypeAgreement(
+            t,
+            Value.of(triggers.per_label[t]),
+            Value.of(arguments.per_label[t]),
+            Value.of(arguments_all.per_label[t]),
+        )
+        for t in m.types
+    )
+    events = Events(
+        Value.of(triggers.f1),
+        Value.of(arguments.f1),
+        Value.of(arguments_all.f1),
+        types,
+        m.count("triggers"),
+        m.count("arguments"),
+        m.count("arguments_on_matched"),
+    )
+    per_doc = pl.concat([s.per_document for s in stats]).sort(
+        ["span_f1_exact", "disagreements", "doc_id"], descending=[False, True, False], nulls_last=True
+    )
+    listed, total = m.disagreements(per_doc, max_disagreements, context)
+    excluded = tuple(e for s in stats for e in s.excluded)
+    migrated: Counter[str] = Counter()
+    for s in stats:
+        migrated.update(s.migrated)
+    first = stats[0]
     return AgreementReport(
-        guidelines=guidelines,
-        annotators=tuple(st.annotators),
-        documents=n_docs.height,
-        documents_shared=shared.height,
-        documents_common=len(st.common_docs()) if st.annotators else 0,
-        spans_shared=st.spans.join(shared, on="dc", how="semi").height,
-        span_f1_exact=Value.of(sa.exact.f1),
-        span_f1_overlap=Value.of(sa.overlap.f1),
-        pairs=_pairs(sa, token_pairs, ev),
-        per_label=_labels(st, sa, unit, token_labels, shared),
+        guidelines=first.guidelines,
+        annotators=tuple(annotators),
+        documents=m.count("documents"),
+        documents_shared=m.count("documents_shared"),
+        documents_common=m.count("documents_common"),
+        spans_shared=m.count("spans_shared"),
+        span_f1_exact=Value.of(exact.f1),
+        span_f1_overlap=Value.of(overlap.f1),
+        pairs=_pairs(exact, overlap, token_pairs, (triggers, arguments, arguments_all)),
+        per_label=per_label,
         tokens=token,
         unitizing=_unitizing(unit),
-        events=_events(ev, shared),
-        per_document=tuple(_document(r) for r in per_doc.iter_rows(named=True)),
-        confusion=confusions[ENTITY],
-        disagreements=_listed(st, worst, texts, context),
-        disagreements_total=dis.height,
-        ignored=Ignored(st.ignored_spans, ev.ignored_events, ev.orphan_arguments),
+        events=events,
+        per_document=tuple(_document(r) for r in per_doc.drop("cov").iter_rows(named=True)),
+        confusion=m.confusions(ENTITY),
+        disagreements=listed,
+        disagreements_total=total,
+        ignored=Ignored(m.count("ignored_spans"), m.count("ignored_events"), m.count("orphan_arguments")),
         excluded=tuple(Exclusion.of(e) for e in excluded),
-        selection=Selection.of(data, labels),
-        type_confusion=confusions[TRIGGER],
-        role_confusion=confusions[ARGUMENT],
-        distributions=_distributions(st, ev),
-        reference=reference,
-        against=against,
+        selection=Selection(
+            files=m.count("files"),
+            excluded=len(excluded),
+            migrated_from=dict(migrated),
+            not_done_skipped=m.count("not_done"),
+            not_started_skipped=m.count("not_started"),
+            needs_review=m.count("review"),
+            labels=None if labels is None else tuple(labels),
+        ),
+        type_confusion=m.confusions(TRIGGER),
+        role_confusion=m.confusions(ARGUMENT),
+        distributions=m.distributions(),
+        reference=first.reference,
+        against=m.against(first.reference, labels),
     )

@@ -24,7 +24,7 @@ have no span.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -308,13 +308,14 @@ def summarize(
     column: str,
     annotators: Sequence[str],
     labels: Sequence[str],
-    pd: pl.DataFrame,  # a, b, dc
+    docs: Mapping[tuple[int, int], int],
     *,
     thing: str = "a span",
     labelled: str = "labelled",
 ) -> F1Result:
-    """F1 per pair, per pair and label, and their means, from a :func:`pair_label_counts` table."""
-    docs = {(a, b): n for a, b, n in pd.group_by("a", "b").len().iter_rows()}
+    """F1 per pair, per pair and label, and their means, from a :func:`pair_label_counts` table
+    (or its sums over documents: only sums of its counts per pair and label are used).
+    ``docs``: {(a, b): documents both annotated}, :func:`pair_doc_counts`."""
     sums = [pl.col("a_count").sum(), pl.col("b_count").sum(), pl.col(column).sum()]
     per_pair = {(a, b): (ac, bc, m) for a, b, ac, bc, m in full.group_by("a", "b").agg(sums).iter_rows()}
     per_pair_label = {
@@ -365,6 +366,11 @@ def summarize(
     return F1Result(overall, per_label_mean, results)
 
 
+def pair_doc_counts(pd: pl.DataFrame) -> dict[tuple[int, int], int]:
+    """{(a, b): documents both annotated} from :meth:`Study.pair_docs`."""
+    return {(a, b): n for a, b, n in pd.group_by("a", "b").len().iter_rows()}
+
+
 def per_document_f1(full: pl.DataFrame, column: str) -> pl.DataFrame:
     """dc, f1, matched: mean over the pairs that both annotated the document and marked
     something (pairs where both sides are empty have no F1 and are left out of the mean).
@@ -389,11 +395,11 @@ class SpanAgreement:
     counts: pl.DataFrame  # a, b, dc, lab, a_count, b_count, exact, overlap
 
 
-def span_agreement(st: Study) -> SpanAgreement:
+def span_counts(st: Study) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(:func:`pair_label_counts` with overlap, the per-document table of
+    :class:`SpanAgreement`): what span F1 is computed from, and its per-document rows."""
     pd = st.pair_docs()
     full = pair_label_counts(st.spans, pd, len(st.annotators), overlap=True)
-    exact = summarize(full, "exact", st.annotators, st.labels, pd)
-    overlap = summarize(full, "overlap", st.annotators, st.labels, pd)
     n_pairs = pd.group_by("dc").agg(pairs=pl.len().cast(pl.Int64))
     ex = per_document_f1(full, "exact").rename({"f1": "span_f1_exact", "matched": "matched_exact"})
     ov = per_document_f1(full, "overlap").rename({"f1": "span_f1_overlap", "matched": "matched_overlap"})
@@ -402,6 +408,14 @@ def span_agreement(st: Study) -> SpanAgreement:
         .join(ov, on="dc", how="left")
         .with_columns(pl.col("matched_exact", "matched_overlap").fill_null(0))
     )
+    return full, per_doc
+
+
+def span_agreement(st: Study) -> SpanAgreement:
+    full, per_doc = span_counts(st)
+    docs = pair_doc_counts(st.pair_docs())
+    exact = summarize(full, "exact", st.annotators, st.labels, docs)
+    overlap = summarize(full, "overlap", st.annotators, st.labels, docs)
     return SpanAgreement(exact, overlap, per_doc, full)
 
 

@@ -62,15 +62,15 @@ def _alpha(d_o: float, d_e: float) -> Score:
 def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
     """{lab: Σ over units of l² · Σ_{gaps g of the unit's label, g >= l} (g − l + 1)}.
 
-    ``gaps``: lab, g. ``units``: lab, l. Both are reduced to distinct (lab, length) with
-    counts; one sorted array of gaps keyed by (lab, g) with prefix sums of count and of
-    count·g, and one binary search per distinct unit length: no loop over labels.
+    ``gaps``: lab, g, c (how many gaps of that length). ``units``: lab, l, n (how many
+    units of that length). One sorted array of gaps keyed by (lab, g) with prefix sums of
+    count and of count·g, and one binary search per distinct unit length: no loop over labels.
     """
     if not gaps.height or not units.height:
         return {}
     g = (
         gaps.group_by("lab", "g")
-        .agg(c=pl.len().cast(pl.Float64))
+        .agg(c=pl.col("c").sum().cast(pl.Float64))
         .sort("lab", "g")
         .select("lab", key=pack("lab", "g"), c="c", cg=pl.col("c") * pl.col("g").cast(pl.Float64))
     )
@@ -80,7 +80,7 @@ def _gap_sums(gaps: pl.DataFrame, units: pl.DataFrame) -> dict[int, float]:
     stops = g.group_by("lab").agg(stop=pl.len()).sort("lab").with_columns(stop=pl.col("stop").cum_sum().cast(pl.Int64))
     u = (
         units.group_by("lab", l=pl.col("l").cast(pl.Int64))
-        .agg(n=pl.len().cast(pl.Float64))
+        .agg(n=pl.col("n").sum().cast(pl.Float64))
         .join(stops, on="lab", how="left")
         .sort("lab", "l")  # float sums below run in this order: the same bits every run
     )
@@ -191,14 +191,92 @@ def _observed_sums(units: pl.DataFrame, raters: int, present: list[int]) -> dict
     return observed_sum
 
 
-def _gaps(units: pl.DataFrame, raters: int, length: int, present: list[int]) -> pl.DataFrame:
-    """lab, g: every non-empty gap per rater and label (leading, inner, trailing), pooled
-    over raters; a rater without units of a label has one gap of ``length``. Within one
-    (rater, label) the rows of ``units`` are in continuum order."""
-    prev_end = pl.col("end").shift(1).over("r", "lab").fill_null(0)
-    inner = units.select("lab", g=pl.col("start") - prev_end)
-    last = units.group_by("r", "lab").agg(g=length - pl.col("end").max(), n=pl.len())
-    trailing = last.select("lab", "g")
+@dataclass
+class UnitStats:
+    """What α_u is computed from, for some blocks (documents) of the continuum: sums over
+    the blocks, and each block's first and last unit per rater and label, which the gaps
+    across blocks need. Stats of disjoint blocks merge (:func:`merge_unit_stats`); the
+    blocks are laid end to end in the order of ``key``.
+
+    Not a sum over documents: D_e pairs every unit with every gap of its label, and a gap
+    may run across documents (from a rater's last unit of a label in one document to the
+    first in a later one), so it is known only once the neighbouring blocks are."""
+
+    lengths: pl.DataFrame  # key (String), length: the blocks
+    observed: pl.DataFrame  # lab (String), d (Float64): Σ δ² over rater pairs (δ² within a block)
+    units: pl.DataFrame  # lab (String), l, n: how many units of each length
+    inner_gaps: pl.DataFrame  # lab (String), g, c: gaps between a rater's units within a block
+    bounds: pl.DataFrame  # key, r, lab (String), first, last: a rater's first unit start, last unit end
+    merged: int = 0  # units removed by merging one rater's overlapping same-label units
+
+
+def _unit_stats(frame: pl.DataFrame, raters: int, names: Sequence[str], lengths: pl.DataFrame) -> UnitStats:
+    """``frame``: blk, lab (index into ``names``), start, end, r — offsets within the block,
+    sorted by (blk, lab, start, end, r). ``lengths``: blk, key, length of every block."""
+    units = _merge_own_overlaps(frame, raters)
+    n_merged = frame.height - units.height
+    units = units.with_columns(l=(pl.col("end") - pl.col("start")).cast(pl.Float64))
+    present = sorted(units["lab"].unique().to_list())
+    observed_sum = _observed_sums(units, raters, present)
+    name = pl.Series(list(names), dtype=pl.String)
+
+    def named(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(lab=pl.lit(name).gather(pl.col("lab")))
+
+    observed = pl.DataFrame(
+        {"lab": [names[c] for c in observed_sum], "d": list(observed_sum.values())},
+        schema={"lab": pl.String(), "d": pl.Float64()},
+    )
+    hist = named(units.group_by("lab", l=pl.col("l").cast(pl.Int64)).agg(n=pl.len().cast(pl.Int64)))
+    same = (pl.col("blk") == pl.col("blk").shift(1)).over("r", "lab")
+    prev_end = pl.col("end").shift(1).over("r", "lab")
+    inner = (
+        units.select("lab", g=pl.col("start") - prev_end, _same=same.fill_null(False))
+        .filter(pl.col("_same") & (pl.col("g") > 0))
+        .group_by("lab", "g")
+        .agg(c=pl.len().cast(pl.Int64))
+    )
+    bounds = (
+        units.group_by("blk", "r", "lab")
+        .agg(first=pl.col("start").min(), last=pl.col("end").max())
+        .join(lengths.select("blk", "key"), on="blk")
+        .select("key", "r", "lab", "first", "last")
+    )
+    return UnitStats(lengths.select("key", "length"), observed, hist, named(inner), named(bounds), n_merged)
+
+
+def merge_unit_stats(parts: Sequence[UnitStats]) -> UnitStats:
+    """The stats of the union of disjoint sets of blocks."""
+
+    def cat(name: str) -> pl.DataFrame:
+        return pl.concat([getattr(p, name) for p in parts], how="vertical_relaxed")
+
+    return UnitStats(
+        cat("lengths"),
+        cat("observed").group_by("lab").agg(pl.col("d").sum()),
+        cat("units").group_by("lab", "l").agg(pl.col("n").sum()),
+        cat("inner_gaps").group_by("lab", "g").agg(pl.col("c").sum()),
+        cat("bounds"),
+        sum(p.merged for p in parts),
+    )
+
+
+def _gaps(stats: UnitStats, raters: int, length: int, names: Sequence[str], present: list[int]) -> pl.DataFrame:
+    """lab, g, c: every non-empty gap per rater and label (leading, inner, across blocks,
+    trailing), pooled over raters; a rater without units of a label has one gap of ``length``."""
+    offsets = stats.lengths.sort("key").select("key", offset=pl.col("length").cum_sum() - pl.col("length"))
+    ends = (
+        stats.bounds.join(offsets, on="key")
+        .select(
+            "r",
+            lab=codes("lab", names),
+            first=pl.col("first") + pl.col("offset"),
+            last=pl.col("last") + pl.col("offset"),
+        )
+        .sort("r", "lab", "first")
+    )
+    across = ends.select("lab", g=pl.col("first") - pl.col("last").shift(1).over("r", "lab").fill_null(0))
+    last = ends.group_by("r", "lab").agg(g=length - pl.col("last").max())
     raters_with = dict(last.group_by("lab").agg(pl.len()).iter_rows())
     empty = pl.DataFrame(
         {
@@ -207,20 +285,31 @@ def _gaps(units: pl.DataFrame, raters: int, length: int, present: list[int]) -> 
         },
         schema={"lab": pl.Int32(), "g": pl.Int64()},
     )
-    return pl.concat([inner, trailing, empty], how="vertical_relaxed").filter(pl.col("g") > 0)
+    inner = stats.inner_gaps.select(lab=codes("lab", names), g="g", c="c")
+    counted = pl.concat([across, last.select("lab", "g"), empty], how="vertical_relaxed").with_columns(
+        c=pl.lit(1, dtype=pl.Int64)
+    )
+    return pl.concat([inner, counted], how="vertical_relaxed").filter(pl.col("g") > 0)
 
 
-def _label_disagreements(
-    units: pl.DataFrame, raters: int, length: int, names: Sequence[str], present: list[int]
-) -> tuple[dict[str, float], dict[str, float]]:
-    """D_o and D_e per label with units (see the module docstring)."""
-    observed_sum = _observed_sums(units, raters, present)
-    second = _gap_sums(_gaps(units, raters, length, present), units.select("lab", "l"))
-    unit_len = pl.col("l")
-    per_lab = units.group_by("lab", maintain_order=True).agg(
-        n=pl.len(),
-        cubic=(unit_len * (unit_len - 1) * (2 * unit_len - 1) / 3.0).sum(),
-        squared=(unit_len * (unit_len - 1)).sum(),
+def unit_result(stats: UnitStats, raters: int, names: Sequence[str]) -> UnitizingResult:
+    """α_u per label (``names``) and overall from the stats of every block of the continuum."""
+    length = int(stats.lengths["length"].sum())
+    if raters < 2:
+        none = Undefined("α_u needs at least two annotators")
+        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
+    if length <= 0:
+        none = Undefined("the continuum is empty (no document every annotator annotated, or zero length)")
+        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
+    hist = stats.units.select(lab=codes("lab", names), l="l", n="n").drop_nulls("lab")
+    present = sorted(hist["lab"].unique().to_list())
+    second = _gap_sums(_gaps(stats, raters, length, names, present), hist)
+    observed_sum = {names.index(lab): d for lab, d in stats.observed.iter_rows() if lab in names}
+    unit_len = pl.col("l").cast(pl.Float64)
+    per_lab = hist.group_by("lab").agg(
+        n=pl.col("n").sum(),
+        cubic=(pl.col("n") * (unit_len * (unit_len - 1) * (2 * unit_len - 1) / 3.0)).sum(),
+        squared=(pl.col("n") * (unit_len * (unit_len - 1))).sum(),
     )
     rl = float(raters * length)
     observed: dict[str, float] = {}
@@ -228,27 +317,7 @@ def _label_disagreements(
     for c, n_c, cubic, squared in per_lab.sort("lab").iter_rows():  # one iteration per label
         name = names[c]
         expected[name] = (2.0 / length) * ((n_c - 1) * cubic + second.get(c, 0.0)) / (rl * (rl - 1) - squared)
-        observed[name] = 2.0 * observed_sum[c] / (raters * (raters - 1) * float(length) ** 2)
-    return observed, expected
-
-
-def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]) -> UnitizingResult:
-    """``frame``: blk, lab (index into ``names``), start, end, r — offsets from the continuum
-    start, sorted by (blk, lab, start, end, r); units never cross a block (document)."""
-    _check_units(frame, raters, length)
-    if raters < 2:
-        none = Undefined("α_u needs at least two annotators")
-        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
-    if length <= 0:
-        none = Undefined("the continuum is empty (no document every annotator annotated, or zero length)")
-        return UnitizingResult(none, {c: none for c in names}, length=length, raters=raters)
-
-    units = _merge_own_overlaps(frame, raters)
-    n_merged = frame.height - units.height
-    units = units.with_columns(l=(pl.col("end") - pl.col("start")).cast(pl.Float64))
-    present = sorted(units["lab"].unique().to_list())
-    observed, expected = _label_disagreements(units, raters, length, names, present)
-
+        observed[name] = 2.0 * observed_sum.get(c, 0.0) / (raters * (raters - 1) * float(length) ** 2)
     per_label = {
         c: _alpha(observed[c], expected[c])
         if c in observed
@@ -259,21 +328,46 @@ def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]
         overall: Score = Undefined("no annotator marked any unit in the continuum (empty study)")
     else:
         overall = _alpha(math.fsum(observed.values()) / len(present), math.fsum(expected.values()) / len(present))
-    return UnitizingResult(overall, per_label, observed, expected, length=length, raters=raters, merged=n_merged)
+    return UnitizingResult(overall, per_label, observed, expected, length=length, raters=raters, merged=stats.merged)
 
 
-def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResult:
-    """α_u over the concatenation of the documents every selected annotator annotated."""
+def _alpha_u(frame: pl.DataFrame, raters: int, length: int, names: Sequence[str]) -> UnitizingResult:
+    """``frame``: blk (0), lab (index into ``names``), start, end, r — offsets from the
+    continuum start, sorted by (blk, lab, start, end, r): one block."""
+    _check_units(frame, raters, length)
+    if raters < 2 or length <= 0:
+        return unit_result(_no_units(length), raters, names)
+    block = pl.DataFrame({"blk": [0], "key": [""], "length": [length]}, schema=BLOCKS)
+    return unit_result(_unit_stats(frame, raters, names, block), raters, names)
+
+
+BLOCKS = {"blk": pl.Int32(), "key": pl.String(), "length": pl.Int64()}
+
+
+def _no_units(length: int = 0) -> UnitStats:
+    """The stats of no unit (over one block of ``length`` when positive, else of no block)."""
+    s = pl.String()
+    lengths = pl.DataFrame({"key": [""] if length > 0 else [], "length": [length] if length > 0 else []},
+                           schema={"key": s, "length": pl.Int64()})  # fmt: skip
+    return UnitStats(
+        lengths,
+        pl.DataFrame(schema={"lab": s, "d": pl.Float64()}),
+        pl.DataFrame(schema={"lab": s, "l": pl.Int64(), "n": pl.Int64()}),
+        pl.DataFrame(schema={"lab": s, "g": pl.Int64(), "c": pl.Int64()}),
+        pl.DataFrame(schema={"key": s, "r": pl.Int32(), "lab": s, "first": pl.Int64(), "last": pl.Int64()}),
+    )
+
+
+def study_unit_stats(st: Study, doc_lengths: pl.DataFrame | None) -> UnitStats | Undefined:
+    """The :class:`UnitStats` of the documents of ``st`` every selected annotator annotated
+    (blocks keyed by doc_id), or why α_u has none."""
     docs = st.common_docs()
     if len(st.annotators) < 2:
-        none = Undefined("α_u needs at least two annotators")
-        return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
+        return Undefined("α_u needs at least two annotators")
     if not docs:
-        none = Undefined("no document was annotated by every selected annotator")
-        return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
+        return Undefined("no document was annotated by every selected annotator")
     if doc_lengths is None:
-        none = Undefined("no document lengths were given")
-        return UnitizingResult(none, {c: none for c in st.labels}, raters=len(st.annotators), documents=0)
+        return Undefined("no document lengths were given")
     lengths = conform(doc_lengths, DOC_LENGTHS, "doc_lengths")
     lengths = lengths.select(dc=codes("doc_id", st.docs), length="length").drop_nulls("dc").unique("dc", keep="first")
     doc_frame = pl.DataFrame({"dc": docs}, schema={"dc": pl.Int32()})
@@ -281,8 +375,7 @@ def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResul
     missing = known.filter(pl.col("length").is_null())
     if missing.height:
         raise AnnotatorError("document without a length", "doc_lengths", f"doc_id {st.docs[missing['dc'][0]]!r}")
-    offsets = known.with_columns(offset=pl.col("length").cum_sum() - pl.col("length"))
-    units = st.spans.join(offsets, on="dc", maintain_order="left")
+    units = st.spans.join(known, on="dc", maintain_order="left")
     beyond = units.filter(pl.col("end") > pl.col("length"))
     if beyond.height:
         row = beyond.row(0, named=True)
@@ -292,15 +385,18 @@ def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResul
             f"first: {st.annotators[row['ann']]} {st.docs[row['dc']]!r} [{row['start']}, {row['end']}) "
             f"length {row['length']}",
         )
-    frame = units.select(  # st.spans order: (dc, lab, start, end, ann)
-        blk="dc",
-        lab="lab",
-        start=pl.col("start") + pl.col("offset"),
-        end=pl.col("end") + pl.col("offset"),
-        r="ann",
-    )
-    res = _alpha_u(frame, len(st.annotators), int(offsets["length"].sum()), st.labels)
-    res.documents = len(docs)
+    frame = units.select("dc", "lab", "start", "end", r="ann").rename({"dc": "blk"})  # (dc, lab, start, end, ann)
+    blocks = known.select(blk="dc", key=st.doc_id(), length="length")
+    return _unit_stats(frame, len(st.annotators), st.labels, blocks)
+
+
+def study_alpha_u(st: Study, doc_lengths: pl.DataFrame | None) -> UnitizingResult:
+    """α_u over the concatenation of the documents every selected annotator annotated."""
+    stats = study_unit_stats(st, doc_lengths)
+    if isinstance(stats, Undefined):
+        return UnitizingResult(stats, {c: stats for c in st.labels}, raters=len(st.annotators), documents=0)
+    res = unit_result(stats, len(st.annotators), st.labels)
+    res.documents = stats.lengths.height
     return res
 
 
