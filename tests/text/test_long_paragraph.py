@@ -47,9 +47,13 @@ def test_a_paragraph_in_terminal_mode_in_parts_is_laid_out_as_whole() -> None:
 
 
 def test_an_explicit_embedding_keeps_a_paragraph_whole() -> None:
-    """An embedding or isolate may span any cut: such a paragraph is analysed whole."""
+    """An embedding or isolate may span any cut: the paragraph after one is analysed whole."""
     text = MIXED * 20 + "\u2067" + ENGLISH * 20 + "\u2069" + MIXED * 20
-    assert Paragraph(0, text, "app", True, part=500).complete
+    paragraph = Paragraph(0, text, "app", True, part=500)
+    while paragraph.analysed <= text.index("\u2067"):
+        paragraph.more()
+    assert paragraph.complete  # parts up to the isolate, then the rest whole
+    assert rows(in_parts(text, 40)) == rows(Layout([Paragraph(0, text, "app", True)], 40))
 
 
 def test_a_bracket_open_at_a_cut_moves_the_cut_past_its_pair() -> None:

@@ -15,7 +15,7 @@ spaces between two strong letters of the paragraph's direction (Arabic letters i
 right-to-left paragraph, A-Z a-z in a left-to-right one), so the neutrals there resolve to
 that direction either way and the next part starts strong (rules W2, N1, L1 see the same);
 with no bracket left open before it (a pair across the cut would resolve by N0); and never
-in a paragraph holding an embedding, override or isolate (analysed whole). Wrapping goes on
+after an embedding, override or isolate (the rest of the paragraph is analysed whole). Wrapping goes on
 from the last line still open, so lines are those of the whole paragraph
 (tests/text/test_long_paragraph.py).
 
@@ -102,7 +102,7 @@ class Paragraph:
         self.start = start
         self.text = text
         self._how = (mode, diacritics)
-        self._part = part if part is not None and len(text) > part and not _EXPLICIT.search(text) else None
+        self._part = part if part is not None and len(text) > part else None
         self.clusters = Clusters([0], [], None, [])
         self.levels: list[int] | None = None
         self.mirrors = False  # brackets to draw mirrored at odd levels
@@ -137,6 +137,9 @@ class Paragraph:
         cuts = _RTL_CUT if self.base == RTL else _LTR_CUT
         at = a + self._part
         while (m := cuts.search(text, at)) is not None:
+            if _EXPLICIT.search(text, a, m.end()):  # an embedding or isolate may span any cut: no more parts
+                self._part = None
+                return len(text)
             if _balanced(text, a, m.end()):
                 return m.end()
             at = m.end()
