@@ -18,8 +18,8 @@ stable hash), each holding every annotator's files of its documents in one long 
   ``review`` (its annotations marked needs_review);
 - ``KIND_SPAN`` (start, end, label), ``KIND_EVENT`` (event_id, label: the type, start, end),
   ``KIND_ARGUMENT`` (event_id, label: the role, start, end): a file's rows, in file order;
-- ``KIND_TEXT``: a document's text: ``sha256``, the text file's identity, ``end`` its length,
-  or ``reason`` why it cannot be used; ``KIND_TOKEN``: its tokens (start, end).
+- ``KIND_TEXT``: a document's text: ``sha256``, the text file's identity, ``end`` its length
+  and its tokens (``starts``, ``ends``: lists), or ``reason`` why it cannot be used.
 
 A row is reused only while its file's identity and the index's sha256 are unchanged and the file
 was not modified within :data:`RACY_NS` before it was stat'ed (as git treats racily clean files).
@@ -55,7 +55,7 @@ RACY_NS = 2_000_000_000  # a file modified less than this before it was stat'ed 
 FOLDER = Path(".cache") / "agreement"
 TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# the agreement's parsed-table cache (annotator); safe to delete\n"
 
-KIND_FILE, KIND_SPAN, KIND_EVENT, KIND_ARGUMENT, KIND_TEXT, KIND_TOKEN = range(6)
+KIND_FILE, KIND_SPAN, KIND_EVENT, KIND_ARGUMENT, KIND_TEXT = range(5)
 OK, EXCLUDED, NOT_STARTED = range(3)
 
 
@@ -80,6 +80,8 @@ def schema() -> dict[str, Any]:
         "mtime_ns": i64,
         "ino": i64,
         "checked_ns": i64,
+        "starts": pl.List(i64),
+        "ends": pl.List(i64),
     }
 
 

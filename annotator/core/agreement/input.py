@@ -46,7 +46,7 @@ import os
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +59,6 @@ from annotator.core.agreement.cache import (
     KIND_FILE,
     KIND_SPAN,
     KIND_TEXT,
-    KIND_TOKEN,
     NOT_STARTED,
     OK,
     RACY_NS,
@@ -399,7 +398,7 @@ def load_chunks(
     against: str | None = None,
     use_cache: bool = True,
     max_docs: int | None = CHUNK_DOCS,
-) -> Iterator[AgreementInput]:
+) -> Generator[AgreementInput, None, None]:
     """The tables of :func:`load_tables` in parts, each on its own documents (every file of
     a document in the same part, at most ``max_docs`` documents a part unless one shard of
     the cache holds more; None: one part): their tables concatenated and their counts summed
@@ -573,35 +572,26 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
         & (pl.col("sha256") == pl.col("o_sha"))
         & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
     ).fill_null(False)
-    reused = files.filter(same).select(key)
     to_read = files.filter(~same)
-    selected_rows = plan.selected() & (pl.col("kind") <= KIND_ARGUMENT)
-    gone = old.filter(selected_rows & (pl.col("kind") == KIND_FILE)).join(listed, on=key, how="anti")
-    kept = pl.concat(
-        [
-            old.filter((pl.col("kind") <= KIND_ARGUMENT) & ~plan.selected()),
-            old.filter(pl.col("kind") <= KIND_ARGUMENT).join(reused, on=key, how="semi", maintain_order="left"),
-        ]
-    )
+    selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
+    gone = old.filter(selected_rows).join(listed, on=key, how="anti")
+    kept = old.filter(pl.col("kind") <= KIND_ARGUMENT)
+    if to_read.height or gone.height:
+        kept = kept.join(pl.concat([to_read.select(key), gone.select(key)]), on=key, how="anti", maintain_order="left")
     texts_old, texts_read = _texts(plan, old, listed)
     read = _read(plan, to_read, texts_read, pool, progress)
-    rows = pl.concat([kept.drop("shard"), read, texts_old]).with_columns(
-        pl.col("doc_id").map_batches(_shards, return_dtype=pl.Int64).alias("shard")
-    )
+    where = listed.select("doc_id", "shard").unique("doc_id")
+    read = read.join(where, on="doc_id", how="left", maintain_order="left")
+    rows = pl.concat([kept, read, texts_old])
     changed = set(to_read["shard"]) | set(gone["shard"]) | set(texts_read["shard"])
-    for s in sorted(changed):
-        mine = rows.filter(pl.col("shard") == s).drop("shard")
-        documents = mine.filter(pl.col("kind") == KIND_FILE).select("doc_id").unique()
-        cache.write(
-            s, mine.filter((pl.col("kind") < KIND_TEXT) | pl.col("doc_id").is_in(documents["doc_id"].implode()))
-        )
+    if changed and cache.writable:
+        parts = rows.filter(pl.col("shard").is_in(pl.Series(sorted(changed), dtype=pl.Int64).implode()))
+        by_shard = parts.partition_by("shard", as_dict=True, include_key=False)
+        for s in sorted(changed):
+            mine = by_shard.get((s,), empty())
+            documents = mine.filter(pl.col("kind") == KIND_FILE)["doc_id"].unique()  # texts of no file: dropped
+            cache.write(s, mine.filter((pl.col("kind") < KIND_TEXT) | pl.col("doc_id").is_in(documents.implode())))
     return rows.drop("shard")
-
-
-def _shards(doc_ids: pl.Series) -> pl.Series:
-    import polars as pl
-
-    return pl.Series([shard_of(d) for d in doc_ids], dtype=pl.Int64)
 
 
 def _shard_rows(cache: Cache, shard: int) -> pl.DataFrame:
@@ -651,19 +641,11 @@ def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.Dat
         & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
         & pl.col("o_reason").is_null()
     ).fill_null(False)
-    good = joined.filter(same).select("doc_id")
-    looked = docs.select("doc_id")
-    texts = old.filter(pl.col("kind") >= KIND_TEXT)
-    reused = pl.concat(
-        [
-            texts.join(looked, on="doc_id", how="anti", maintain_order="left"),
-            texts.join(good, on="doc_id", how="semi", maintain_order="left"),
-        ]
-    ).drop("shard")
-    return (
-        reused,
-        joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS),
-    )
+    again = joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS)
+    texts = old.filter(pl.col("kind") == KIND_TEXT)
+    if again.height:
+        texts = texts.join(again, on="doc_id", how="anti", maintain_order="left")
+    return texts, again
 
 
 _IDENT_COLUMNS = ("size", "mtime_ns", "ino")
@@ -793,21 +775,25 @@ def _text_rows(plan: _Plan, texts: pl.DataFrame, results: list[_TextResult]) -> 
         .with_columns(kind=pl.lit(KIND_TEXT, dtype=pl.Int8), checked_ns=pl.lit(plan.checked_ns, dtype=pl.Int64))
     )
     good = [d for d, n in zip(ids, lengths, strict=True) if n is not None]
-    tokens = pl.DataFrame(
-        {
-            "doc_id": pl.Series(good, dtype=pl.String).gather(
-                pl.Series(range(len(good)), dtype=pl.Int64)
-                .repeat_by(pl.Series(counts, dtype=pl.Int64))
-                .explode()
-                .drop_nulls()
-            )
-            if good
-            else pl.Series([], dtype=pl.String),
-            "start": series(starts, pl.Int64),
-            "end": series(ends, pl.Int64),
-        }
-    ).with_columns(kind=pl.lit(KIND_TOKEN, dtype=pl.Int8))
-    return pl.concat([conform(records), conform(tokens)])
+    tokens = (
+        pl.DataFrame(
+            {
+                "doc_id": pl.Series(good, dtype=pl.String).gather(
+                    pl.Series(range(len(good)), dtype=pl.Int64)
+                    .repeat_by(pl.Series(counts, dtype=pl.Int64))
+                    .explode()
+                    .drop_nulls()
+                )
+                if good
+                else pl.Series([], dtype=pl.String),
+                "start": series(starts, pl.Int64),
+                "end": series(ends, pl.Int64),
+            }
+        )
+        .group_by("doc_id", maintain_order=True)
+        .agg(starts="start", ends="end")
+    )
+    return conform(records.join(tokens, on="doc_id", how="left", maintain_order="left"))
 
 
 def series(values: list[int] | array, dtype: Any) -> pl.Series:
@@ -836,12 +822,12 @@ def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dic
     order = [pl.col("annotator").replace_strict(rank, return_dtype=pl.Int64), pl.col("doc_id")]
     mine = rows.filter(plan.selected())
     files = mine.filter(pl.col("kind") == KIND_FILE)
-    ok = files.filter(pl.col("outcome") == OK)
+    ok = read_ok = files.filter(pl.col("outcome") == OK)
     not_done = 0
     if done_only:
         done = ok.filter(pl.col("label") == "done")
         not_done, ok = ok.height - done.height, done
-    texts = rows.filter(pl.col("kind") == KIND_TEXT).select("doc_id", "end", "reason", "sha256").unique("doc_id")
+    texts = rows.filter(pl.col("kind") == KIND_TEXT).select("doc_id", "end", "reason", "sha256", "starts", "ends")
     bad = ok.join(texts.filter(pl.col("reason").is_not_null()), on="doc_id", how="inner", suffix="_text")
     kept = ok.join(bad, on=key, how="anti").sort(order, maintain_order=True)
     refused = files.filter(pl.col("outcome") == EXCLUDED).select(*key, "reason")
@@ -849,23 +835,26 @@ def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dic
     excluded.sort(key=lambda x: (x["annotator"], x["doc_id"] or ""))
     covered = kept.select("doc_id").unique().sort("doc_id")
     lengths = covered.join(texts, on="doc_id", how="left", maintain_order="left")
-    annotations = (
-        mine.filter(pl.col("kind").is_between(KIND_SPAN, KIND_ARGUMENT))
-        .join(kept.select(key), on=key, how="semi", maintain_order="left")
-        .sort(order, maintain_order=True)
-    )
+    annotations = mine.filter(pl.col("kind").is_between(KIND_SPAN, KIND_ARGUMENT))
+    if kept.height < read_ok.height:  # the rows of files left out after reading dropped
+        annotations = annotations.join(kept.select(key), on=key, how="semi", maintain_order="left")
+    annotations = annotations.sort(order, maintain_order=True)
 
     def of(kind: int, *columns: Any) -> pl.DataFrame:
         return annotations.filter(pl.col("kind") == kind).select(*key, *columns)
 
-    tokens = rows.filter(pl.col("kind") == KIND_TOKEN).join(covered, on="doc_id", how="semi", maintain_order="left")
+    tokens = (
+        lengths.filter(pl.col("starts").list.len() > 0)
+        .select("doc_id", start="starts", end="ends")
+        .explode("start", "end")
+    )
     return AgreementInput(
         guidelines=plan.workspace.config.guidelines,
         annotators=tuple(plan.annotators),
         reference=plan.reference,
         spans=of(KIND_SPAN, "start", "end", "label"),
         coverage=kept.select(key),
-        tokens=tokens.sort("doc_id", maintain_order=True).select("doc_id", "start", "end"),
+        tokens=tokens,
         doc_lengths=lengths.select("doc_id", length="end"),
         events=of(KIND_EVENT, "event_id", pl.col("label").alias("type"), "start", "end"),
         arguments=of(KIND_ARGUMENT, "event_id", pl.col("label").alias("role"), "start", "end"),
