@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 SAID = "said:"  # prefix of the per-annotator columns of the disagreement rows and token patterns
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity
 class ChunkStats:
     """The sufficient statistics of one chunk (see the module docstring)."""
 
