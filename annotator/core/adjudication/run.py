@@ -42,7 +42,11 @@ Additions to the gold file (kept in ``DocumentAnnotations.extra``):
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 
@@ -56,7 +60,12 @@ from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.core.errors import AnnotatorError
 from annotator.core.guidelines.registry import registry
 from annotator.core.identity import GOLD, check_name
+from annotator.core.jsonio import temp_target
 from annotator.core.workspace import Workspace
+
+PARALLEL_MIN = 400  # documents; fewer are merged in this process
+BATCH = 200  # documents a worker process merges at a time
+MAX_WORKERS = 8
 
 __all__ = [
     "GOLD",
@@ -157,12 +166,15 @@ def adjudicate(
     annotators: list[str] | None = None,
     doc_ids: list[str] | None = None,
     min_agree: int | None = None,
+    workers: int = 0,
 ) -> AdjudicationRun:
     """Merge ``annotators`` (default: all) into gold for ``doc_ids`` (default: the corpus) by
     ``strategy`` (``min_agree``: the K of threshold).
 
     Bad arguments raise AnnotatorError before anything is written; problems with single
-    documents are collected in the returned run, those documents left untouched.
+    documents are collected in the returned run, those documents left untouched. Large runs
+    (``PARALLEL_MIN`` documents or more) merge batches of documents in ``workers`` spawned
+    processes (0: one per CPU; 1: none); each document is merged and written the same way.
     """
     chosen = Strategy.of(strategy, min_agree)
     corpus = Corpus(workspace.corpus_dir)
@@ -176,16 +188,79 @@ def adjudicate(
     else:
         wanted, explicit = corpus.ids, False
     run = AdjudicationRun(chosen, tuple(names))
-    for doc_id in wanted:
-        outcome = adjudicate_document(workspace, corpus, doc_id, chosen, names)
+    for outcome in _merged(workspace, corpus, wanted, chosen, names, workers):
         if explicit or outcome.state != "not annotated":
             run.outcomes.append(outcome)
     return run
 
 
+def _merged(
+    workspace: Workspace, corpus: Corpus, doc_ids: list[str], strategy: Strategy, annotators: list[str], workers: int
+) -> Iterator[DocOutcome]:
+    """The outcome of every document, in order. The gold folder is listed once for the stale temporary
+    files its locks clean up (listing 100,000 files for each document would be quadratic)."""
+    stale = _stale_temporary_files(AnnotationStore.of(workspace, GOLD, corpus).directory)
+    n = workers or min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(doc_ids) < PARALLEL_MIN or n < 2:
+        for doc_id in doc_ids:
+            yield adjudicate_document(workspace, corpus, doc_id, strategy, annotators, stale.get(doc_id, ()))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    batches = [doc_ids[i : i + BATCH] for i in range(0, len(doc_ids), BATCH)]
+    # spawn, not fork: the caller may run polars' (or Textual's) threads
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        jobs = [
+            pool.submit(_merge_batch, workspace, b, strategy, annotators, {d: stale[d] for d in b if d in stale})
+            for b in batches
+        ]
+        for job in jobs:
+            yield from job.result()
+
+
+_corpora: dict[Path, Corpus] = {}  # a worker's corpus, read once for all its batches
+
+
+def _merge_batch(
+    workspace: Workspace,
+    doc_ids: list[str],
+    strategy: Strategy,
+    annotators: list[str],
+    stale: dict[str, list[str]],
+) -> list[DocOutcome]:
+    corpus = _corpora.get(workspace.corpus_dir)
+    if corpus is None:
+        corpus = _corpora[workspace.corpus_dir] = Corpus(workspace.corpus_dir)
+    return [
+        adjudicate_document(workspace, corpus, doc_id, strategy, annotators, stale.get(doc_id, ()))
+        for doc_id in doc_ids
+    ]
+
+
+def _stale_temporary_files(folder: Path) -> dict[str, list[str]]:
+    """Per document id, the names of the temporary files ``jsonio`` left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return {}
+    out: dict[str, list[str]] = {}
+    for name in names:
+        target = temp_target(name) if name.startswith(".") else None
+        if target is not None and target.endswith(".json"):
+            out.setdefault(target[: -len(".json")], []).append(name)
+    return out
+
+
 def adjudicate_document(
-    workspace: Workspace, corpus: Corpus, doc_id: str, strategy: Strategy, annotators: list[str]
+    workspace: Workspace,
+    corpus: Corpus,
+    doc_id: str,
+    strategy: Strategy,
+    annotators: list[str],
+    stale: Sequence[str] | None = None,
 ) -> DocOutcome:
+    """Merge one document into gold. ``stale``: the temporary files of its gold file, when the caller
+    listed the folder (taking the lock removes them); None: the lock lists the folder itself."""
     text, version = corpus.info(doc_id), workspace.config.guidelines
     sources: dict[str, DocumentAnnotations] = {}
     problems: list[str] = []
@@ -207,11 +282,18 @@ def adjudicate_document(
         return DocOutcome(doc_id, who, "unadjudicable")
     store = AnnotationStore.of(workspace, GOLD, corpus)
     lock = store.lock(doc_id)
+    if stale is not None:
+        lock.document = None  # its stale files are known: no listing of the whole folder
     holder = lock.acquire()
     if holder is not None:
         problem = f"{doc_id}: gold is locked by {holder} - document skipped"
         return DocOutcome(doc_id, who, "skipped", problems=(problem,))
     try:
+        for name in stale or ():  # as the lock would: every writer of the file holds it, so they are stale
+            try:
+                (store.directory / name).unlink(missing_ok=True)
+            except OSError:  # housekeeping: a folder that cannot be written keeps them
+                pass
         try:
             old = store.read(doc_id)
         except AnnotatorError as exc:
