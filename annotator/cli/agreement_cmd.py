@@ -101,6 +101,11 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         metavar="N",
         help="processes that read files and tokenize texts (default: one per CPU for large workspaces; 1: none)",
     )
+    cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every file again, neither reading nor writing the parsed tables kept in .cache/agreement/",
+    )
     cmd.set_defaults(handler=_agreement)
 
 
@@ -146,7 +151,7 @@ def _check_options(args: argparse.Namespace, ws: Any) -> tuple[str | None, tuple
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.cli import open_workspace
     from annotator.core.agreement import compute_report
-    from annotator.core.agreement.input import load_tables
+    from annotator.core.agreement.input import load_chunks
     from annotator.core.agreement.render import as_bytes
     from annotator.core.corpus import Corpus
 
@@ -155,7 +160,7 @@ def _agreement(args: argparse.Namespace) -> int:
     fmt, labels = _check_options(args, ws)
     bar = StageProgress(remaining=False)
     try:
-        data = load_tables(
+        chunks = load_chunks(  # parts of the corpus, each dropped once its statistics are taken
             ws,
             annotators=comma_list(args.annotators),
             docs=comma_list(args.docs),
@@ -163,9 +168,9 @@ def _agreement(args: argparse.Namespace) -> int:
             progress=bar,
             workers=args.jobs,
             against=args.against,
+            use_cache=not args.no_cache,
         )
-        bar.spinner("computing agreement")
-        report = compute_report(data, labels=labels, max_disagreements=_cap(args, fmt))
+        report = compute_report(chunks, labels=labels, max_disagreements=_cap(args, fmt))
     finally:
         bar.stop()
     if args.disagreements is not None:

@@ -173,13 +173,32 @@ class Cache:
             return None
         return frame if frame.schema == pl.Schema(schema()) else None
 
+    def read_many(self, shards: list[int]) -> pl.DataFrame:
+        """The rows of ``shards`` with their ``shard`` number, read together (one by one, the
+        unusable ones left out, if any of them cannot be read)."""
+        import polars as pl
+
+        paths = [p for s in shards if (p := self.path(s)) is not None and p.exists()]
+        if paths:
+            try:
+                frame = pl.read_parquet(paths, include_file_paths="shard")
+            except Exception:  # one is truncated, corrupt or foreign
+                pass
+            else:
+                if frame.drop("shard").schema == pl.Schema(schema()):
+                    return frame.with_columns(pl.col("shard").str.slice(-11, 3).cast(pl.Int64))
+        parts = [
+            rows.with_columns(shard=pl.lit(s, dtype=pl.Int64)) for s in shards if (rows := self.read(s)) is not None
+        ]
+        return pl.concat([empty().with_columns(shard=pl.lit(0, dtype=pl.Int64)).head(0), *parts])
+
     def write(self, shard: int, frame: pl.DataFrame) -> None:
         """Replace the shard whole; a failure (read-only, full disk) turns the cache off for this run."""
         path = self.path(shard)
         if path is None or not self.writable:
             return
         buffer = io.BytesIO()
-        frame.write_parquet(buffer, compression="zstd", statistics=False)
+        frame.write_parquet(buffer, compression="lz4", statistics=False)
         try:
             atomic_write_bytes(path, buffer.getvalue())
         except OSError:

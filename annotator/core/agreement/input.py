@@ -27,16 +27,20 @@ nothing in it, :func:`annotator.core.annotations.model.counts_as_annotated`, the
 adjudication and export follow too) are skipped and counted in ``not_started``: the
 annotator did not annotate that document, rather than marking nothing in it.
 
-Speed: files are read and parsed with orjson chunk by chunk into flat columns, each
-chunk's tables built column-wise where it was read and concatenated at the end, never row
-by row. Tokens come
-from :func:`annotator.core.text.tokens.tokenize`, cached in memory by the text's sha256.
+Speed: what reading each file gave is kept in the workspace's parsed-table cache
+(:mod:`annotator.core.agreement.cache`), so a run reads again only the annotation files
+whose identity (size, mtime, inode) or text changed, and tokenizes only new or changed
+texts; the selection (annotators, documents, done_only, the reference) is a filter of the
+cached tables, applied when asked. :func:`load_chunks` gives the tables part by part (a
+set of the cache's shards, every file of a document in one part) for reports in memory
+bounded by a part; :func:`load_tables` is all of it at once. ``texts`` is read from the
+corpus when asked for (:class:`LazyTexts`), never held whole. Files are parsed with
+orjson into flat columns, each batch's tables built column-wise where it was read.
 Parsing and tokenizing hold the GIL, so threads do not help; with ``workers`` > 1 the
-chunks go to worker processes (spawned: safe under polars' or Textual's threads, but the
+batches go to worker processes (spawned: safe under polars' or Textual's threads, but the
 caller's main module must be guarded by ``if __name__ == "__main__"``, as the
 ``annotator`` command is). The CLI does that for large workspaces; the default here is
-to stay in the calling process. Both run the same steps; in the calling process a chunk
-is read when its result is asked for.
+to stay in the calling process.
 """
 
 from __future__ import annotations
@@ -558,7 +562,7 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
     where its identity is unchanged, else read again; shards that changed are written back."""
     import polars as pl
 
-    old = pl.concat([_shard_rows(cache, s) for s in shards])
+    old = cache.read_many(shards)
     listed = plan.listed.filter(pl.col("shard").is_in(pl.Series(shards, dtype=pl.Int64).implode()))
     key = ["annotator", "doc_id"]
     before = old.filter(pl.col("kind") == KIND_FILE).select(
@@ -579,10 +583,11 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
     if to_read.height or gone.height:
         kept = kept.join(pl.concat([to_read.select(key), gone.select(key)]), on=key, how="anti", maintain_order="left")
     texts_old, texts_read = _texts(plan, old, listed)
-    read = _read(plan, to_read, texts_read, pool, progress)
-    where = listed.select("doc_id", "shard").unique("doc_id")
-    read = read.join(where, on="doc_id", how="left", maintain_order="left")
-    rows = pl.concat([kept, read, texts_old])
+    rows = pl.concat([kept, texts_old])
+    if to_read.height or texts_read.height:
+        read = _read(plan, to_read, texts_read, pool, progress)
+        where = listed.select("doc_id", "shard").unique("doc_id")
+        rows = pl.concat([rows, read.join(where, on="doc_id", how="left", maintain_order="left")])
     changed = set(to_read["shard"]) | set(gone["shard"]) | set(texts_read["shard"])
     if changed and cache.writable:
         parts = rows.filter(pl.col("shard").is_in(pl.Series(sorted(changed), dtype=pl.Int64).implode()))
@@ -592,14 +597,6 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
             documents = mine.filter(pl.col("kind") == KIND_FILE)["doc_id"].unique()  # texts of no file: dropped
             cache.write(s, mine.filter((pl.col("kind") < KIND_TEXT) | pl.col("doc_id").is_in(documents.implode())))
     return rows.drop("shard")
-
-
-def _shard_rows(cache: Cache, shard: int) -> pl.DataFrame:
-    """A shard's rows with their ``shard`` (none when missing or unusable)."""
-    import polars as pl
-
-    rows = cache.read(shard)
-    return (rows if rows is not None else empty()).with_columns(shard=pl.lit(shard, dtype=pl.Int64))
 
 
 def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -838,7 +835,6 @@ def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dic
     annotations = mine.filter(pl.col("kind").is_between(KIND_SPAN, KIND_ARGUMENT))
     if kept.height < read_ok.height:  # the rows of files left out after reading dropped
         annotations = annotations.join(kept.select(key), on=key, how="semi", maintain_order="left")
-    annotations = annotations.sort(order, maintain_order=True)
 
     def of(kind: int, *columns: Any) -> pl.DataFrame:
         return annotations.filter(pl.col("kind") == kind).select(*key, *columns)
