@@ -28,12 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotator.core.annotations.loading import migrate_to, same_text
-from annotator.core.annotations.model import DocumentAnnotations, counts_as_annotated
+from annotator.core.annotations.model import counts_as_annotated
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, docbin, hf, jsonl, split
-from annotator.core.export.render import Totals, render_all
+from annotator.core.export.render import Source, Totals, render_all
 from annotator.core.export.split import check_split, parse_split, split_documents
 from annotator.core.export.tagging import MISALIGNED, NESTED, SCHEMES, TOKENS, label_list
 from annotator.core.guidelines.registry import registry
@@ -96,16 +95,19 @@ class ExportResult:
 
 @dataclass(slots=True)
 class Selected:
-    doc: DocumentAnnotations
+    doc_id: str
     migrated_from: str | None = None
 
 
-def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected], dict[str, Any]]:
-    """The documents to export (migrated) and what was left out; AnnotatorError lists every problem."""
+def select(workspace: Workspace, options: ExportOptions) -> tuple[Source, list[Selected], dict[str, Any]]:
+    """Where the documents are read, the documents to export (each read, checked and migrated once here,
+    then let go: they are read again as they are rendered) and what was left out; AnnotatorError lists
+    every problem."""
     from annotator.core.annotations.store import AnnotationStore
 
     corpus = Corpus(workspace.corpus_dir)
     store = AnnotationStore.of(workspace, options.source, corpus)
+    source = Source(store, corpus, registry(workspace.guidelines_dir), workspace.config.guidelines)
     if not store.directory.is_dir():
         raise AnnotatorError(f"no annotations by {options.source}", str(store.directory))
     if options.docs is not None:
@@ -115,13 +117,13 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
         wanted = sorted(set(options.docs))
     else:
         wanted = corpus.ids
-    guidelines, target = registry(workspace.guidelines_dir), workspace.config.guidelines
+    target = source.target
     selected: list[Selected] = []
     errors: list[str] = []
     skipped: dict[str, Any] = {"not_annotated": [], "not_started": [], "not_done": []}
     for doc_id in wanted:
         try:
-            doc = store.read(doc_id)
+            doc = source.read(doc_id)
         except AnnotatorError as exc:
             errors.append(str(exc))
             continue
@@ -134,14 +136,12 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
         if options.done_only and doc.status != "done":
             skipped["not_done"].append(doc_id)
             continue
-        where = str(store.path(doc_id))
         try:
-            same_text(doc.text_sha256, corpus.info(doc_id), where)
-            migrated, _ = migrate_to(doc, guidelines, target, where)
+            source.ready(doc)
         except AnnotatorError as exc:
             errors.append(str(exc))
             continue
-        selected.append(Selected(migrated, doc.guidelines if doc.guidelines != target else None))
+        selected.append(Selected(doc_id, doc.guidelines if doc.guidelines != target else None))
     if errors:
         raise AnnotatorError("\n".join(errors))
     if not selected:
@@ -150,7 +150,7 @@ def select(workspace: Workspace, options: ExportOptions) -> tuple[list[Selected]
             str(store.directory),
             "no annotated documents match the selection",
         )
-    return selected, skipped
+    return source, selected, skipped
 
 
 def default_out(workspace: Workspace, options: ExportOptions) -> Path:
@@ -177,19 +177,18 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
         docbin.spacy_tokens()  # spaCy missing: one line before anything is read or written
     out = options.out or default_out(workspace, options)
     check_out(out)
-    selected, skipped = select(workspace, options)
-    ids = [s.doc.doc_id for s in selected]
+    source, selected, skipped = select(workspace, options)
+    ids = [s.doc_id for s in selected]
     groups = split_documents(ids, options.split, options.seed) if options.split else {"all": ids}
-    by_id = {s.doc.doc_id: s.doc for s in selected}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.partial"
     tmp.mkdir()
     renamed = False  # the export in place: a failure after it removes it, so a retry finds no output folder
     was_empty_folder = out.is_dir()
     try:
-        writer = _Writer(workspace, options, tmp, progress, len(ids))
+        writer = _Writer(workspace, source, options, tmp, progress, len(ids))
         for name, group in groups.items():
-            writer.write(f"{name}.{EXTENSIONS[options.format]}", [by_id[d] for d in group])
+            writer.write(f"{name}.{EXTENSIONS[options.format]}", group)
         writer.check_misaligned()
         writer.finish()
         if options.format == "hf":
@@ -214,9 +213,15 @@ class _Writer:
     """Writes the data files of one export, keeping the counts for the manifest."""
 
     def __init__(
-        self, workspace: Workspace, options: ExportOptions, folder: Path, progress: Progress | None, total: int
+        self,
+        workspace: Workspace,
+        source: Source,
+        options: ExportOptions,
+        folder: Path,
+        progress: Progress | None,
+        total: int,
     ):
-        self.workspace, self.options, self.folder = workspace, options, folder
+        self.workspace, self.source, self.options, self.folder = workspace, source, options, folder
         self.progress, self.done, self.total = progress, 0, total
         self.files: dict[str, str] = {}
         self.totals = Totals()
@@ -225,15 +230,15 @@ class _Writer:
         self.unpadded: dict[str, list[tuple[int, int]]] = {}  # nested CoNLL files still to pad
         self.levels = 1  # entity tag columns of a CoNLL export
 
-    def rendered(self, docs: list[DocumentAnnotations]) -> Iterator[tuple[bytes, int]]:
+    def rendered(self, docs: list[str]) -> Iterator[tuple[bytes, int]]:
         """(data, entity columns) of each document, in order."""
-        for item in render_all(docs, self.workspace.corpus_dir, self.options, self.totals):
+        for item in render_all(docs, self.source, self.options, self.totals):
             self.done += 1
             if self.progress is not None:
                 self.progress(self.done, self.total)
             yield item
 
-    def write(self, name: str, docs: list[DocumentAnnotations]) -> None:
+    def write(self, name: str, docs: list[str]) -> None:
         self.counts["documents"] += len(docs)
         if self.options.format == "conll" and self.options.nested == "columns":
             self._write_unpadded(name, docs)
@@ -255,7 +260,7 @@ class _Writer:
         (self.folder / name).write_bytes(data)
         self.files[name] = hashlib.sha256(data).hexdigest()
 
-    def _write_unpadded(self, name: str, docs: list[DocumentAnnotations]) -> None:
+    def _write_unpadded(self, name: str, docs: list[str]) -> None:
         """CoNLL with a column per nesting level, first each document as deep as it is; ``finish``
         pads them all to the deepest document of the whole export."""
         pieces: list[tuple[int, int]] = []  # (bytes, entity columns) of each document
@@ -347,7 +352,7 @@ class _Writer:
                 "not_started": skipped["not_started"],
                 "not_done": skipped["not_done"],
             },
-            "migrated": {s.doc.doc_id: s.migrated_from for s in selected if s.migrated_from},
+            "migrated": {s.doc_id: s.migrated_from for s in selected if s.migrated_from},
             "counts": counts,
             "dropped_nested": sum(self.dropped.values()),
             "dropped_nested_labels": dict(sorted(self.dropped.items())),

@@ -1,8 +1,9 @@
 """One document in the export format, with its counts; many documents on several processes.
 
-Tokenizing is most of an export's time, so large exports (``PARALLEL_MIN`` documents or
-more, on a machine with several CPUs and ``fork``) render documents in worker processes,
-in batches, and get them back in order. Each worker reads the texts itself.
+Reading and tokenizing are most of an export's time, so large exports (``PARALLEL_MIN``
+documents or more, on a machine with several CPUs and ``fork``) render documents in worker
+processes, in batches, and get them back in order. Each worker reads the annotation files
+and the texts itself, so no process holds more than a batch of documents at a time.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from annotator.core.annotations.loading import migrate_to, same_text
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, docbin, hf, jsonl
 from annotator.core.export.tagging import Misaligned, tag_document
+
+if TYPE_CHECKING:
+    from annotator.core.annotations.store import AnnotationStore
+    from annotator.core.guidelines.registry import Registry
 
 PARALLEL_MIN = 400  # documents; fewer are rendered in this process
 BATCH = 64
@@ -78,6 +83,33 @@ def render_document(doc: DocumentAnnotations, text: str, options: Any) -> Render
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an export reads its documents: the store of its source, the corpus, the guidelines."""
+
+    store: AnnotationStore
+    corpus: Corpus
+    guidelines: Registry
+    target: str  # the workspace's guidelines version, every document migrated to it
+
+    def read(self, doc_id: str) -> DocumentAnnotations | None:
+        """The stored document as the file declares it (None: no file); AnnotatorError if the loader refuses it."""
+        return self.store.read(doc_id)
+
+    def ready(self, doc: DocumentAnnotations) -> DocumentAnnotations:
+        """``doc`` checked against the corpus's text and migrated to the target version."""
+        where = str(self.store.path(doc.doc_id))
+        same_text(doc.text_sha256, self.corpus.info(doc.doc_id), where)
+        return migrate_to(doc, self.guidelines, self.target, where)[0]
+
+    def selected(self, doc_id: str) -> DocumentAnnotations:
+        """A document the selection took, read again to be rendered."""
+        doc = self.read(doc_id)
+        if doc is None:
+            raise AnnotatorError("the file was removed during the export", str(self.store.path(doc_id)))
+        return self.ready(doc)
+
+
 def read_text(corpus: Corpus, doc: DocumentAnnotations) -> str:
     text = corpus.text(doc.doc_id)
     if sha256_text(text) != doc.text_sha256:
@@ -106,35 +138,34 @@ class Totals:
 
 
 # What the workers need, set before they are forked so it is inherited, never pickled.
-_job: tuple[Corpus, Any, list[DocumentAnnotations]] | None = None
+_job: tuple[Source, Any, list[str]] | None = None
 
 
 def _render_batch(bounds: tuple[int, int]) -> tuple[list[tuple[bytes, int]], Totals]:
     assert _job is not None
-    corpus, options, docs = _job
+    source, options, ids = _job
     out, totals = [], Totals()
-    for doc in docs[bounds[0] : bounds[1]]:
-        item = render_document(doc, read_text(corpus, doc), options)
+    for doc_id in ids[bounds[0] : bounds[1]]:
+        doc = source.selected(doc_id)
+        item = render_document(doc, read_text(source.corpus, doc), options)
         totals.add(item)
         out.append((item.data, item.depth))
     return out, totals
 
 
-def render_all(
-    docs: list[DocumentAnnotations], corpus_dir: Path, options: Any, totals: Totals
-) -> Iterator[tuple[bytes, int]]:
+def render_all(ids: list[str], source: Source, options: Any, totals: Totals) -> Iterator[tuple[bytes, int]]:
     """(data, depth) of every document, in order; their counts are added to ``totals``."""
     global _job
     workers = getattr(options, "workers", 0) or min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(docs) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        corpus = Corpus(corpus_dir)
-        for doc in docs:
-            item = render_document(doc, read_text(corpus, doc), options)
+    if len(ids) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for doc_id in ids:
+            doc = source.selected(doc_id)
+            item = render_document(doc, read_text(source.corpus, doc), options)
             totals.add(item)
             yield item.data, item.depth
         return
-    batches = [(i, min(i + BATCH, len(docs))) for i in range(0, len(docs), BATCH)]
-    _job = (Corpus(corpus_dir), options, docs)
+    batches = [(i, min(i + BATCH, len(ids))) for i in range(0, len(ids), BATCH)]
+    _job = (source, options, ids)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for rendered, batch_totals in pool.imap(_render_batch, batches):
