@@ -166,3 +166,23 @@ def test_chunks_cover_disjoint_documents_and_add_up_to_the_whole(ws: Workspace):
     assert [x["annotator"] for c in chunks for x in c.excluded if x["doc_id"] is None] == ["gold"]
     assert any(x["annotator"] == "gold" for x in chunks[0].excluded)
     assert {d: t for c in chunks for d, t in c.texts.items()} == dict(whole.texts)
+
+
+def test_the_cli_report_is_the_same_with_and_without_the_cache(ws: Workspace, tmp_path: Path):
+    from annotator.cli import main
+
+    reports = []
+    for options in (["--no-cache"], [], []):  # uncached, cold, warm
+        out = tmp_path / f"report{len(reports)}.json"
+        assert (
+            main(
+                ["-w", str(ws.root), "agreement", "--against", "gold", "--format", "json", "--out", str(out)] + options
+            )
+            == 0
+        )
+        reports.append(out.read_bytes())
+        if not options:
+            assert list((ws.root / ".cache" / "agreement").glob("*/shard-*.parquet"))
+        else:
+            assert not (ws.root / ".cache").exists()
+    assert reports[0] == reports[1] == reports[2]

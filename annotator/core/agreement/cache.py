@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 SHARDS = 128
 RACY_NS = 2_000_000_000  # a file modified less than this before it was stat'ed is read again next time
+STALE_TEMP_S = 600  # a temporary shard older than this was left by a killed run
 FOLDER = Path(".cache") / "agreement"
 TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# the agreement's parsed-table cache (annotator); safe to delete\n"
 
@@ -151,6 +152,9 @@ class Cache:
                 for old in top.iterdir():  # other keys: other guidelines or versions, never read again
                     if old.name != key and old.is_dir():
                         shutil.rmtree(old, ignore_errors=True)
+            for tmp in (top / key).glob(".*.tmp"):  # a write that was killed (one under way is younger)
+                if tmp.stat().st_mtime < time.time() - STALE_TEMP_S:
+                    tmp.unlink(missing_ok=True)
         except OSError:
             cache.writable = False
         return cache
