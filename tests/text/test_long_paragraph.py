@@ -18,7 +18,7 @@ ENGLISH = "The minister said (at a press conference) that 3.5% of them, قال �
 
 
 def rows(layout: Layout) -> list[tuple[int, int, list[int], list[str], int]]:
-    return [(line.start, line.stop, list(line.order), line.glyphs, line.indent) for line in layout.lines]
+    return [(line.start, line.stop, list(line.order), list(line.glyphs), line.indent) for line in layout.lines]
 
 
 def in_parts(text: str, width: int, mode: str = "app", part: int = 500) -> Layout:

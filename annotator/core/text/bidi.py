@@ -12,6 +12,7 @@ reader wraps in logical order first. Unicode's BidiCharacterTest.txt checks the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import icu
@@ -25,6 +26,7 @@ _RESETTABLE = re.compile(f"[{char_class(L1_RESETTABLE)}]+")
 # What rule X9 removes: no level of its own to be drawn at (characters.REMOVED_BY_X9).
 REMOVED_BY_X9 = re.compile(f"[{char_class(_REMOVED)}]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_LEVEL_RUNS = re.compile(rb"(.)\1*", re.S)  # over bytes(levels): runs of one level
 
 
 def resettable(chars: str) -> bool:
@@ -84,31 +86,48 @@ def mirror(glyph: str) -> str:
     return _mirrors().get(glyph[:1], glyph[:1]) + glyph[1:] if glyph else glyph
 
 
-def visual_order(levels: list[int], base: int, trailing: int = 0) -> list[int]:
-    """Indices of one line's units in left-to-right visual order (rule L2).
+@lru_cache(maxsize=1)
+def _mirror_table() -> dict[int, str]:
+    return {ord(c): m for c, m in _mirrors().items()}
+
+
+def mirrored(glyphs: str) -> str:
+    """Every one of ``glyphs`` (one character each) as drawn at a right-to-left level."""
+    return glyphs.translate(_mirror_table())
+
+
+def visual_runs(levels: bytes, base: int, trailing: int = 0) -> list[tuple[int, int, int]]:
+    """One line's runs of units at one level, as (start, end, level), left to right (rule L2);
+    a run at an odd level is drawn reversed (L2 reverses it once per odd level up to its own).
 
     ``levels`` are the units' resolved levels; the last ``trailing`` units are white
     space or isolate controls that end the line, which rule L1 puts back at ``base``.
+    Runs, not units, are reordered: a line has a handful.
     """
     n = len(levels)
-    levels = list(levels)
     if trailing:
-        levels[n - trailing :] = [base] * trailing
-    highest = max(levels, default=base)
-    if highest == base == min(levels, default=base):
-        return list(range(n - 1, -1, -1)) if base % 2 else list(range(n))
-    lowest_odd = min((lv for lv in levels if lv % 2), default=highest + 1)
-    order = list(range(n))
+        levels = levels[: n - trailing] + bytes([base]) * trailing
+    runs = [(m.start(), m.end(), levels[m.start()]) for m in _LEVEL_RUNS.finditer(levels)]
+    highest = max((level for _, _, level in runs), default=base)
+    lowest_odd = min((level for _, _, level in runs if level % 2), default=highest + 1)
     for level in range(highest, lowest_odd - 1, -1):
         i = 0
-        while i < n:
-            if levels[i] >= level:
+        while i < len(runs):
+            if runs[i][2] >= level:
                 j = i
-                while j < n and levels[j] >= level:
+                while j < len(runs) and runs[j][2] >= level:
                     j += 1
-                order[i:j] = order[i:j][::-1]
-                levels[i:j] = levels[i:j][::-1]
+                runs[i:j] = runs[i:j][::-1]
                 i = j
             else:
                 i += 1
-    return order
+    return runs
+
+
+def visual_order(levels: Sequence[int], base: int, trailing: int = 0) -> list[int]:
+    """Indices of one line's units in left-to-right visual order (rule L2, see ``visual_runs``)."""
+    return [
+        i
+        for start, end, level in visual_runs(bytes(levels), base, trailing)
+        for i in (range(end - 1, start - 1, -1) if level % 2 else range(start, end))
+    ]

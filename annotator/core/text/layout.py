@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import islice
 
 from annotator.core.text.bidi import (
     REMOVED_BY_X9,
@@ -39,15 +40,15 @@ from annotator.core.text.bidi import (
     base_level,
     mirror,
     mirrorable,
+    mirrored,
     paragraph_levels,
     resettable,
-    visual_order,
+    visual_runs,
 )
 from annotator.core.text.characters import ARABIC_LETTERS, char_class
 from annotator.core.text.shaping import Clusters, cluster, safe
 
 MODES = ("app", "terminal")
-_GAPS = re.compile(rb"(\x01+)")  # over bytes(space flags): the gaps between words
 # Where a long paragraph may be cut into parts with the same result as analysed whole: spaces
 # between two strong letters of the paragraph's direction (see the module docstring).
 _AL = char_class(c for c in ARABIC_LETTERS if unicodedata.bidirectional(c) == "AL")
@@ -103,11 +104,11 @@ class Paragraph:
         self.text = text
         self._how = (mode, diacritics)
         self._part = part if part is not None and len(text) > part else None
-        self.clusters = Clusters([0], [], None, [])
-        self.levels: list[int] | None = None
+        self.clusters = Clusters(array("i", [0]), "", None, array("i"))
+        self.levels: bytes | None = None  # each cluster's, None when all are at the paragraph's
         self.mirrors = False  # brackets to draw mirrored at odd levels
         self.analysed = 0  # characters analysed so far (parts end at cluster starts)
-        self._run_ends: list[int] = []
+        self._run_ends = array("i")
         self._cuts: list[int] = []  # where each part starts
         self.base = RTL if direction is None else direction
         if self._part is not None and direction is None:  # a long paragraph's direction: its first part's
@@ -156,29 +157,31 @@ class Paragraph:
             base, levels = base_level(piece) if direction is None else direction, None
         # A cluster's level is its first character's: a base character, a bidi control
         # (a cluster of its own) or the first of marks that have no base.
-        part_levels = None if levels is None else _cluster_levels(piece, part.bounds, levels, base)
+        part_levels = None if levels is None else bytes(_cluster_levels(piece, part.bounds, levels, base))
         if a == 0:
             self.base, self.clusters, self.levels = base, part, part_levels
         else:
             self._append(part, part_levels)
         self.mirrors = self.mirrors or not mirrorable().isdisjoint(piece)
-        runs = list(accumulate(map(len, _GAPS.split(bytes(part.spaces))), initial=len(self.clusters) - len(part)))
+        before = len(self.clusters) - len(part)
         if self._run_ends:  # the last part ended with white space: drop the empty word after it
             self._run_ends.pop()
-        self._run_ends.extend(runs[1:])
+        self._run_ends.extend(array("i", [before + e for e in part.runs]) if before else part.runs)
         self.analysed = stop
 
-    def _append(self, part: Clusters, levels: list[int] | None) -> None:
+    def _append(self, part: Clusters, levels: bytes | None) -> None:
         c, a = self.clusters, self.analysed
         before = len(c)
         c.bounds.pop()
-        c.bounds.extend([a + b for b in part.bounds])
-        c.glyphs.extend(part.glyphs)
-        c.spaces.extend(part.spaces)
+        c.bounds.extend(array("i", [a + b for b in part.bounds]))
+        if isinstance(c.glyphs, str) and isinstance(part.glyphs, str):
+            c.glyphs += part.glyphs
+        else:
+            c.glyphs = [*c.glyphs, *part.glyphs]
         if c.widths is not None or part.widths is not None:
             c.widths = (c.widths or [1] * before) + (part.widths or [1] * len(part))
         if self.levels is not None or levels is not None:
-            self.levels = (self.levels or [self.base] * before) + (levels or [self.base] * len(part))
+            self.levels = (self.levels or bytes([self.base]) * before) + (levels or bytes([self.base]) * len(part))
 
     def forget_before(self, offset: int) -> int:
         """Let go of the parts before the one holding ``offset`` (a streaming reader keeps only
@@ -189,19 +192,19 @@ class Paragraph:
         if not c or k <= 0:
             return 0
         cl = self.clusters
-        cl.bounds = [b - c for b in cl.bounds[k:]]
-        cl.glyphs, cl.spaces = cl.glyphs[k:], cl.spaces[k:]
+        cl.bounds = array("i", [b - c for b in cl.bounds[k:]])
+        cl.glyphs = cl.glyphs[k:]
         if cl.widths is not None:
             cl.widths = cl.widths[k:]
         if self.levels is not None:
             self.levels = self.levels[k:]
         runs = self._run_ends
-        self._run_ends = [e - k for e in runs[bisect_right(runs, k) :]]
+        self._run_ends = array("i", [e - k for e in runs[bisect_right(runs, k) :]])
         self._cuts = [cut - c for cut in self._cuts if cut >= c]
         self.start, self.text, self.analysed = self.start + c, self.text[c:], self.analysed - c
         return k
 
-    def run_ends(self) -> list[int]:
+    def run_ends(self) -> array:
         """Where words and the white space between them end, alternately (word, gap, word, ...;
         a run may be empty), in clusters, as far as the paragraph is analysed. Found by a regex
         over the clusters' space flags; plain ints, so no garbage collection pass over millions
@@ -262,7 +265,7 @@ class Paragraph:
         return lines, None
 
 
-def _cluster_levels(text: str, bounds: list[int], levels: list[int], base: int) -> list[int]:
+def _cluster_levels(text: str, bounds: Sequence[int], levels: list[int], base: int) -> list[int]:
     """Each cluster's level: its first character's, not counting characters that rule X9
     removes (embeddings, PDF, ZWJ, soft hyphen). A cluster of nothing else takes the level
     of the cluster before it (of the first other one when it leads), so it never splits a
@@ -293,14 +296,14 @@ class DisplayLine:
     first: int  # first cluster of the line
     end: int  # one past the last cluster (hidden trailing white space included)
     order: Sequence[int]  # visible clusters, left to right
-    glyphs: list[str]  # what each of those clusters shows (shaped, mirrored)
+    glyphs: str | list[str]  # what each of those clusters shows (shaped, mirrored)
     cells: int  # width of the row's text in cells
     indent: int = 0  # blank cells before the text (right alignment)
 
     @property
     def text(self) -> str:
         """What the row shows, left to right, without the alignment padding."""
-        return "".join(self.glyphs)
+        return self.glyphs if isinstance(self.glyphs, str) else "".join(self.glyphs)
 
     def visual_clusters(self):
         """(glyph, logical start, logical end, cells) for each visible cluster, left to right."""
@@ -396,7 +399,7 @@ class Layout:
             order = range(visible - 1, first - 1, -1)
             shown = glyphs[first:visible][::-1]
             if p.mirrors:
-                shown = [mirror(g) for g in shown]
+                shown = mirrored(shown) if isinstance(shown, str) else [mirror(g) for g in shown]
         else:
             bounds, text = c.bounds, p.text
             trailing = 0  # white space and isolate controls that end the line (rule L1)
@@ -404,8 +407,7 @@ class Layout:
                 text[bounds[visible - 1 - trailing] : bounds[visible - trailing]]
             ):
                 trailing += 1
-            order = [first + k for k in visual_order(p.levels[first:visible], p.base, trailing)]
-            shown = [mirror(glyphs[k]) if p.levels[k] % 2 and p.mirrors else glyphs[k] for k in order]
+            order, shown = _reordered(p, first, visible, trailing)
         cells = sum(c.widths[k] for k in order) if c.widths else len(order)
         indent = max(0, self.width - cells) if p.base == RTL and self.mode == "app" else 0
         return DisplayLine(p, first, end, order, shown, cells, indent)
@@ -451,6 +453,29 @@ class Layout:
         if line.rtl and self.mode == "app":
             return max(0, line.indent - 1) if line.cells else self.width - 1
         return min(self.width - 1, line.indent + line.cells)
+
+
+def _reordered(p: Paragraph, first: int, visible: int, trailing: int) -> tuple[array, str | list[str]]:
+    """Clusters ``first``..``visible`` of a paragraph with levels in visual order, and their
+    glyphs so ordered (mirrored at odd levels): a run of clusters at a time."""
+    assert p.levels is not None
+    glyphs = p.clusters.glyphs
+    order = array("i")
+    pieces: list = []
+    for a, b, level in visual_runs(p.levels[first:visible], p.base, trailing):
+        a, b = a + first, b + first
+        if level % 2:
+            order.extend(range(b - 1, a - 1, -1))
+            piece = glyphs[a:b][::-1]
+            if p.mirrors:
+                piece = mirrored(piece) if isinstance(piece, str) else [mirror(g) for g in piece]
+        else:
+            order.extend(range(a, b))
+            piece = glyphs[a:b]
+        pieces.append(piece)
+    if isinstance(glyphs, str):
+        return order, "".join(pieces)
+    return order, [g for piece in pieces for g in piece]
 
 
 def pieces_of(text: str) -> list[tuple[int, str]]:

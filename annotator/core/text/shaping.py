@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress
 
 import arabic_reshaper
 from rich.cells import cell_len
@@ -54,9 +56,12 @@ _TRANSPARENT = re.compile(one_of(JOINING_TRANSPARENT))
 _BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")
 _NOT_ONE = re.compile(f"{wide()}|[\ufe0f{char_class(BIDI_CONTROLS)}]")
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
+# Runs of white space a line may break at (no-break spaces are not), among cluster heads.
+_GAPS = re.compile(f"([{char_class(BREAK_SPACES)}]+)")
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
 _SAFE = {c: 0x2400 + c for c in range(32)}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SAFE.update({0x09: 0x20, 0x7F: 0x2421})
 _SAFE.update({c: 0xFFFD for c in range(0x80, 0xA0)})
 # Zero-width characters that are not marks (format characters) never reach the screen in
@@ -116,12 +121,16 @@ _RESHAPER.configuration = _ReadOnce(_RESHAPER.configuration)
 
 @dataclass(slots=True)
 class Clusters:
-    """One paragraph cut into clusters: offsets, glyphs, cell widths, break opportunities."""
+    """One paragraph cut into clusters: offsets, glyphs, cell widths, break opportunities.
 
-    bounds: list[int]  # cluster k covers text[bounds[k]:bounds[k+1]]
-    glyphs: list[str]  # what the cell shows (shaped in app mode, logical in terminal mode)
+    Compact, since a paragraph may be millions of characters: offsets in an array, the
+    glyphs one string when each is one character (a list of strings otherwise).
+    """
+
+    bounds: array  # cluster k covers text[bounds[k]:bounds[k+1]]
+    glyphs: str | list[str]  # what the cell shows (shaped in app mode, logical in terminal mode)
     widths: list[int] | None  # cells per cluster; None when every cluster is one cell
-    spaces: list[bool]  # True where a line may break (white space other than no-break)
+    runs: array  # where words and the white space (a line may break at) between them end, alternately
 
     def __len__(self) -> int:
         return len(self.glyphs)
@@ -134,7 +143,7 @@ class Clusters:
 
 def safe(text: str) -> str:
     """``text`` with control characters as visible symbols (same length: offsets hold)."""
-    return text.translate(_SAFE)
+    return text.translate(_SAFE) if _CONTROL.search(text) else text  # translating costs a dict look-up a character
 
 
 def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
@@ -145,70 +154,100 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     (zero cells): they have their own level. Marks with no base before them (at the start,
     or after a bidi control) make a cluster drawn on a dotted circle.
     """
-    safe = text.translate(_SAFE)
+    drawn = safe(text)  # controls as symbols
     if shape:
-        parts = _ARABIC_RUN.split(safe)  # odd items are runs of joining characters
+        parts = _ARABIC_RUN.split(drawn)  # odd items are runs of joining characters
         parts[1::2] = map(_shape_word, parts[1::2])
         shaped = "".join(parts)
         hide = _FORMAT if diacritics else _HIDE_MARKS
     else:
-        shaped = safe
+        shaped = drawn
         hide = _TERMINAL_FORMAT if diacritics else _TERMINAL_HIDE_MARKS
-    inside: set[int] = set()
-    lam_alefs: set[int] = set()
+    n = len(text)
+    glyphs: str | list[str]
+    starts = bytearray(b"\x01") * n  # 1 where a cluster starts: the per-character work stays in C
+    joined: list[int] = []  # characters that join the cluster before them (the first of each run)
+    lam_alefs: list[int] = []
     orphans: list[int] = []  # starts of clusters of marks with no base
-    for match in (_SPECIAL_APP if shape else _SPECIAL_LOGICAL).finditer(safe):
+    for match in (_SPECIAL_APP if shape else _SPECIAL_LOGICAL).finditer(drawn):
         a, b = match.span()
         if match.lastgroup == "lam":
-            inside.update(range(a + 1, b))
-            lam_alefs.add(a)
+            starts[a + 1 : b] = bytes(b - a - 1)
+            lam_alefs.append(a)
             continue
         piece_start, attached = a, a > 0  # the first piece joins the character before it
-        for control in _BIDI_CONTROL.finditer(safe, a, b):
+        for control in _BIDI_CONTROL.finditer(drawn, a, b):
             c = control.start()
-            _zero_piece(piece_start, c, attached, inside, orphans)
+            _zero_piece(piece_start, c, attached, starts, joined, orphans)
             piece_start, attached = c + 1, False
-        _zero_piece(piece_start, b, attached, inside, orphans)
-    n = len(text)
-    starts = [i for i in range(n) if i not in inside] if inside else list(range(n))
-    bounds = [*starts, n]
-    spaces = [text[i] in BREAK_SPACES for i in starts]
-    glyphs = [shaped[i] for i in starts] if inside else list(shaped)
-    for k in sorted({bisect_right(starts, i) - 1 for i in inside}):  # clusters of several characters
-        a, b = starts[k], bounds[k + 1]
-        glyphs[k] = (
-            _lam_alef_glyph(safe[a:b], shaped[a:b], hide)
-            if not lam_alefs.isdisjoint(range(a, b))
-            else shaped[a:b].translate(hide)
-        )
-    for a in orphans:
-        k = bisect_right(starts, a) - 1
-        marks = safe[a : bounds[k + 1]].translate(hide)
-        glyphs[k] = _NO_BASE + marks if marks.strip(_KEPT_FORMATS) else marks
-    if orphans or (_BEYOND_ARABIC.search(safe) or "\u061c" in safe) and _NOT_ONE.search(safe):
-        for i in (m.start() for m in _BIDI_CONTROL.finditer(safe)):  # a lone bidi control
-            if i not in inside:
-                glyphs[bisect_right(starts, i) - 1] = safe[i].translate(hide)
-        widths: list[int] | None = [cell_len(g) for g in glyphs]
-        if all(w == 1 for w in widths):  # type: ignore[union-attr]
-            widths = None
+        _zero_piece(piece_start, b, attached, starts, joined, orphans)
+    if not joined and not lam_alefs and not orphans:
+        bounds = array("i", range(n + 1))
+        heads, glyphs = text, shaped
     else:
-        widths = None
-    return Clusters(bounds, glyphs, widths, spaces)
+        bounds = array("i", compress(range(n), starts))
+        bounds.append(n)
+        heads = "".join(compress(text, starts))  # each cluster's first character
+        glyphs = "".join(compress(shaped, starts))
+        several = {bisect_right(bounds, i) - 1: False for i in joined}  # clusters of several characters
+        several.update((bisect_right(bounds, a) - 1, True) for a in lam_alefs)
+        fixed: dict[int, str] = {}
+        for k, lam in several.items():
+            a, b = bounds[k], bounds[k + 1]
+            fixed[k] = _lam_alef_glyph(drawn[a:b], shaped[a:b], diacritics) if lam else shaped[a:b].translate(hide)
+        for a in orphans:
+            k = bisect_right(bounds, a) - 1
+            marks = drawn[a : bounds[k + 1]].translate(hide)
+            fixed[k] = _NO_BASE + marks if marks.strip(_KEPT_FORMATS) else marks
+        glyphs = _with(glyphs, fixed)
+    widths: list[int] | None = None
+    if orphans or (_BEYOND_ARABIC.search(drawn) or "\u061c" in drawn) and _NOT_ONE.search(drawn):
+        listed = list(glyphs)
+        for i in (m.start() for m in _BIDI_CONTROL.finditer(drawn)):  # a lone bidi control
+            if starts[i]:
+                listed[bisect_right(bounds, i) - 1] = drawn[i].translate(hide)
+        glyphs = listed
+        widths = [cell_len(g) for g in glyphs]
+        if all(w == 1 for w in widths):
+            widths = None
+    runs = array("i", accumulate(map(len, _GAPS.split(heads))))
+    return Clusters(bounds, glyphs, widths, runs)
+
+
+def _with(glyphs: str, fixed: dict[int, str]) -> str | list[str]:
+    """``glyphs`` with the clusters ``fixed`` says drawn otherwise: still one string when
+    each of them is one character, a list otherwise."""
+    if not fixed:
+        return glyphs
+    if any(len(g) != 1 for g in fixed.values()):
+        out = list(glyphs)
+        for k, g in fixed.items():
+            out[k] = g
+        return out
+    pieces: list[str] = []
+    done = 0
+    for k in sorted(fixed):
+        pieces += (glyphs[done:k], fixed[k])
+        done = k + 1
+    pieces.append(glyphs[done:])
+    return "".join(pieces)
 
 
 _KEPT_FORMATS = "".join(sorted(FORMAT))
 
 
-def _zero_piece(a: int, b: int, attached: bool, inside: set[int], orphans: list[int]) -> None:
+def _zero_piece(a: int, b: int, attached: bool, starts: bytearray, joined: list[int], orphans: list[int]) -> None:
     """Characters ``a``..``b`` of a run of zero-width ones: part of the cluster before them
     when ``attached``, else a cluster of their own."""
     if a >= b:
         return
     if attached:
-        inside.update(range(a, b))
+        starts[a:b] = bytes(b - a)
+        joined.append(a)
     else:
-        inside.update(range(a + 1, b))
+        starts[a + 1 : b] = bytes(b - a - 1)
+        if b - a > 1:
+            joined.append(a + 1)
         orphans.append(a)
 
 
@@ -242,7 +281,11 @@ def _shape_word(word: str) -> str:
     return "".join(out)
 
 
-def _lam_alef_glyph(piece: str, shaped: str, hide: dict) -> str:
+@lru_cache(maxsize=4096)
+def _lam_alef_glyph(piece: str, shaped: str, diacritics: bool) -> str:
+    """The glyph of a lam-alef cluster (the lam's shaped form says whether it joins the letter
+    before), with its marks unless hidden; the same few come back again and again."""
+    hide = _FORMAT if diacritics else _HIDE_MARKS
     lam_at = piece.index(LAM)
     alef_at = next(i for i in range(lam_at + 1, len(piece)) if piece[i] in ALEFS)
     isolated, final = _LAM_ALEF[piece[alef_at]]
