@@ -483,17 +483,17 @@ def _plan(
         )
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
     checked_ns = now_ns()
-    cols: dict[str, list[Any]] = {k: [] for k in ("annotator", "doc_id", "path", "size", "mtime_ns", "ino")}
+    rows: list[tuple[Any, ...]] = []
     for name in chosen if against is None else [*chosen, against]:
-        folder = workspace.annotator_dir(name)
-        for doc_id, path, ident in _json_entries(folder):
-            if not wanted(doc_id):
+        for doc_id, path, ident in _json_entries(workspace.annotator_dir(name)):
+            if doc_filter is not None and doc_id not in doc_filter:
                 continue
             if doc_id not in corpus:
                 excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
                 continue
-            for key, value in zip(cols, (name, doc_id, path, *ident), strict=True):
-                cols[key].append(value)
+            rows.append((name, doc_id, path, *ident))
+    columns = list(zip(*rows, strict=True)) or [()] * 6
+    cols = dict(zip(("annotator", "doc_id", "path", *_IDENT_COLUMNS), columns, strict=True))
     doc_ids = sorted(set(cols["doc_id"]))
     infos = [corpus.info(d) for d in doc_ids]
     docs_frame = pl.DataFrame(
