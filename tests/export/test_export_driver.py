@@ -178,3 +178,5 @@ def test_workers_write_the_same_bytes(ws, tmp_path, monkeypatch, options):
     many = export(ws, ExportOptions(out=tmp_path / "many", **options))
     assert many.manifest["files"] == one.manifest["files"]
     assert many.manifest["counts"] == one.manifest["counts"]
+    for key in ("documents", "skipped", "migrated"):
+        assert many.manifest[key] == one.manifest[key]

@@ -22,18 +22,17 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotator.core.annotations.model import counts_as_annotated
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, docbin, hf, jsonl, split
-from annotator.core.export.render import Source, Totals, render_all
-from annotator.core.export.split import check_split, parse_split, split_documents
+from annotator.core.export.render import Source, Totals, process_all
+from annotator.core.export.split import SPLITS, check_split, parse_split, split_documents
 from annotator.core.export.tagging import MISALIGNED, NESTED, SCHEMES, TOKENS, label_list
 from annotator.core.guidelines.registry import registry
 from annotator.core.jsonio import dumps, fsync_folder
@@ -94,63 +93,47 @@ class ExportResult:
 
 
 @dataclass(slots=True)
-class Selected:
-    doc_id: str
-    migrated_from: str | None = None
+class Selection:
+    """What the pass over the documents found: each file's group, and what was left out and why."""
+
+    groups: dict[str, list[str]]
+    skipped: dict[str, list[str]] = field(
+        default_factory=lambda: {"not_annotated": [], "not_started": [], "not_done": []}
+    )
+    migrated: dict[str, str] = field(default_factory=dict)  # doc id -> the version its file declares
+    problems: list[str] = field(default_factory=list)  # files the selection refuses
+    failure: AnnotatorError | None = None  # the first document that could not be rendered
+
+    def check(self, source: Source, name: str) -> None:
+        """AnnotatorError listing every problem, else the first failure, else nothing selected."""
+        if self.problems:
+            raise AnnotatorError("\n".join(self.problems))
+        if self.failure is not None:
+            raise self.failure
+        if not any(self.groups.values()):
+            raise AnnotatorError(
+                f"nothing to export from {name}",
+                str(source.store.directory),
+                "no annotated documents match the selection",
+            )
 
 
-def select(workspace: Workspace, options: ExportOptions) -> tuple[Source, list[Selected], dict[str, Any]]:
-    """Where the documents are read, the documents to export (each read, checked and migrated once here,
-    then let go: they are read again as they are rendered) and what was left out; AnnotatorError lists
-    every problem."""
+def candidates(workspace: Workspace, options: ExportOptions) -> tuple[Source, list[str]]:
+    """Where the documents are read and which to look at (sorted); AnnotatorError for a missing
+    source or unknown ``--docs``."""
     from annotator.core.annotations.store import AnnotationStore
 
     corpus = Corpus(workspace.corpus_dir)
     store = AnnotationStore.of(workspace, options.source, corpus)
-    source = Source(store, corpus, registry(workspace.guidelines_dir), workspace.config.guidelines)
     if not store.directory.is_dir():
         raise AnnotatorError(f"no annotations by {options.source}", str(store.directory))
+    source = Source(store, corpus, registry(workspace.guidelines_dir), workspace.config.guidelines)
     if options.docs is not None:
         unknown = [d for d in options.docs if d not in corpus]
         if unknown:
             raise AnnotatorError("\n".join(f"--docs: no document {d!r} in the corpus" for d in unknown))
-        wanted = sorted(set(options.docs))
-    else:
-        wanted = corpus.ids
-    target = source.target
-    selected: list[Selected] = []
-    errors: list[str] = []
-    skipped: dict[str, Any] = {"not_annotated": [], "not_started": [], "not_done": []}
-    for doc_id in wanted:
-        try:
-            doc = source.read(doc_id)
-        except AnnotatorError as exc:
-            errors.append(str(exc))
-            continue
-        if doc is None:
-            skipped["not_annotated"].append(doc_id)
-            continue
-        if not counts_as_annotated(doc):
-            skipped["not_started"].append(doc_id)
-            continue
-        if options.done_only and doc.status != "done":
-            skipped["not_done"].append(doc_id)
-            continue
-        try:
-            source.ready(doc)
-        except AnnotatorError as exc:
-            errors.append(str(exc))
-            continue
-        selected.append(Selected(doc_id, doc.guidelines if doc.guidelines != target else None))
-    if errors:
-        raise AnnotatorError("\n".join(errors))
-    if not selected:
-        raise AnnotatorError(
-            f"nothing to export from {options.source}",
-            str(store.directory),
-            "no annotated documents match the selection",
-        )
-    return source, selected, skipped
+        return source, sorted(set(options.docs))
+    return source, corpus.ids
 
 
 def default_out(workspace: Workspace, options: ExportOptions) -> Path:
@@ -177,23 +160,21 @@ def export(workspace: Workspace, options: ExportOptions, progress: Progress | No
         docbin.spacy_tokens()  # spaCy missing: one line before anything is read or written
     out = options.out or default_out(workspace, options)
     check_out(out)
-    source, selected, skipped = select(workspace, options)
-    ids = [s.doc_id for s in selected]
-    groups = split_documents(ids, options.split, options.seed) if options.split else {"all": ids}
+    source, wanted = candidates(workspace, options)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.partial"
     tmp.mkdir()
     renamed = False  # the export in place: a failure after it removes it, so a retry finds no output folder
     was_empty_folder = out.is_dir()
     try:
-        writer = _Writer(workspace, source, options, tmp, progress, len(ids))
-        for name, group in groups.items():
-            writer.write(f"{name}.{EXTENSIONS[options.format]}", group)
+        writer = _Writer(workspace, source, options, tmp, progress, len(wanted))
+        selection = writer.write_all(wanted)
+        selection.check(source, options.source)
         writer.check_misaligned()
         writer.finish()
         if options.format == "hf":
             writer.write_labels()
-        manifest = writer.manifest(groups, skipped, selected)
+        manifest = writer.manifest(selection)
         (tmp / MANIFEST).write_bytes(dumps(manifest))
         _fsync_files(tmp)
         check_out(out)
@@ -230,45 +211,47 @@ class _Writer:
         self.unpadded: dict[str, list[tuple[int, int]]] = {}  # nested CoNLL files still to pad
         self.levels = 1  # entity tag columns of a CoNLL export
 
-    def rendered(self, docs: list[str]) -> Iterator[tuple[bytes, int]]:
-        """(data, entity columns) of each document, in order."""
-        for item in render_all(docs, self.source, self.options, self.totals):
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
-            yield item
+    def write_all(self, ids: list[str]) -> Selection:
+        """Every document read, selected and written to its group's file as it comes, in order."""
+        names = list(SPLITS) if self.options.split else ["all"]
+        selection = Selection({name: [] for name in names})
+        sinks = {name: self._sink(f"{name}.{EXTENSIONS[self.options.format]}") for name in names}
+        totals: dict[str, Totals] = {}
+        try:
+            for outcome in process_all(ids, self.source, self.options, totals):
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(self.done, self.total)
+                if outcome.problem is not None:
+                    selection.problems.append(outcome.problem)
+                elif outcome.skipped is not None:
+                    selection.skipped[outcome.skipped].append(outcome.doc_id)
+                elif outcome.failure is not None:
+                    selection.failure = selection.failure or outcome.failure
+                else:
+                    selection.groups[outcome.group].append(outcome.doc_id)
+                    if outcome.migrated_from is not None:
+                        selection.migrated[outcome.doc_id] = outcome.migrated_from
+                    sinks[outcome.group].add(outcome.data, outcome.depth)
+        finally:
+            for sink in sinks.values():
+                sink.close()
+        for name in names:  # each split's counts in the order its file was written
+            self.totals.add(totals.get(name, Totals()))
+            sinks[name].done(self)
+        self.counts["documents"] += sum(len(group) for group in selection.groups.values())
+        return selection
 
-    def write(self, name: str, docs: list[str]) -> None:
-        self.counts["documents"] += len(docs)
+    def _sink(self, name: str) -> _Sink:
         if self.options.format == "conll" and self.options.nested == "columns":
-            self._write_unpadded(name, docs)
-            return
+            return _Unpadded(self.folder, name)
         if self.options.format == "spacy":
-            collected = docbin.Collector()
-            for data, _ in self.rendered(docs):
-                collected.add(data)
-            self._write_file(name, collected.to_bytes())
-            return
-        digest = hashlib.sha256()
-        with open(self.folder / name, "wb") as handle:
-            for data, _ in self.rendered(docs):
-                digest.update(data)
-                handle.write(data)
-        self.files[name] = digest.hexdigest()
+            return _DocBin(name)
+        return _File(self.folder, name)
 
     def _write_file(self, name: str, data: bytes) -> None:
         (self.folder / name).write_bytes(data)
         self.files[name] = hashlib.sha256(data).hexdigest()
-
-    def _write_unpadded(self, name: str, docs: list[str]) -> None:
-        """CoNLL with a column per nesting level, first each document as deep as it is; ``finish``
-        pads them all to the deepest document of the whole export."""
-        pieces: list[tuple[int, int]] = []  # (bytes, entity columns) of each document
-        with open(self.folder / f".{name}.unpadded", "wb") as handle:
-            for data, depth in self.rendered(docs):
-                pieces.append((len(data), depth))
-                handle.write(data)
-        self.unpadded[name] = pieces
 
     def finish(self) -> None:
         """Every CoNLL file of the export gets the same number of entity columns."""
@@ -313,11 +296,10 @@ class _Writer:
             (self.folder / name).write_bytes(data)
             self.files[name] = hashlib.sha256(data).hexdigest()
 
-    def manifest(
-        self, groups: dict[str, list[str]], skipped: dict[str, Any], selected: list[Selected]
-    ) -> dict[str, Any]:
+    def manifest(self, selection: Selection) -> dict[str, Any]:
         from annotator import __version__
 
+        groups, skipped = selection.groups, selection.skipped
         o = self.options
         counts: dict[str, Any] = {k: self.counts[k] for k in ("documents", "sentences", "tokens", "needs_review")}
         counts.update(
@@ -352,7 +334,7 @@ class _Writer:
                 "not_started": skipped["not_started"],
                 "not_done": skipped["not_done"],
             },
-            "migrated": {s.doc_id: s.migrated_from for s in selected if s.migrated_from},
+            "migrated": selection.migrated,
             "counts": counts,
             "dropped_nested": sum(self.dropped.values()),
             "dropped_nested_labels": dict(sorted(self.dropped.items())),
@@ -367,6 +349,65 @@ class _Writer:
             manifest["entity_columns"] = self.levels
             manifest["columns"] = conll.column_names(self.levels, o.events)
         return manifest
+
+
+class _Sink:
+    """Where a group's documents go as they come; ``done`` records the file in the writer."""
+
+    def add(self, data: bytes, depth: int) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def done(self, writer: _Writer) -> None:
+        raise NotImplementedError
+
+
+class _File(_Sink):
+    def __init__(self, folder: Path, name: str):
+        self.name, self.digest = name, hashlib.sha256()
+        self.handle = open(folder / name, "wb")  # closed by close(), after the last document
+
+    def add(self, data: bytes, depth: int) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def done(self, writer: _Writer) -> None:
+        writer.files[self.name] = self.digest.hexdigest()
+
+
+class _Unpadded(_File):
+    """CoNLL with a column per nesting level, first each document as deep as it is; ``finish``
+    pads them all to the deepest document of the whole export."""
+
+    def __init__(self, folder: Path, name: str):
+        super().__init__(folder, f".{name}.unpadded")
+        self.target = name
+        self.pieces: list[tuple[int, int]] = []  # (bytes, entity columns) of each document
+
+    def add(self, data: bytes, depth: int) -> None:
+        self.pieces.append((len(data), depth))
+        self.handle.write(data)
+
+    def done(self, writer: _Writer) -> None:
+        writer.unpadded[self.target] = self.pieces
+
+
+class _DocBin(_Sink):
+    """A split's documents gathered into one DocBin, written at the end."""
+
+    def __init__(self, name: str):
+        self.name, self.collected = name, docbin.Collector()
+
+    def add(self, data: bytes, depth: int) -> None:
+        self.collected.add(data)
+
+    def done(self, writer: _Writer) -> None:
+        writer._write_file(self.name, self.collected.to_bytes())
 
 
 def _fsync_files(folder: Path) -> None:

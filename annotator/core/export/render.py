@@ -3,7 +3,8 @@
 Reading and tokenizing are most of an export's time, so large exports (``PARALLEL_MIN``
 documents or more, on a machine with several CPUs and ``fork``) render documents in worker
 processes, in batches, and get them back in order. Each worker reads the annotation files
-and the texts itself, so no process holds more than a batch of documents at a time.
+and the texts itself, selects, migrates and renders them in one pass, so no process holds
+more than a batch of documents at a time.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.annotations.loading import migrate_to, same_text
-from annotator.core.annotations.model import DocumentAnnotations
+from annotator.core.annotations.model import DocumentAnnotations, counts_as_annotated
 from annotator.core.corpus import Corpus, sha256_text
 from annotator.core.errors import AnnotatorError
 from annotator.core.export import conll, docbin, hf, jsonl
+from annotator.core.export.split import split_of
 from annotator.core.export.tagging import Misaligned, tag_document
 
 if TYPE_CHECKING:
@@ -102,13 +104,6 @@ class Source:
         same_text(doc.text_sha256, self.corpus.info(doc.doc_id), where)
         return migrate_to(doc, self.guidelines, self.target, where)[0]
 
-    def selected(self, doc_id: str) -> DocumentAnnotations:
-        """A document the selection took, read again to be rendered."""
-        doc = self.read(doc_id)
-        if doc is None:
-            raise AnnotatorError("the file was removed during the export", str(self.store.path(doc_id)))
-        return self.ready(doc)
-
 
 def read_text(corpus: Corpus, doc: DocumentAnnotations) -> str:
     text = corpus.text(doc.doc_id)
@@ -137,39 +132,75 @@ class Totals:
         self.counts.update(item.counts)
 
 
+@dataclass(slots=True)
+class Outcome:
+    """One document through the selection and, if taken, the renderer."""
+
+    doc_id: str
+    group: str = "all"  # the file it goes to: all, or its split
+    skipped: str | None = None  # not_annotated, not_started or not_done
+    problem: str | None = None  # the selection refuses it: the loader, the text, the migration
+    failure: AnnotatorError | None = None  # taken, but rendering it failed
+    migrated_from: str | None = None
+    data: bytes = b""
+    depth: int = 1  # entity tag columns (conll)
+
+
+def process(source: Source, options: Any, doc_id: str, totals: dict[str, Totals]) -> Outcome:
+    """Read, select, migrate and render one document; its counts go to ``totals`` of its group."""
+    try:
+        doc = source.read(doc_id)
+    except AnnotatorError as exc:
+        return Outcome(doc_id, problem=str(exc))
+    if doc is None:
+        return Outcome(doc_id, skipped="not_annotated")
+    if not counts_as_annotated(doc):
+        return Outcome(doc_id, skipped="not_started")
+    if options.done_only and doc.status != "done":
+        return Outcome(doc_id, skipped="not_done")
+    try:
+        ready = source.ready(doc)
+    except AnnotatorError as exc:
+        return Outcome(doc_id, problem=str(exc))
+    group = split_of(doc_id, options.split, options.seed) if options.split else "all"
+    outcome = Outcome(doc_id, group, migrated_from=doc.guidelines if doc.guidelines != source.target else None)
+    try:
+        item = render_document(ready, read_text(source.corpus, ready), options)
+    except AnnotatorError as exc:
+        outcome.failure = exc
+        return outcome
+    totals.setdefault(group, Totals()).add(item)
+    outcome.data, outcome.depth = item.data, item.depth
+    return outcome
+
+
 # What the workers need, set before they are forked so it is inherited, never pickled.
 _job: tuple[Source, Any, list[str]] | None = None
 
 
-def _render_batch(bounds: tuple[int, int]) -> tuple[list[tuple[bytes, int]], Totals]:
+def _process_batch(bounds: tuple[int, int]) -> tuple[list[Outcome], dict[str, Totals]]:
     assert _job is not None
     source, options, ids = _job
-    out, totals = [], Totals()
-    for doc_id in ids[bounds[0] : bounds[1]]:
-        doc = source.selected(doc_id)
-        item = render_document(doc, read_text(source.corpus, doc), options)
-        totals.add(item)
-        out.append((item.data, item.depth))
-    return out, totals
+    totals: dict[str, Totals] = {}
+    return [process(source, options, doc_id, totals) for doc_id in ids[bounds[0] : bounds[1]]], totals
 
 
-def render_all(ids: list[str], source: Source, options: Any, totals: Totals) -> Iterator[tuple[bytes, int]]:
-    """(data, depth) of every document, in order; their counts are added to ``totals``."""
+def process_all(ids: list[str], source: Source, options: Any, totals: dict[str, Totals]) -> Iterator[Outcome]:
+    """The outcome of every document, in order; the counts of those rendered are added to ``totals``
+    (per group, so that each split's are summed in the order its documents are written)."""
     global _job
     workers = getattr(options, "workers", 0) or min(os.cpu_count() or 1, MAX_WORKERS)
     if len(ids) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for doc_id in ids:
-            doc = source.selected(doc_id)
-            item = render_document(doc, read_text(source.corpus, doc), options)
-            totals.add(item)
-            yield item.data, item.depth
+            yield process(source, options, doc_id, totals)
         return
     batches = [(i, min(i + BATCH, len(ids))) for i in range(0, len(ids), BATCH)]
     _job = (source, options, ids)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for rendered, batch_totals in pool.imap(_render_batch, batches):
-                totals.add(batch_totals)
-                yield from rendered
+            for outcomes, batch_totals in pool.imap(_process_batch, batches):
+                for group, counted in batch_totals.items():
+                    totals.setdefault(group, Totals()).add(counted)
+                yield from outcomes
     finally:
         _job = None
