@@ -186,3 +186,12 @@ def test_the_cli_report_is_the_same_with_and_without_the_cache(ws: Workspace, tm
         else:
             assert not (ws.root / ".cache").exists()
     assert reports[0] == reports[1] == reports[2]
+
+
+def test_a_load_made_of_many_parts_is_the_load_made_of_one(ws: Workspace, monkeypatch: pytest.MonkeyPatch):
+    from annotator.core.agreement import input as agreement_input
+
+    one = load_tables(ws, against="gold", use_cache=False)
+    monkeypatch.setattr(agreement_input, "CHUNK_DOCS", 4)
+    same(one, load_tables(ws, against="gold"))
+    same(one, load_tables(ws, against="gold"))

@@ -227,6 +227,13 @@ class LazyTexts(Mapping[str, str]):
         self._kept: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
+    @classmethod
+    def joined(cls, parts: list[LazyTexts]) -> LazyTexts:
+        """The documents of every part (each part's folder is the corpus's)."""
+        if not parts:
+            return cls(Path(), {})
+        return cls(parts[0]._folder, {d: sha for p in parts for d, sha in sorted(p._sha256.items())})
+
     def __getitem__(self, doc_id: str) -> str:
         sha = self._sha256[doc_id]
         with self._lock:
@@ -385,10 +392,42 @@ def load_tables(
         workers=workers,
         against=against,
         use_cache=use_cache,
-        max_docs=None,
+        max_docs=CHUNK_DOCS,
     )
     with closing(chunks):
-        return next(chunks)
+        return _merged(list(chunks))
+
+
+def _merged(parts: list[AgreementInput]) -> AgreementInput:
+    """One input from the parts :func:`load_chunks` gives (read part by part: the cache is
+    refreshed in memory bounded by a part, whatever the size of the whole)."""
+    import polars as pl
+
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    tables = {
+        name: pl.concat([getattr(p, name) for p in parts], rechunk=True)
+        for name in ("spans", "coverage", "tokens", "doc_lengths", "events", "arguments")
+    }
+    texts = [p.texts for p in parts if isinstance(p.texts, LazyTexts)]
+    excluded = sorted((x for p in parts for x in p.excluded), key=lambda x: (x["annotator"], x["doc_id"] or ""))
+    migrated: Counter[str] = Counter()
+    for p in parts:
+        migrated.update(p.migrated)
+    return AgreementInput(
+        guidelines=first.guidelines,
+        annotators=first.annotators,
+        reference=first.reference,
+        excluded=tuple(excluded),
+        texts=LazyTexts.joined(texts),
+        migrated=dict(sorted(migrated.items())),
+        files=sum(p.files for p in parts),
+        not_done=sum(p.not_done for p in parts),
+        not_started=sum(p.not_started for p in parts),
+        review=sum(p.review for p in parts),
+        **tables,
+    )
 
 
 def load_chunks(
