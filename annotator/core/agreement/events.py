@@ -53,7 +53,7 @@ class EventAgreement:
     arguments_all: F1Result  # over all arguments (ACE-style); per_label: per event type
     ignored_events: int  # events on documents outside the annotator's coverage
     orphan_arguments: int  # arguments whose event_id names no event
-    triggers_table: pl.DataFrame  # ann, dc, start, end, lab (type code): unique
+    triggers_table: pl.DataFrame  # dc, lab (type code), start, end, ann: sorted, unique
     arguments_table: pl.DataFrame  # ann, dc, lab (type code), t_start, t_end, role (code), start, end: unique
 
 
@@ -77,7 +77,7 @@ def encode_events(
     )
     orphans = linked.filter(pl.col("t_start").is_null()).height
     roles = sorted(linked["role"].unique().to_list())
-    triggers = ev.select("ann", "dc", "start", "end", "lab").unique()
+    triggers = sorted_unique(ev.select("dc", "lab", "start", "end", "ann"))
     args_table = (
         linked.drop_nulls("t_start")
         .select("ann", "dc", "lab", "t_start", "t_end", role=codes("role", roles), start="start", end="end")
@@ -173,7 +173,7 @@ def event_counts(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
         arg_table,
         ignored,
         orphans,
-        pair_label_counts(triggers, pd, n, overlap=False),
+        pair_label_counts(triggers, pd, n, overlap=False, presorted=True),
         matched_trigger_counts(triggers, arg_table, pairs(st.annotators)),
         pair_label_counts(ace_argument_items(arg_table), pd, n, overlap=False),
     )

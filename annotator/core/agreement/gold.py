@@ -79,9 +79,9 @@ def reference_counts(st: Study, events: pl.DataFrame | None, arguments: pl.DataF
     r = len(st.annotators) - 1
     which = [(i, r) for i in range(r)]
     pd = st.pair_docs()
-    spans = pair_label_counts(st.spans, pd, r + 1, overlap=True, which=which)
+    spans = pair_label_counts(st.spans, pd, r + 1, overlap=True, which=which, presorted=True)
     types, _, triggers, args, _, _ = encode_events(st, events, arguments)
-    trig = pair_label_counts(triggers, pd, r + 1, overlap=False, which=which)
+    trig = pair_label_counts(triggers, pd, r + 1, overlap=False, which=which, presorted=True)
     ace = pair_label_counts(ace_argument_items(args), pd, r + 1, overlap=False, which=which)
     on_matched = matched_trigger_counts(triggers, args, which)
     names = pl.Series(st.annotators, dtype=pl.String)

@@ -229,6 +229,7 @@ def pair_label_counts(
     *,
     overlap: bool,
     which: Sequence[tuple[int, int]] | None = None,
+    presorted: bool = False,
 ) -> pl.DataFrame:
     """a, b, dc, lab, a_count, b_count, exact[, overlap] for every pair (or the pairs
     ``which``) and document both annotated where either side has an item of that label.
@@ -238,7 +239,9 @@ def pair_label_counts(
     candidates share a cluster: no join over the items is needed. A cluster of one span
     of each side is one overlap match; larger clusters go to :func:`most_pairs_matching`.
     """
-    items = sorted_unique(items.select("dc", "lab", "start", "end", "ann"))
+    items = items.select("dc", "lab", "start", "end", "ann")
+    if not presorted:  # ``presorted``: the items are already sorted and unique in that column order
+        items = sorted_unique(items)
     same = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in ("dc", "lab", "start", "end")]).fill_null(False)
     parts = []
     for i, j in pairs(range(n_annotators)) if which is None else which:
@@ -399,7 +402,7 @@ def span_counts(st: Study) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(:func:`pair_label_counts` with overlap, the per-document table of
     :class:`SpanAgreement`): what span F1 is computed from, and its per-document rows."""
     pd = st.pair_docs()
-    full = pair_label_counts(st.spans, pd, len(st.annotators), overlap=True)
+    full = pair_label_counts(st.spans, pd, len(st.annotators), overlap=True, presorted=True)
     n_pairs = pd.group_by("dc").agg(pairs=pl.len().cast(pl.Int64))
     ex = per_document_f1(full, "exact").rename({"f1": "span_f1_exact", "matched": "matched_exact"})
     ov = per_document_f1(full, "overlap").rename({"f1": "span_f1_overlap", "matched": "matched_overlap"})
