@@ -158,18 +158,6 @@ def default_reference(workspace: Workspace) -> str | None:
     return GOLD if GOLD in others else None
 
 
-def _json_files(folder: Path) -> list[str]:
-    """Document ids of the ``*.json`` files in ``folder`` (temporary and hidden files skipped)."""
-    try:
-        return sorted(
-            e.name[:-5] for e in os.scandir(folder) if e.name.endswith(".json") and not e.name.startswith(".")
-        )
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
-
-
 def selection(
     workspace: Workspace,
     annotators: Iterable[str] | None = None,
@@ -509,12 +497,9 @@ def _plan(
     if problems:
         raise AnnotatorError("\n".join(problems))
 
-    def wanted(doc_id: str) -> bool:
-        return doc_filter is None or doc_id in doc_filter
-
     excluded: list[dict[str, Any]] = []
     for name in others:
-        n = sum(1 for d in _json_files(workspace.annotations_dir / name) if wanted(d))
+        n = _count_files(workspace.annotations_dir / name, doc_filter)
         reason = (
             "the adjudicated set (gold) is not compared"
             if name.lower() in RESERVED
@@ -522,17 +507,9 @@ def _plan(
         )
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
     checked_ns = now_ns()
-    rows: list[tuple[Any, ...]] = []
+    cols: dict[str, list[Any]] = {k: [] for k in ("annotator", "doc_id", "path", *_IDENT_COLUMNS)}
     for name in chosen if against is None else [*chosen, against]:
-        for doc_id, path, ident in _json_entries(workspace.annotator_dir(name)):
-            if doc_filter is not None and doc_id not in doc_filter:
-                continue
-            if doc_id not in corpus:
-                excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
-                continue
-            rows.append((name, doc_id, path, *ident))
-    columns = list(zip(*rows, strict=True)) or [()] * 6
-    cols = dict(zip(("annotator", "doc_id", "path", *_IDENT_COLUMNS), columns, strict=True))
+        _list_files(workspace.annotator_dir(name), name, corpus, doc_filter, cols, excluded)
     doc_ids = sorted(set(cols["doc_id"]))
     infos = [corpus.info(d) for d in doc_ids]
     docs_frame = pl.DataFrame(
@@ -548,28 +525,66 @@ def _plan(
         cols,
         schema={**dict.fromkeys(["annotator", "doc_id", "path"], pl.String), **dict.fromkeys(_IDENT_COLUMNS, pl.Int64)},
     )
-    listed = listed.join(docs_frame, on="doc_id", how="left", maintain_order="left")
+    listed = listed.join(docs_frame, on="doc_id", how="left").sort("annotator", "doc_id")
     return _Plan(workspace, corpus, chosen, against, doc_filter, listed, excluded, checked_ns)
 
 
-def _json_entries(folder: Path) -> Iterator[tuple[str, str, tuple[int | None, int | None, int | None]]]:
-    """(doc_id, path, (size, mtime_ns, ino) or Nones) of the ``*.json`` files in ``folder``
-    (temporary and hidden files skipped), by doc_id."""
+def _count_files(folder: Path, docs: set[str] | None) -> int:
+    """How many ``*.json`` files ``folder`` holds (on ``docs``), as :func:`_list_files` would list them."""
     try:
-        entries = sorted(
-            (e for e in os.scandir(folder) if e.name.endswith(".json") and not e.name.startswith(".")),
-            key=lambda e: e.name,
-        )
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(".json") and not e.name.startswith(".")]
+    except FileNotFoundError:
+        return 0
+    except OSError as exc:
+        raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
+    return len(names) if docs is None else sum(1 for n in names if n[:-5] in docs)
+
+
+def _list_files(
+    folder: Path,
+    name: str,
+    corpus: Corpus,
+    docs: set[str] | None,
+    cols: dict[str, list[Any]],
+    excluded: list[dict[str, Any]],
+) -> None:
+    """Add the ``*.json`` files of ``folder`` (temporary and hidden files skipped) on ``docs``
+    to ``cols``: annotator, doc_id, path and identity (None: it cannot be stat'ed; read, and
+    refused with the loader's reason); files of documents not in the corpus to ``excluded``."""
+    annotators, doc_ids, paths = cols["annotator"], cols["doc_id"], cols["path"]
+    sizes, mtimes, inodes = cols["size"], cols["mtime_ns"], cols["ino"]
+    try:
+        entries = os.scandir(folder)
     except FileNotFoundError:
         return
     except OSError as exc:
         raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
-    for entry in entries:
-        try:
-            ident: tuple[int | None, int | None, int | None] = identity(entry.stat())
-        except OSError:  # gone or unreadable: read (and refused with the loader's reason)
-            ident = (None, None, None)
-        yield entry.name[:-5], entry.path, ident
+    with entries:
+        for entry in entries:
+            file = entry.name
+            if not file.endswith(".json") or file.startswith("."):
+                continue
+            doc_id = file[:-5]
+            if docs is not None and doc_id not in docs:
+                continue
+            if doc_id not in corpus:
+                excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
+                continue
+            size: int | None
+            mtime: int | None
+            inode: int | None
+            try:
+                st = entry.stat()
+                size, mtime, inode = st.st_size, st.st_mtime_ns, st.st_ino
+            except OSError:
+                size = mtime = inode = None
+            sizes.append(size)
+            mtimes.append(mtime)
+            inodes.append(inode)
+            annotators.append(name)
+            doc_ids.append(doc_id)
+            paths.append(entry.path)
 
 
 def _groups(plan: _Plan, max_docs: int | None) -> list[list[int]]:
