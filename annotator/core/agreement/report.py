@@ -15,7 +15,7 @@ per document and per disagreement).
 
 from __future__ import annotations
 
-from collections import ChainMap, Counter
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +119,23 @@ def _unitizing(unit: UnitizingResult) -> Unitizing:
 
 
 # --------------------------------------------------------------------------- merging
+
+
+class _Texts(Mapping[str, str]):
+    """The chunks' texts as one mapping, each looked up (and read, if lazily) in its own chunk's."""
+
+    def __init__(self, parts: Sequence[Mapping[str, str]], docs: Sequence[pl.Series]) -> None:
+        self.parts = parts
+        self.where = {d: k for k, ids in enumerate(docs) for d in ids.to_list()}
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self.parts[self.where[doc_id]][doc_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return (d for part in self.parts for d in part)
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
 
 
 class _Merge:
@@ -244,7 +261,7 @@ class _Merge:
     def texts(self) -> Mapping[str, str]:
         if len(self.stats) == 1:
             return self.stats[0].texts
-        return ChainMap(*(dict(s.texts) if not isinstance(s.texts, dict) else s.texts for s in self.stats))
+        return _Texts([s.texts for s in self.stats], [s.per_document["doc_id"] for s in self.stats])
 
     def disagreements(self, per_doc: pl.DataFrame, limit: int | None, context: int) -> tuple[Disagreements, int]:
         """The listed disagreements (worst documents first, then kind and position) and how many there are."""
