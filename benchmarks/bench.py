@@ -54,9 +54,8 @@ class Failed(Exception):
 def execute(argv: list[str], cwd: Path, timeout: float, capture: bool) -> tuple[float, float, str]:
     """Run ``python *argv``: (seconds, peak MiB, stdout) or Failed."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "BENCH_T0": repr(time.perf_counter())}
         start = time.perf_counter()
-        env["BENCH_T0"] = repr(start)
+        env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "BENCH_T0": repr(start)}
         proc = subprocess.Popen(
             [sys.executable, *argv],
             cwd=cwd,
@@ -106,7 +105,7 @@ def workspace_for(row: Row, size: int | None) -> Path | None:
     return corpora.fresh_copy(corpora.workspace(size or 1000), name)
 
 
-def measure(row: Row, size: int | None, runs: int, timeout: float) -> dict[str, Any]:
+def measure(row: Row, size: int | None, runs: int, timeout: float, profiled: bool = True) -> dict[str, Any]:
     result: dict[str, Any] = {
         "row": row.id,
         "size": size,
@@ -143,10 +142,15 @@ def measure(row: Row, size: int | None, runs: int, timeout: float) -> dict[str, 
             result["extras"].pop("value", None)
         if row.id == "agreement-nltk":
             scale_to_agreement(result)
-        if report.verdict(result) == "NOT MET":
+        if profiled and report.verdict(result) == "NOT MET":
             result["profile"] = profile(row, where, timeout)
     except Failed as failure:
         result["error"] = str(failure)
+    except subprocess.TimeoutExpired as expired:
+        result["error"] = f"an untimed step did not finish in {expired.timeout:g} s"
+    except subprocess.CalledProcessError as failed:
+        lines = (failed.stderr or b"").decode(errors="replace").strip().splitlines() or [f"exit {failed.returncode}"]
+        result["error"] = f"an untimed step failed: {lines[-1][:200]}"
     finally:
         if workspace is not None:
             shutil.rmtree(workspace, ignore_errors=True)
@@ -265,6 +269,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.replace(",", " ").split()], help="e.g. 1000,10000")
     parser.add_argument("--runs", type=int, help="runs per row (default: the row's, mostly 3)")
     parser.add_argument("--timeout", type=float, help="seconds per run (default: the row's)")
+    parser.add_argument("--no-profile", action="store_true", help="no cProfile run of the rows that miss")
     parser.add_argument("--list", action="store_true", help="list the rows and exit")
     parser.add_argument("--adopt", metavar="N=DIR", help="take DIR (annotator synth --docs N, seed 0) as the cache's")
     args = parser.parse_args()
@@ -284,7 +289,7 @@ def main() -> None:
         for size in sizes:
             runs = args.runs or row.runs_at(size)
             print(f"{report.key(row.id, size)}: {runs} runs", flush=True)
-            result = measure(row, size, runs, args.timeout or row.timeout)
+            result = measure(row, size, runs, args.timeout or row.timeout, profiled=not args.no_profile)
             result["date"] = results["date"]
             results["rows"][report.key(row.id, size)] = result
             print(f"  -> {report.table_row(result)}", flush=True)

@@ -67,7 +67,8 @@ class Row:
 
 
 def run_cli(workspace: Path, *args: str) -> None:
-    subprocess.run([sys.executable, *cli(*args)], cwd=workspace, check=True, capture_output=True)
+    """An untimed step; more than 15 minutes raises subprocess.TimeoutExpired."""
+    subprocess.run([sys.executable, *cli(*args)], cwd=workspace, check=True, capture_output=True, timeout=900)
 
 
 def drop_cache(workspace: Path, run: int = 0) -> None:
@@ -117,7 +118,7 @@ def agreement_rows() -> list[Row]:
             sizes=(K, M, H),
             limits=budgets,
             before=drop_cache,
-            timeout=900,
+            timeout=300,
         ),
         Row(
             "agreement-warm",
@@ -126,7 +127,7 @@ def agreement_rows() -> list[Row]:
             sizes=(K, M, H),
             limits=budgets,
             prepare=prime,
-            timeout=900,
+            timeout=300,
         ),
         Row(
             "agreement-json",
@@ -152,7 +153,7 @@ def agreement_rows() -> list[Row]:
             limits={H: [at_most(3)]},
             prepare=prime,
             before=change_ten_files,
-            timeout=900,
+            timeout=300,
         ),
     ]
 
@@ -175,7 +176,7 @@ def export_row(row_id: str, args: list[str]) -> Row:
         sizes=(M, H),
         limits=BIG,
         runs={H: 1},
-        timeout=600,
+        timeout=300,
     )
 
 
@@ -257,7 +258,7 @@ ROWS: list[Row] = [
         limits=BIG,
         runs={H: 1},
         before=drop_gold,
-        timeout=600,
+        timeout=300,
     ),
     *(export_row(row_id, args) for row_id, args in EXPORTS.items()),
     Row(
@@ -269,7 +270,7 @@ ROWS: list[Row] = [
         needs="texts",
         before=new_workspace,
         cwd=lambda ws, run: ws / f"run{run}",
-        timeout=600,
+        timeout=300,
     ),
     *app_rows(),
 ]
