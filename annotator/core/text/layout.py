@@ -46,7 +46,7 @@ from annotator.core.text.bidi import (
     visual_runs,
 )
 from annotator.core.text.characters import ARABIC_LETTERS, char_class
-from annotator.core.text.shaping import Clusters, cluster, safe
+from annotator.core.text.shaping import Clusters, Glyphs, cluster, safe
 
 MODES = ("app", "terminal")
 # Where a long paragraph may be cut into parts with the same result as analysed whole: spaces
@@ -104,7 +104,7 @@ class Paragraph:
         self.text = text
         self._how = (mode, diacritics)
         self._part = part if part is not None and len(text) > part else None
-        self.clusters = Clusters(array("i", [0]), "", None, array("i"))
+        self.clusters = Clusters(array("i", [0]), Glyphs(""), None, array("i"))
         self.levels: bytes | None = None  # each cluster's, None when all are at the paragraph's
         self.mirrors = False  # brackets to draw mirrored at odd levels
         self.analysed = 0  # characters analysed so far (parts end at cluster starts)
@@ -174,10 +174,7 @@ class Paragraph:
         before = len(c)
         c.bounds.pop()
         c.bounds.extend(array("i", [a + b for b in part.bounds]))
-        if isinstance(c.glyphs, str) and isinstance(part.glyphs, str):
-            c.glyphs += part.glyphs
-        else:
-            c.glyphs = [*c.glyphs, *part.glyphs]
+        c.glyphs = c.glyphs + part.glyphs
         if c.widths is not None or part.widths is not None:
             c.widths = (c.widths or [1] * before) + (part.widths or [1] * len(part))
         if self.levels is not None or levels is not None:
@@ -193,7 +190,7 @@ class Paragraph:
             return 0
         cl = self.clusters
         cl.bounds = array("i", [b - c for b in cl.bounds[k:]])
-        cl.glyphs = cl.glyphs[k:]
+        cl.glyphs = cl.glyphs.tail(k)
         if cl.widths is not None:
             cl.widths = cl.widths[k:]
         if self.levels is not None:
@@ -290,26 +287,58 @@ def _cluster_levels(text: str, bounds: Sequence[int], levels: list[int], base: i
 
 @dataclass(slots=True)
 class DisplayLine:
-    """One row of the reader: its logical range and its cells in visual order."""
+    """One row of the reader: its logical range, and its cells in visual order, found when
+    asked for (a row is drawn or stepped through a few times; a long document has many)."""
 
     paragraph: Paragraph
     first: int  # first cluster of the line
     end: int  # one past the last cluster (hidden trailing white space included)
-    order: Sequence[int]  # visible clusters, left to right
-    glyphs: str | list[str]  # what each of those clusters shows (shaped, mirrored)
+    visible: int  # one past the last visible cluster
     cells: int  # width of the row's text in cells
     indent: int = 0  # blank cells before the text (right alignment)
+    reordered: bool = True  # drawn in visual order ('app' mode), else in logical order
+
+    @property
+    def order(self) -> Sequence[int]:
+        """The visible clusters, left to right."""
+        return self.drawn()[0]
+
+    @property
+    def glyphs(self) -> str | list[str]:
+        """What each cluster of ``order`` shows (shaped, mirrored)."""
+        return self.drawn()[1]
 
     @property
     def text(self) -> str:
         """What the row shows, left to right, without the alignment padding."""
-        return self.glyphs if isinstance(self.glyphs, str) else "".join(self.glyphs)
+        glyphs = self.drawn()[1]
+        return glyphs if isinstance(glyphs, str) else "".join(glyphs)
+
+    def drawn(self) -> tuple[Sequence[int], str | list[str]]:
+        """(order, glyphs): the visible clusters left to right and what each shows."""
+        p, first, visible = self.paragraph, self.first, self.visible
+        glyphs = p.clusters.glyphs
+        if not self.reordered or (p.levels is None and p.base != RTL):  # logical order is visual order
+            return range(first, visible), glyphs[first:visible]
+        if p.levels is None:  # every cluster at the paragraph's right-to-left level: reversed
+            shown = glyphs[first:visible][::-1]
+            if p.mirrors:
+                shown = mirrored(shown) if isinstance(shown, str) else [mirror(g) for g in shown]
+            return range(visible - 1, first - 1, -1), shown
+        bounds, text = p.clusters.bounds, p.text
+        trailing = 0  # white space and isolate controls that end the line (rule L1)
+        while trailing < visible - first and resettable(
+            text[bounds[visible - 1 - trailing] : bounds[visible - trailing]]
+        ):
+            trailing += 1
+        return _reordered(p, first, visible, trailing)
 
     def visual_clusters(self):
         """(glyph, logical start, logical end, cells) for each visible cluster, left to right."""
         p = self.paragraph
         bounds, widths, base = p.clusters.bounds, p.clusters.widths, p.start
-        for glyph, k in zip(self.glyphs, self.order):
+        order, glyphs = self.drawn()
+        for glyph, k in zip(glyphs, order):
             yield glyph, base + bounds[k], base + bounds[k + 1], widths[k] if widths else 1
 
     @property
@@ -389,28 +418,11 @@ class Layout:
         return cls(paragraphs_of(text, mode, diacritics, direction), width, mode)
 
     def _line(self, p: Paragraph, first: int, end: int, visible: int) -> DisplayLine:
-        c = p.clusters
-        glyphs = c.glyphs
+        widths = p.clusters.widths
+        cells = sum(widths[first:visible]) if widths else visible - first
         app = self.mode == "app"
-        if not app or (p.levels is None and p.base != RTL):  # logical order is visual order
-            order: Sequence[int] = range(first, visible)
-            shown = glyphs[first:visible]
-        elif p.levels is None:  # every cluster at the paragraph's right-to-left level: reversed
-            order = range(visible - 1, first - 1, -1)
-            shown = glyphs[first:visible][::-1]
-            if p.mirrors:
-                shown = mirrored(shown) if isinstance(shown, str) else [mirror(g) for g in shown]
-        else:
-            bounds, text = c.bounds, p.text
-            trailing = 0  # white space and isolate controls that end the line (rule L1)
-            while trailing < visible - first and resettable(
-                text[bounds[visible - 1 - trailing] : bounds[visible - trailing]]
-            ):
-                trailing += 1
-            order, shown = _reordered(p, first, visible, trailing)
-        cells = sum(c.widths[k] for k in order) if c.widths else len(order)
-        indent = max(0, self.width - cells) if p.base == RTL and self.mode == "app" else 0
-        return DisplayLine(p, first, end, order, shown, cells, indent)
+        indent = max(0, self.width - cells) if p.base == RTL and app else 0
+        return DisplayLine(p, first, end, visible, cells, indent, app)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -473,7 +485,7 @@ def _reordered(p: Paragraph, first: int, visible: int, trailing: int) -> tuple[a
             order.extend(range(a, b))
             piece = glyphs[a:b]
         pieces.append(piece)
-    if isinstance(glyphs, str):
+    if all(isinstance(piece, str) for piece in pieces):
         return order, "".join(pieces)
     return order, [g for piece in pieces for g in piece]
 

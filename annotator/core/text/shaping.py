@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress
+from typing import overload
 
 import arabic_reshaper
 from rich.cells import cell_len
@@ -119,16 +121,78 @@ class _ReadOnce:
 _RESHAPER.configuration = _ReadOnce(_RESHAPER.configuration)
 
 
+class Glyphs:
+    """What each cluster of a paragraph shows: one string of one character per cluster, and
+    apart the few clusters showing more (a letter with its harakat) or nothing (a hidden
+    bidi control). A string object per cluster would take 76 bytes; this takes two.
+
+    An index gives a cluster's glyph; a slice the glyphs of those clusters, as a string when
+    each is one character, else as a list.
+    """
+
+    __slots__ = ("chars", "other", "_keys")
+
+    def __init__(self, chars: str, other: dict[int, str] | None = None) -> None:
+        self.chars = chars
+        self.other = other or {}
+        self._keys = sorted(self.other)
+
+    @classmethod
+    def of(cls, glyphs: list[str]) -> Glyphs:
+        other = {k: g for k, g in enumerate(glyphs) if len(g) != 1}
+        return cls("".join(g if len(g) == 1 else "\ufffd" for g in glyphs), other)
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def __iter__(self) -> Iterator[str]:
+        if not self.other:
+            return iter(self.chars)
+        other = self.other
+        return (other.get(k, c) for k, c in enumerate(self.chars))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glyphs) and self.chars == other.chars and self.other == other.other
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> str | list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if not isinstance(index, slice):
+            if index < 0:
+                index += len(self.chars)
+            return self.other.get(index, self.chars[index])
+        a, b, _ = index.indices(len(self.chars))
+        chars = self.chars[a:b]
+        keys = self._keys
+        i, j = bisect_left(keys, a), bisect_left(keys, b)
+        if i == j:
+            return chars
+        out = list(chars)
+        for k in keys[i:j]:
+            out[k - a] = self.other[k]
+        return out
+
+    def __add__(self, more: Glyphs) -> Glyphs:
+        n = len(self.chars)
+        return Glyphs(self.chars + more.chars, {**self.other, **{n + k: g for k, g in more.other.items()}})
+
+    def tail(self, k: int) -> Glyphs:
+        """The glyphs from cluster ``k`` on."""
+        return Glyphs(self.chars[k:], {i - k: g for i, g in self.other.items() if i >= k})
+
+
 @dataclass(slots=True)
 class Clusters:
     """One paragraph cut into clusters: offsets, glyphs, cell widths, break opportunities.
 
     Compact, since a paragraph may be millions of characters: offsets in an array, the
-    glyphs one string when each is one character (a list of strings otherwise).
+    glyphs mostly one string (``Glyphs``).
     """
 
     bounds: array  # cluster k covers text[bounds[k]:bounds[k+1]]
-    glyphs: str | list[str]  # what the cell shows (shaped in app mode, logical in terminal mode)
+    glyphs: Glyphs  # what the cell shows (shaped in app mode, logical in terminal mode)
     widths: list[int] | None  # cells per cluster; None when every cluster is one cell
     runs: array  # where words and the white space (a line may break at) between them end, alternately
 
@@ -164,7 +228,7 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
         shaped = drawn
         hide = _TERMINAL_FORMAT if diacritics else _TERMINAL_HIDE_MARKS
     n = len(text)
-    glyphs: str | list[str]
+    glyphs: str | Glyphs
     starts = bytearray(b"\x01") * n  # 1 where a cluster starts: the per-character work stays in C
     joined: list[int] = []  # characters that join the cluster before them (the first of each run)
     lam_alefs: list[int] = []
@@ -202,35 +266,28 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
         glyphs = _with(glyphs, fixed)
     widths: list[int] | None = None
     if orphans or (_BEYOND_ARABIC.search(drawn) or "\u061c" in drawn) and _NOT_ONE.search(drawn):
-        listed = list(glyphs)
+        listed = list(glyphs)  # the rare path: wide characters, lone bidi controls, marks with no base
         for i in (m.start() for m in _BIDI_CONTROL.finditer(drawn)):  # a lone bidi control
             if starts[i]:
                 listed[bisect_right(bounds, i) - 1] = drawn[i].translate(hide)
-        glyphs = listed
-        widths = [cell_len(g) for g in glyphs]
+        glyphs = Glyphs.of(listed)
+        widths = [cell_len(g) for g in listed]
         if all(w == 1 for w in widths):
             widths = None
     runs = array("i", accumulate(map(len, _GAPS.split(heads))))
-    return Clusters(bounds, glyphs, widths, runs)
+    return Clusters(bounds, glyphs if isinstance(glyphs, Glyphs) else Glyphs(glyphs), widths, runs)
 
 
-def _with(glyphs: str, fixed: dict[int, str]) -> str | list[str]:
-    """``glyphs`` with the clusters ``fixed`` says drawn otherwise: still one string when
-    each of them is one character, a list otherwise."""
-    if not fixed:
-        return glyphs
-    if any(len(g) != 1 for g in fixed.values()):
-        out = list(glyphs)
-        for k, g in fixed.items():
-            out[k] = g
-        return out
+def _with(glyphs: str, fixed: dict[int, str]) -> Glyphs:
+    """``glyphs`` with the clusters ``fixed`` says drawn otherwise."""
     pieces: list[str] = []
     done = 0
     for k in sorted(fixed):
-        pieces += (glyphs[done:k], fixed[k])
+        glyph = fixed[k]
+        pieces += (glyphs[done:k], glyph if len(glyph) == 1 else "\ufffd")
         done = k + 1
     pieces.append(glyphs[done:])
-    return "".join(pieces)
+    return Glyphs("".join(pieces), {k: g for k, g in fixed.items() if len(g) != 1})
 
 
 _KEPT_FORMATS = "".join(sorted(FORMAT))
