@@ -43,6 +43,9 @@ def same_over_chunks(data: AgreementInput, splits: tuple[int, ...] = (2, 3), **o
     for n in (1, *splits):
         assert compute_report(split_by_documents(data, n), **options).to_dict() == whole, n
     assert compute_report(split_by_documents(data, 3, interleaved=True), **options).to_dict() == whole
+    nothing = replace(without(data, pl.lit(False)), tokens=data.tokens.clear(), doc_lengths=data.doc_lengths.clear(),
+                      texts={}, excluded=(), migrated={}, files=0, not_done=0, not_started=0, review=0)  # fmt: skip
+    assert compute_report([nothing, *split_by_documents(data, 2), nothing], **options).to_dict() == whole
     return whole
 
 

@@ -69,8 +69,16 @@ class ReferenceCounts:
 
     @staticmethod
     def merge(parts: Sequence[ReferenceCounts]) -> ReferenceCounts:
-        counts = pl.concat([p.counts for p in parts]).group_by("annotator", "item", "name").agg(pl.all().sum())
-        documents = pl.concat([p.documents for p in parts]).group_by("annotator").agg(pl.col("documents").sum())
+        counts = (
+            pl.concat([p.counts for p in parts], how="vertical_relaxed")
+            .group_by("annotator", "item", "name")
+            .agg(pl.all().sum())
+        )
+        documents = (
+            pl.concat([p.documents for p in parts], how="vertical_relaxed")
+            .group_by("annotator")
+            .agg(pl.col("documents").sum())
+        )
         return ReferenceCounts(counts, documents, tuple(sorted({t for p in parts for t in p.types})))
 
 

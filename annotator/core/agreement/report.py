@@ -189,7 +189,7 @@ class _Merge:
                     pl.col("_n").cast(pl.Int64),
                 )
             )
-        table = pl.concat(parts)
+        table = pl.concat(parts, how="vertical_relaxed")
         if cols:
             table = table.group_by(cols).agg(pl.col("_n").sum())
         else:
@@ -222,7 +222,7 @@ class _Merge:
 
     def confusions(self, kind: str) -> tuple[Confusion, ...]:
         table = (
-            pl.concat([s.confusions[kind] for s in self.stats])
+            pl.concat([s.confusions[kind] for s in self.stats], how="vertical_relaxed")
             .group_by("value_a", "value_b")
             .agg(pl.col("count").sum())
             .sort(["count", "value_a", "value_b"], descending=[True, False, False])
@@ -231,7 +231,7 @@ class _Merge:
 
     def distributions(self) -> tuple[Distribution, ...]:
         counts = (
-            pl.concat([s.distributions for s in self.stats])
+            pl.concat([s.distributions for s in self.stats], how="vertical_relaxed")
             .group_by("annotator", "what", "name")
             .agg(pl.col("n").sum())
             .sort("annotator", "what", "name")
@@ -239,7 +239,11 @@ class _Merge:
         per: dict[tuple[str, str], dict[str, int]] = {}
         for a, what, name, n in counts.iter_rows():
             per.setdefault((a, what), {})[name] = n
-        covered = pl.concat([s.covered for s in self.stats]).group_by("annotator").agg(pl.col("documents").sum())
+        covered = (
+            pl.concat([s.covered for s in self.stats], how="vertical_relaxed")
+            .group_by("annotator")
+            .agg(pl.col("documents").sum())
+        )
         documents = dict(covered.iter_rows())
         return tuple(
             Distribution(a, documents.get(a, 0), per.get((a, "labels"), {}), per.get((a, "types"), {}),
@@ -343,7 +347,9 @@ def compute_report(
     token, token_pairs, token_labels = token_scores(annotators, chosen, m.tokens())
     unit = m.units()
 
-    label_spans = pl.concat([s.label_spans for s in stats]).group_by("lab").agg(pl.col("n").sum())
+    label_spans = (
+        pl.concat([s.label_spans for s in stats], how="vertical_relaxed").group_by("lab").agg(pl.col("n").sum())
+    )
     spans_per_label = dict(label_spans.iter_rows())
     per_label = tuple(
         LabelAgreement(
@@ -376,7 +382,7 @@ def compute_report(
         m.count("arguments"),
         m.count("arguments_on_matched"),
     )
-    per_doc = pl.concat([s.per_document for s in stats]).sort(
+    per_doc = pl.concat([s.per_document for s in stats], how="vertical_relaxed").sort(
         ["span_f1_exact", "disagreements", "doc_id"], descending=[False, True, False], nulls_last=True
     )
     listed, total = m.disagreements(per_doc, max_disagreements, context)

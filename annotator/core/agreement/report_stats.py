@@ -134,7 +134,7 @@ def _distributions(st: Study, ev: EventCounts) -> pl.DataFrame:
                 n="n",
             )
         )
-    return pl.concat(parts)
+    return pl.concat(parts, how="vertical_relaxed")
 
 
 def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.DataFrame:
@@ -159,7 +159,7 @@ def _per_document(st: Study, sa_per_doc: pl.DataFrame, dis: pl.DataFrame) -> pl.
             matched_exact="matched_exact",
             matched_overlap="matched_overlap",
             disagreements="disagreements",
-            cov="cov",
+            cov=pl.col("cov").cast(pl.List(pl.String)),
         )
     )
 
