@@ -246,7 +246,7 @@ class _Writer:
         if self.options.format == "conll" and self.options.nested == "columns":
             return _Unpadded(self.folder, name)
         if self.options.format == "spacy":
-            return _DocBin(name)
+            return _DocBin(self.folder, name)
         return _File(self.folder, name)
 
     def _write_file(self, name: str, data: bytes) -> None:
@@ -398,16 +398,19 @@ class _Unpadded(_File):
 
 
 class _DocBin(_Sink):
-    """A split's documents gathered into one DocBin, written at the end."""
+    """A split's documents streamed into one DocBin file (see ``docbin.Collector``)."""
 
-    def __init__(self, name: str):
-        self.name, self.collected = name, docbin.Collector()
+    def __init__(self, folder: Path, name: str):
+        self.name, self.collected = name, docbin.Collector(folder, name)
 
     def add(self, data: bytes, depth: int) -> None:
         self.collected.add(data)
 
+    def close(self) -> None:
+        pass  # the spools are needed until done
+
     def done(self, writer: _Writer) -> None:
-        writer._write_file(self.name, self.collected.to_bytes())
+        writer.files[self.name] = self.collected.write()
 
 
 def _fsync_files(folder: Path) -> None:

@@ -13,8 +13,11 @@ spaCy export is asked for.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import zlib
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
@@ -86,14 +89,96 @@ def render(tagged: Tagged, text: str) -> bytes:
 
 
 class Collector:
-    """A split's documents gathered into one DocBin."""
+    """A split's documents gathered into one DocBin file without holding the bin: the bytes are
+    those of ``DocBin.merge`` of every document then ``DocBin.to_bytes`` (zlib of one msgpack map
+    of the concatenated arrays, the sorted strings, and per-document lists), but each document's
+    arrays and list items are spooled to hidden files beside the output as they come, and the
+    file is compressed from them at the end, a chunk at a time."""
 
-    def __init__(self) -> None:
-        self.bin = spacy_tokens().DocBin(attrs=ATTRS, store_user_data=False)
+    LISTS = ("cats", "flags", "span_groups")  # per-document items, in DocBin.to_bytes's order
+    CHUNK = 1 << 20
+
+    def __init__(self, folder: Path, name: str):
+        empty = spacy_tokens().DocBin(attrs=ATTRS, store_user_data=False)
+        self.version, self.attrs = empty.version, list(empty.attrs)
+        self.path = folder / name
+        self.spools = {key: open(folder / f".{name}.{key}", "w+b") for key in ("tokens", "spaces", *self.LISTS)}
+        self.lengths = bytearray()  # int32 per document, as numpy writes them
+        self.strings: set[str] = set()
+        self.documents = 0
 
     def add(self, data: bytes) -> None:
-        self.bin.merge(spacy_tokens().DocBin(attrs=ATTRS, store_user_data=False).from_bytes(data))
+        """One document's DocBin (``render``)."""
+        pack, msg = _srsly().msgpack_dumps, _srsly().msgpack_loads(zlib.decompress(data))
+        if list(msg["attrs"]) != self.attrs:
+            raise ValueError(f"DocBin attrs {msg['attrs']} are not {self.attrs}")
+        self.spools["tokens"].write(msg["tokens"])
+        self.spools["spaces"].write(msg["spaces"])
+        self.lengths += msg["lengths"]
+        self.strings.update(msg["strings"])
+        for key in self.LISTS:
+            for item in msg[key]:
+                self.spools[key].write(pack(item))
+        self.documents += len(msg["cats"])
 
-    def to_bytes(self) -> bytes:
-        data: bytes = self.bin.to_bytes()
-        return data
+    def write(self) -> str:
+        """The file written; its sha256. The spools are removed."""
+        pack = _srsly().msgpack_dumps
+        digest, deflate = hashlib.sha256(), zlib.compressobj()
+        with open(self.path, "wb") as out:
+
+            def put(raw: bytes) -> None:
+                chunk = deflate.compress(raw)
+                digest.update(chunk)
+                out.write(chunk)
+
+            def put_spool(key: str) -> None:
+                spool = self.spools[key]
+                spool.flush()
+                spool.seek(0)
+                while chunk := spool.read(self.CHUNK):
+                    put(chunk)
+
+            put(b"\x89")  # a map of the 9 keys of DocBin.to_bytes (no user data)
+            put(pack("version") + pack(self.version) + pack("attrs") + pack(self.attrs))
+            for key in ("tokens", "spaces"):
+                put(pack(key) + _bin_header(self.spools[key].tell()))
+                put_spool(key)
+            put(pack("lengths") + pack(bytes(self.lengths)))
+            put(pack("strings") + pack(sorted(self.strings)))
+            for key in self.LISTS:
+                put(pack(key) + _array_header(self.documents))
+                put_spool(key)
+            chunk = deflate.flush()
+            digest.update(chunk)
+            out.write(chunk)
+        self.close()
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        for spool in self.spools.values():
+            spool.close()
+            Path(spool.name).unlink(missing_ok=True)
+
+
+def _bin_header(n: int) -> bytes:
+    """msgpack's header of ``n`` bytes of binary data (what srsly writes before them)."""
+    if n < 1 << 8:
+        return b"\xc4" + n.to_bytes(1, "big")
+    if n < 1 << 16:
+        return b"\xc5" + n.to_bytes(2, "big")
+    return b"\xc6" + n.to_bytes(4, "big")
+
+
+def _array_header(n: int) -> bytes:
+    """msgpack's header of an array of ``n`` items."""
+    if n < 16:
+        return bytes([0x90 | n])
+    if n < 1 << 16:
+        return b"\xdc" + n.to_bytes(2, "big")
+    return b"\xdd" + n.to_bytes(4, "big")
+
+
+@cache
+def _srsly() -> Any:
+    return importlib.import_module("srsly")
