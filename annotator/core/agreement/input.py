@@ -395,7 +395,7 @@ def _merged(parts: list[AgreementInput]) -> AgreementInput:
         return parts[0]
     first = parts[0]
     tables = {
-        name: pl.concat([getattr(p, name) for p in parts], rechunk=True)
+        name: pl.concat([getattr(p, name) for p in parts], rechunk=False)
         for name in ("spans", "coverage", "tokens", "doc_lengths", "events", "arguments")
     }
     texts = [p.texts for p in parts if isinstance(p.texts, LazyTexts)]
@@ -633,9 +633,7 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
     to_read = files.filter(~same)
     selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
     gone = old.filter(selected_rows).join(listed, on=key, how="anti")
-    kept = old.filter(pl.col("kind") <= KIND_ARGUMENT)
-    if to_read.height or gone.height:
-        kept = kept.join(pl.concat([to_read.select(key), gone.select(key)]), on=key, how="anti", maintain_order="left")
+    kept = _without(old.filter(pl.col("kind") <= KIND_ARGUMENT), pl.concat([to_read.select(key), gone.select(key)]))
     texts_old, texts_read = _texts(plan, old, listed)
     rows = pl.concat([kept, texts_old])
     if to_read.height or texts_read.height:
@@ -700,6 +698,18 @@ def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.Dat
 
 
 _IDENT_COLUMNS = ("size", "mtime_ns", "ino")
+
+
+def _without(rows: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` but those of ``files`` (annotator, doc_id): usually a few, so only the rows of
+    their documents are joined."""
+    import polars as pl
+
+    if not files.height:
+        return rows
+    touched = pl.col("doc_id").is_in(files["doc_id"].unique().implode())
+    rest = rows.filter(touched).join(files, on=["annotator", "doc_id"], how="anti", maintain_order="left")
+    return pl.concat([rows.filter(~touched), rest])
 
 
 def _stat(path: str) -> tuple[int | None, int | None, int | None]:
@@ -888,7 +898,7 @@ def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dic
     lengths = covered.join(texts, on="doc_id", how="left", maintain_order="left")
     annotations = mine.filter(pl.col("kind").is_between(KIND_SPAN, KIND_ARGUMENT))
     if kept.height < read_ok.height:  # the rows of files left out after reading dropped
-        annotations = annotations.join(kept.select(key), on=key, how="semi", maintain_order="left")
+        annotations = _without(annotations, read_ok.join(kept, on=key, how="anti").select(key))
 
     def of(kind: int, *columns: Any) -> pl.DataFrame:
         return annotations.filter(pl.col("kind") == kind).select(*key, *columns)
