@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from pathlib import Path
 
 import orjson
@@ -10,6 +12,7 @@ import pytest
 
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
+from annotator.core.jsonio import SYNC_BATCH
 from annotator.core.workspace import CONFIG_NAME, Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -353,3 +356,40 @@ def test_config_missing_project_fields_is_an_error(tmp_path):
     (root / CONFIG_NAME).write_text("not = [valid toml", encoding="utf-8")
     with pytest.raises(AnnotatorError, match="TOML"):
         Workspace.open(root)
+
+
+# --- many files at once (written with one sync of the file system, jsonio.SYNC_BATCH) -------
+
+
+def test_a_folder_of_many_files_lands_whole_or_not_at_all(ws, src, monkeypatch):
+    count = 3 * SYNC_BATCH
+    for i in range(count):
+        put(src / "many" / f"m{i:03d}.txt", f"نص رقم {i}\n")
+    put(src / "many" / "deep" / "m999.txt", b"bad \xff byte")
+    with pytest.raises(AnnotatorError) as info:
+        Corpus(ws.corpus_dir).import_texts([src / "many"])
+    (line,) = str(info.value).splitlines()  # the one bad file, named, with its byte
+    assert str(src / "many" / "deep" / "m999.txt") in line and "not valid UTF-8" in line and "byte 4" in line
+    assert snapshot(ws.corpus_dir) == {}
+
+    (src / "many" / "deep" / "m999.txt").unlink()
+    real_replace, renamed = os.replace, []
+
+    def full_disk_halfway(old, new):  # the renames stop part-way: every one done is undone
+        if len(renamed) == count // 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(new))
+        renamed.append(new)
+        real_replace(old, new)
+
+    monkeypatch.setattr(os, "replace", full_disk_halfway)
+    with pytest.raises(AnnotatorError, match="nothing was imported"):
+        Corpus(ws.corpus_dir).import_texts([src / "many"])
+    assert snapshot(ws.corpus_dir) == {}
+    monkeypatch.setattr(os, "replace", real_replace)
+
+    added, _ = Corpus(ws.corpus_dir).import_texts([src / "many"])
+    assert len(added) == count
+    stored = snapshot(ws.corpus_dir)
+    assert sorted(stored) == sorted([f"m{i:03d}.txt" for i in range(count)] + ["index.jsonl"])  # no temp file
+    assert stored["m042.txt"] == "نص رقم 42\n".encode()
+    assert Corpus(ws.corpus_dir).ids == [f"m{i:03d}" for i in range(count)]

@@ -238,3 +238,19 @@ def test_render_names_a_bad_text_in_one_line(ws, capsys):
     (ws.corpus_dir / "doc.txt").write_bytes(b"\xff")
     result = run(capsys, "--workspace", str(ws.root), "render", "doc", "--width", "40")
     assert_one_error(result, "doc.txt", "byte 0", "not valid UTF-8")
+
+
+def test_a_long_index_as_written_reads_whole_and_a_repeated_id_is_still_named(ws):
+    """The index read in one pass (every line as the program writes it) gives what the lines
+    say; one line that is not (an id given again) is found as before, with both line numbers."""
+    lines = [entry(f"d{i:04d}", title=f"title {i}", chars=i) for i in range(300)]
+    write_index(ws, lines)
+    corpus = Corpus(ws.corpus_dir)
+    assert not corpus.problems
+    assert [info.to_json() for info in corpus.infos()] == lines
+    write_index(ws, [*lines, entry("d0007")])
+    corpus = Corpus(ws.corpus_dir)
+    assert len(corpus) == 300 and corpus.info("d0007").title == "title 7"
+    assert [str(p) for p in corpus.problems] == [
+        f"{ws.corpus_dir / 'index.jsonl'}:301: document 'd0007' is given again (first on line 8)"
+    ]
