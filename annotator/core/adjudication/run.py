@@ -66,6 +66,7 @@ from annotator.core.workspace import Workspace
 PARALLEL_MIN = 400  # documents; fewer are merged in this process
 BATCH = 200  # documents a worker process merges at a time
 MAX_WORKERS = 8
+WRITERS = 8  # threads per worker process, so that one document's fsync does not stop the others
 
 __all__ = [
     "GOLD",
@@ -228,13 +229,18 @@ def _merge_batch(
     annotators: list[str],
     stale: dict[str, list[str]],
 ) -> list[DocOutcome]:
+    from concurrent.futures import ThreadPoolExecutor
+
     corpus = _corpora.get(workspace.corpus_dir)
     if corpus is None:
         corpus = _corpora[workspace.corpus_dir] = Corpus(workspace.corpus_dir)
-    return [
-        adjudicate_document(workspace, corpus, doc_id, strategy, annotators, stale.get(doc_id, ()))
-        for doc_id in doc_ids
-    ]
+
+    def one(doc_id: str) -> DocOutcome:
+        return adjudicate_document(workspace, corpus, doc_id, strategy, annotators, stale.get(doc_id, ()))
+
+    # threads: each gold file is fsynced twice (file, folder); the waits overlap and the disk groups them
+    with ThreadPoolExecutor(max_workers=WRITERS) as threads:
+        return list(threads.map(one, doc_ids))
 
 
 def _stale_temporary_files(folder: Path) -> dict[str, list[str]]:
