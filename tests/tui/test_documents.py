@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from annotator.core.annotations.model import DocumentAnnotations, Entity
 from annotator.core.annotations.store import AnnotationStore
-from annotator.core.corpus import Corpus
+from annotator.core.corpus import Corpus, DocumentInfo
 from annotator.tui.app import make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.document_list import DocumentList
@@ -53,7 +53,17 @@ async def test_a_large_corpus_lists_every_document(workspace, tmp_path) -> None:
     async with app.run_test(size=(120, 20)) as pilot:
         documents = app.screen.query_one(DocumentList)
         assert len(documents.infos) == 3005
+        first_screen = [documents.render_line(y).text.split()[0] for y in range(1, 7)]
+        assert first_screen == [*SEED_IDS, "n00000"]  # the first documents, in id order
         await pilot.press("end")
         assert documents.selected == "n02999"  # ids in sorted order: the seeds (digits) come first
         await wait_for_statuses(pilot, documents, 3005)
         assert "3,005 documents" in str(app.screen.query_one("#doc-header").render())
+
+
+def test_the_id_column_is_as_wide_as_the_widest_id_shown() -> None:
+    """Ids are measured in cells as shown: a wide character takes two, a control its symbol."""
+    infos = [DocumentInfo("doc", "0" * 64, 1, ""), DocumentInfo("文書文書文書", "0" * 64, 1, "")]
+    assert DocumentList(infos, "app").id_width == 12
+    assert DocumentList(infos[:1], "app").id_width == 8  # never narrower than the header
+    assert DocumentList([DocumentInfo("a_long_plain_id", "0" * 64, 1, "")], "app").id_width == 15
