@@ -81,6 +81,16 @@ def mirrorable() -> frozenset[str]:
     return frozenset(_mirrors())
 
 
+@lru_cache(maxsize=1)
+def _mirrorable_class() -> re.Pattern[str]:
+    return re.compile(f"[{char_class(mirrorable())}]")
+
+
+def has_mirrorable(text: str) -> bool:
+    """Whether ``text`` holds a character drawn mirrored at odd levels (a regex: no str a character)."""
+    return _mirrorable_class().search(text) is not None
+
+
 def mirror(glyph: str) -> str:
     """``glyph`` as drawn at a right-to-left level: its base character mirrored, marks kept."""
     return _mirrors().get(glyph[:1], glyph[:1]) + glyph[1:] if glyph else glyph

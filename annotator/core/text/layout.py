@@ -38,8 +38,8 @@ from annotator.core.text.bidi import (
     REMOVED_BY_X9,
     RTL,
     base_level,
+    has_mirrorable,
     mirror,
-    mirrorable,
     mirrored,
     paragraph_levels,
     resettable,
@@ -162,7 +162,7 @@ class Paragraph:
             self.base, self.clusters, self.levels = base, part, part_levels
         else:
             self._append(part, part_levels)
-        self.mirrors = self.mirrors or not mirrorable().isdisjoint(piece)
+        self.mirrors = self.mirrors or has_mirrorable(piece)
         before = len(self.clusters) - len(part)
         if self._run_ends:  # the last part ended with white space: drop the empty word after it
             self._run_ends.pop()
@@ -267,12 +267,14 @@ def _cluster_levels(text: str, bounds: Sequence[int], levels: list[int], base: i
     removes (embeddings, PDF, ZWJ, soft hyphen). A cluster of nothing else takes the level
     of the cluster before it (of the first other one when it leads), so it never splits a
     run of the text around it."""
-    out = [levels[b] for b in bounds[:-1]]
+    out = list(levels) if len(bounds) == len(levels) + 1 else list(map(levels.__getitem__, bounds[:-1]))
     if not REMOVED_BY_X9.search(text):
         return out
     lone: list[int] = []  # clusters of removed characters only
-    for k, b in enumerate(bounds[:-1]):
-        if REMOVED_BY_X9.match(text, b):
+    for match in REMOVED_BY_X9.finditer(text):
+        b = match.start()
+        k = bisect_right(bounds, b) - 1
+        if bounds[k] == b:  # a cluster starts with it
             kept = next((i for i in range(b + 1, bounds[k + 1]) if not REMOVED_BY_X9.match(text, i)), None)
             if kept is None:
                 lone.append(k)

@@ -49,9 +49,20 @@ _ZERO = one_of(ZERO_WIDTH)
 _ZERO_JOINING = one_of(LIGATURE_INNER)  # a ZWNJ or a bidi control between lam and alef stops the ligature
 _SPECIAL_APP = re.compile(f"(?P<lam>{LAM}{_ZERO_JOINING}*[{ALEFS}])|{_ZERO}+")
 _SPECIAL_LOGICAL = re.compile(f"{_ZERO}+")
+# The same without characters beyond U+FFFF, for the text that has none (nearly all): a plain
+# class runs in re's fast loop, an alternation guarding astral ranges twice as slowly.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ZERO_BMP = f"[{char_class(c for c in ZERO_WIDTH if c <= chr(0xFFFF))}]"
+_SPECIAL_APP_BMP = re.compile(
+    f"(?P<lam>{LAM}[{char_class(c for c in LIGATURE_INNER if c <= chr(0xFFFF))}]*[{ALEFS}])|{_ZERO_BMP}+"
+)
+_SPECIAL_LOGICAL_BMP = re.compile(f"{_ZERO_BMP}+")
 # Runs of characters that can join one another: Arabic letters, and what is transparent to
 # joining or causes it (marks, format characters such as RLM and ZWJ, the soft hyphen).
 _ARABIC_RUN = re.compile(f"({one_of(ZERO_WIDTH | ARABIC_LETTERS | WIDE_TRANSPARENT)}+)")
+_ARABIC_RUN_BMP = re.compile(
+    f"([{char_class(c for c in ZERO_WIDTH | ARABIC_LETTERS | WIDE_TRANSPARENT if c <= chr(0xFFFF))}]+)"
+)
 _TRANSPARENT = re.compile(one_of(JOINING_TRANSPARENT))
 # Clusters that may be other than one cell: wide characters, emoji presentation (VS16)
 # and zero-width bidi controls; nothing before U+1100 is wide.
@@ -219,8 +230,9 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     or after a bidi control) make a cluster drawn on a dotted circle.
     """
     drawn = safe(text)  # controls as symbols
+    astral = _ASTRAL.search(drawn) is not None
     if shape:
-        parts = _ARABIC_RUN.split(drawn)  # odd items are runs of joining characters
+        parts = (_ARABIC_RUN if astral else _ARABIC_RUN_BMP).split(drawn)  # odd items: runs of joining characters
         parts[1::2] = map(_shape_word, parts[1::2])
         shaped = "".join(parts)
         hide = _FORMAT if diacritics else _HIDE_MARKS
@@ -233,7 +245,12 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     joined: list[int] = []  # characters that join the cluster before them (the first of each run)
     lam_alefs: list[int] = []
     orphans: list[int] = []  # starts of clusters of marks with no base
-    for match in (_SPECIAL_APP if shape else _SPECIAL_LOGICAL).finditer(drawn):
+    special = (
+        (_SPECIAL_APP if shape else _SPECIAL_LOGICAL)
+        if astral
+        else (_SPECIAL_APP_BMP if shape else _SPECIAL_LOGICAL_BMP)
+    )
+    for match in special.finditer(drawn):
         a, b = match.span()
         if match.lastgroup == "lam":
             starts[a + 1 : b] = bytes(b - a - 1)
