@@ -18,14 +18,15 @@ from annotator.core.text.printable import printable
 from annotator.core.workspace import Workspace
 from annotator.tui.commands import AnnotatorCommands, open_command_palette
 from annotator.tui.keys import bindings, with_label_keys
-from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.screens.corpus_search import CorpusSearchScreen
 from annotator.tui.screens.documents import DocumentsScreen
 from annotator.tui.screens.help import HelpScreen, bindings_table
 from annotator.tui.screens.modals import AskNameScreen, DisplayCheckScreen
 from annotator.tui.terminal_driver import exit_on_signals, switching_driver
 from annotator.tui.widgets.document_list import DocumentList
-from annotator.tui.widgets.reader_view import ReaderView
+
+# The annotation screen, the reader and the corpus search are imported where they are first
+# shown: the tokenizer, the navigator and the reader's tables they build as they are imported
+# are not needed for the first frame, the document list.
 
 
 class AnnotatorApp(App):
@@ -108,6 +109,8 @@ class AnnotatorApp(App):
             self.documents_screen.refresh_statuses()
 
     def open_document(self, doc_id: str, at: int | None = None) -> None:
+        from annotator.tui.screens.annotate import AnnotateScreen
+
         if self.store is None:
             self.notify("who is annotating? give your name first", severity="warning")
             return
@@ -153,6 +156,8 @@ class AnnotatorApp(App):
     def action_show_documents(self) -> None:
         """Back to the list, at the document that was shown (the list reads what changed as it
         is shown again: DocumentsScreen.on_screen_resume)."""
+        from annotator.tui.screens.annotate import AnnotateScreen
+
         screen = self.screen
         if isinstance(screen, AnnotateScreen):
             self.pop_screen()  # the screen lets its document go as it is removed
@@ -160,6 +165,8 @@ class AnnotatorApp(App):
                 self.screen.select(screen.document.id)
 
     def action_search_corpus(self) -> None:
+        from annotator.tui.screens.corpus_search import CorpusSearchScreen
+
         def opened(hit: tuple[str, int] | None) -> None:
             if hit is None:
                 return
@@ -208,6 +215,8 @@ class AnnotatorApp(App):
     def set_bidi_display(self, display: Display) -> None:
         """Draw in another mode from now on: the terminal switched to match, every open screen
         laid out again."""
+        from annotator.tui.widgets.reader_view import ReaderView
+
         self._switch_terminal(display)
         self.set_class(display.mode == "terminal", "bidi-terminal")  # app.tcss: panels below the text
         if display.mode != self.bidi:
