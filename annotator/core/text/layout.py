@@ -452,13 +452,14 @@ class Layout:
         """
         row = self.row_of(offset)
         line = self.lines[row]
-        ranges = line.cell_ranges()
         following: tuple[int, int] | None = None  # (start, cell) of the first cluster drawn after offset
-        for x, (start, end) in enumerate(ranges):
-            if start <= offset < end:
+        x = 0
+        for _, start, end, cells in line.visual_clusters():
+            if start <= offset < end and cells:
                 return row, line.indent + x
-            if start > offset and (following is None or start < following[0]):
+            if start > offset and cells and (following is None or start < following[0]):
                 following = (start, x)
+            x += cells
         if following is not None:  # a zero-width character (a bidi control): the next one drawn
             return row, line.indent + following[1]
         return row, self._reading_end(line)

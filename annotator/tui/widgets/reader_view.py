@@ -384,7 +384,7 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
     def scroll_cursor_visible(self) -> None:
         if self.text_layout is None or not self._units:
             return
-        row, _ = self.text_layout.locate(self.cursor_span[0])
+        row = self.text_layout.row_of(self.cursor_span[0])  # the row is all it needs: no cell map
         height = self.scrollable_content_region.height
         if row < self.scroll_y:
             self.scroll_to(y=row, animate=False)
@@ -398,8 +398,10 @@ class ReaderView(CachedStyles, ScrollView, can_focus=True):
             return
         caret = self.caret
         index = move(Navigator(self.text_layout, self._units), caret.index)
-        self.caret = caret.extended_to(index) if extend else caret.moved_to(index)
-        self.scroll_cursor_visible()
+        moved = caret.extended_to(index) if extend else caret.moved_to(index)
+        if moved == caret:  # nowhere to go: still bring the cursor into view
+            self.scroll_cursor_visible()
+        self.caret = moved  # a move scrolls as it is announced (watch_caret)
 
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
