@@ -98,6 +98,12 @@ def change_ten_files(workspace: Path, run: int) -> None:
         temp.replace(path)
 
 
+def drop_bench_annotations(workspace: Path, run: int) -> None:
+    """Each keypress run starts from no labels: a label key on a token labelled by the
+    previous run would change nothing and draw no frame."""
+    shutil.rmtree(workspace / "annotations" / "bench", ignore_errors=True)
+
+
 def drop_gold(workspace: Path, run: int) -> None:
     shutil.rmtree(workspace / "annotations" / "gold", ignore_errors=True)
 
@@ -231,6 +237,7 @@ def app_rows() -> list[Row]:
                 unit="ms",
                 needs="small",
                 limits=keypress,
+                before=drop_bench_annotations,
                 timeout=120,
             )
             for action in ("cursor", "label", "undo")
