@@ -249,7 +249,17 @@ def write_atomic(path: Path, data: bytes) -> None:
 def save(results: dict[str, Any]) -> None:
     write_atomic(RESULTS, orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     notes = report.parse_notes(NOTES.read_text(encoding="utf-8")) if NOTES.is_file() else {}
-    order = [report.key(row.id, size) for row in ROWS for size in row.sizes]
+    order = {
+        report.key(row.id, size): {
+            "row": row.id,
+            "size": size,
+            "title": row.title,
+            "unit": row.unit,
+            "limits": [list(limit) for limit in row.limits.get(size, [])],
+        }
+        for row in ROWS
+        for size in row.sizes
+    }
     write_atomic(MARKDOWN, report.render(results, notes, order).encode())
 
 

@@ -58,7 +58,9 @@ def checks(result: Result) -> list[tuple[str, bool]]:
 
 
 def verdict(result: Result) -> str:
-    """'met', 'NOT MET' or '' (a row without a budget that ran)."""
+    """'met', 'NOT MET', '' (a row without a budget that ran, or one never run) or 'failed'."""
+    if result.get("pending"):
+        return ""
     found = checks(result)
     if result.get("error"):
         return "NOT MET" if found else "failed"
@@ -74,7 +76,9 @@ def size_text(size: int | None) -> str:
 def table_row(result: Result) -> str:
     budget = "; ".join(text for _, _, _, text in result["limits"]) or "-"
     peak = f"{result['peak_mib']:,.0f} MiB" if result.get("peak_mib") else "-"
-    if result.get("error") or not result.get("samples"):
+    if result.get("pending"):
+        cells = ["not measured yet", "", "", "0"]
+    elif result.get("error") or not result.get("samples"):
         cells = [result.get("error") or "no result", "", "", str(len(result.get("samples") or []))]
     else:
         s = stats(result["samples"])
@@ -100,10 +104,11 @@ def parse_notes(text: str) -> dict[str, str]:
     return {name: body.strip() for name, body in notes.items()}
 
 
-def render(results: dict[str, Any], notes: dict[str, str], order: list[str]) -> str:
-    """BENCHMARKS.md from results.json's content, in ``order`` of keys (others after)."""
-    rows = results.get("rows", {})
-    keys = [k for k in order if k in rows] + sorted(k for k in rows if k not in order)
+def render(results: dict[str, Any], notes: dict[str, str], order: dict[str, Result]) -> str:
+    """BENCHMARKS.md from results.json's content; ``order``: every row's key in table order,
+    with what to show (title, size, limits) for a row never measured. Other results follow."""
+    rows = {**{k: {**pending, "pending": True} for k, pending in order.items()}, **results.get("rows", {})}
+    keys = list(order) + sorted(k for k in rows if k not in order)
     machine = results.get("machine", {})
     lines = [
         "# Benchmarks",
@@ -146,7 +151,7 @@ def render(results: dict[str, Any], notes: dict[str, str], order: list[str]) -> 
             ]
             lines += ["", "```text"]
             lines += [result["profile"].rstrip(), "```", ""]
-    older = [(k, rows[k]) for k in keys if rows[k].get("date") != results.get("date")]
+    older = [(k, rows[k]) for k in keys if not rows[k].get("pending") and rows[k].get("date") != results.get("date")]
     if older:
         lines += ["", "## Results from earlier runs", ""]
         lines += [f"- `{k}`: {result.get('date', '?')}" for k, result in older]

@@ -69,7 +69,15 @@ def test_the_markdown_shows_every_row_and_explains_the_ones_that_miss():
     }
     notes = report.parse_notes("# Why\nintro\n\n## layout\nPython work per cluster.\n\nSecond line.\n## help\nx\n")
     assert notes == {"layout": "Python work per cluster.\n\nSecond line.", "help": "x"}
-    text = report.render(results, notes, ["layout", "agreement-cold@10000", "agreement-cold@100000"])
+    never = {
+        "row": "help",
+        "size": None,
+        "title": "`annotator --help`",
+        "unit": "s",
+        "limits": [["median", "<=", 0.3, "≤ 0.3 s"]],
+    }
+    order = {"layout": {}, "agreement-cold@10000": {}, "agreement-cold@100000": {}, "help": never}
+    text = report.render(results, notes, order)
     assert "AMD EPYC (2 cores), 24 GiB RAM, Debian, Python 3.11.7, polars 2" in text
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert (
@@ -78,7 +86,9 @@ def test_the_markdown_shows_every_row_and_explains_the_ones_that_miss():
     )
     assert table[3].endswith("| 10,000 × 3 | 2.00 s | 1.00 s | 3.00 s | 3 | 900 MiB | ≤ 2.5 s; ≤ 2 GB | met |")
     assert "| 100,000 × 3 | did not finish in 900 s |" in table[4] and table[4].endswith("NOT MET |")
+    assert table[5] == "| `annotator --help` | - | not measured yet |  |  | 0 | - | ≤ 0.3 s |  |"
     missed = text.split("## Not within budget")[1]
+    assert "### `help`" not in missed
     assert "### `layout`" in missed and "Python work per cluster.\n\nSecond line." in missed
     assert "1 0.1 5.0 layout.py:18(main)" in missed
     assert "### `agreement-cold@100000`" in missed and "(no explanation in benchmarks/notes.md yet)" in missed
