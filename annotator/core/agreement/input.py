@@ -507,84 +507,73 @@ def _plan(
         )
         excluded.append({"annotator": name, "doc_id": None, "reason": reason, "files": n})
     checked_ns = now_ns()
-    cols: dict[str, list[Any]] = {k: [] for k in ("annotator", "doc_id", "path", *_IDENT_COLUMNS)}
-    for name in chosen if against is None else [*chosen, against]:
-        _list_files(workspace.annotator_dir(name), name, corpus, doc_filter, cols, excluded)
-    doc_ids = sorted(set(cols["doc_id"]))
-    infos = [corpus.info(d) for d in doc_ids]
-    docs_frame = pl.DataFrame(
-        {
-            "doc_id": doc_ids,
-            "sha256": [i.sha256 for i in infos],
-            "chars": [i.chars for i in infos],
-            "shard": [shard_of(d) for d in doc_ids],
-        },
-        schema={"doc_id": pl.String, "sha256": pl.String, "chars": pl.Int64, "shard": pl.Int64},
+    readers = chosen if against is None else [*chosen, against]
+    found = pl.concat(
+        [_json_files(Path(), ""), *(_json_files(workspace.annotator_dir(name), name) for name in readers)],
+        how="vertical",
+    ).with_columns(doc_id=pl.col("file").str.head(-5))
+    if doc_filter is not None:
+        found = found.filter(pl.col("doc_id").is_in(pl.Series(sorted(doc_filter), dtype=pl.String).implode()))
+    ids = corpus.ids if doc_filter is None else sorted(d for d in doc_filter if d in corpus)
+    infos = [corpus.info(d) for d in ids]
+    index = pl.DataFrame(
+        {"doc_id": ids, "sha256": [i.sha256 for i in infos], "chars": [i.chars for i in infos]},
+        schema={"doc_id": pl.String, "sha256": pl.String, "chars": pl.Int64},
     )
-    listed = pl.DataFrame(
-        cols,
-        schema={**dict.fromkeys(["annotator", "doc_id", "path"], pl.String), **dict.fromkeys(_IDENT_COLUMNS, pl.Int64)},
+    unknown = found.join(index, on="doc_id", how="anti").select("annotator", "doc_id")
+    excluded += [{**row, "reason": "no such document in the corpus"} for row in unknown.iter_rows(named=True)]
+    listed = found.join(index, on="doc_id", how="inner").sort("annotator", "doc_id")
+    doc_ids = listed["doc_id"].unique(maintain_order=True)
+    shards = pl.DataFrame(
+        {"doc_id": doc_ids, "shard": [shard_of(d) for d in doc_ids]},
+        schema={"doc_id": pl.String, "shard": pl.Int64},
     )
-    listed = listed.join(docs_frame, on="doc_id", how="left").sort("annotator", "doc_id")
+    listed = listed.join(shards, on="doc_id", how="left", maintain_order="left")
+    listed = pl.concat([listed, identities(listed["path"].to_list())], how="horizontal").select(
+        "annotator", "doc_id", "path", *_IDENT_COLUMNS, "sha256", "chars", "shard"
+    )
     return _Plan(workspace, corpus, chosen, against, doc_filter, listed, excluded, checked_ns)
 
 
-def _count_files(folder: Path, docs: set[str] | None) -> int:
-    """How many ``*.json`` files ``folder`` holds (on ``docs``), as :func:`_list_files` would list them."""
+def _json_names(folder: Path) -> list[str]:
+    """The names of the ``*.json`` files of ``folder`` (temporary and hidden files skipped); none if it is missing."""
     try:
-        with os.scandir(folder) as entries:
-            names = [e.name for e in entries if e.name.endswith(".json") and not e.name.startswith(".")]
+        names = os.listdir(folder)
     except FileNotFoundError:
-        return 0
+        return []
     except OSError as exc:
         raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
+    return [n for n in names if n.endswith(".json") and not n.startswith(".")]
+
+
+def _count_files(folder: Path, docs: set[str] | None) -> int:
+    """How many ``*.json`` files ``folder`` holds (on ``docs``), as :func:`_json_files` would list them."""
+    names = _json_names(folder)
     return len(names) if docs is None else sum(1 for n in names if n[:-5] in docs)
 
 
-def _list_files(
-    folder: Path,
-    name: str,
-    corpus: Corpus,
-    docs: set[str] | None,
-    cols: dict[str, list[Any]],
-    excluded: list[dict[str, Any]],
-) -> None:
-    """Add the ``*.json`` files of ``folder`` (temporary and hidden files skipped) on ``docs``
-    to ``cols``: annotator, doc_id, path and identity (None: it cannot be stat'ed; read, and
-    refused with the loader's reason); files of documents not in the corpus to ``excluded``."""
-    annotators, doc_ids, paths = cols["annotator"], cols["doc_id"], cols["path"]
-    sizes, mtimes, inodes = cols["size"], cols["mtime_ns"], cols["ino"]
-    try:
-        entries = os.scandir(folder)
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise AnnotatorError("cannot list annotation files", str(folder), exc.strerror) from exc
-    with entries:
-        for entry in entries:
-            file = entry.name
-            if not file.endswith(".json") or file.startswith("."):
-                continue
-            doc_id = file[:-5]
-            if docs is not None and doc_id not in docs:
-                continue
-            if doc_id not in corpus:
-                excluded.append({"annotator": name, "doc_id": doc_id, "reason": "no such document in the corpus"})
-                continue
-            size: int | None
-            mtime: int | None
-            inode: int | None
-            try:
-                st = entry.stat()
-                size, mtime, inode = st.st_size, st.st_mtime_ns, st.st_ino
-            except OSError:
-                size = mtime = inode = None
-            sizes.append(size)
-            mtimes.append(mtime)
-            inodes.append(inode)
-            annotators.append(name)
-            doc_ids.append(doc_id)
-            paths.append(entry.path)
+def _json_files(folder: Path, name: str) -> pl.DataFrame:
+    """annotator, file, path of each ``*.json`` file of ``folder``."""
+    import polars as pl
+
+    names = pl.Series("file", _json_names(folder) if name else [], dtype=pl.String)
+    return pl.DataFrame([names]).with_columns(
+        annotator=pl.lit(name, dtype=pl.String), path=pl.lit(os.path.join(folder, "")) + pl.col("file")
+    )
+
+
+def identities(paths: list[str]) -> pl.DataFrame:
+    """size, mtime_ns, ino of each path (nulls: it cannot be stat'ed; read, and refused with the loader's reason)."""
+    import polars as pl
+
+    def one(path: str) -> tuple[int | None, int | None, int | None]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None, None, None
+        return st.st_size, st.st_mtime_ns, st.st_ino
+
+    return pl.DataFrame([one(p) for p in paths], schema=dict.fromkeys(_IDENT_COLUMNS, pl.Int64), orient="row")
 
 
 def _groups(plan: _Plan, max_docs: int | None) -> list[list[int]]:
@@ -633,8 +622,10 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
     to_read = files.filter(~same)
     selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
     gone = old.filter(selected_rows).join(listed, on=key, how="anti")
-    kept = _without(old.filter(pl.col("kind") <= KIND_ARGUMENT), pl.concat([to_read.select(key), gone.select(key)]))
     texts_old, texts_read = _texts(plan, old, listed)
+    if not (to_read.height or gone.height or texts_read.height):  # nothing changed: the rows as read
+        return old.drop("shard")
+    kept = _without(old.filter(pl.col("kind") <= KIND_ARGUMENT), pl.concat([to_read.select(key), gone.select(key)]))
     rows = pl.concat([kept, texts_old])
     if to_read.height or texts_read.height:
         read = _read(plan, to_read, texts_read, pool, progress)
