@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import accumulate
 from typing import overload
 
 import arabic_reshaper
@@ -241,7 +241,7 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
         hide = _TERMINAL_FORMAT if diacritics else _TERMINAL_HIDE_MARKS
     n = len(text)
     glyphs: str | Glyphs
-    starts = bytearray(b"\x01") * n  # 1 where a cluster starts: the per-character work stays in C
+    inner: list[tuple[int, int]] = []  # ranges of characters that start no cluster, in order
     joined: list[int] = []  # characters that join the cluster before them (the first of each run)
     lam_alefs: list[int] = []
     orphans: list[int] = []  # starts of clusters of marks with no base
@@ -253,23 +253,28 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     for match in special.finditer(drawn):
         a, b = match.span()
         if match.lastgroup == "lam":
-            starts[a + 1 : b] = bytes(b - a - 1)
+            inner.append((a + 1, b))
             lam_alefs.append(a)
             continue
         piece_start, attached = a, a > 0  # the first piece joins the character before it
         for control in _BIDI_CONTROL.finditer(drawn, a, b):
             c = control.start()
-            _zero_piece(piece_start, c, attached, starts, joined, orphans)
+            _zero_piece(piece_start, c, attached, inner, joined, orphans)
             piece_start, attached = c + 1, False
-        _zero_piece(piece_start, b, attached, starts, joined, orphans)
-    if not joined and not lam_alefs and not orphans:
-        bounds = array("i", range(n + 1))
+        _zero_piece(piece_start, b, attached, inner, joined, orphans)
+    if not inner and not orphans:
+        bounds = _offsets(0, n + 1)
         heads, glyphs = text, shaped
     else:
-        bounds = array("i", compress(range(n), starts))
+        # Cluster heads are the characters between the inner ranges: a slice per range
+        # (a few per paragraph) instead of a step per character.
+        kept = [0, *(i for span in inner for i in span), n]
+        bounds = array("i")
+        for a, b in zip(kept[::2], kept[1::2]):
+            bounds.extend(_offsets(a, b))
         bounds.append(n)
-        heads = "".join(compress(text, starts))  # each cluster's first character
-        glyphs = "".join(compress(shaped, starts))
+        heads = "".join([text[a:b] for a, b in zip(kept[::2], kept[1::2])])
+        glyphs = "".join([shaped[a:b] for a, b in zip(kept[::2], kept[1::2])])
         several = {bisect_right(bounds, i) - 1: False for i in joined}  # clusters of several characters
         several.update((bisect_right(bounds, a) - 1, True) for a in lam_alefs)
         fixed: dict[int, str] = {}
@@ -285,8 +290,9 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
     if orphans or (_BEYOND_ARABIC.search(drawn) or "\u061c" in drawn) and _NOT_ONE.search(drawn):
         listed = list(glyphs)  # the rare path: wide characters, lone bidi controls, marks with no base
         for i in (m.start() for m in _BIDI_CONTROL.finditer(drawn)):  # a lone bidi control
-            if starts[i]:
-                listed[bisect_right(bounds, i) - 1] = drawn[i].translate(hide)
+            k = bisect_right(bounds, i) - 1
+            if bounds[k] == i:  # it starts a cluster
+                listed[k] = drawn[i].translate(hide)
         glyphs = Glyphs.of(listed)
         widths = [cell_len(g) for g in listed]
         if all(w == 1 for w in widths):
@@ -310,19 +316,29 @@ def _with(glyphs: str, fixed: dict[int, str]) -> Glyphs:
 _KEPT_FORMATS = "".join(sorted(FORMAT))
 
 
-def _zero_piece(a: int, b: int, attached: bool, starts: bytearray, joined: list[int], orphans: list[int]) -> None:
+def _zero_piece(
+    a: int, b: int, attached: bool, inner: list[tuple[int, int]], joined: list[int], orphans: list[int]
+) -> None:
     """Characters ``a``..``b`` of a run of zero-width ones: part of the cluster before them
     when ``attached``, else a cluster of their own."""
     if a >= b:
         return
     if attached:
-        starts[a:b] = bytes(b - a)
+        inner.append((a, b))
         joined.append(a)
     else:
-        starts[a + 1 : b] = bytes(b - a - 1)
         if b - a > 1:
+            inner.append((a + 1, b))
             joined.append(a + 1)
         orphans.append(a)
+
+
+_IOTA = array("i", range(1 << 16))  # offsets 0..65535, sliced for paragraphs (and parts) within them
+
+
+def _offsets(a: int, b: int) -> array:
+    """array("i", range(a, b)), copied from ``_IOTA`` when it reaches that far."""
+    return _IOTA[a:b] if b <= len(_IOTA) else array("i", range(a, b))
 
 
 def joins_next(glyph: str) -> bool:
