@@ -107,9 +107,9 @@ def disputed(items: Items) -> pl.DataFrame:
     return items.rows.join(positions, on=POSITION)
 
 
-def _what(items: Items, rows: pl.DataFrame, said: pl.DataFrame) -> pl.DataFrame:
-    """c, p, what: the kinds of disagreement at each disputed position (see the module
-    docstring).
+def _what(items: Items, rows: pl.DataFrame, said: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """``table`` (one row per disputed position: c, p, n, least, speakers, start, end...)
+    with ``what``, the kinds of disagreement there (see the module docstring).
 
     Different values: some value was said by fewer than all who said something there.
     Moved: a participant silent there said one of the values said there at another
@@ -118,11 +118,6 @@ def _what(items: Items, rows: pl.DataFrame, said: pl.DataFrame) -> pl.DataFrame:
     Joined only for the silent participants and the values of their positions. ``said``: ann, c, p (one row per
     participant who said something there)."""
     different, moved, missing = WHAT[items.kind]
-    table = (
-        rows.group_by(POSITION)
-        .agg(pl.col("n", "least", "start", "end").first())
-        .join(said.group_by(POSITION).agg(speakers=pl.len().cast(pl.Int64)), on=POSITION)
-    )
     quiet = table.filter(pl.col("speakers") < pl.col("n"))  # positions with a silent participant
     silent = (
         items.participants.join(quiet.select(*POSITION, "start", "end"), on="c")
@@ -139,29 +134,30 @@ def _what(items: Items, rows: pl.DataFrame, said: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("movers") > 0).then(pl.lit(moved)),
         pl.when(pl.col("n") - pl.col("speakers") > pl.col("movers")).then(pl.lit(missing)),
     ]
-    return table.select(*POSITION, what=pl.concat_str(parts, separator=", ", ignore_nulls=True))
+    return table.with_columns(what=pl.concat_str(parts, separator=", ", ignore_nulls=True)).drop("movers")
 
 
-def disagreement_table(items: Items, n_annotators: int, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+def disagreement_table(
+    items: Items, n_annotators: int, rows: pl.DataFrame | None = None, *, ordered: bool = True
+) -> pl.DataFrame:
     """dc, t, start, end, n (participants), what, then ``r{i}`` (List[Int32] of value
     codes; null: annotator i is no participant there) per annotator; disagreements only,
-    sorted by dc, t, start, end."""
+    sorted by dc, t, start, end (in no order if not ``ordered``)."""
     rows = disputed(items) if rows is None else rows
     said = rows.group_by("ann", *POSITION).agg(labels=pl.col("lab").sort())
     who = items.participants.group_by("c").agg(_who=pl.col("ann"))  # one join, however many annotators
-    table = (
-        rows.group_by(POSITION)
-        .agg(pl.col(c).first() for c in (*OUTPUT, "n"))
-        .join(_what(items, rows, said), on=POSITION)
-        .join(who, on="c", how="left")
+    positions = rows.group_by(POSITION).agg(  # rows are unique: each speaker has one row per value said
+        pl.col(*OUTPUT, "n", "least").first(), speakers=pl.col("ann").n_unique().cast(pl.Int64)
     )
+    table = _what(items, rows, said, positions).drop("least", "speakers").join(who, on="c", how="left")
     empty = pl.lit([], dtype=pl.List(pl.Int32()))
     for i in range(n_annotators):
         mine = said.filter(pl.col("ann") == i).select(*POSITION, pl.col("labels").alias(f"r{i}"))
         table = table.join(mine, on=POSITION, how="left").with_columns(
             pl.when(pl.col("_who").list.contains(i)).then(pl.col(f"r{i}").fill_null(empty)).alias(f"r{i}")
         )
-    return table.drop("_who", *POSITION).sort(OUTPUT)
+    table = table.drop("_who", *POSITION)
+    return table.sort(OUTPUT) if ordered else table
 
 
 def confusion_table(items: Items, rows: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -184,7 +184,7 @@ def chunk_stats(data: AgreementInput, labels: Iterable[str] | None = None) -> Ch
         kinds = {ENTITY: entity_items(st), TRIGGER: trigger_items(st, ev), ARGUMENT: argument_items(ev)}
         disputes = {kind: disputed(items) for kind, items in kinds.items()}
         n = len(names)
-        tables = [_named(kinds[k], disagreement_table(kinds[k], n, disputes[k]), names) for k in KINDS]
+        tables = [_named(kinds[k], disagreement_table(kinds[k], n, disputes[k], ordered=False), names) for k in KINDS]
         dis = pl.concat(tables, how="vertical_relaxed")
         per_doc = _per_document(st, sa_per_doc, dis)
         confusions = {k: confusion_table(kinds[k], disputes[k]) for k in KINDS}
