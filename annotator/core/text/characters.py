@@ -125,6 +125,14 @@ def wide() -> str:
     return _guarded("".join(bmp), "".join(astral))
 
 
+def wide_bmp_class() -> str:
+    """The body of a regex character class of the characters up to U+FFFF two cells wide
+    (for text with nothing beyond U+FFFF: a plain class runs in re's fast loop)."""
+    return "".join(
+        _class_range(first, min(last, 0xFFFF)) for first, last, cells in _CELLS if cells == 2 and first <= 0xFFFF
+    )
+
+
 def _guarded(bmp: str, astral: str) -> str:
     parts = [f"[{bmp}]"] if bmp else []
     if astral:

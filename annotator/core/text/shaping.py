@@ -39,6 +39,7 @@ from annotator.core.text.characters import (
     char_class,
     one_of,
     wide,
+    wide_bmp_class,
 )
 
 # Character kinds come from core/text/characters.py, whose zero width is Rich's (and so
@@ -68,6 +69,7 @@ _TRANSPARENT = re.compile(one_of(JOINING_TRANSPARENT))
 # and zero-width bidi controls; nothing before U+1100 is wide.
 _BEYOND_ARABIC = re.compile("[\u1100-\U0010ffff]")
 _NOT_ONE = re.compile(f"{wide()}|[\ufe0f{char_class(BIDI_CONTROLS)}]")
+_NOT_ONE_BMP = re.compile(f"[{wide_bmp_class()}\ufe0f{char_class(BIDI_CONTROLS)}]")
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 # Runs of white space a line may break at (no-break spaces are not), among cluster heads.
 _GAPS = re.compile(f"([{char_class(BREAK_SPACES)}]+)")
@@ -287,7 +289,8 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
             fixed[k] = _NO_BASE + marks if marks.strip(_KEPT_FORMATS) else marks
         glyphs = _with(glyphs, fixed)
     widths: list[int] | None = None
-    if orphans or (_BEYOND_ARABIC.search(drawn) or "\u061c" in drawn) and _NOT_ONE.search(drawn):
+    not_one = _NOT_ONE if astral else _NOT_ONE_BMP
+    if orphans or (_BEYOND_ARABIC.search(drawn) or "\u061c" in drawn) and not_one.search(drawn):
         listed = list(glyphs)  # the rare path: wide characters, lone bidi controls, marks with no base
         for i in (m.start() for m in _BIDI_CONTROL.finditer(drawn)):  # a lone bidi control
             k = bisect_right(bounds, i) - 1
