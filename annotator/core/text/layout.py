@@ -225,41 +225,77 @@ class Paragraph:
         c = self.clusters
         widths = c.widths
         n = len(c)
-        lines: list[tuple[int, int, int]] = []
+        lines: list[tuple[int, int, int]]
         run_ends = self._run_ends
         r = bisect_right(run_ends, first)
-        x, i = 0, first
-        gap = r % 2 == 0  # runs alternate, starting with a word
-        for j in islice(run_ends, r, None):
-            gap = not gap
-            if i == j:
-                continue
-            run = j - i if widths is None else sum(widths[i:j])
-            if x + run <= width:
-                x += run
-            elif gap:  # the part of the gap that does not fit hangs, hidden, and the line ends
-                visible = i
-                while visible < j and x + (1 if widths is None else widths[visible]) <= width:
-                    x += 1 if widths is None else widths[visible]
-                    visible += 1
-                lines.append((first, j, visible))
-                first, x = j, 0
-            elif x and run <= width:
-                lines.append((first, i, i))
-                first, x = i, run
-            else:  # a word wider than the line: cut between clusters
-                for k in range(i, j):
-                    cells = 1 if widths is None else widths[k]
-                    if x and x + cells > width:
-                        lines.append((first, k, k))
-                        first, x = k, 0
-                    x += cells
-            i = j
+        if widths is None and width > 0:
+            lines, first = _wrap_cells(run_ends, r, first, width)
+        else:
+            lines, first = _wrap_widths(run_ends, r, first, width, [1] * n if widths is None else widths)
         if not self.complete:
             return lines, first
         if first < n or not lines:
             lines.append((first, n, n))
         return lines, None
+
+
+def _wrap_cells(run_ends: array, r: int, first: int, width: int) -> tuple[list[tuple[int, int, int]], int]:
+    """``Paragraph.wrap_from`` when every cluster is one cell: a line's width is its count of
+    clusters, so the runs that fit are found by bisection, a line at a time (not a run at a
+    time); the run that does not fit ends the line as in ``_wrap_widths``. Returns the lines
+    and where the last, open, one starts."""
+    lines: list[tuple[int, int, int]] = []
+    i = first
+    while (r := bisect_right(run_ends, first + width, r)) < len(run_ends):
+        i, j = max(i, run_ends[r - 1]) if r else i, run_ends[r]  # the run that does not fit
+        if r % 2:  # white space: what fits of it shows, the rest hangs, hidden
+            lines.append((first, j, first + width))
+            first = j
+        elif i > first and j - i <= width:  # a word: on the next line
+            lines.append((first, i, i))
+            first = i
+        else:  # a word wider than the line: cut between clusters
+            for k in range(first + width, j, width):
+                lines.append((first, k, k))
+                first = k
+        i = j
+        r += 1
+    return lines, first
+
+
+def _wrap_widths(
+    run_ends: array, r: int, first: int, width: int, widths: list[int]
+) -> tuple[list[tuple[int, int, int]], int]:
+    """``Paragraph.wrap_from`` a run at a time, clusters of any width."""
+    lines: list[tuple[int, int, int]] = []
+    x, i = 0, first
+    gap = r % 2 == 0  # runs alternate, starting with a word
+    for j in islice(run_ends, r, None):
+        gap = not gap
+        if i == j:
+            continue
+        run = sum(widths[i:j])
+        if x + run <= width:
+            x += run
+        elif gap:  # the part of the gap that does not fit hangs, hidden, and the line ends
+            visible = i
+            while visible < j and x + widths[visible] <= width:
+                x += widths[visible]
+                visible += 1
+            lines.append((first, j, visible))
+            first, x = j, 0
+        elif x and run <= width:
+            lines.append((first, i, i))
+            first, x = i, run
+        else:  # a word wider than the line: cut between clusters
+            for k in range(i, j):
+                cells = widths[k]
+                if x and x + cells > width:
+                    lines.append((first, k, k))
+                    first, x = k, 0
+                x += cells
+        i = j
+    return lines, first
 
 
 def _cluster_levels(text: str, bounds: Sequence[int], levels: list[int], base: int) -> list[int]:
