@@ -178,23 +178,20 @@ class Cache:
         return frame if frame.schema == pl.Schema(schema()) else None
 
     def read_many(self, shards: list[int]) -> pl.DataFrame:
-        """The rows of ``shards`` with their ``shard`` number, read together (one by one, the
-        unusable ones left out, if any of them cannot be read)."""
+        """The rows of ``shards``, read together (one by one, the unusable ones left out, if any
+        of them cannot be read)."""
         import polars as pl
 
         paths = [p for s in shards if (p := self.path(s)) is not None and p.exists()]
         if paths:
             try:
-                frame = pl.read_parquet(paths, include_file_paths="shard")
+                frame = pl.read_parquet(paths)
             except Exception:  # one is truncated, corrupt or foreign
                 pass
             else:
-                if frame.drop("shard").schema == pl.Schema(schema()):
-                    return frame.with_columns(pl.col("shard").str.slice(-11, 3).cast(pl.Int64))
-        parts = [
-            rows.with_columns(shard=pl.lit(s, dtype=pl.Int64)) for s in shards if (rows := self.read(s)) is not None
-        ]
-        return pl.concat([empty().with_columns(shard=pl.lit(0, dtype=pl.Int64)).head(0), *parts])
+                if frame.schema == pl.Schema(schema()):
+                    return frame
+        return pl.concat([empty(), *(rows for s in shards if (rows := self.read(s)) is not None)])
 
     def write(self, shard: int, frame: pl.DataFrame) -> None:
         """Replace the shard whole; a failure (read-only, full disk) turns the cache off for this run."""

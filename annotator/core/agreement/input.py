@@ -70,7 +70,6 @@ from annotator.core.agreement.cache import (
     Cache,
     conform,
     empty,
-    identity,
     now_ns,
     shard_of,
 )
@@ -624,22 +623,24 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
     gone = old.filter(selected_rows).join(listed, on=key, how="anti")
     texts_old, texts_read = _texts(plan, old, listed)
     if not (to_read.height or gone.height or texts_read.height):  # nothing changed: the rows as read
-        return old.drop("shard")
+        return old
     kept = _without(old.filter(pl.col("kind") <= KIND_ARGUMENT), pl.concat([to_read.select(key), gone.select(key)]))
     rows = pl.concat([kept, texts_old])
     if to_read.height or texts_read.height:
-        read = _read(plan, to_read, texts_read, pool, progress)
-        where = listed.select("doc_id", "shard").unique("doc_id")
-        rows = pl.concat([rows, read.join(where, on="doc_id", how="left", maintain_order="left")])
-    changed = set(to_read["shard"]) | set(gone["shard"]) | set(texts_read["shard"])
+        rows = pl.concat([rows, _read(plan, to_read, texts_read, pool, progress)])
+    changed = set(to_read["shard"]) | {shard_of(d) for d in gone["doc_id"]} | set(texts_read["shard"])
     if changed and cache.writable:
-        parts = rows.filter(pl.col("shard").is_in(pl.Series(sorted(changed), dtype=pl.Int64).implode()))
+        docs = rows["doc_id"].unique()
+        where = pl.DataFrame(
+            {"doc_id": docs, "shard": [shard_of(d) for d in docs]}, schema={"doc_id": pl.String, "shard": pl.Int64}
+        ).filter(pl.col("shard").is_in(pl.Series(sorted(changed), dtype=pl.Int64).implode()))
+        parts = rows.join(where, on="doc_id", how="inner", maintain_order="left")
         by_shard = parts.partition_by("shard", as_dict=True, include_key=False)
         for s in sorted(changed):
             mine = by_shard.get((s,), empty())
             documents = mine.filter(pl.col("kind") == KIND_FILE)["doc_id"].unique()  # texts of no file: dropped
             cache.write(s, mine.filter((pl.col("kind") < KIND_TEXT) | pl.col("doc_id").is_in(documents.implode())))
-    return rows.drop("shard")
+    return rows
 
 
 def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -649,20 +650,8 @@ def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.Dat
 
     docs = listed.select("doc_id", "sha256", "shard").unique("doc_id", maintain_order=True)
     folder = os.path.join(plan.corpus.directory, "")
-    paths = [f"{folder}{d}.txt" for d in docs["doc_id"]]
-    idents = [_stat(p) for p in paths]
-    now = pl.DataFrame(
-        {
-            "doc_id": docs["doc_id"],
-            "path": paths,
-            "sha256": docs["sha256"],
-            "shard": docs["shard"],
-            "size": [i[0] for i in idents],
-            "mtime_ns": [i[1] for i in idents],
-            "ino": [i[2] for i in idents],
-        },
-        schema_overrides={"size": pl.Int64, "mtime_ns": pl.Int64, "ino": pl.Int64},
-    )
+    now = docs.with_columns(path=pl.lit(folder) + pl.col("doc_id") + pl.lit(".txt"))
+    now = pl.concat([now, identities(now["path"].to_list())], how="horizontal")
     before = old.filter(pl.col("kind") == KIND_TEXT).select(
         "doc_id",
         o_size="size",
@@ -701,13 +690,6 @@ def _without(rows: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
     touched = pl.col("doc_id").is_in(files["doc_id"].unique().implode())
     rest = rows.filter(touched).join(files, on=["annotator", "doc_id"], how="anti", maintain_order="left")
     return pl.concat([rows.filter(~touched), rest])
-
-
-def _stat(path: str) -> tuple[int | None, int | None, int | None]:
-    try:
-        return identity(os.stat(path))
-    except OSError:
-        return None, None, None
 
 
 def _read(
