@@ -73,6 +73,7 @@ _NOT_ONE_BMP = re.compile(f"[{wide_bmp_class()}\ufe0f{char_class(BIDI_CONTROLS)}
 _NO_BASE = "\u25cc"  # dotted circle: where a mark with no letter before it is drawn
 # Runs of white space a line may break at (no-break spaces are not), among cluster heads.
 _GAPS = re.compile(f"([{char_class(BREAK_SPACES)}]+)")
+_OTHER_BREAKS = re.compile(f"[{char_class(BREAK_SPACES - {' '})}]")
 
 # Control pictures for C0, a visible mark for DEL and C1; tab and other separators show as a space.
 _SAFE = {c: 0x2400 + c for c in range(32)}
@@ -300,8 +301,20 @@ def cluster(text: str, *, shape: bool, diacritics: bool = True) -> Clusters:
         widths = [cell_len(g) for g in listed]
         if all(w == 1 for w in widths):
             widths = None
-    runs = array("i", accumulate(map(len, _GAPS.split(heads))))
+    runs = _run_ends(heads)
     return Clusters(bounds, glyphs if isinstance(glyphs, Glyphs) else Glyphs(glyphs), widths, runs)
+
+
+def _run_ends(heads: str) -> array:
+    """Where words and the white space between them end, alternately, over cluster heads.
+    Gaps of one space (nearly all) are found by str.split, two objects fewer a word than
+    the regex split."""
+    if "  " in heads or _OTHER_BREAKS.search(heads):
+        return array("i", accumulate(map(len, _GAPS.split(heads))))
+    words = heads.split(" ")
+    lengths = [1] * (2 * len(words) - 1)  # word, space, word, ...
+    lengths[::2] = map(len, words)
+    return array("i", accumulate(lengths))
 
 
 def _with(glyphs: str, fixed: dict[int, str]) -> Glyphs:
