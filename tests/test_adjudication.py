@@ -612,3 +612,24 @@ def test_cli_errors(ws):
     assert line.startswith(f"annotator: error: {DOC}: gold file unreadable, left untouched")
     assert "skipped" in proc.stdout  # the summary is still printed
     assert gold_path(ws).read_bytes() == b"not json"
+
+
+def test_cli_lists_the_documents_with_most_conflicts_and_totals_all(tmp_path):
+    """On a large corpus the command lists --list N documents, the most open conflicts first, and
+    one totals line over every document, whose conflicts are those the gold files hold."""
+    from annotator.synthetic import generate
+
+    root = tmp_path / "syn"
+    generate(root, docs=30, annotators=3, seed=3, gold=False)
+    proc = cli(Workspace.open(root), "--strategy", "majority", "--list", "4")
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines() if line.strip().startswith("syn")]
+    assert len(rows) == 4
+    held = {
+        p.stem: len(orjson.loads(p.read_bytes()).get("conflicts", []))
+        for p in (root / "annotations/gold").glob("*.json")
+    }
+    listed = [int(r[4]) for r in rows]
+    assert listed == sorted(held.values(), reverse=True)[:4] and listed == [held[r[0]] for r in rows]
+    totals = next(line for line in proc.stdout.splitlines() if line.startswith("30 documents"))
+    assert f"{sum(held.values()):,} open conflicts" in totals and "(30 created)" in totals

@@ -1,13 +1,21 @@
-"""`annotator adjudicate --strategy unanimous|majority|threshold [--min-agree K] [--annotators a,b] [--docs ID,...]`:
-merge into gold."""
+"""`annotator adjudicate --strategy unanimous|majority|threshold [--min-agree K] [--annotators a,b] [--docs ID,...]
+[--list N|all]`: merge into gold, list the documents (at most N, the most open conflicts first) and
+totals."""
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from typing import TYPE_CHECKING
 
 from annotator.cli import Commands
 from annotator.core.adjudication.merge import MIN_ANNOTATORS
 from annotator.core.adjudication.strategy import STRATEGIES
+
+if TYPE_CHECKING:
+    from annotator.core.adjudication.run import DocOutcome
+
+MERGED = ("created", "updated", "unchanged", "adjudicated")  # gold states that have merge figures
 
 
 def _names(text: str) -> list[str]:
@@ -57,7 +65,30 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         metavar="ID,...",
         help="documents to merge (default: every document someone annotated)",
     )
+    p.add_argument(
+        "--list",
+        type=_listed,
+        default=LISTED,
+        metavar="N|all",
+        help=f"documents listed, one row each (default {LISTED}; when more were merged, those with the most open "
+        "conflicts; the totals line counts all of them)",
+    )
     p.set_defaults(handler=_adjudicate)
+
+
+LISTED = 50
+
+
+def _listed(text: str) -> int | None:
+    if text.strip().lower() == "all":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a number of documents or 'all': {text!r}")
+    return n
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
@@ -73,8 +104,14 @@ def _adjudicate(args: argparse.Namespace) -> int:
     Corpus.checked(ws.corpus_dir)  # a bad index line: refused, not its document silently left out
     run = adjudicate(ws, args.strategy, args.annotators, args.docs, args.min_agree)
     out = console()
+    outcomes = run.outcomes
+    cap = args.list
+    shown = outcomes if cap is None or len(outcomes) <= cap else _most_conflicts(outcomes, cap)
+    which = "" if len(shown) == len(outcomes) else f" (the {len(shown):,} of {len(outcomes):,} documents with the most)"
     table = Table(
-        title=plain(f"{run.strategy.describe()} of {', '.join(run.annotators)}: agreed units and open conflicts"),
+        title=plain(
+            f"{run.strategy.describe()} of {', '.join(run.annotators)}: agreed units and open conflicts{which}"
+        ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
@@ -82,15 +119,18 @@ def _adjudicate(args: argparse.Namespace) -> int:
     for name in ("annotators", "entities", "events", "conflicts"):
         table.add_column(name, justify="right")
     table.add_column("gold")
-    merged = ("created", "updated", "unchanged", "adjudicated")
-    for o in run.outcomes:
+    merged = MERGED
+    for o in shown:
         numbers = (
             [str(o.agreed_entities), str(o.agreed_events), str(o.conflicts)] if o.state in merged else ["-", "-", "-"]
         )
         if o.state == "adjudicated":
             numbers[:2] = ["-", "-"]
         table.add_row(plain(o.doc_id), str(len(o.annotators)), *numbers, o.state)  # an id of markup is data
-    out.print(table)
+    if shown:
+        out.print(table)
+    if outcomes:
+        out.print(_totals(outcomes))
     if not run.outcomes:
         out.print("no document annotated by the selected annotators")
     if run.unadjudicable:
@@ -98,3 +138,21 @@ def _adjudicate(args: argparse.Namespace) -> int:
     if run.problems:
         raise AnnotatorError("\n".join(run.problems))
     return 0
+
+
+def _most_conflicts(outcomes: list[DocOutcome], n: int) -> list[DocOutcome]:
+    """The ``n`` documents with the most open conflicts (then by id), in that order."""
+    return sorted(outcomes, key=lambda o: (-o.conflicts, o.doc_id))[:n]
+
+
+def _totals(outcomes: list[DocOutcome]) -> str:
+    """One line over every document merged: how many per gold state, and the units."""
+    states = Counter(o.state for o in outcomes)
+    merged = [o for o in outcomes if o.state in MERGED]
+    units = (
+        f"{sum(o.agreed_entities for o in merged if o.state != 'adjudicated'):,} agreed entities, "
+        f"{sum(o.agreed_events for o in merged if o.state != 'adjudicated'):,} agreed events, "
+        f"{sum(o.conflicts for o in merged):,} open conflicts"
+    )
+    per_state = ", ".join(f"{n:,} {state}" for state, n in sorted(states.items()))
+    return f"{len(outcomes):,} documents ({per_state}): {units}"
