@@ -144,7 +144,8 @@ def disagreement_table(
     codes; null: annotator i is no participant there) per annotator; disagreements only,
     sorted by dc, t, start, end (in no order if not ``ordered``)."""
     rows = disputed(items) if rows is None else rows
-    said = rows.group_by("ann", *POSITION).agg(labels=pl.col("lab").sort())
+    # values sorted before grouping (a group keeps its rows' order): far cheaper than a sort per group
+    said = rows.sort("lab").group_by("ann", *POSITION).agg(labels="lab")
     who = items.participants.group_by("c").agg(_who=pl.col("ann"))  # one join, however many annotators
     positions = rows.group_by(POSITION).agg(  # rows are unique: each speaker has one row per value said
         pl.col(*OUTPUT, "n", "least").first(), speakers=pl.col("ann").n_unique().cast(pl.Int64)

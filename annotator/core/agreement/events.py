@@ -101,7 +101,8 @@ def matched_trigger_counts(
             ann="ann",
             dc="dc",
             lab="lab",
-        )
+        ),
+        [*keys, "ann"],  # k1 holds dc and lab
     )
     trig_keys = triggers.select("ann", k1=pack("dc", "lab"), k2=pack("start", "end"))
     same = pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in keys]).fill_null(False)
@@ -140,9 +141,10 @@ def matched_trigger_counts(
 
 
 def ace_argument_items(arg_table: pl.DataFrame) -> pl.DataFrame:
-    """ann, dc, lab (event type), start, end: each argument as ACE scores it, (event type,
-    role, argument extent), with role and argument start packed into ``start``."""
-    return arg_table.select("ann", "dc", "lab", start=pack("role", "start"), end="end").unique()
+    """dc, lab (event type), start, end, ann: each argument as ACE scores it, (event type,
+    role, argument extent), with role and argument start packed into ``start``; sorted in
+    that column order, unique (as :func:`pair_label_counts` takes them ``presorted``)."""
+    return sorted_unique(arg_table.select("dc", "lab", start=pack("role", "start"), end="end", ann="ann"))
 
 
 @dataclass
@@ -175,7 +177,7 @@ def event_counts(st: Study, events: pl.DataFrame | None, arguments: pl.DataFrame
         orphans,
         pair_label_counts(triggers, pd, n, overlap=False, presorted=True),
         matched_trigger_counts(triggers, arg_table, pairs(st.annotators)),
-        pair_label_counts(ace_argument_items(arg_table), pd, n, overlap=False),
+        pair_label_counts(ace_argument_items(arg_table), pd, n, overlap=False, presorted=True),
     )
 
 

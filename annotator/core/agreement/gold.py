@@ -90,7 +90,7 @@ def reference_counts(st: Study, events: pl.DataFrame | None, arguments: pl.DataF
     spans = pair_label_counts(st.spans, pd, r + 1, overlap=True, which=which, presorted=True)
     types, _, triggers, args, _, _ = encode_events(st, events, arguments)
     trig = pair_label_counts(triggers, pd, r + 1, overlap=False, which=which, presorted=True)
-    ace = pair_label_counts(ace_argument_items(args), pd, r + 1, overlap=False, which=which)
+    ace = pair_label_counts(ace_argument_items(args), pd, r + 1, overlap=False, which=which, presorted=True)
     on_matched = matched_trigger_counts(triggers, args, which)
     names = pl.Series(st.annotators, dtype=pl.String)
 

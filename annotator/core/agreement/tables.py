@@ -217,10 +217,12 @@ def study(
     return Study(chosen, chosen_labels, docs, cov, sp, ignored)
 
 
-def sorted_unique(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` sorted by all its columns, in order, without repeated rows."""
-    out = frame.sort(frame.columns)
-    repeated = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in frame.columns]).fill_null(False)
+def sorted_unique(frame: pl.DataFrame, by: Sequence[str] | None = None) -> pl.DataFrame:
+    """``frame`` sorted by the columns ``by`` (default: all its columns), in order, without
+    rows that repeat them (``by`` must determine the other columns)."""
+    by = frame.columns if by is None else list(by)
+    out = frame.sort(by)
+    repeated = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in by]).fill_null(False)
     return out.filter(~repeated)
 
 
