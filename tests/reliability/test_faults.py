@@ -399,7 +399,8 @@ def _judge(op: Operation, run: Run, found: dict, before: dict[str, str], world: 
 
 
 def _not_locks(rel: str) -> bool:
-    return "/.locks" in f"/{rel}"
+    """Lock files, and the agreement's cache (.cache/: safe to delete, rebuilt when it cannot be read or written)."""
+    return "/.locks" in f"/{rel}" or f"/{rel}".startswith("/ws/.cache")
 
 
 def _lock_folders_aside(changes: list[str], world: Path) -> list[str]:
