@@ -93,6 +93,7 @@ TEXT_CHUNK = 250  # documents per task
 PARALLEL_MIN_FILES = 3000  # below this, everything runs in the calling process
 CHUNK_DOCS = 10_000  # documents per part of load_chunks
 TEXTS_KEPT = 64  # texts an AgreementInput keeps after reading them
+NUMPY_MIN = 1_000_000  # token offsets from which numpy (slow to import) builds their column
 
 
 @dataclass(frozen=True, slots=True)
@@ -621,31 +622,40 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
     to_read = files.filter(~same)
     selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
     gone = old.filter(selected_rows).join(listed, on=key, how="anti")
-    texts_old, texts_read = _texts(plan, old, listed)
+    texts_read = _texts(plan, old, listed)
     if not (to_read.height or gone.height or texts_read.height):  # nothing changed: the rows as read
         return old
-    kept = _without(old.filter(pl.col("kind") <= KIND_ARGUMENT), pl.concat([to_read.select(key), gone.select(key)]))
-    rows = pl.concat([kept, texts_old])
+    # the rows of the files and texts read again dropped: only their documents' rows are joined
+    files_out = pl.concat([to_read.select(key), gone.select(key)])
+    touched = pl.col("doc_id").is_in(pl.concat([files_out["doc_id"], texts_read["doc_id"]]).unique().implode())
+    near = old.filter(touched)
+    rows = pl.concat(
+        [
+            old.filter(~touched),
+            near.filter(pl.col("kind") < KIND_TEXT).join(files_out, on=key, how="anti", maintain_order="left"),
+            near.filter((pl.col("kind") == KIND_TEXT) & ~pl.col("doc_id").is_in(texts_read["doc_id"].implode())),
+        ]
+    )
     if to_read.height or texts_read.height:
         rows = pl.concat([rows, _read(plan, to_read, texts_read, pool, progress)])
     changed = set(to_read["shard"]) | {shard_of(d) for d in gone["doc_id"]} | set(texts_read["shard"])
     if changed and cache.writable:
-        docs = rows["doc_id"].unique()
+        docs = rows.filter(pl.col("kind") == KIND_FILE)["doc_id"].unique()  # texts of no file are not written
         where = pl.DataFrame(
             {"doc_id": docs, "shard": [shard_of(d) for d in docs]}, schema={"doc_id": pl.String, "shard": pl.Int64}
         ).filter(pl.col("shard").is_in(pl.Series(sorted(changed), dtype=pl.Int64).implode()))
-        parts = rows.join(where, on="doc_id", how="inner", maintain_order="left")
+        parts = rows.filter(pl.col("doc_id").is_in(where["doc_id"].implode())).join(
+            where, on="doc_id", how="left", maintain_order="left"
+        )
         by_shard = parts.partition_by("shard", as_dict=True, include_key=False)
         for s in sorted(changed):
-            mine = by_shard.get((s,), empty())
-            documents = mine.filter(pl.col("kind") == KIND_FILE)["doc_id"].unique()  # texts of no file: dropped
-            cache.write(s, mine.filter((pl.col("kind") < KIND_TEXT) | pl.col("doc_id").is_in(documents.implode())))
+            cache.write(s, by_shard.get((s,), empty()))
     return rows
 
 
-def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(text and token rows reused, the texts to read: doc_id, path, sha256, shard and the
-    text file's identity): each text of a listed file is stat'ed."""
+def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame:
+    """The texts to read (doc_id, path, sha256, shard and the text file's identity): each text
+    of a listed file is stat'ed and compared with its row in ``old``."""
     import polars as pl
 
     docs = listed.select("doc_id", "sha256", "shard").unique("doc_id", maintain_order=True)
@@ -670,11 +680,7 @@ def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.Dat
         & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
         & pl.col("o_reason").is_null()
     ).fill_null(False)
-    again = joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS)
-    texts = old.filter(pl.col("kind") == KIND_TEXT)
-    if again.height:
-        texts = texts.join(again, on="doc_id", how="anti", maintain_order="left")
-    return texts, again
+    return joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS)
 
 
 _IDENT_COLUMNS = ("size", "mtime_ns", "ino")
@@ -835,7 +841,9 @@ def series(values: list[int] | array, dtype: Any) -> pl.Series:
     import polars as pl
 
     if isinstance(values, array):
-        try:  # numpy, when present, takes the buffer as is
+        try:  # numpy, when present, takes the buffer as is (not worth importing for a few texts)
+            if len(values) < NUMPY_MIN:
+                raise ImportError
             import numpy as np
         except ImportError:
             values = values.tolist()
