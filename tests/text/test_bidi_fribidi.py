@@ -14,7 +14,7 @@ import ctypes.util
 import re
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.text.bidi import REMOVED_BY_X9, paragraph_levels, resettable, visual_order
@@ -148,6 +148,8 @@ def _trailing(text: str, start: int, stop: int) -> str:
 
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30), st.sampled_from([7, 13, 40, 400]))
+# A mark on a space hung past the line's edge: the spaces before it do not end the line (L1).
+@example(["عربي", "لا", "abc", "Deir", " ", " ", "\u0301", "\u200e"], 13)
 def test_every_line_in_fribidi_order(pieces, width):
     text = "".join(pieces)
     assume(len(re.findall("[\u2066-\u2068]", text)) <= 1)  # FriBidi 1.0 mis-ends an isolate followed by others

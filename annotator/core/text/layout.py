@@ -364,12 +364,14 @@ class DisplayLine:
                 shown = mirrored(shown) if isinstance(shown, str) else [mirror(g) for g in shown]
             return range(visible - 1, first - 1, -1), shown
         bounds, text = p.clusters.bounds, p.text
-        trailing = 0  # white space and isolate controls that end the line (rule L1)
-        while trailing < visible - first and resettable(
-            text[bounds[visible - 1 - trailing] : bounds[visible - trailing]]
-        ):
+        # White space and isolate controls that end the line (rule L1), counted from its logical
+        # end: the clusters hung past the visible ones (white space the wrap let overflow) count,
+        # and one that is not white space (a mark on a space) means nothing visible is trailing.
+        end = self.end
+        trailing = 0
+        while trailing < end - first and resettable(text[bounds[end - 1 - trailing] : bounds[end - trailing]]):
             trailing += 1
-        return _reordered(p, first, visible, trailing)
+        return _reordered(p, first, visible, max(0, trailing - (end - visible)))
 
     def visual_clusters(self):
         """(glyph, logical start, logical end, cells) for each visible cluster, left to right."""
