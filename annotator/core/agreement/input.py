@@ -862,7 +862,23 @@ def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dic
     key = ["annotator", "doc_id"]
     rank = {name: k for k, name in enumerate(plan.readers)}
     order = [pl.col("annotator").replace_strict(rank, return_dtype=pl.Int64), pl.col("doc_id")]
-    mine = rows.filter(plan.selected())
+    rows = rows.select(  # no copy: the columns the tables take
+        *key,
+        "kind",
+        "start",
+        "end",
+        "label",
+        "event_id",
+        "outcome",
+        "review",
+        "reason",
+        "migrated",
+        "sha256",
+        "starts",
+        "ends",
+    )
+    everyone = plan.docs is None and set(rows["annotator"].drop_nulls().unique()) <= set(plan.readers)
+    mine = rows if everyone else rows.filter(plan.selected())  # the rows of selected files (and texts)
     files = mine.filter(pl.col("kind") == KIND_FILE)
     ok = read_ok = files.filter(pl.col("outcome") == OK)
     not_done = 0
@@ -877,7 +893,7 @@ def _assemble(plan: _Plan, rows: pl.DataFrame, done_only: bool, before: list[dic
     excluded.sort(key=lambda x: (x["annotator"], x["doc_id"] or ""))
     covered = kept.select("doc_id").unique().sort("doc_id")
     lengths = covered.join(texts, on="doc_id", how="left", maintain_order="left")
-    annotations = mine.filter(pl.col("kind").is_between(KIND_SPAN, KIND_ARGUMENT))
+    annotations = mine.select(*key, "kind", "start", "end", "label", "event_id")
     if kept.height < read_ok.height:  # the rows of files left out after reading dropped
         annotations = _without(annotations, read_ok.join(kept, on=key, how="anti").select(key))
 
