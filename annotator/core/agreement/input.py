@@ -640,9 +640,17 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
         rows = pl.concat([rows, _read(plan, to_read, texts_read, pool, progress)])
     changed = set(to_read["shard"]) | {shard_of(d) for d in gone["doc_id"]} | set(texts_read["shard"])
     if changed and cache.writable:
+        known = listed.select("doc_id", "shard").unique("doc_id")
         docs = rows.filter(pl.col("kind") == KIND_FILE)["doc_id"].unique()  # texts of no file are not written
-        where = pl.DataFrame(
-            {"doc_id": docs, "shard": [shard_of(d) for d in docs]}, schema={"doc_id": pl.String, "shard": pl.Int64}
+        others = docs.filter(~docs.is_in(known["doc_id"].implode()))  # files of others only: hashed here
+        where = pl.concat(
+            [
+                known,
+                pl.DataFrame(
+                    {"doc_id": others, "shard": [shard_of(d) for d in others]},
+                    schema={"doc_id": pl.String, "shard": pl.Int64},
+                ),
+            ]
         ).filter(pl.col("shard").is_in(pl.Series(sorted(changed), dtype=pl.Int64).implode()))
         parts = rows.filter(pl.col("doc_id").is_in(where["doc_id"].implode())).join(
             where, on="doc_id", how="left", maintain_order="left"
