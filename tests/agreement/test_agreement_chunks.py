@@ -102,3 +102,15 @@ def test_split_keeps_every_row_once(ws: Workspace, tmp_path: Path) -> None:
     ids = [set(c.coverage["doc_id"].to_list()) for c in chunks]
     assert all(not (a & b) for k, a in enumerate(ids) for b in ids[k + 1 :])
     assert sum(c.files for c in chunks) == data.files
+
+
+@pytest.mark.parametrize("cap", [0, 1, 5, 40, 10**6])
+def test_a_capped_list_is_the_head_of_the_whole_list_however_cut(ws: Workspace, cap: int) -> None:
+    """With a cap the rows of documents that can no longer be listed are dropped as chunks come:
+    the list is still the head of the uncapped one, and the total counts every disagreement."""
+    data = load_tables(ws, docs=sorted(ws_docs(ws))[:12])
+    full = compute_report(data).to_dict()
+    for parts in (split_by_documents(data, 12), split_by_documents(data, 4, interleaved=True)):
+        capped = compute_report(parts, max_disagreements=cap).to_dict()
+        assert capped["disagreements"] == full["disagreements"][:cap]
+        assert capped["disagreements_total"] == full["disagreements_total"] == len(full["disagreements"])

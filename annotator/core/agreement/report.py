@@ -10,13 +10,15 @@ The report is computed chunk by chunk: each chunk of documents gives its suffici
 statistics (:mod:`annotator.core.agreement.report_stats`), the chunk is dropped, the
 statistics are merged and the scores computed from them, so the result does not depend on
 how the documents were cut into chunks, and memory on the size of a chunk (and the rows
-per document and per disagreement).
+per document, and per disagreement unless the list is capped: then only the rows of the
+documents that can still be listed are kept as the chunks come).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -267,8 +269,8 @@ class _Merge:
             return self.stats[0].texts
         return _Texts([s.texts for s in self.stats], [s.per_document["doc_id"] for s in self.stats])
 
-    def disagreements(self, per_doc: pl.DataFrame, limit: int | None, context: int) -> tuple[Disagreements, int]:
-        """The listed disagreements (worst documents first, then kind and position) and how many there are."""
+    def disagreements(self, per_doc: pl.DataFrame, limit: int | None, context: int) -> Disagreements:
+        """The listed disagreements (worst documents first, then kind and position)."""
         cols = [f"r{i}" for i in range(len(self.annotators))]
         parts = []
         for s in self.stats:
@@ -291,7 +293,32 @@ class _Merge:
             worst = worst.head(max(0, limit))
         cov = rank.select("doc_id", cov=pl.col("cov").list.eval(codes(pl.element(), self.annotators)).list.sort())
         frame = worst.drop("_rank").join(cov, on="doc_id", how="left", maintain_order="left")
-        return Disagreements(frame, tuple(self.annotators), self.texts(), context), dis.height
+        return Disagreements(frame, tuple(self.annotators), self.texts(), context)
+
+
+def _worst_first(per_doc: pl.DataFrame) -> pl.DataFrame:
+    """Per-document rows in the order the disagreements are listed: lowest exact F1, then most
+    disagreements, then id (a total order: ids are unique)."""
+    return per_doc.sort(["span_f1_exact", "disagreements", "doc_id"], descending=[False, True, False], nulls_last=True)
+
+
+def _listable(stats: list[ChunkStats], limit: int) -> list[ChunkStats]:
+    """The statistics with only the disagreement rows that can still be among the first ``limit``
+    listed: those of the documents that, worst first, reach ``limit`` disagreements so far. A later
+    chunk's documents can only rank before them, never bring back one dropped, so the rows kept
+    stay bounded by the list, not the corpus."""
+    ranked = _worst_first(
+        pl.concat([s.per_document.select("doc_id", "span_f1_exact", "disagreements") for s in stats], how="vertical")
+    )
+    reached = ranked["disagreements"].cum_sum() >= limit
+    upto = int(reached.arg_true()[0]) + 1 if limit > 0 and reached.any() else (0 if limit == 0 else ranked.height)
+    keep = ranked["doc_id"].head(upto).implode()
+    return [
+        s
+        if s.disagreements.is_empty()
+        else replace(s, disagreements=s.disagreements.filter(pl.col("doc_id").is_in(keep)))
+        for s in stats
+    ]
 
 
 def _chunks(data: AgreementInput | Iterable[AgreementInput]) -> Iterator[AgreementInput]:
@@ -327,7 +354,13 @@ def compute_report(
     documents first (None: every disagreement).
     """
     labels = None if labels is None else list(labels)
-    stats = [chunk_stats(chunk, labels) for chunk in _chunks(data)]
+    stats: list[ChunkStats] = []
+    total = 0  # disagreements of every kind, listed or not
+    for chunk in _chunks(data):
+        stats.append(chunk_stats(chunk, labels))
+        total += stats[-1].disagreements.height
+        if max_disagreements is not None:
+            stats = _listable(stats, max(0, max_disagreements))
     if not stats:
         raise AnnotatorError("nothing to compare", "agreement", "no chunk of documents was given")
     m = _Merge(stats, labels)
@@ -382,10 +415,8 @@ def compute_report(
         m.count("arguments"),
         m.count("arguments_on_matched"),
     )
-    per_doc = pl.concat([s.per_document for s in stats], how="vertical_relaxed").sort(
-        ["span_f1_exact", "disagreements", "doc_id"], descending=[False, True, False], nulls_last=True
-    )
-    listed, total = m.disagreements(per_doc, max_disagreements, context)
+    per_doc = _worst_first(pl.concat([s.per_document for s in stats], how="vertical_relaxed"))
+    listed = m.disagreements(per_doc, max_disagreements, context)
     excluded = tuple(e for s in stats for e in s.excluded)
     migrated: Counter[str] = Counter()
     for s in stats:
