@@ -310,9 +310,9 @@ def _listable(stats: list[ChunkStats], limit: int) -> list[ChunkStats]:
     ranked = _worst_first(
         pl.concat([s.per_document.select("doc_id", "span_f1_exact", "disagreements") for s in stats], how="vertical")
     )
-    reached = ranked["disagreements"].cum_sum() >= limit
-    upto = int(reached.arg_true()[0]) + 1 if limit > 0 and reached.any() else (0 if limit == 0 else ranked.height)
-    keep = ranked["doc_id"].head(upto).implode()
+    # the first documents whose disagreements reach the limit (all of them if they never do)
+    before = ranked["disagreements"].cum_sum() - ranked["disagreements"]
+    keep = ranked.filter(before < limit)["doc_id"].implode()
     return [
         s
         if s.disagreements.is_empty()
