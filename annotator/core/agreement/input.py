@@ -435,22 +435,54 @@ def load_chunks(
     the cache holds more; None: one part): their tables concatenated and their counts summed
     are :func:`load_tables`'s. What is left out before reading (folders, files of unknown
     documents) is in the first part. The selection is checked before the first part is made."""
+    plan = _plan(workspace, annotators, docs, against)
+    with closing(_refreshed(plan, use_cache, workers, progress, max_docs)) as frames:
+        for k, frame in enumerate(frames):
+            yield _assemble(plan, frame, done_only, plan.excluded if k == 0 else [])
+
+
+def load_rows(
+    workspace: Workspace,
+    *,
+    annotators: Iterable[str] | None = None,
+    against: str | None = None,
+    progress: Progress | None = None,
+    workers: int | None = 1,
+    use_cache: bool = True,
+    max_docs: int | None = CHUNK_DOCS,
+) -> Generator[tuple[pl.DataFrame, list[dict[str, Any]]], None, None]:
+    """The parsed-table cache's rows (:func:`annotator.core.agreement.cache.schema`) of the
+    selected annotators' files (and ``against``'s) and of their documents' texts, refreshed
+    from disk as :func:`load_chunks` refreshes them (the same cache, read and written), part
+    by part, each with what was left out before reading (folders that are no annotator,
+    files of documents not in the corpus: in the first part). For counts over the files
+    themselves (``annotator status``): their outcome, status, review count and mtime."""
+    import polars as pl
+
+    plan = _plan(workspace, annotators, None, against)
+    with closing(_refreshed(plan, use_cache, workers, progress, max_docs)) as frames:
+        for k, frame in enumerate(frames):
+            yield frame.filter(plan.selected() | (pl.col("kind") == KIND_TEXT)), plan.excluded if k == 0 else []
+
+
+def _refreshed(
+    plan: _Plan, use_cache: bool, workers: int | None, progress: Progress | None, max_docs: int | None
+) -> Generator[pl.DataFrame, None, None]:
+    """The refreshed cache rows of the plan's shards, a group of shards at a time."""
     from concurrent.futures import BrokenExecutor
 
-    plan = _plan(workspace, annotators, docs, against)
-    cache = Cache.of(workspace, enabled=use_cache)
+    cache = Cache.of(plan.workspace, enabled=use_cache)
     pool = _Pool(workers)
     try:
-        for k, shards in enumerate(_groups(plan, max_docs)):
+        for shards in _groups(plan, max_docs):
             try:
-                frame = _refresh(plan, cache, shards, pool, progress)
+                yield _refresh(plan, cache, shards, pool, progress)
             except BrokenExecutor:  # a worker died (killed, out of memory, an unguarded main module)
                 if workers == 1:
                     raise
                 pool.close()
                 pool.workers = 1
-                frame = _refresh(plan, cache, shards, pool, progress)
-            yield _assemble(plan, frame, done_only, plan.excluded if k == 0 else [])
+                yield _refresh(plan, cache, shards, pool, progress)
     finally:
         pool.close()
 
