@@ -164,6 +164,31 @@ def agreement_rows() -> list[Row]:
     ]
 
 
+def status_rows() -> list[Row]:
+    """`annotator status` reads the agreement's cache: warm is a listing and a stat of every
+    file; cold reads every file, as the agreement's cold load does."""
+    return [
+        Row(
+            "status-cold",
+            "`annotator status --format json`, cold (no .cache/)",
+            lambda ws, run: cli("status", "--format", "json"),
+            sizes=(K, M, H),
+            limits={H: [at_most(30), MEMORY_2GB]},
+            before=drop_cache,
+            timeout=300,
+        ),
+        Row(
+            "status-warm",
+            "`annotator status --format json`, warm (second run)",
+            lambda ws, run: cli("status", "--format", "json"),
+            sizes=(K, M, H),
+            limits={H: [at_most(5), MEMORY_2GB]},
+            prepare=lambda ws: run_cli(ws, "status"),
+            timeout=300,
+        ),
+    ]
+
+
 EXPORTS = {
     "export-jsonl": ["--format", "jsonl"],
     "export-conll": ["--format", "conll"],
@@ -257,6 +282,7 @@ def app_rows() -> list[Row]:
 
 ROWS: list[Row] = [
     *agreement_rows(),
+    *status_rows(),
     Row(
         "adjudicate",
         "`annotator adjudicate --strategy majority` (gold removed first)",
