@@ -54,6 +54,20 @@ def place_span(root: Path, doc_id: str = DOC) -> tuple[int, int]:
     return start, start + len(PLACE)
 
 
+def interchange_line(root: Path, doc_id: str, entities: list[tuple[int, int, str]]) -> bytes:
+    """One document of the JSONL interchange format (README), as a model or another tool writes it."""
+    text = (root / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
+    listed = [{"id": f"T{i + 1}", "start": s, "end": e, "label": label} for i, (s, e, label) in enumerate(entities)]
+    line = {"id": doc_id, "text": text, "guidelines": "2.0.0", "status": "done", "entities": listed, "events": []}
+    return orjson.dumps(line) + b"\n"
+
+
+def status(root: Path) -> dict:
+    shown = annotator(root, "status", "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    return orjson.loads(shown.stdout)
+
+
 # ---------------------------------------------------------------- 1. one server, one process each
 
 
@@ -68,9 +82,11 @@ def test_two_annotators_label_the_same_document_at_once_and_agreement_sees_both(
         ali.label("التحالف", ORG)
         seen = sara.label("التحالف", ORG)
         assert seen["read_only"] is None
-    finally:
         ali.quit()
         sara.quit()
+    finally:
+        ali.kill()  # only if a step above failed: the processes have ended
+        sara.kill()
     place = place_span(root)
     assert spans(on_disk(root, "ali")) == {(0, 7, "ORG"), (*place, "GPE")}  # nobody lost an edit
     assert spans(on_disk(root, "sara")) == {(0, 7, "ORG"), (*place, "LOC")}
@@ -83,6 +99,7 @@ def test_two_annotators_label_the_same_document_at_once_and_agreement_sees_both(
     assert data["annotators"] == ["ali", "sara"]
     (pair,) = data["spans"]["exact"]["pairs"]
     assert (pair["a_count"], pair["b_count"], pair["matched"], pair["documents"]) == (2, 2, 1, 1)
+    assert {a["name"]: a["in_progress"] for a in status(root)["annotators"]} == {"ali": 1, "sara": 1}
 
 
 def test_the_same_name_twice_reads_only_and_a_killed_session_lets_go(workspace):
@@ -121,6 +138,28 @@ def test_the_same_name_twice_reads_only_and_a_killed_session_lets_go(workspace):
                 app.kill()
 
 
+def test_a_document_open_in_the_app_is_not_written_by_an_import_until_it_is_left(workspace, tmp_path):
+    """The per-document lock: the lead imports pre-annotations into ali's folder while ali has
+    the document open; refused, naming the holder, nothing written; once ali leaves, it goes in."""
+    root = workspace.root
+    (tmp_path / "model.jsonl").write_bytes(interchange_line(root, DOC, [(0, 7, "GPE")]))
+    command = ("import", "annotations", str(tmp_path / "model.jsonl"), "--annotator", "ali", "--replace")
+    ali = TeamApp(root, "ali")
+    try:
+        ali.open(DOC)
+        ali.label("التحالف", ORG)
+        saved = (root / "annotations" / "ali" / f"{DOC}.json").read_bytes()
+        refused = annotator(root, *command)
+        assert refused.returncode == 2 and f"pid {ali.pid}" in refused.stderr, refused.stderr
+        assert (root / "annotations" / "ali" / f"{DOC}.json").read_bytes() == saved
+        ali.quit()
+    finally:
+        ali.kill()
+    imported = annotator(root, *command)
+    assert imported.returncode == 0, imported.stderr
+    assert spans(on_disk(root, "ali")) == {(0, 7, "GPE")}
+
+
 # ---------------------------------------------------------------- 2. own clones, synced with git
 
 GIT = shutil.which("git")
@@ -152,26 +191,23 @@ def share(clone: Path, who: str, message: str) -> None:
     git(clone, "push", "-q", who=who)
 
 
-def interchange_line(root: Path, doc_id: str, entities: list[tuple[int, int, str]]) -> bytes:
-    """One document of the JSONL interchange format (README), as a model or another tool writes it."""
-    text = (root / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
-    listed = [{"id": f"T{i + 1}", "start": s, "end": e, "label": label} for i, (s, e, label) in enumerate(entities)]
-    line = {"id": doc_id, "text": text, "guidelines": "2.0.0", "status": "done", "entities": listed, "events": []}
-    return orjson.dumps(line) + b"\n"
-
-
-def correct_text(root: Path, doc_id: str, old: str, new: str, *, index: bool) -> None:
-    """The lead corrects a word of a corpus text; with ``index``, its index line too (sha256, chars)."""
+def correct_word(root: Path, doc_id: str, old: str, new: str) -> str:
+    """The lead corrects a word of a corpus text by hand; the corrected text."""
     path = root / "corpus" / f"{doc_id}.txt"
     text = path.read_text(encoding="utf-8").replace(old, new, 1)
     path.write_bytes(text.encode("utf-8"))
-    if not index:
-        return
+    return text
+
+
+def reindex(root: Path, doc_id: str) -> None:
+    """The text's index line made to follow it (sha256, chars): no command does it for a text
+    already imported ('import texts' refuses another text under an existing id)."""
+    text = (root / "corpus" / f"{doc_id}.txt").read_bytes()
     lines = []
     for raw in (root / "corpus" / "index.jsonl").read_bytes().splitlines():
         entry = orjson.loads(raw)
         if entry["id"] == doc_id:
-            entry.update(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), chars=len(text))
+            entry.update(sha256=hashlib.sha256(text).hexdigest(), chars=len(text.decode("utf-8")))
         lines.append(orjson.dumps(entry) + b"\n")
     (root / "corpus" / "index.jsonl").write_bytes(b"".join(lines))
 
@@ -220,7 +256,7 @@ def test_clones_sync_through_git_without_conflicts_and_validate_after_each_pull(
 
     # The lead fixes a word of the text and forgets the index: validate names the text.
     git(lead, "pull", "-q")
-    correct_text(lead, DOC, "التحالف", "الائتلاف", index=False)
+    correct_word(lead, DOC, "التحالف", "الائتلاف")
     git(lead, "commit", "-q", "-am", "corpus: a word corrected")
     git(lead, "push", "-q")
     git(ali, "pull", "-q", who="ali")
@@ -228,7 +264,7 @@ def test_clones_sync_through_git_without_conflicts_and_validate_after_each_pull(
     assert checked.returncode == 1
     assert [line.split(":")[0] for line in checked.stdout.splitlines()] == [f"corpus/{DOC}.txt"]
     # ... then its index line too: every annotation file made on the old text is named, one line each.
-    correct_text(lead, DOC, "", "", index=True)
+    reindex(lead, DOC)
     git(lead, "commit", "-q", "-am", "corpus: index follows the corrected text")
     git(lead, "push", "-q")
     git(ali, "pull", "-q", who="ali")
@@ -269,6 +305,14 @@ async def test_the_leads_loop_from_agreement_to_an_export_of_the_curated_gold(tm
     for who in ("ali", "sara", "omar"):
         write_done(workspace, who, OTHER, [(0, 6, "ORG")])
 
+    morning = status(root)  # the lead's look at where everyone is
+    assert {a["name"]: (a["not_started"], a["in_progress"], a["done"]) for a in morning["annotators"]} == {
+        "ali": (3, 0, 2),
+        "omar": (4, 0, 1),
+        "sara": (3, 0, 2),
+    }
+    assert morning["overall"]["done_by_all"] == 1  # OTHER: omar did not do DOC
+
     report = annotator(root, "agreement", "--format", "json")
     assert report.returncode == 0, report.stderr
     pairs = orjson.loads(report.stdout)["spans"]["exact"]["pairs"]
@@ -296,6 +340,7 @@ async def test_the_leads_loop_from_agreement_to_an_export_of_the_curated_gold(tm
         await pilot.pause()
     gold = on_disk(root, "gold", DOC)
     assert spans(gold) == {(0, 7, "ORG"), (*place, "LOC")} and gold["adjudicated"] is True
+    assert status(root)["gold"]["done"] == 1  # the curated document is finished gold; OTHER awaits its look
 
     out = root / "exports"
     for fmt in ("jsonl", "conll"):
