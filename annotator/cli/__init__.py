@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         "text for the terminal to reorder. Also ANNOTATOR_BIDI or [reader] bidi in annotator.toml",
     )
     parser.add_argument("--annotator", default=None, help="annotator name (else $ANNOTATOR, else asked once)")
+    parser.add_argument(
+        "--ask-name",
+        action="store_true",
+        help="ask who is annotating at every start and remember nothing (what 'annotator serve' runs for "
+        "each browser tab; --annotator and $ANNOTATOR are ignored)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Commands with several kinds (import texts / import annotations) share one parent.
     groups = {
@@ -217,11 +223,11 @@ def _run_tui(args: argparse.Namespace) -> int:
 
     workspace = open_workspace(args)
     display = workspace.display(args.bidi)
-    annotator = resolve_name(args.annotator)
+    annotator = None if args.ask_name else resolve_name(args.annotator)
     from annotator.tui.app import make_app
 
     # The app switches the terminal's own BiDi off before its first frame and back on at
     # every way out (quit, crash, suspend, SIGTERM, SIGHUP): see annotator/tui/terminal_driver.py.
-    app = make_app(workspace, display=display, annotator=annotator)
+    app = make_app(workspace, display=display, annotator=annotator, remember_name=not args.ask_name)
     app.run()
     return app.return_code or 0

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 
+from annotator.core.annotations.session import Session, open_session
 from annotator.core.annotations.store import AnnotationStore
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
@@ -36,7 +37,9 @@ class AnnotatorApp(App):
     action_command_palette = open_command_palette  # the palette's input draws Arabic as the reader does
     BINDINGS = bindings(APPLICATION)
 
-    def __init__(self, workspace: Workspace, *, display: Display, annotator: str | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, *, display: Display, annotator: str | None = None, remember_name: bool = True
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.bidi_display = display  # how Arabic is drawn, and the terminal's BiDi switch
@@ -46,6 +49,9 @@ class AnnotatorApp(App):
         self.manual = manual_sections(workspace.guidelines_dir, workspace.config.guidelines)
         self.annotator = annotator
         self.store = AnnotationStore.of(workspace, annotator, self.corpus) if annotator else None
+        self.session: Session | None = None  # holds the annotator's name from mount to unmount
+        # False for a browser tab of 'annotator serve': the user config is the server's, shared by every tab
+        self.remembers_name = remember_name
         self.current: str | None = None  # the document last opened for annotation (n / p step from it)
         self.documents_screen = DocumentsScreen(self.corpus)  # the first screen, under every other
 
@@ -85,9 +91,13 @@ class AnnotatorApp(App):
         self.set_class(self.bidi == "terminal", "bidi-terminal")
         if not self.is_headless:
             exit_on_signals(self.exit)  # SIGTERM, SIGHUP: the normal way out, the terminal gets its BiDi back
+        if self.annotator is not None:
+            self.set_annotator(self.annotator)  # the session takes the name
         self.push_screen(self.documents_screen)
         if self.annotator is None:
-            self.push_screen(AskNameScreen(check_name), self._named)
+            self.push_screen(AskNameScreen(check_name, remembered=self.remembers_name), self._named)
+        elif self.session is not None and self.session.read_only:
+            self.notify(self.session.read_only, title="read-only", severity="warning", timeout=15)
         if self.bidi_display.advice:
             self.notify(self.bidi_display.advice, title="Arabic reads backwards?", timeout=15, markup=False)
         if self.corpus.problems:  # bad index lines: their documents are left out of the list, said once here
@@ -98,15 +108,30 @@ class AnnotatorApp(App):
     def _named(self, name: str | None) -> None:
         if name is None:  # not reached: the name screen is dismissed only with a valid name
             return
-        remember_name(name)
+        if self.remembers_name:
+            remember_name(name)
         self.set_annotator(name)
-        self.notify(f"hello {name}: your name is remembered in the user config", timeout=4)
+        if self.session is not None and self.session.read_only:
+            self.notify(self.session.read_only, title="read-only", severity="warning", timeout=15)
+        elif self.remembers_name:
+            self.notify(f"hello {name}: your name is remembered in the user config", timeout=4)
+        else:
+            self.notify(f"hello {name}: every edit is saved as you make it", timeout=4)
 
     def set_annotator(self, name: str) -> None:
+        """Annotate as ``name`` from now on: the name is held for this session (read-only if another
+        session holds it, see core/annotations/session.py)."""
+        if self.session is not None:
+            self.session.close()
         self.annotator = name
-        self.store = AnnotationStore.of(self.workspace, name, self.corpus)
+        self.session = open_session(self.workspace, name, self.corpus)
+        self.store = self.session.store
         if self.documents_screen.is_mounted:  # else its mount reads them
             self.documents_screen.refresh_statuses()
+
+    def on_unmount(self) -> None:
+        if self.session is not None:  # the name is free for the next session at once (the kernel would at exit)
+            self.session.close()
 
     def open_document(self, doc_id: str, at: int | None = None) -> None:
         from annotator.tui.screens.annotate import AnnotateScreen
@@ -228,8 +253,16 @@ class AnnotatorApp(App):
 
 
 def make_app(
-    workspace: Workspace, *, bidi: str | None = None, annotator: str | None = None, display: Display | None = None
+    workspace: Workspace,
+    *,
+    bidi: str | None = None,
+    annotator: str | None = None,
+    display: Display | None = None,
+    remember_name: bool = True,
 ) -> AnnotatorApp:
     """The one place an AnnotatorApp is built (CLI, tests, benchmarks). ``display`` as resolved
-    by the CLI, else from ``bidi`` ('auto', 'app', 'terminal' or None) as ``Workspace.display``."""
-    return AnnotatorApp(workspace, display=display or workspace.display(bidi), annotator=annotator)
+    by the CLI, else from ``bidi`` ('auto', 'app', 'terminal' or None) as ``Workspace.display``;
+    ``remember_name`` False: the name asked is not written to the user config."""
+    return AnnotatorApp(
+        workspace, display=display or workspace.display(bidi), annotator=annotator, remember_name=remember_name
+    )

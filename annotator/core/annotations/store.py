@@ -144,6 +144,9 @@ class AnnotationStore:
         self.directory = annotations_dir / annotator
         self.guidelines = registry(guidelines_dir) if guidelines_dir is not None else None
         self.corpus = corpus
+        # Why every document of this store opens read-only (another session holds the name:
+        # core/annotations/session.py), or None.
+        self.read_only: str | None = None
 
     @classmethod
     def of(cls, workspace: Workspace, annotator: str, corpus: Corpus | None = None) -> AnnotationStore:
@@ -189,8 +192,8 @@ class AnnotationStore:
         between would be overwritten by this one's next save); it is held only by a document
         opened for editing."""
         taken: DocumentLock | None = None
-        refused: str | None = None
-        if lock:
+        refused: str | None = self.read_only
+        if lock and refused is None:
             taken = self.lock(doc_id)
             try:
                 holder = taken.acquire()

@@ -80,15 +80,20 @@ class ChangedOnDiskScreen(ModalScreen[str | None]):
 
 
 class AskNameScreen(ModalScreen[str]):
-    """Asked once when no annotator name is known; the answer is remembered."""
+    """Asked once when no annotator name is known (the answer is remembered), or at the start
+    of every session of 'annotator serve' (``remembered`` False: nothing is written)."""
 
-    def __init__(self, validate) -> None:
+    def __init__(self, validate, remembered: bool = True) -> None:
         super().__init__()
         self.validate = validate
+        self.remembered = remembered
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Your annotator name (A-Z a-z 0-9 _ . -), remembered for next time:")
+            if self.remembered:
+                yield Label("Your annotator name (A-Z a-z 0-9 _ . -), remembered for next time:")
+            else:
+                yield Label("Who is annotating in this session? Your annotator name (A-Z a-z 0-9 _ . -):")
             yield BidiInput(placeholder="e.g. salma", id="name")
             yield Label("", id="name-error")
 
