@@ -125,6 +125,8 @@ def _plain(env: Mapping[str, str]) -> tuple[_Known, str] | None:
         (equals("TERM_PROGRAM", "WezTerm") or has("WEZTERM_EXECUTABLE"), "wezterm", "WezTerm"),
         (equals("TERM_PROGRAM", "iTerm.app"), "iterm2", "iTerm2"),
         (equals("TERM_PROGRAM", "vscode"), "vscode", "the VS Code terminal"),
+        # textual-serve's sessions ('annotator serve'): xterm.js in a web browser
+        (equals("TERM_PROGRAM", "textual"), "browser", "a web browser (textual-serve, xterm.js)"),
         (f"TERM={term}" if term.startswith("foot") else None, "foot", "foot"),
         (equals("TERM", "linux"), "linux", "the Linux console"),
         (has("XTERM_VERSION") and f"XTERM_VERSION={env['XTERM_VERSION']}", "xterm", "xterm"),
