@@ -88,4 +88,19 @@ step "annotator init --example: the seed corpus, equal to the repository's"
 diff -r "$repo/corpus" demo/corpus || fail "the wheel's seed corpus differs from the repository's"
 (cd demo && "$annotator" render 002_40b7e8ebcf7a331f --width 40 --bidi terminal) > /dev/null
 
+step "annotator serve: the page from the installed package (its template and textual-serve's script)"
+port="$("$vpython" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+(cd demo && exec "$annotator" serve --port "$port") > "$tmp/serve.out" 2>&1 &
+server=$!
+served=""
+for _ in $(seq 100); do
+    if served="$("$vpython" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())' \
+        "http://127.0.0.1:$port/" 2>/dev/null)"; then break; fi
+    sleep 0.2
+done
+"$vpython" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
+    "http://127.0.0.1:$port/static/js/textual.js" || { kill "$server"; fail "the page's script is not served"; }
+kill -INT "$server"; wait "$server" || true
+grep -q "No login here" <<< "$served" || fail "annotator serve did not serve its page: $(cat "$tmp/serve.out")"
+
 step "passed"
