@@ -146,3 +146,58 @@ def test_every_writer_takes_the_lock_through_the_store_and_cleans_up(workspace):
     atomic_write_bytes(store.path(DOC), b"{}")  # and a write under the lock leaves nothing behind
     assert stale_temporary_files(store.path(DOC)) == []
     lock.release()
+
+
+def test_new_annotation_and_lock_files_follow_the_umask_so_a_team_group_can_share_them(workspace) -> None:
+    """On a shared server a team sets umask 002 (README): files each annotator's process creates
+    stay writable by the group, as open() would make them; umask 022 gives 0644 as before."""
+    import os
+    import stat
+
+    from annotator.core.annotations.model import DocumentAnnotations
+    from annotator.core.annotations.store import AnnotationStore
+    from annotator.core.corpus import Corpus
+    from tests.conftest import SEED_IDS
+
+    corpus = Corpus(workspace.corpus_dir)
+    for umask, expected in ((0o002, 0o664), (0o022, 0o644)):
+        name = f"u{umask:03o}"
+        store = AnnotationStore.of(workspace, name, corpus)
+        doc_id = SEED_IDS[0]
+        previous = os.umask(umask)
+        try:
+            lock = store.lock(doc_id)
+            assert lock.acquire() is None
+            info = corpus.info(doc_id)
+            store.save(DocumentAnnotations(doc_id=doc_id, text_sha256=info.sha256, guidelines="2.0.0", annotator=name))
+            lock.release()
+        finally:
+            os.umask(previous)
+        assert stat.S_IMODE(store.path(doc_id).stat().st_mode) == expected
+        assert stat.S_IMODE(lock.path.stat().st_mode) == expected
+
+
+def test_a_lock_file_another_user_made_read_only_still_locks(tmp_path, monkeypatch) -> None:
+    """The lead taking a document lock in an annotator's folder whose lock file they cannot write
+    (another user's, made under umask 022): the flock is taken all the same, only the holder's
+    note is not written. (Tests run as root, who may write anything: the refusal is simulated.)"""
+    import os
+
+    from annotator.core.annotations import store
+
+    path = tmp_path / "x.lock"
+    path.write_text("pid 1 on elsewhere since then")
+    real_open = os.open
+
+    def refusing(file, flags, *args):
+        if flags & os.O_RDWR:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, flags, *args)
+
+    lead = store.DocumentLock(path)
+    monkeypatch.setattr(store.os, "open", refusing)
+    assert lead.acquire() is None
+    monkeypatch.setattr(store.os, "open", real_open)
+    assert store.DocumentLock(path).acquire() == "pid 1 on elsewhere since then"  # held, the old note unchanged
+    lead.release()
+    assert store.DocumentLock(path).acquire() is None

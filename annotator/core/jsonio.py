@@ -147,15 +147,31 @@ def _tmp_name(path: Path, what: str) -> str:
     return name
 
 
+def new_file_mode() -> int:
+    """The mode ``open()`` gives a new file in this process: 0666 less the umask. A team sharing a
+    workspace on one server sets ``umask 002`` so everyone's files stay group-writable."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:  # read without changing it (Linux)
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read by setting it, at once set back
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _write_tmp(path: Path, data: bytes, sync: bool = True) -> str:
-    """``data`` in a temporary file beside ``path`` (fsynced if ``sync``), with ``path``'s mode (else 0644)."""
+    """``data`` in a temporary file beside ``path`` (fsynced if ``sync``), with ``path``'s mode
+    (a new file: as ``open()`` would make it, :func:`new_file_mode`)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        # mkstemp makes 0600 files; keep the old file's mode, else the usual 0644 (team workspaces).
+        # mkstemp makes 0600 files: keep the old file's mode, else the umask's
         try:
             mode = path.stat().st_mode & 0o777
         except FileNotFoundError:
-            mode = 0o644
+            mode = new_file_mode()
         os.fchmod(fd, mode)
         view = memoryview(data)
         while view:  # os.write may write less than asked
@@ -174,10 +190,10 @@ def _write_tmp(path: Path, data: bytes, sync: bool = True) -> str:
 
 
 def write_synced(path: Path, data: bytes) -> None:
-    """``data`` written to ``path`` in place (0644 when new) and fsynced: for files in a folder
-    nobody reads yet (a staging folder); an OSError names ``path``."""
+    """``data`` written to ``path`` in place (a new file's mode from the umask) and fsynced: for files
+    in a folder nobody reads yet (a staging folder); an OSError names ``path``."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     except OSError as exc:
         raise _named(exc, path) from exc
     try:

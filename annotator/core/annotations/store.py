@@ -80,7 +80,10 @@ class DocumentLock:
         others are told "another process" instead of who holds it.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)  # less the umask: a team's 002 shares it
+        except PermissionError:  # another user's lock file: a flock needs no write access, only the note does
+            fd = os.open(self.path, os.O_RDONLY)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
