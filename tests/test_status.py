@@ -100,7 +100,7 @@ def test_a_file_edited_after_a_run_is_read_again(team: Workspace, tmp_path: Path
     import shutil
 
     root = tmp_path / "ws"
-    shutil.copytree(team.root, root, symlinks=True)
+    shutil.copytree(team.root, root, ignore=shutil.ignore_patterns(".cache"))
     ws = Workspace.open(root)
     assert compute_status(ws, ["badr"]).annotators[0].done == 2  # fills the cache
     assert any((root / ".cache" / "agreement").rglob("*.parquet"))
@@ -108,6 +108,18 @@ def test_a_file_edited_after_a_run_is_read_again(team: Workspace, tmp_path: Path
     save(ws, "badr", D2, "done")
     badr = compute_status(ws, ["badr"]).annotators[0]
     assert (badr.done, badr.in_progress, badr.to_review) == (2, 1, 1)
+
+
+def test_the_cached_counts_are_those_of_the_files(team: Workspace, tmp_path: Path):
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(team.root, root, ignore=shutil.ignore_patterns(".cache"))
+    ws = Workspace.open(root)
+    fresh = compute_status(ws, use_cache=False)
+    assert not (root / ".cache").exists()
+    compute_status(ws)  # fills the cache
+    assert compute_status(ws) == fresh  # from the cache's rows
 
 
 def test_json_and_table_say_the_same(team: Workspace):

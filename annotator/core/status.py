@@ -152,17 +152,19 @@ def compute_status(
     files: list[pl.DataFrame] = []
     labels: list[pl.DataFrame] = []
     left_out: list[LeftOut] = []
+    columns = ("kind", "annotator", "doc_id", "label", "outcome", "review", "reason", "mtime_ns")
     for rows, before in load_rows(
-        workspace, annotators=chosen, against=against, progress=progress, workers=workers, use_cache=use_cache
+        workspace,
+        annotators=chosen,
+        against=against,
+        progress=progress,
+        workers=workers,
+        use_cache=use_cache,
+        columns=columns,
     ):
         left_out += [_left_out(x) for x in before]
         files.append(_files(rows))
-        labels.append(
-            rows.filter(pl.col("kind").is_in([KIND_SPAN, KIND_EVENT]))
-            .join(files[-1].filter(pl.col("readable")), on=["annotator", "doc_id"], how="semi")
-            .group_by("annotator", "kind", "label")
-            .len()
-        )
+        labels.append(_labels(rows))
         del rows
     table = pl.concat(files) if files else _files(None)
     counts = pl.concat(labels) if labels else pl.DataFrame()
@@ -193,8 +195,7 @@ def _files(rows: pl.DataFrame | None) -> pl.DataFrame:
     columns |= {"done": pl.Boolean, "review": pl.Int64, "mtime_ns": pl.Int64}
     if rows is None:
         return pl.DataFrame(schema=columns)
-    bad_texts = rows.filter((pl.col("kind") == KIND_TEXT) & pl.col("reason").is_not_null())["doc_id"].implode()
-    bad = (pl.col("outcome") == EXCLUDED) | ((pl.col("outcome") == OK) & pl.col("doc_id").is_in(bad_texts))
+    bad = (pl.col("outcome") == EXCLUDED) | ((pl.col("outcome") == OK) & pl.col("doc_id").is_in(_bad_texts(rows)))
     return rows.filter(pl.col("kind") == KIND_FILE).select(
         "annotator",
         "doc_id",
@@ -204,6 +205,25 @@ def _files(rows: pl.DataFrame | None) -> pl.DataFrame:
         review=pl.when((pl.col("outcome") == OK) & ~bad).then(pl.col("review").fill_null(0)).otherwise(0),
         mtime_ns="mtime_ns",
     )
+
+
+def _bad_texts(rows: pl.DataFrame) -> pl.Series:
+    """The documents whose stored text no longer matches the index (imploded, for is_in)."""
+    import polars as pl
+
+    return rows.filter((pl.col("kind") == KIND_TEXT) & pl.col("reason").is_not_null())["doc_id"].implode()
+
+
+def _labels(rows: pl.DataFrame) -> pl.DataFrame:
+    """annotator, kind, label, len: the entities and events of readable files (the cache holds
+    the rows of files the loader passed only; those of documents whose text changed are dropped)."""
+    import polars as pl
+
+    marks = rows.lazy().filter(pl.col("kind").is_in([KIND_SPAN, KIND_EVENT]))
+    bad = _bad_texts(rows)
+    if bad.list.len()[0]:
+        marks = marks.filter(~pl.col("doc_id").is_in(bad))
+    return marks.group_by("annotator", "kind", "label").len().collect()
 
 
 def _label_maps(counts: pl.DataFrame, who: list[str]) -> tuple[dict[str, int], dict[str, int]]:

@@ -162,36 +162,37 @@ class Cache:
     def path(self, shard: int) -> Path | None:
         return None if self.folder is None else self.folder / f"shard-{shard:03d}.parquet"
 
-    def read(self, shard: int) -> pl.DataFrame | None:
-        """The shard's table, or None (missing, unreadable, not ours: rebuilt)."""
+    def read(self, shard: int, columns: list[str] | None = None) -> pl.DataFrame | None:
+        """The shard's table (``columns``: only these), or None (missing, unreadable, not ours: rebuilt)."""
         import polars as pl
 
         path = self.path(shard)
         if path is None:
             return None
         try:
-            frame = pl.read_parquet(path)
+            frame = pl.read_parquet(path, columns=columns)
         except FileNotFoundError:
             return None
         except Exception:  # truncated, corrupt or foreign: never trusted
             return None
-        return frame if frame.schema == pl.Schema(schema()) else None
+        return frame if frame.schema == _expected(columns) else None
 
-    def read_many(self, shards: list[int]) -> pl.DataFrame:
-        """The rows of ``shards``, read together (one by one, the unusable ones left out, if any
-        of them cannot be read)."""
+    def read_many(self, shards: list[int], columns: list[str] | None = None) -> pl.DataFrame:
+        """The rows of ``shards`` (``columns``: only these), read together (one by one, the
+        unusable ones left out, if any of them cannot be read)."""
         import polars as pl
 
         paths = [p for s in shards if (p := self.path(s)) is not None and p.exists()]
         if paths:
             try:
-                frame = pl.read_parquet(paths)
+                frame = pl.read_parquet(paths, columns=columns)
             except Exception:  # one is truncated, corrupt or foreign
                 pass
             else:
-                if frame.schema == pl.Schema(schema()):
+                if frame.schema == _expected(columns):
                     return frame
-        return pl.concat([empty(), *(rows for s in shards if (rows := self.read(s)) is not None)])
+        none = empty() if columns is None else empty().select(columns)
+        return pl.concat([none, *(rows for s in shards if (rows := self.read(s, columns)) is not None)])
 
     def write(self, shard: int, frame: pl.DataFrame) -> None:
         """Replace the shard whole; a failure (read-only, full disk) turns the cache off for this run."""
@@ -204,6 +205,14 @@ class Cache:
             atomic_write_bytes(path, buffer.getvalue())
         except OSError:
             self.writable = False
+
+
+def _expected(columns: list[str] | None) -> pl.Schema:
+    """The schema a shard read with ``columns`` has (None: all)."""
+    import polars as pl
+
+    full = schema()
+    return pl.Schema(full if columns is None else {name: full[name] for name in columns})
 
 
 def _digest(folder: Path) -> str:

@@ -450,25 +450,36 @@ def load_rows(
     workers: int | None = 1,
     use_cache: bool = True,
     max_docs: int | None = CHUNK_DOCS,
+    columns: Sequence[str] = (),
 ) -> Generator[tuple[pl.DataFrame, list[dict[str, Any]]], None, None]:
     """The parsed-table cache's rows (:func:`annotator.core.agreement.cache.schema`) of the
     selected annotators' files (and ``against``'s) and of their documents' texts, refreshed
     from disk as :func:`load_chunks` refreshes them (the same cache, read and written), part
     by part, each with what was left out before reading (folders that are no annotator,
     files of documents not in the corpus: in the first part). For counts over the files
-    themselves (``annotator status``): their outcome, status, review count and mtime."""
+    themselves (``annotator status``): their outcome, status, review count and mtime.
+    ``columns``: only these (default: all; ``kind``, ``annotator`` and ``doc_id`` are needed)."""
     import polars as pl
 
     plan = _plan(workspace, annotators, None, against)
-    with closing(_refreshed(plan, use_cache, workers, progress, max_docs)) as frames:
+    with closing(_refreshed(plan, use_cache, workers, progress, max_docs, columns)) as frames:
         for k, frame in enumerate(frames):
-            yield frame.filter(plan.selected() | (pl.col("kind") == KIND_TEXT)), plan.excluded if k == 0 else []
+            rows = frame.select(columns or frame.columns)
+            if not set(rows["annotator"].drop_nulls().unique()) <= set(plan.readers):  # others' files in the shards
+                rows = rows.filter(plan.selected() | (pl.col("kind") == KIND_TEXT))
+            del frame  # not held while the next part is refreshed
+            yield rows, plan.excluded if k == 0 else []
 
 
 def _refreshed(
-    plan: _Plan, use_cache: bool, workers: int | None, progress: Progress | None, max_docs: int | None
+    plan: _Plan,
+    use_cache: bool,
+    workers: int | None,
+    progress: Progress | None,
+    max_docs: int | None,
+    columns: Sequence[str] = (),
 ) -> Generator[pl.DataFrame, None, None]:
-    """The refreshed cache rows of the plan's shards, a group of shards at a time."""
+    """The refreshed cache rows of the plan's shards, a group of shards at a time (``columns``: see _refresh)."""
     from concurrent.futures import BrokenExecutor
 
     cache = Cache.of(plan.workspace, enabled=use_cache)
@@ -476,13 +487,13 @@ def _refreshed(
     try:
         for shards in _groups(plan, max_docs):
             try:
-                yield _refresh(plan, cache, shards, pool, progress)
+                yield _refresh(plan, cache, shards, pool, progress, columns)
             except BrokenExecutor:  # a worker died (killed, out of memory, an unguarded main module)
                 if workers == 1:
                     raise
                 pool.close()
                 pool.workers = 1
-                yield _refresh(plan, cache, shards, pool, progress)
+                yield _refresh(plan, cache, shards, pool, progress, columns)
     finally:
         pool.close()
 
@@ -632,31 +643,24 @@ def _groups(plan: _Plan, max_docs: int | None) -> list[list[int]]:
 # --------------------------------------------------------------------------- refreshing the cache
 
 
-def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress: Progress | None) -> pl.DataFrame:
+def _refresh(
+    plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress: Progress | None, columns: Sequence[str] = ()
+) -> pl.DataFrame:
     """The cache rows of ``shards``, every selected file's and text's as on disk now: reused
-    where its identity is unchanged, else read again; shards that changed are written back."""
+    where its identity is unchanged, else read again; shards that changed are written back.
+    ``columns``: when nothing changed, only these are read (with those the check takes)."""
     import polars as pl
 
-    old = cache.read_many(shards)
     listed = plan.listed.filter(pl.col("shard").is_in(pl.Series(shards, dtype=pl.Int64).implode()))
-    key = ["annotator", "doc_id"]
-    before = old.filter(pl.col("kind") == KIND_FILE).select(
-        *key, o_size="size", o_mtime="mtime_ns", o_ino="ino", o_sha="sha256", o_checked="checked_ns"
-    )
-    files = listed.join(before, on=key, how="left", maintain_order="left")
-    same = (
-        (pl.col("size") == pl.col("o_size"))
-        & (pl.col("mtime_ns") == pl.col("o_mtime"))
-        & (pl.col("ino") == pl.col("o_ino"))
-        & (pl.col("sha256") == pl.col("o_sha"))
-        & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
-    ).fill_null(False)
-    to_read = files.filter(~same)
-    selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
-    gone = old.filter(selected_rows).join(listed, on=key, how="anti")
-    texts_read = _texts(plan, old, listed)
+    if columns:  # the usual second run: no token lists or offsets read when not asked for
+        light = cache.read_many(shards, list(dict.fromkeys([*columns, *_CHECKED_COLUMNS])))
+        if not any(frame.height for frame in _changes(plan, light, listed)):
+            return light
+    old = cache.read_many(shards)
+    to_read, gone, texts_read = _changes(plan, old, listed)
     if not (to_read.height or gone.height or texts_read.height):  # nothing changed: the rows as read
         return old
+    key = ["annotator", "doc_id"]
     # the rows of the files and texts read again dropped: only their documents' rows are joined
     files_out = pl.concat([to_read.select(key), gone.select(key)])
     touched = pl.col("doc_id").is_in(pl.concat([files_out["doc_id"], texts_read["doc_id"]]).unique().implode())
@@ -691,6 +695,32 @@ def _refresh(plan: _Plan, cache: Cache, shards: list[int], pool: _Pool, progress
         for s in sorted(changed):
             cache.write(s, by_shard.get((s,), empty()))
     return rows
+
+
+_CHECKED_COLUMNS = ("kind", "annotator", "doc_id", "size", "mtime_ns", "ino", "sha256", "checked_ns", "reason")
+
+
+def _changes(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(files to read again, selected files gone from disk, texts to read again) of cache rows
+    ``old`` (at least :data:`_CHECKED_COLUMNS`) against the ``listed`` files."""
+    import polars as pl
+
+    key = ["annotator", "doc_id"]
+    before = old.filter(pl.col("kind") == KIND_FILE).select(
+        *key, o_size="size", o_mtime="mtime_ns", o_ino="ino", o_sha="sha256", o_checked="checked_ns"
+    )
+    files = listed.join(before, on=key, how="left", maintain_order="left")
+    same = (
+        (pl.col("size") == pl.col("o_size"))
+        & (pl.col("mtime_ns") == pl.col("o_mtime"))
+        & (pl.col("ino") == pl.col("o_ino"))
+        & (pl.col("sha256") == pl.col("o_sha"))
+        & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
+    ).fill_null(False)
+    to_read = files.filter(~same)
+    selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
+    gone = old.filter(selected_rows).join(listed, on=key, how="anti")
+    return to_read, gone, _texts(plan, old, listed)
 
 
 def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame:
