@@ -163,8 +163,9 @@ def compute_status(
         columns=columns,
     ):
         left_out += [_left_out(x) for x in before]
-        files.append(_files(rows))
-        labels.append(_labels(rows))
+        # shrink_to_fit: a part's small tables copied out of its rows' string buffers, not holding them
+        files.append(_files(rows).shrink_to_fit())
+        labels.append(_labels(rows).shrink_to_fit())
         del rows
     table = pl.concat(files) if files else _files(None)
     counts = pl.concat(labels) if labels else pl.DataFrame()
