@@ -28,7 +28,7 @@ import orjson
 import pytest
 
 from tests.conftest import SEED_IDS, copy_workspace
-from tests.web.serving import serving
+from tests.web.serving import proxied, serving
 
 DOC = SEED_IDS[0]  # the first row of the document list: Enter opens it
 VIEWPORT = {"width": 1280, "height": 800}
@@ -81,6 +81,7 @@ class Tab:
     def __init__(self, page) -> None:
         self.page = page
         self.size: tuple[int, int] | None = None  # the terminal's columns and rows, as the page sent them
+        self.received = 0  # bytes of the app's output
         page.on("websocket", self._watch)
 
     def _watch(self, socket) -> None:
@@ -92,12 +93,23 @@ class Tab:
                 data = json.loads(payload)[1]
                 self.size = (data["width"], data["height"])
 
+        def received(payload) -> None:
+            self.received += len(payload)
+
         socket.on("framesent", sent)
+        socket.on("framereceived", received)
 
     def open(self, url: str) -> None:
         self.page.goto(url)
         self.page.wait_for_selector("body.-first-byte", timeout=30_000)
         self.page.focus(".xterm-helper-textarea")  # keys to the terminal, no click sent to the app
+        # The first frame drawn (kilobytes; the driver's set-up sequences before it are a few
+        # dozen bytes): the app is mounted and its name prompt takes what is typed next.
+        for _ in range(300):  # Playwright delivers the websocket's events while it waits
+            if self.received > 4000:
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError("timed out waiting for the app's first frame")
 
     def type(self, text: str) -> None:
         self.page.keyboard.type(text)
@@ -185,10 +197,11 @@ def test_two_browser_tabs_label_the_same_article_under_their_own_names(tmp_path:
         browser = playwright.chromium.launch(executable_path=executable)
         try:
             outside: list[str] = []
+            local = "http://127.0.0.1:"  # the server, or the proxy in front of it
 
             def new_tab() -> Tab:
                 page = browser.new_page(viewport=VIEWPORT)
-                page.on("request", lambda r: r.url.startswith(served.url) or outside.append(r.url))
+                page.on("request", lambda r: r.url.startswith(local) or outside.append(r.url))
                 return Tab(page)
 
             # Salma: her name, the first article, the first word labelled from the keyboard.
@@ -250,6 +263,16 @@ def test_two_browser_tabs_label_the_same_article_under_their_own_names(tmp_path:
             c.press(second.key)
             time.sleep(1.5)
             assert salma.read_bytes() == kept
+
+            # Through a proxy under a sub-path on another port: the page finds its script, font
+            # and websocket there (relative addresses), and the app answers.
+            with proxied(served.url) as behind:
+                d = new_tab()
+                d.open(behind)
+                d.type("lead")
+                d.press("Enter")
+                until(lambda: held(ws / ".locks" / "session-lead.lock"), "a session through the proxy")
+                d.page.close()
 
             assert outside == [], "everything the page loads comes from the server"
             for tab in (a, b, c):
