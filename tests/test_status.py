@@ -149,3 +149,12 @@ def test_a_bad_workspace_or_name_is_one_line(team: Workspace, tmp_path: Path):
     assert_one_error(run("status", cwd=tmp_path), "annotator.toml")
     assert_one_error(run("status", "--annotators", "nobody", cwd=team.root), "nobody")
     assert_one_error(run("status", "--annotators", "gold", cwd=team.root), "gold")
+
+
+def test_a_new_workspace_has_everything_to_do(tmp_path: Path):
+    assert run("init", "--example", "ws", cwd=tmp_path).code == 0
+    result = run("status", "--format", "json", cwd=tmp_path / "ws")
+    assert result.code == 0, result.err
+    data = orjson.loads(result.out)
+    assert (data["documents"], data["annotators"], data["gold"]) == (len(SEED_IDS), [], None)
+    assert data["overall"]["touched"] == 0 and data["overall"]["last_edit"] is None

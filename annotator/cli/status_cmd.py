@@ -103,7 +103,7 @@ def _print_tables(report: StatusReport) -> None:
     for p in report.annotators:
         cells = (p.not_started, p.in_progress, p.done, p.unreadable, p.to_review_documents, p.adjudicated)
         people.add_row(plain(p.name), *(plain(c) for c in cells), plain(_when(p.last_edit)))
-    out.print(people)
+    out.print(people if report.annotators else plain("no annotator folder in annotations/ yet"))
     gold = report.gold
     lines = [
         f"touched by at least one annotator: {o.touched}; done by one: {o.done_by_any}, by all: {o.done_by_all}",

@@ -144,7 +144,8 @@ def compute_status(
     import polars as pl
 
     corpus = Corpus(workspace.corpus_dir)
-    chosen, _, problems = selection(workspace, annotators, corpus=corpus)
+    names = None if annotators is None else tuple(annotators)
+    chosen, _, problems = selection(workspace, names, corpus=corpus)
     if problems:
         raise AnnotatorError("\n".join(problems))
     _, others = annotator_folders(workspace)
@@ -155,7 +156,7 @@ def compute_status(
     columns = ("kind", "annotator", "doc_id", "label", "outcome", "review", "reason", "mtime_ns")
     for rows, before in load_rows(
         workspace,
-        annotators=chosen,
+        annotators=names,
         against=against,
         progress=progress,
         workers=workers,
