@@ -20,6 +20,7 @@ Per annotator, each document of the corpus is in exactly one of:
   done          a file marked done
   unreadable    a file the app refuses (bad JSON or content, another text, not migratable),
                 or its document's text no longer matches the index: counted apart, never hidden
+                ('annotator validate' names each one and why)
 Also: documents and annotations to review (marked needs_review, as opening them counts them),
 adjudicated (of the documents this annotator annotated, those with a gold file that counts),
 entities per label and events per type, and the last edit (newest file mtime, UTC).
@@ -40,7 +41,11 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cmd.add_argument(
-        "--format", dest="status_format", choices=("table", "json"), default="table", help="default: table"
+        "--format",
+        dest="status_format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json for scripts (its keys: annotator/core/status.py)",
     )
     cmd.add_argument("--annotators", default=None, metavar="A,B", help="only these annotators (default: all)")
     cmd.add_argument(
