@@ -118,5 +118,6 @@ def _import_suggestions(args: argparse.Namespace) -> int:
         say(f"migrated {message}")
     if done.events_left_out:
         say(f"left out {done.events_left_out} event(s): suggestions are entity spans")
-    say(f"imported {done.suggestions} suggestion(s) for {done.documents} document(s) from {args.file} as source {source}")
+    say(f"imported {done.suggestions} suggestion(s) for {done.documents} document(s) from {args.file}")
+    say(f"source {source}: never counted as annotations until an annotator accepts them")
     return 0

@@ -26,7 +26,8 @@ adjudicated (of the documents this annotator annotated, those with a gold file t
 entities per label and events per type, and the last edit (newest file mtime, UTC).
 
 Overall: documents in the corpus, touched by at least one annotator, done by one / by all,
-adjudicated (gold files that count as annotated). Gold is not an annotator; folders that are
+adjudicated (gold files that count as annotated). Suggestions: how often the annotators accepted
+or rejected them, per source and label (a model that helps, or misleads). Gold is not an annotator; folders that are
 not annotator names and files of documents not in the corpus are listed as left out.
 Reads the files through the agreement's cache (.cache/agreement/): a second run reads only
 what changed. Exit status 0; 2 on a bad workspace or option.
@@ -120,6 +121,7 @@ def _print_tables(report: StatusReport) -> None:
     for line in lines:
         out.print(plain(line))
     _print_labels(report)
+    _print_suggestions(report)
     for x in report.left_out:
         what = f"{x.folder}/{x.doc_id}.json" if x.doc_id is not None else f"{x.folder}/ ({x.files} files)"
         out.print(plain(f"left out: annotations/{what}: {x.reason}"))
@@ -151,6 +153,34 @@ def _print_labels(report: StatusReport) -> None:
             cells = [getattr(p, of).get(label, 0) for p in report.annotators]
             table.add_row(kind, plain(label), *(plain(c) for c in cells), plain(n))
     console().print(table)
+
+
+def _print_suggestions(report: StatusReport) -> None:
+    """Per source and label, how often the annotators accepted or rejected a suggestion."""
+    from rich import box
+    from rich.table import Table
+
+    from annotator.cli import console
+
+    out = console()
+    if report.suggestions:
+        table = Table(
+            title=plain("Suggestions decided (all annotators)"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column("source", overflow="fold")
+        table.add_column("label", overflow="fold")
+        for header in ("accepted", "rejected", "rate"):
+            table.add_column(header, justify="right")
+        for c in report.suggestions:
+            rate = "-" if c.rate is None else f"{c.rate:.0%}"
+            table.add_row(plain(c.source), plain(c.label), plain(c.accepted), plain(c.rejected), plain(rate))
+        out.print(table)
+    for line in report.suggestions_unreadable:
+        out.print(plain(f"left out: {line}"))
 
 
 def _when(iso: str | None) -> str:

@@ -43,6 +43,13 @@ JSON (:func:`to_json`, for scripts; keys stable, maps sorted by key)::
                      "entities", "events", "last_edit"},
      "left_out": [{"folder", "doc_id": str | null, "files": int, "reason"}, ...]}
 
+``suggestions``: every annotator's decisions on suggestions (``suggestions/decisions/``), per
+source and label: ``accepted``, ``rejected`` and ``rate`` (accepted of all decided; null when
+none), whether a model helps or misleads; ``unreadable`` lists decision files counted nowhere::
+
+    "suggestions": {"decisions": [{"source", "label", "accepted", "rejected", "rate"}, ...],
+                    "unreadable": [str, ...]}
+
 ``left_out`` lists what is counted nowhere: folders of ``annotations/`` that are no annotator
 (one entry each, with their number of ``*.json`` files) and files of documents the corpus
 does not have (one entry each).
@@ -62,6 +69,7 @@ from annotator.core.agreement.input import Progress, annotator_folders, load_row
 from annotator.core.corpus import Corpus
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import GOLD
+from annotator.core.suggestions.store import DecisionCount, decision_counts
 from annotator.core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -129,6 +137,8 @@ class StatusReport:
     annotators: tuple[AnnotatorStatus, ...]
     gold: GoldStatus | None
     left_out: tuple[LeftOut, ...]
+    suggestions: tuple[DecisionCount, ...] = ()  # decisions on suggestions per source and label
+    suggestions_unreadable: tuple[str, ...] = ()
 
 
 def compute_status(
@@ -175,6 +185,7 @@ def compute_status(
     gold_docs = table.filter((pl.col("annotator") == GOLD) & pl.col("readable"))["doc_id"].implode()
     mine = table.filter(pl.col("annotator") != GOLD)
     people = tuple(_annotator(name, mine, counts, documents, gold_docs) for name in chosen)
+    decided, unreadable = decision_counts(workspace.root)
     return StatusReport(
         guidelines=workspace.config.guidelines,
         documents=documents,
@@ -184,6 +195,8 @@ def compute_status(
         annotators=people,
         gold=gold,
         left_out=tuple(sorted(left_out, key=lambda x: (x.folder, x.doc_id or ""))),
+        suggestions=tuple(decided),
+        suggestions_unreadable=tuple(unreadable),
     )
 
 
@@ -333,7 +346,19 @@ def to_dict(report: StatusReport) -> dict[str, Any]:
     out = asdict(report)
     annotators = out.pop("annotators")
     gold, left_out = out.pop("gold"), out.pop("left_out")
-    return {"format": FORMAT, **out, "annotators": annotators, "gold": gold, "left_out": left_out}
+    del out["suggestions"]
+    suggestions = {
+        "decisions": [{**asdict(c), "rate": c.rate} for c in report.suggestions],
+        "unreadable": list(out.pop("suggestions_unreadable")),
+    }
+    return {
+        "format": FORMAT,
+        **out,
+        "annotators": annotators,
+        "gold": gold,
+        "left_out": left_out,
+        "suggestions": suggestions,
+    }
 
 
 def to_json(report: StatusReport) -> bytes:

@@ -109,5 +109,6 @@ def _scores(path: Path, errors: list[str]) -> dict[str, dict[str, float]]:
             if isinstance(score, (int, float)) and not isinstance(score, bool) and 0 <= score <= 1:
                 out.setdefault(doc_id, {})[str(e.get("id"))] = float(score)
             else:
-                errors.append(f"{path}:{number}: entity {e.get('id')}: 'score' must be a number in [0, 1], got {score!r}")
+                why = f"'score' must be a number in [0, 1], got {score!r}"
+                errors.append(f"{path}:{number}: entity {e.get('id')}: {why}")
     return out

@@ -88,9 +88,7 @@ def merge(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
         group.sort(key=lambda s: (s.score is None, -(s.score or 0.0), s.source))
         best = group[0]
         whys = "; ".join(dict.fromkeys(s.why or s.source for s in group))
-        out.append(
-            Suggestion(best.start, best.end, best.label, best.text, best.source, best.score, whys)
-        )
+        out.append(Suggestion(best.start, best.end, best.label, best.text, best.source, best.score, whys))
     return out
 
 
