@@ -1,0 +1,268 @@
+"""The names a workspace has taught: normalized token sequences and how often each label was given.
+
+An entry is a name as a tuple of tokens (``text/tokens.py``), each normalized on its own
+(``text/normalize.py``): ``الحرس الثوري`` is ``("الحرس", "الثوري")``, and ``الحَرَس الثّوري`` is the
+same entry. For each entry the lexicon counts each label per source: :data:`model.STRINGS` (entity
+spans of the annotator's own files and of gold; event triggers are not names) and
+:data:`model.GUIDELINES` (the ``examples`` of each entity label of the workspace's guidelines,
+one count each). A span annotated with a clitic inside (``بالبوكمال`` labelled whole) is learned
+as it was annotated. An entry shorter than :data:`MIN_CHARS` letters never fires.
+
+:meth:`Lexicon.for_annotator` builds it from the workspace without reading every file again:
+the spans come from the agreement's parsed-table cache (``agreement/input.load_rows``: only
+files whose identity changed are read), and the normalized text of each span from this module's
+own cache, ``.cache/suggestions/<key>/shard-NNN.parquet`` (per agreement shard: ``doc_id``,
+``sha256`` of the text, ``start``, ``end``, ``entry``: the tokens joined by :data:`SEP`), so
+texts are read only for spans not seen before. The folder is safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from annotator.core.suggestions.model import GUIDELINES, STRINGS, Suggestion
+from annotator.core.text.normalize import normalize
+from annotator.core.text.tokens import token_bounds
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import polars as pl
+
+    from annotator.core.agreement.input import Progress
+    from annotator.core.corpus import Corpus
+    from annotator.core.workspace import Workspace
+
+MIN_CHARS = 2  # a one-letter entry (a stray و, a lone digit) would fire everywhere
+SEP = "\x1f"  # between the tokens of an entry in the cache (a token never holds it)
+FORMAT = 1
+FOLDER = ".cache/suggestions"
+Key = tuple[str, ...]
+_SOURCES = (STRINGS, GUIDELINES)
+
+
+def entry_key(text: str) -> Key | None:
+    """The entry ``text`` is: its tokens, each normalized (those that normalize to nothing left
+    out), or None when it has fewer than :data:`MIN_CHARS` letters in all."""
+    starts, ends = token_bounds(text)
+    key = tuple(n for s, e in zip(starts, ends) if (n := normalize(text[s:e]).text))
+    return key if sum(map(len, key)) >= MIN_CHARS else None
+
+
+class Lexicon:
+    """Entries and their counts per label and source; :meth:`add` and :meth:`remove` keep it current."""
+
+    def __init__(self) -> None:
+        self._counts: dict[Key, dict[str, list[int]]] = {}  # entry -> label -> [annotations, guidelines]
+        self._longest: dict[str, int] = defaultdict(int)  # first token -> most tokens of an entry it starts
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._counts
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def longest(self, first: str) -> int:
+        """The most tokens of an entry starting with ``first`` (0: none)."""
+        return self._longest.get(first, 0)
+
+    def counts(self, key: Key) -> dict[str, tuple[int, int]]:
+        """label -> (times in annotations, times among the guidelines' examples) of ``key``."""
+        return {label: (a, g) for label, (a, g) in self._counts.get(key, {}).items()}
+
+    def add(self, text: str, label: str, source: str = STRINGS, count: int = 1) -> None:
+        """``text`` was given ``label`` ``count`` more times (by ``source``); too short: ignored."""
+        if (key := entry_key(text)) is not None:
+            self._add(key, label, source, count)
+
+    def remove(self, text: str, label: str, source: str = STRINGS, count: int = 1) -> None:
+        """Undo :meth:`add` (an annotation deleted or relabelled in the session); never below zero."""
+        key = entry_key(text)
+        labels = self._counts.get(key) if key is not None else None
+        if key is None or labels is None or label not in labels:
+            return
+        at = _SOURCES.index(source)
+        labels[label][at] = max(0, labels[label][at] - count)
+        if not any(labels[label]):
+            del labels[label]
+        if not labels:
+            del self._counts[key]
+
+    def _add(self, key: Key, label: str, source: str, count: int) -> None:
+        if source not in _SOURCES:
+            raise ValueError(f"lexicon source {source!r}: one of {_SOURCES}")
+        self._counts.setdefault(key, {}).setdefault(label, [0, 0])[_SOURCES.index(source)] += count
+        self._longest[key[0]] = max(self._longest[key[0]], len(key))
+
+    def suggestion(self, key: Key, start: int, end: int, text: str) -> Suggestion:
+        """What the lexicon proposes for ``key`` found at ``start:end``: the most frequent label
+        (annotations and guidelines examples together, an example counting once; a tie goes to
+        the label with more annotations, then to the first by name), its share of the entry's
+        counts as score, the source :data:`STRINGS` if annotations gave it that label at all."""
+        labels = self._counts[key]
+        label = min(labels, key=lambda x: (-sum(labels[x]), -labels[x][0], x))
+        total = sum(sum(c) for c in labels.values())
+        done, examples = labels[label]
+        why = [f"{label} {done} of {sum(c[0] for c in labels.values())} times in annotations"] if done else []
+        if examples:
+            why.append(f"{label} in the guidelines' examples")
+        others = sorted(x for x in labels if x != label)
+        if others:
+            why.append(f"also {', '.join(others)}")
+        source = STRINGS if done else GUIDELINES
+        return Suggestion(start, end, label, text, source, round(sum(labels[label]) / total, 4), "; ".join(why))
+
+    def add_examples(self, workspace: Workspace) -> None:
+        """Every entity label's examples in the workspace's guidelines, once each."""
+        from annotator.core.guidelines.registry import registry
+
+        schema = registry(workspace.guidelines_dir).schema(workspace.config.guidelines)
+        for label in schema.labels:
+            for example in label.examples:
+                self.add(example, label.name, GUIDELINES)
+
+    @classmethod
+    def for_annotator(cls, workspace: Workspace, annotator: str, *, progress: Progress | None = None) -> Lexicon:
+        """What ``annotator``'s own files, gold (when it exists) and the guidelines' examples teach."""
+        lexicon = cls()
+        lexicon.add_examples(workspace)
+        for entry, label, count in _annotated(workspace, annotator, progress).iter_rows():
+            lexicon._add(tuple(entry.split(SEP)), label, STRINGS, count)
+        return lexicon
+
+
+def _annotated(workspace: Workspace, annotator: str, progress: Progress | None) -> pl.DataFrame:
+    """entry, label, count over the entity spans of ``annotator``'s files and gold's."""
+    import polars as pl
+
+    from annotator.core.agreement.input import annotator_folders, load_rows
+    from annotator.core.identity import GOLD
+
+    known, others = annotator_folders(workspace)
+    gold = GOLD if GOLD in others else None
+    if annotator not in known and gold is None:
+        return pl.DataFrame(schema={"entry": pl.String, "label": pl.String, "count": pl.UInt32})
+    # An annotator with no folder yet cannot be selected: the others are read (from the cache) and left out.
+    selected = [annotator] if annotator in known else None
+    readers = [annotator, GOLD]
+    cache = _SpanCache(workspace)
+    counted: list[pl.DataFrame] = []
+    columns = ["kind", "annotator", "doc_id", "start", "end", "label", "sha256", "outcome"]
+    for rows, _ in load_rows(workspace, annotators=selected, against=gold, progress=progress, columns=columns):
+        mine = rows.filter(pl.col("annotator").is_in(readers))
+        texts = mine.filter(pl.col("kind") == 0, pl.col("outcome") == 0).select("doc_id", "sha256").unique("doc_id")
+        spans = mine.filter(pl.col("kind") == 1).select("doc_id", "start", "end", "label")
+        spans = spans.join(texts, on="doc_id", how="inner")
+        entries = cache.entries(spans.select("doc_id", "sha256", "start", "end").unique())
+        spans = spans.join(entries, on=["doc_id", "sha256", "start", "end"], how="inner").drop_nulls("entry")
+        counted.append(spans.group_by("entry", "label").len("count"))
+    if not counted:
+        return pl.DataFrame(schema={"entry": pl.String, "label": pl.String, "count": pl.UInt32})
+    return pl.concat(counted).group_by("entry", "label").agg(pl.col("count").sum())
+
+
+class _SpanCache:
+    """The normalized entry of each (document text, span), per agreement shard, in ``.cache/suggestions/``."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        from annotator import __version__
+        from annotator.core.corpus import Corpus
+
+        key = hashlib.sha256(f"{FORMAT} {__version__}".encode()).hexdigest()[:16]
+        self.folder: Path = workspace.root / FOLDER / key
+        self.writable = True
+        self.corpus = Corpus(workspace.corpus_dir)
+
+    def entries(self, spans: pl.DataFrame) -> pl.DataFrame:
+        """doc_id, sha256, start, end, entry (None: too short) of every span of ``spans``,
+        from the cache, the texts of the spans it lacks read and the changed shards rewritten."""
+        import polars as pl
+
+        from annotator.core.agreement.cache import shard_of
+
+        docs = spans["doc_id"].unique()
+        shards = pl.DataFrame({"doc_id": docs, "shard": [shard_of(d) for d in docs]})
+        spans = spans.join(shards, on="doc_id", how="left")
+        out = []
+        for (shard,), wanted in spans.group_by("shard"):
+            wanted = wanted.drop("shard")
+            old = self._read(int(shard))
+            keys = ["doc_id", "sha256", "start", "end"]
+            have = wanted.join(old, on=keys, how="inner")
+            missing = wanted.join(old, on=keys, how="anti")
+            if missing.height:
+                new = _normalized_spans(self.corpus, missing)
+                have = pl.concat([have, new])
+                # kept: every annotator's spans (one cache for all), less those of texts that changed since
+                now = wanted.select("doc_id", now="sha256").unique("doc_id")
+                kept = old.join(now, on="doc_id", how="left").filter(
+                    pl.col("now").is_null() | (pl.col("now") == pl.col("sha256"))
+                )
+                self._write(int(shard), pl.concat([kept.drop("now"), new]))
+            out.append(have)
+        return pl.concat(out) if out else _empty()
+
+    def _path(self, shard: int) -> Path:
+        return self.folder / f"shard-{shard:03d}.parquet"
+
+    def _read(self, shard: int) -> pl.DataFrame:
+        import polars as pl
+
+        try:
+            frame = pl.read_parquet(self._path(shard))
+        except Exception:  # missing, truncated or foreign: rebuilt
+            return _empty()
+        return frame if frame.schema == _empty().schema else _empty()
+
+    def _write(self, shard: int, frame: pl.DataFrame) -> None:
+        from annotator.core.jsonio import atomic_write_bytes
+
+        if not self.writable:
+            return
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer, compression="lz4", statistics=False)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(self._path(shard), buffer.getvalue())
+        except OSError:  # read-only workspace, full disk: everything still works, read again next time
+            self.writable = False
+
+
+def _empty() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(
+        schema={"doc_id": pl.String, "sha256": pl.String, "start": pl.Int64, "end": pl.Int64, "entry": pl.String}
+    )
+
+
+def _normalized_spans(corpus: Corpus, spans: pl.DataFrame) -> pl.DataFrame:
+    """``spans`` (doc_id, sha256, start, end) with their entry, each text read once; a text that is
+    no longer the one the spans were made on (or cannot be read) gives none of its spans."""
+    import polars as pl
+
+    from annotator.core.corpus import sha256_text
+    from annotator.core.errors import AnnotatorError
+
+    rows: dict[str, list] = {name: [] for name in ("doc_id", "sha256", "start", "end", "entry")}
+    for (doc_id, sha), group in spans.group_by("doc_id", "sha256"):
+        try:
+            text = corpus.text(str(doc_id))
+        except (AnnotatorError, OSError):
+            continue
+        if sha256_text(text) != sha:
+            continue
+        for start, end in group.select("start", "end").iter_rows():
+            key = entry_key(text[start:end])
+            for name, value in zip(rows, (doc_id, sha, start, end, None if key is None else SEP.join(key))):
+                rows[name].append(value)
+    return pl.DataFrame(rows, schema=_empty().schema)
+
+
+def keys_of(texts: Iterable[str]) -> set[Key]:
+    """The entries of ``texts`` (for tests and measurements: which names recur)."""
+    return {key for text in texts if (key := entry_key(text)) is not None}
