@@ -163,3 +163,54 @@ def test_a_write_that_fails_leaves_every_file_as_it_was(ws, tmp_path, capsys, mo
     assert_one_error(run(ws, capsys, both, "--as-suggestions", "--source", "m"), "nothing was imported")
     monkeypatch.undo()
     assert {p: p.read_bytes() for p in written(ws)} == before
+
+
+def test_suggestions_and_decisions_reach_no_agreement_adjudication_export_or_validate(tmp_path, capsys):
+    import shutil
+
+    from annotator.core.annotations.store import AnnotationStore
+    from annotator.core.identity import GOLD
+    from annotator.core.suggestions.model import ACCEPTED, REJECTED, Decision
+    from annotator.core.suggestions.store import DecisionStore
+    from tests.conftest import REPO
+    from tests.export.seed_annotations import write_seed_annotations
+
+    def team(name: str) -> Workspace:  # two annotators who said the same, no gold yet
+        ws = annotated_workspace(tmp_path / name, "amal")
+        write_seed_annotations(ws, "omar")
+        shutil.copy(REPO / ".gitignore", ws.root / ".gitignore")
+        return ws
+
+    def outputs(ws: Workspace) -> tuple:
+        root = ["--workspace", str(ws.root)]
+        report = tmp_path / f"{ws.root.name}.json"
+        assert main([*root, "agreement", "--format", "json", "--out", str(report), "--no-cache"]) == 0
+        assert main([*root, "adjudicate", "--strategy", "unanimous"]) == 0
+        exported = tmp_path / f"{ws.root.name}-export"
+        assert main([*root, "export", "--format", "jsonl", "--source", "amal", "--out", str(exported)]) == 0
+        assert main([*root, "validate"]) == 0
+        said = capsys.readouterr()
+        data = orjson.loads(report.read_bytes())
+        data.pop("generated", None)
+        gold = AnnotationStore(ws.annotations_dir, GOLD)
+        merged = {d: sorted((e.start, e.end, e.label) for e in gold.read(d).entities) for d in (DOC0, DOC1)}
+        folders = sorted(p.name for p in ws.annotations_dir.iterdir())
+        return data, merged, (exported / "all.jsonl").read_bytes(), folders, said.err.replace(str(ws.root), "WS")
+
+    plain, with_suggestions = team("plain"), team("suggested")
+    line = model_line(
+        with_suggestions, DOC0, [entity(with_suggestions, DOC0, "البوكمال", "GPE", 1, 0.9)], text_sha256=None
+    )
+    line.pop("text_sha256")
+    assert (
+        run(with_suggestions, capsys, write(tmp_path / "m.jsonl", [line]), "--as-suggestions", "--source", "ner").code
+        == 0
+    )
+    for who in ("amal", "omar", "zaid"):
+        decided = [Decision(1, 4, "GPE", "ner", ACCEPTED, "t"), Decision(5, 9, "ORG", "ner", REJECTED, "t")]
+        DecisionStore(with_suggestions, who).record(DOC0, decided)
+    assert (with_suggestions.root / "suggestions" / "decisions" / "zaid").is_dir()
+    expected, got = outputs(plain), outputs(with_suggestions)
+    assert got == expected
+    assert got[3] == ["amal", GOLD, "omar"] and got[4].startswith("ok: no problems")
+    assert got[1][DOC0]  # adjudication merged something
