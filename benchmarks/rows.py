@@ -189,6 +189,45 @@ def status_rows() -> list[Row]:
     ]
 
 
+def suggest_rows() -> list[Row]:
+    """Issue 14: string-matching suggestions. The lexicon is built through the agreement's cache
+    and .cache/suggestions/ (cold: every file and text read; warm: a listing, a stat and the caches)."""
+    who = ("--annotator", "ann1")
+    built = lambda ws: run_cli(ws, "suggest", "syn00000", *who)  # noqa: E731
+    return [
+        Row(
+            "suggest-seed",
+            "string-matching suggestions for a seed article, the workspace's lexicon built (median of the articles)",
+            lambda ws, run: probe("suggest", str(ws), "ann1"),
+            kind="probe",
+            unit="ms",
+            sizes=(H,),
+            limits={H: [at_most(50, "ms")]},
+            prepare=built,
+            timeout=600,
+        ),
+        Row(
+            "suggest-cold",
+            "`annotator suggest syn00000 --annotator ann1`, cold (no .cache/): the lexicon built",
+            lambda ws, run: cli("suggest", "syn00000", *who),
+            sizes=(M, H),
+            limits={H: [at_most(120), MEMORY_2GB]},
+            runs={H: 1},
+            before=drop_cache,
+            timeout=900,
+        ),
+        Row(
+            "suggest-warm",
+            "`annotator suggest syn00000 --annotator ann1`, warm (second run)",
+            lambda ws, run: cli("suggest", "syn00000", *who),
+            sizes=(M, H),
+            limits={H: [at_most(10), MEMORY_2GB]},
+            prepare=built,
+            timeout=600,
+        ),
+    ]
+
+
 EXPORTS = {
     "export-jsonl": ["--format", "jsonl"],
     "export-conll": ["--format", "conll"],
@@ -283,6 +322,7 @@ def app_rows() -> list[Row]:
 ROWS: list[Row] = [
     *agreement_rows(),
     *status_rows(),
+    *suggest_rows(),
     Row(
         "adjudicate",
         "`annotator adjudicate --strategy majority` (gold removed first)",

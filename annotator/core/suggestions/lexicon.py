@@ -170,51 +170,65 @@ class _SpanCache:
 
     def __init__(self, workspace: Workspace) -> None:
         from annotator import __version__
-        from annotator.core.corpus import Corpus
 
         key = hashlib.sha256(f"{FORMAT} {__version__}".encode()).hexdigest()[:16]
         self.folder: Path = workspace.root / FOLDER / key
         self.writable = True
-        self.corpus = Corpus(workspace.corpus_dir)
+        self.workspace = workspace
+        self._corpus: Corpus | None = None  # read only when a text is needed
 
     def entries(self, spans: pl.DataFrame) -> pl.DataFrame:
         """doc_id, sha256, start, end, entry (None: too short) of every span of ``spans``,
-        from the cache, the texts of the spans it lacks read and the changed shards rewritten."""
+        from the cache, the texts of the spans it lacks read and their shards rewritten."""
         import polars as pl
 
         from annotator.core.agreement.cache import shard_of
+        from annotator.core.corpus import Corpus
 
-        docs = spans["doc_id"].unique()
-        shards = pl.DataFrame({"doc_id": docs, "shard": [shard_of(d) for d in docs]})
-        spans = spans.join(shards, on="doc_id", how="left")
-        out = []
-        for (shard,), wanted in spans.group_by("shard"):
-            wanted = wanted.drop("shard")
-            old = self._read(int(shard))
-            keys = ["doc_id", "sha256", "start", "end"]
-            have = wanted.join(old, on=keys, how="inner")
-            missing = wanted.join(old, on=keys, how="anti")
-            if missing.height:
-                new = _normalized_spans(self.corpus, missing)
-                have = pl.concat([have, new])
-                # kept: every annotator's spans (one cache for all), less those of texts that changed since
-                now = wanted.select("doc_id", now="sha256").unique("doc_id")
-                kept = old.join(now, on="doc_id", how="left").filter(
-                    pl.col("now").is_null() | (pl.col("now") == pl.col("sha256"))
-                )
-                self._write(int(shard), pl.concat([kept.drop("now"), new]))
-            out.append(have)
-        return pl.concat(out) if out else _empty()
+        shard = {d: shard_of(d) for d in spans["doc_id"].unique()}
+        old = self._read(sorted(set(shard.values())))
+        joined = spans.join(old.rename({"sha256": "cached"}), on=["doc_id", "start", "end"], how="left")
+        fresh = pl.col("cached") == pl.col("sha256")
+        have = joined.filter(fresh).drop("cached")
+        missing = joined.filter(~fresh | pl.col("cached").is_null()).drop("cached", "entry")
+        if not missing.height:
+            return have
+        if self._corpus is None:
+            self._corpus = Corpus(self.workspace.corpus_dir)
+        new = _normalized_spans(self._corpus, missing)
+        changed = {shard[d] for d in missing["doc_id"].unique()}
+        # kept: every annotator's spans (one cache for all), less those of texts that changed since
+        now = spans.select("doc_id", now="sha256").unique("doc_id")
+        kept = old.join(now, on="doc_id", how="left").filter(
+            pl.col("now").is_null() | (pl.col("now") == pl.col("sha256"))
+        )
+        rows = pl.concat([kept.drop("now"), new])
+        shard.update({d: shard_of(d) for d in rows["doc_id"].unique() if d not in shard})  # others' documents
+        rows = rows.with_columns(shard=pl.col("doc_id").replace_strict(shard, default=None, return_dtype=pl.Int64))
+        for (number,), part in rows.filter(pl.col("shard").is_in(list(changed))).group_by("shard"):
+            self._write(int(number), part.drop("shard"))
+        return pl.concat([have, new])
 
     def _path(self, shard: int) -> Path:
         return self.folder / f"shard-{shard:03d}.parquet"
 
-    def _read(self, shard: int) -> pl.DataFrame:
+    def _read(self, shards: list[int]) -> pl.DataFrame:
+        """The rows of ``shards`` (one that is missing, truncated or foreign: none, rebuilt)."""
+        import polars as pl
+
+        paths = [path for n in shards if (path := self._path(n)).exists()]
+        try:
+            frame = pl.read_parquet(paths) if paths else _empty()
+        except Exception:  # one is unreadable: each on its own
+            frame = pl.concat([_empty(), *(self._read_one(path) for path in paths)])
+        return frame if frame.schema == _empty().schema else pl.concat([_empty(), *map(self._read_one, paths)])
+
+    def _read_one(self, path: Path) -> pl.DataFrame:
         import polars as pl
 
         try:
-            frame = pl.read_parquet(self._path(shard))
-        except Exception:  # missing, truncated or foreign: rebuilt
+            frame = pl.read_parquet(path)
+        except Exception:
             return _empty()
         return frame if frame.schema == _empty().schema else _empty()
 
