@@ -153,13 +153,10 @@ def _annotated(workspace: Workspace, annotator: str, progress: Progress | None) 
     counted: list[pl.DataFrame] = []
     columns = ["kind", "annotator", "doc_id", "start", "end", "label", "sha256", "outcome"]
     for rows, _ in load_rows(workspace, annotators=selected, against=gold, progress=progress, columns=columns):
-        mine = rows.filter(pl.col("annotator").is_in(readers))
+        mine = rows.lazy().filter(pl.col("annotator").is_in(readers))
         texts = mine.filter(pl.col("kind") == 0, pl.col("outcome") == 0).select("doc_id", "sha256").unique("doc_id")
         spans = mine.filter(pl.col("kind") == 1).select("doc_id", "start", "end", "label")
-        spans = spans.join(texts, on="doc_id", how="inner")
-        entries = cache.entries(spans.select("doc_id", "sha256", "start", "end").unique())
-        spans = spans.join(entries, on=["doc_id", "sha256", "start", "end"], how="inner").drop_nulls("entry")
-        counted.append(spans.group_by("entry", "label").len("count"))
+        counted.append(cache.counts(spans.join(texts, on="doc_id"), rows["doc_id"].unique().to_list()))
     if not counted:
         return pl.DataFrame(schema={"entry": pl.String, "label": pl.String, "count": pl.UInt32})
     return pl.concat(counted).group_by("entry", "label").agg(pl.col("count").sum())
@@ -177,37 +174,38 @@ class _SpanCache:
         self.workspace = workspace
         self._corpus: Corpus | None = None  # read only when a text is needed
 
-    def entries(self, spans: pl.DataFrame) -> pl.DataFrame:
-        """doc_id, sha256, start, end, entry (None: too short) of every span of ``spans``,
-        from the cache, the texts of the spans it lacks read and their shards rewritten."""
+    def counts(self, spans: pl.LazyFrame, docs: list[str]) -> pl.DataFrame:
+        """entry, label, count over ``spans`` (doc_id, start, end, label, sha256: the text's) of
+        ``docs``: entries from the cache; the texts of the spans it lacks read, their shards rewritten."""
         import polars as pl
 
         from annotator.core.agreement.cache import shard_of
         from annotator.core.corpus import Corpus
 
-        shard = {d: shard_of(d) for d in spans["doc_id"].unique()}
+        shard = {d: shard_of(d) for d in docs}
         old = self._read(sorted(set(shard.values())))
-        joined = spans.join(old.rename({"sha256": "cached"}), on=["doc_id", "start", "end"], how="left")
+        keys = ["doc_id", "start", "end"]
+        joined = spans.join(old.lazy().rename({"sha256": "cached"}), on=keys, how="left").collect()
         fresh = pl.col("cached") == pl.col("sha256")
-        have = joined.filter(fresh).drop("cached")
+        counted = [joined.filter(fresh).group_by("entry", "label").len("count")]
         missing = joined.filter(~fresh | pl.col("cached").is_null()).drop("cached", "entry")
-        if not missing.height:
-            return have
-        if self._corpus is None:
-            self._corpus = Corpus(self.workspace.corpus_dir)
-        new = _normalized_spans(self._corpus, missing)
-        changed = {shard[d] for d in missing["doc_id"].unique()}
-        # kept: every annotator's spans (one cache for all), less those of texts that changed since
-        now = spans.select("doc_id", now="sha256").unique("doc_id")
-        kept = old.join(now, on="doc_id", how="left").filter(
-            pl.col("now").is_null() | (pl.col("now") == pl.col("sha256"))
-        )
-        rows = pl.concat([kept.drop("now"), new])
-        shard.update({d: shard_of(d) for d in rows["doc_id"].unique() if d not in shard})  # others' documents
-        rows = rows.with_columns(shard=pl.col("doc_id").replace_strict(shard, default=None, return_dtype=pl.Int64))
-        for (number,), part in rows.filter(pl.col("shard").is_in(list(changed))).group_by("shard"):
-            self._write(int(number), part.drop("shard"))
-        return pl.concat([have, new])
+        if missing.height:
+            if self._corpus is None:
+                self._corpus = Corpus(self.workspace.corpus_dir)
+            new = _normalized_spans(self._corpus, missing.select("doc_id", "sha256", "start", "end").unique())
+            counted.append(missing.join(new, on=[*keys, "sha256"]).group_by("entry", "label").len("count"))
+            # kept: every annotator's spans (one cache for all), less those of texts that changed since
+            now = missing.select("doc_id", now="sha256").unique("doc_id")
+            kept = old.join(now, on="doc_id", how="left").filter(
+                pl.col("now").is_null() | (pl.col("now") == pl.col("sha256"))
+            )
+            rows = pl.concat([kept.drop("now"), new])
+            shard.update({d: shard_of(d) for d in rows["doc_id"].unique() if d not in shard})
+            rows = rows.with_columns(shard=pl.col("doc_id").replace_strict(shard, return_dtype=pl.Int64))
+            changed = list({shard[d] for d in missing["doc_id"].unique()})
+            for (number,), part in rows.filter(pl.col("shard").is_in(changed)).group_by("shard"):
+                self._write(int(number), part.drop("shard"))
+        return pl.concat(counted).drop_nulls("entry")
 
     def _path(self, shard: int) -> Path:
         return self.folder / f"shard-{shard:03d}.parquet"
@@ -262,19 +260,32 @@ def _normalized_spans(corpus: Corpus, spans: pl.DataFrame) -> pl.DataFrame:
     from annotator.core.corpus import sha256_text
     from annotator.core.errors import AnnotatorError
 
-    rows: dict[str, list] = {name: [] for name in ("doc_id", "sha256", "start", "end", "entry")}
-    for (doc_id, sha), group in spans.group_by("doc_id", "sha256"):
-        try:
-            text = corpus.text(str(doc_id))
-        except (AnnotatorError, OSError):
+    spans = spans.sort("doc_id", "start")
+    entries: list[str | None] = []
+    usable: list[bool] = []
+    memo: dict[str, str | None] = {}  # surface string -> entry: a name recurs across documents
+    text: str | None = None
+    doc = sha = None
+    for doc_id, now, start, end in zip(*(spans[c].to_list() for c in ("doc_id", "sha256", "start", "end"))):
+        if (doc_id, now) != (doc, sha):
+            doc, sha = doc_id, now
+            try:
+                text = corpus.text(doc_id)
+            except (AnnotatorError, OSError):
+                text = None
+            if text is not None and sha256_text(text) != sha:
+                text = None
+        usable.append(text is not None)
+        if text is None:
+            entries.append(None)
             continue
-        if sha256_text(text) != sha:
-            continue
-        for start, end in group.select("start", "end").iter_rows():
-            key = entry_key(text[start:end])
-            for name, value in zip(rows, (doc_id, sha, start, end, None if key is None else SEP.join(key))):
-                rows[name].append(value)
-    return pl.DataFrame(rows, schema=_empty().schema)
+        surface = text[start:end]
+        if surface not in memo:
+            key = entry_key(surface)
+            memo[surface] = None if key is None else SEP.join(key)
+        entries.append(memo[surface])
+    rows = spans.select("doc_id", "sha256", "start", "end").with_columns(entry=pl.Series(entries, dtype=pl.String))
+    return rows.filter(pl.Series(usable, dtype=pl.Boolean)).select(_empty().columns)
 
 
 def keys_of(texts: Iterable[str]) -> set[Key]:
