@@ -100,6 +100,12 @@ ANNOTATE = Context(
         _key("enter", "confirm", "Confirm argument", show=False),
         _key("D", "toggle_diacritics", "Diacritics", show=False),
         _key("q", "app.quit", "Quit", show=False),
+        _key("space", "accept_suggestion", "Accept the suggestion under the cursor", show=False),
+        _key("backspace", "reject_suggestion", "Reject the suggestion (not proposed again)", show=False),
+        _key("+", "accept_label", "Accept every suggestion of this label", show=False),
+        _key("=", "accept_text", "Accept every suggestion of this text", show=False),
+        _key("]", "next_suggestion(1)", "Next suggestion", show=False),
+        _key("[", "next_suggestion(-1)", "Previous suggestion", show=False),
     ),
 )
 

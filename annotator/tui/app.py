@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
 from textual.app import App, SuspendNotSupported
 from textual.content import Content
 from textual.driver import Driver
@@ -24,6 +28,9 @@ from annotator.tui.screens.help import HelpScreen, bindings_table
 from annotator.tui.screens.modals import AskNameScreen, DisplayCheckScreen
 from annotator.tui.terminal_driver import exit_on_signals, switching_driver
 from annotator.tui.widgets.document_list import DocumentList
+
+if TYPE_CHECKING:
+    from annotator.core.suggestions.lexicon import Lexicon
 
 # The annotation screen, the reader and the corpus search are imported where they are first
 # shown: the tokenizer, the navigator and the reader's tables they build as they are imported
@@ -54,6 +61,10 @@ class AnnotatorApp(App):
         self.remembers_name = remember_name
         self.current: str | None = None  # the document last opened for annotation (n / p step from it)
         self.documents_screen = DocumentsScreen(self.corpus)  # the first screen, under every other
+        # Each annotator's string-matching lexicon (core/suggestions), built once per session in
+        # a worker thread and taught every edit; the callbacks waiting for one being built.
+        self._lexicons: dict[str, Lexicon] = {}
+        self._lexicon_waiting: dict[str, list[Callable[[], None]]] = {}
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this platform, switching the terminal's BiDi off while it draws
@@ -132,6 +143,35 @@ class AnnotatorApp(App):
     def on_unmount(self) -> None:
         if self.session is not None:  # the name is free for the next session at once (the kernel would at exit)
             self.session.close()
+
+    def lexicon(self, annotator: str, ready: Callable[[], None] | None = None) -> Lexicon | None:
+        """``annotator``'s lexicon if it is built; else None, and it is being built in a worker
+        thread (``ready`` is called on the app's thread once it is)."""
+        if annotator in self._lexicons:
+            return self._lexicons[annotator]
+        building = annotator in self._lexicon_waiting
+        self._lexicon_waiting.setdefault(annotator, [])
+        if ready is not None:
+            self._lexicon_waiting[annotator].append(ready)
+        if not building:
+            self.run_worker(partial(self._build_lexicon, annotator), thread=True, group="lexicon")
+        return None
+
+    def _build_lexicon(self, annotator: str) -> None:
+        from annotator.core.suggestions.lexicon import Lexicon
+
+        try:
+            built = Lexicon.for_annotator(self.workspace, annotator)
+        except (OSError, AnnotatorError) as exc:  # suggestions from the guidelines' examples only
+            self.call_from_thread(self.notify, f"suggestions from annotations: {exc}", severity="warning")
+            built = Lexicon()
+            built.add_examples(self.workspace)
+        self.call_from_thread(self._lexicon_built, annotator, built)
+
+    def _lexicon_built(self, annotator: str, built: Lexicon) -> None:
+        self._lexicons[annotator] = built
+        for ready in self._lexicon_waiting.pop(annotator, []):
+            ready()
 
     def open_document(self, doc_id: str, at: int | None = None) -> None:
         from annotator.tui.screens.annotate import AnnotateScreen

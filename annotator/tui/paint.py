@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from rich.color import Color
 from rich.style import Style
 
 from annotator.core.annotations.model import DocumentAnnotations
 from annotator.core.guidelines.schema import Schema
+from annotator.core.suggestions.model import Suggestion
 from annotator.tui.widgets.reader_view import Highlight
 
 _INK = Color.parse("#101010")
@@ -38,6 +40,20 @@ def annotation_highlights(doc: DocumentAnnotations, schema: Schema) -> list[High
         if style is None:
             style = styles[kind] = _style(colours.get(name, "#888888"), *kind[1:])
         out.append(Highlight(start, end, style))
+    return out
+
+
+def suggestion_highlights(suggestions: Iterable[Suggestion], schema: Schema) -> list[Highlight]:
+    """Suggestions are not annotations: the text in the label's colour, underlined, on the
+    reader's own background (annotations paint over them)."""
+    colours = {label.name: label.colour for label in schema.labels}
+    styles: dict[str, Style] = {}
+    out: list[Highlight] = []
+    for s in suggestions:
+        style = styles.get(s.label)
+        if style is None:
+            style = styles[s.label] = Style(color=colours.get(s.label, "#888888"), underline=True, bold=True)
+        out.append(Highlight(s.start, s.end, style))
     return out
 
 

@@ -158,18 +158,18 @@ def test_guidelines_check_names_file_label_and_the_action_on_the_key(tmp_path) -
 
 
 async def test_label_keys_that_textual_names_work(workspace) -> None:
-    """``+`` and ``,`` are keys Textual knows by name (plus, comma): bound through BINDINGS they
+    """``-`` and ``,`` are keys Textual knows by name (minus, comma): bound through BINDINGS they
     label like any other (a private ``bind`` of the raw character never fired for them)."""
     schema = workspace.guidelines_dir / "2.0.0" / "schema.toml"
     text = schema.read_text(encoding="utf-8")
-    schema.write_text(text.replace('key = "1"', 'key = "+"', 1).replace('key = "2"', 'key = ","', 1), encoding="utf-8")
+    schema.write_text(text.replace('key = "1"', 'key = "-"', 1).replace('key = "2"', 'key = ","', 1), encoding="utf-8")
     assert check(workspace.guidelines_dir) == []
     app = make_app(Workspace.open(workspace.root), annotator="tester")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await pilot.pause()
         reader = app.screen.reader
-        await pilot.press("plus")  # PER on the first token
+        await pilot.press("minus")  # PER on the first token
         reader.move_to_offset(reader.tokens[2][0])
         await pilot.pause()
         await pilot.press("comma")  # ORG on the third

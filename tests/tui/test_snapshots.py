@@ -12,4 +12,11 @@ def test_reader_snapshot(snap_compare, tmp_path: Path) -> None:
     from annotator.tui.app import make_app
 
     app = make_app(Workspace.open(copy_workspace(tmp_path / "ws")), bidi="app", annotator="tester")
-    assert snap_compare(app, press=["enter", "left", "left", "left"], terminal_size=(100, 30))
+
+    async def settled(pilot) -> None:  # the suggestions, found in a worker thread, drawn
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=settled, terminal_size=(100, 30))

@@ -73,6 +73,24 @@ class Editor:
         self._apply(self.doc.with_(entities=(*self.doc.entities, entity)), f"add {label}")
         return entity
 
+    def add_entities(self, spans: list[tuple[int, int, str]], what: str) -> list[Entity]:
+        """Several entities as one edit (one undo): accepting every suggestion of a label. Each
+        span is checked as :meth:`add_entity` checks it; any refused, none is added."""
+        added: list[Entity] = []
+        doc = self.doc
+        for start, end, label in spans:
+            if self.schema.label(label) is None:
+                raise AnnotatorError(f"no label {label!r} in guidelines {self.schema.version}")
+            self._check_span(start, end)
+            if any(e.start == start and e.end == end and e.label == label for e in doc.entities):
+                raise AnnotatorError(f"{start}-{end} is already {label}")
+            entity = Entity(doc.next_id("T"), start, end, label)
+            doc = doc.with_(entities=(*doc.entities, entity))
+            added.append(entity)
+        if added:
+            self._apply(doc, what)
+        return added
+
     def relabel_entity(self, entity_id: str, label: str) -> None:
         entity = self._entity(entity_id)
         if self.schema.label(label) is None:

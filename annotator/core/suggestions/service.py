@@ -19,10 +19,13 @@ rejecting is :func:`decide` (the TUI adds the entity through the editor itself, 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from annotator.core.suggestions.lexicon import Lexicon
+from annotator.core.suggestions.matching import match
 from annotator.core.suggestions.model import ACCEPTED, REJECTED, Decision, Suggestion, Verdict
 from annotator.core.suggestions.store import DecisionStore, model_sources, read_model
 from annotator.core.workspace import Workspace
@@ -38,7 +41,7 @@ def suggestions_for(
     *,
     text: str | None = None,
     annotations: DocumentAnnotations | None = None,
-    lexicon: Any = None,
+    lexicon: Lexicon | None = None,
 ) -> list[Suggestion]:
     """What to propose to ``annotator`` in ``doc_id`` (see the module docstring). ``text`` and
     ``annotations`` (the annotator's document as the editor holds it) are read when not given;
@@ -62,16 +65,23 @@ def suggestions_for(
     return without(merge(found), decided, rejected)
 
 
-def _strings(workspace: Workspace, annotator: str, text: str, lexicon: Any) -> list[Suggestion]:
-    """The string-matching source's suggestions (none while that engine is not installed)."""
-    try:
-        from annotator.core.suggestions.lexicon import Lexicon
-        from annotator.core.suggestions.matching import match
-    except ImportError:
-        return []
+def _strings(workspace: Workspace, annotator: str, text: str, lexicon: Lexicon | None) -> list[Suggestion]:
+    """The string-matching source's suggestions."""
     if lexicon is None:
         lexicon = Lexicon.for_annotator(workspace, annotator)
     return list(match(text, lexicon))
+
+
+def learn(lexicon: Lexicon, text: str, before: DocumentAnnotations, after: DocumentAnnotations) -> None:
+    """Keep a session's ``lexicon`` current with one edit of a document whose text is ``text``:
+    the entities ``after`` has and ``before`` had not are taught, those it lost are taken back
+    (an undo, a delete, a relabel is both)."""
+    old = Counter((e.start, e.end, e.label) for e in before.entities)
+    new = Counter((e.start, e.end, e.label) for e in after.entities)
+    for (start, end, label), count in (new - old).items():
+        lexicon.add(text[start:end], label, count=count)
+    for (start, end, label), count in (old - new).items():
+        lexicon.remove(text[start:end], label, count=count)
 
 
 def merge(suggestions: Iterable[Suggestion]) -> list[Suggestion]:

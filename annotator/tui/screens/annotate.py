@@ -41,8 +41,9 @@ from annotator.core.text.display_text import fit, row_start
 from annotator.core.text.layout import visual
 from annotator.core.text.printable import printable
 from annotator.tui.keys import bindings
-from annotator.tui.paint import SEARCH_HIT, annotation_highlights
+from annotator.tui.paint import SEARCH_HIT, annotation_highlights, suggestion_highlights
 from annotator.tui.screens.modals import ChangedOnDiskScreen, ChooseScreen
+from annotator.tui.screens.suggesting import Suggesting
 from annotator.tui.widgets.annotation_panel import AnnotationPanel
 from annotator.tui.widgets.bidi_input import BidiInput
 from annotator.tui.widgets.guidelines_view import GuidelinesView
@@ -87,6 +88,7 @@ class AnnotateScreen(Screen):
         self._status_extra = ""  # the last thing done in this document ("saved 12:01:03 · T3 GPE")
         self.refused: ChangedOnDisk | None = None  # a save refused as the file changed on disk, until settled
         self._items: tuple[DocumentAnnotations, list[Entity | Event], SpanIndex] | None = None  # what is where
+        self.suggesting = Suggesting(self)  # the document's suggestions (screens/suggesting.py)
         self._set_document(document, self._open(document))
 
     def _open(self, document: Document) -> Opened:
@@ -124,6 +126,7 @@ class AnnotateScreen(Screen):
         self.hits = []
         self.linking = None
         self.pending = None
+        self.suggesting.suggestions = []
 
     # ----- layout --------------------------------------------------------------
     def compose_above(self) -> ComposeResult:
@@ -145,6 +148,7 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#search").display = False
         self.query_one("#manual").display = False
+        self.suggesting.refresh()
         self._refresh_document()
         self.reader.focus()
         if self.start_at is not None:
@@ -169,6 +173,7 @@ class AnnotateScreen(Screen):
         opened = self._open(document)
         self._set_document(document, opened)
         self.reader.load(document.text)
+        self.suggesting.refresh()
         self._refresh_document()
         self._update_status()
         if at is not None:
@@ -191,7 +196,8 @@ class AnnotateScreen(Screen):
         highlights = (
             []
             if self.opened.read_only and self.doc.text_sha256 != self.document.info.sha256
-            else annotation_highlights(self.doc, self.schema)
+            else suggestion_highlights(self.suggesting.suggestions, self.schema)
+            + annotation_highlights(self.doc, self.schema)
         )
         highlights += [Highlight(s, e, SEARCH_HIT) for s, e in self.hits]
         self.reader.set_highlights(highlights)
@@ -232,6 +238,7 @@ class AnnotateScreen(Screen):
             parts += ["  ", ("pick an entity for the argument, Enter", "reverse")]
         if self.refused:
             parts += ["  ", (NOT_SAVED, "bold red")]
+        parts += self.suggesting.status(start)
         extra = self._status_extra
         if extra:
             parts += ["  ", (printable(extra), "green")]
@@ -257,6 +264,7 @@ class AnnotateScreen(Screen):
     # ----- saving --------------------------------------------------------------
     def _commit(self, what: str) -> None:
         """Save the editor's document now; the edit is acknowledged only once it is on disk."""
+        before = self.opened.doc  # the file as last read or saved: what this save changes
         try:
             saved = self.store.save_opened(self.opened, self.editor.doc)
         except ChangedOnDisk as exc:
@@ -269,6 +277,7 @@ class AnnotateScreen(Screen):
             self.notify(f"NOT SAVED: {exc}", severity="error", timeout=15, markup=False)
             return
         self.editor.doc = saved
+        self.suggesting.taught(before)  # the session's lexicon learns the change; the suggestions follow
         self._refresh_document()
         self.say(f"saved {(saved.modified or '')[11:19]} · {what}")  # save() always sets modified
 
@@ -555,6 +564,22 @@ class AnnotateScreen(Screen):
         following = [h for h in self.hits if h[0] > cursor] or self.hits
         self.reader.move_to_offset(following[0][0])
         self.say(f"{len(self.hits)} hits · Enter for the next")
+
+    # ----- actions: suggestions (screens/suggesting.py) ----------------------------
+    def action_accept_suggestion(self) -> None:
+        self.suggesting.accept_one()
+
+    def action_accept_label(self) -> None:
+        self.suggesting.accept_label()
+
+    def action_accept_text(self) -> None:
+        self.suggesting.accept_text()
+
+    def action_reject_suggestion(self) -> None:
+        self.suggesting.reject_one()
+
+    def action_next_suggestion(self, step: int) -> None:
+        self.suggesting.step(step)
 
     def action_toggle_diacritics(self) -> None:
         self.reader.diacritics = not self.reader.diacritics

@@ -1,0 +1,143 @@
+"""The annotation screen's suggestions: drawn under the text, one key to accept or reject.
+
+What is suggested, and what accepting or rejecting records, is decided in
+``core.suggestions`` (``service.suggestions_for``, ``decide``, ``learn``); this controller only
+asks for them, draws them (``paint.suggestion_highlights``), and turns the keys into editor
+changes (accepting is an edit like any other: the schema checks it, it is saved at once,
+undo takes it back) followed by the decision record. The annotator's lexicon is built once
+per app session in a worker thread (``AnnotatorApp.lexicon``) and taught every edit, so a
+name labelled once is suggested everywhere else at once. The curation screen (gold) shows
+no suggestions: it settles what annotators said.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.identity import GOLD
+from annotator.core.suggestions.model import Suggestion
+from annotator.core.suggestions.service import accept, learn, reject, same_label, same_text, suggestions_for
+from annotator.core.suggestions.store import DecisionStore
+
+if TYPE_CHECKING:
+    from annotator.core.annotations.model import DocumentAnnotations
+    from annotator.tui.screens.annotate import AnnotateScreen
+
+
+class Suggesting:
+    """The suggestions of the document an ``AnnotateScreen`` shows; its suggestion keys call here."""
+
+    def __init__(self, screen: AnnotateScreen) -> None:
+        self.screen = screen
+        self.suggestions: list[Suggestion] = []  # of the shown document, sorted by start
+
+    # ----- what is suggested ----------------------------------------------------
+    def _suggests(self) -> bool:
+        return self.screen.store.annotator != GOLD
+
+    def refresh(self) -> None:
+        """Ask for the shown document's suggestions: at once if the lexicon is built, else when
+        the app has built it (a worker thread: 100,000 annotated documents take seconds)."""
+        self.suggestions = []
+        if not self._suggests():
+            return
+        lexicon = self.screen.app.lexicon(self.screen.store.annotator, self._lexicon_ready)
+        if lexicon is None:
+            return
+        try:
+            self.suggestions = suggestions_for(
+                self.screen.app.workspace,
+                self.screen.store.annotator,
+                self.screen.document.id,
+                text=self.screen.document.text,
+                annotations=self.screen.doc,
+                lexicon=lexicon,
+            )
+        except (OSError, AnnotatorError) as exc:  # a bad model file: said, the screen works without suggestions
+            self.screen.notify(f"no suggestions: {exc}", severity="warning", timeout=10, markup=False)
+
+    def _lexicon_ready(self) -> None:
+        if self.screen.is_mounted:
+            self.refresh()
+            self.screen._repaint()
+            self.screen._update_status()
+
+    def taught(self, before: DocumentAnnotations) -> None:
+        """An edit was saved: the session's lexicon learns it, the suggestions follow."""
+        if self._suggests() and (lexicon := self.screen.app.lexicon(self.screen.store.annotator)) is not None:
+            learn(lexicon, self.screen.document.text, before, self.screen.doc)
+        self.refresh()
+
+    def at(self, offset: int) -> Suggestion | None:
+        """The suggestion under ``offset``, the shortest when several overlap."""
+        under = [s for s in self.suggestions if s.start <= offset < s.end]
+        return min(under, key=lambda s: (s.end - s.start, s.start)) if under else None
+
+    def status(self, offset: int) -> list[str | tuple[str, str]]:
+        """The status line's part on the suggestion under the cursor."""
+        chosen = self.at(offset)
+        if chosen is None:
+            return []
+        why = chosen.why or chosen.source
+        return ["  ", (f"suggested {chosen.label}", "bold underline"), f" ({why}) space/⌫/+/="]
+
+    # ----- keys -------------------------------------------------------------------
+    def _chosen(self) -> Suggestion | None:
+        chosen = self.at(self.screen.reader.cursor_span[0])
+        if chosen is None:
+            self.screen.notify("no suggestion under the cursor ([ and ] go to the previous and next)", timeout=3)
+        return chosen
+
+    def _accept(self, chosen: list[Suggestion], what: str) -> None:
+        before = self.screen.doc
+        spans = [(s.start, s.end, s.label) for s in chosen]
+        if len(spans) == 1:
+            self.screen._edit(lambda: f"{self.screen.editor.add_entity(*spans[0]).id} {spans[0][2]} accepted")
+        else:
+            self.screen._edit(lambda: self.screen.editor.add_entities(spans, what), what)
+        if self.screen.doc is before or self.screen.refused is not None:  # refused, read-only or not saved
+            return
+        self._record(accept, chosen)
+
+    def _record(self, verdict, chosen: list[Suggestion]) -> None:
+        try:
+            verdict(
+                DecisionStore(self.screen.app.workspace, self.screen.store.annotator), self.screen.document.id, chosen
+            )
+        except (OSError, AnnotatorError) as exc:  # the annotation is saved; only the tally is missing
+            self.screen.notify(f"decision not recorded: {exc}", severity="warning", timeout=10, markup=False)
+
+    def accept_one(self) -> None:
+        if (chosen := self._chosen()) is not None:
+            self._accept([chosen], f"{chosen.label} accepted")
+
+    def accept_label(self) -> None:
+        if (chosen := self._chosen()) is not None:
+            every = same_label(self.suggestions, chosen)
+            self._accept(every, f"{len(every)} {chosen.label} suggestions accepted")
+
+    def accept_text(self) -> None:
+        if (chosen := self._chosen()) is not None:
+            every = same_text(self.suggestions, chosen)
+            self._accept(every, f"{len(every)} suggestions of this text accepted")
+
+    def reject_one(self) -> None:
+        chosen = self._chosen()
+        if chosen is None:
+            return
+        if self.screen.opened.read_only:
+            self.screen.notify(f"read-only: {self.screen.opened.read_only}", severity="warning", markup=False)
+            return
+        self._record(reject, [chosen])
+        self.refresh()
+        self.screen._repaint()
+        self.screen.say(f"{chosen.label} suggestion rejected: not proposed here again")
+
+    def step(self, step: int) -> None:
+        at = self.screen.reader.cursor_span[0]
+        ahead = [s for s in self.suggestions if (s.start > at if step > 0 else s.end <= at)]
+        if not ahead:
+            self.screen.notify("no more suggestions" if step > 0 else "no suggestion before this one", timeout=2)
+            return
+        self.screen.reader.move_to_offset((ahead[0] if step > 0 else ahead[-1]).start)

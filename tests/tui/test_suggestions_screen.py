@@ -1,0 +1,103 @@
+"""Suggestions in the reader, driven by the real keys: drawn apart from annotations, one key
+accepts (an edit like any: saved at once, undone by undo), one rejects (remembered), one
+accepts every suggestion of a label, and a name labelled once is suggested elsewhere at once."""
+
+from __future__ import annotations
+
+import orjson
+
+from annotator.core.suggestions.model import GUIDELINES, STRINGS
+from annotator.core.suggestions.store import DecisionStore
+from annotator.tui.app import make_app
+from tests.conftest import SEED_IDS
+from tests.tui.test_annotate import SIZE, go_to, open_doc, saved
+
+DOC = SEED_IDS[0]
+
+
+async def _ready(pilot):
+    screen, reader = await open_doc(pilot)
+    await pilot.app.workers.wait_for_complete()  # the lexicon, built in a worker thread
+    await pilot.pause()
+    return screen, reader
+
+
+def _entities(workspace, who: str = "tester") -> list[tuple[int, int, str]]:
+    path = workspace.annotations_dir / who / f"{DOC}.json"
+    if not path.exists():
+        return []
+    return sorted((e["start"], e["end"], e["label"]) for e in orjson.loads(path.read_bytes())["entities"])
+
+
+async def test_accept_reject_and_accept_every_one_of_a_label(workspace) -> None:
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await _ready(pilot)
+        found = screen.suggesting.suggestions
+        text = reader.text
+        # the guidelines' examples alone: البوكمال is a GPE example, and it occurs in the article
+        bukamal = [s for s in found if s.text == "البوكمال"]
+        assert bukamal and all(s.label == "GPE" and s.source == GUIDELINES for s in bukamal)
+        assert all(text[s.start : s.end] == s.text for s in found)
+        assert _entities(workspace) == [], "suggestions are not annotations"
+
+        await pilot.press("ctrl+home", "right_square_bracket")  # the first suggestion
+        first = found[0]
+        assert reader.cursor_span[0] == first.start
+        await pilot.press("space")
+        assert _entities(workspace) == [(first.start, first.end, first.label)]
+        (decision,) = DecisionStore(workspace, "tester").read(DOC)
+        assert (decision.start, decision.end, decision.label, decision.verdict) == (*first.key, "accepted")
+        assert first.key not in {s.key for s in screen.suggesting.suggestions}, "accepted: no longer proposed"
+        await pilot.press("u")
+        assert _entities(workspace) == [], "undo takes an accepted suggestion back like any edit"
+
+        # reject the next one: it never comes back, in this session or the next
+        await pilot.press("right_square_bracket")
+        rejected = screen.suggesting.at(reader.cursor_span[0])
+        assert rejected is not None
+        await pilot.press("backspace")
+        assert rejected.key not in {s.key for s in screen.suggesting.suggestions}
+        assert rejected.key in DecisionStore(workspace, "tester").rejected(DOC)
+        assert _entities(workspace) == []
+
+        # + accepts every suggestion of that label in the document, as one edit
+        chosen = next(s for s in screen.suggesting.suggestions if s.label == "GPE")
+        every = [s.key for s in screen.suggesting.suggestions if s.label == "GPE"]
+        reader.move_to_offset(chosen.start)
+        await pilot.pause()
+        await pilot.press("plus")
+        assert set(every) <= set(_entities(workspace))
+        assert not [s for s in screen.suggesting.suggestions if s.label == "GPE"]
+        await pilot.press("u")
+        assert not [e for e in _entities(workspace) if e[2] == "GPE"], "one undo takes the whole batch back"
+
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await _ready(pilot)
+        assert rejected.key not in {s.key for s in screen.suggesting.suggestions}, "rejections are remembered"
+
+
+async def test_a_name_labelled_once_is_suggested_everywhere_else_at_once(workspace) -> None:
+    """Labelling الميليشيات once teaches the session: its other occurrences are suggested at
+    once, with character-exact offsets, the clitics outside (للميليشيات: ل + ال with its alef
+    elided, the span starting at the second ل, as the guidelines write it)."""
+    import re
+
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await _ready(pilot)
+        text = reader.text
+        name = "الميليشيات"  # not a guidelines example: nothing suggests it yet
+        assert not [s for s in screen.suggesting.suggestions if s.text == name]
+        await go_to(pilot, reader, name)
+        await pilot.press("2")  # ORG
+        (labelled,) = saved(workspace)["entities"]
+        assert labelled["label"] == "ORG"
+        expected = {(m.start(), m.end()) for m in re.finditer(rf"(?<![\w]){name}(?![\w])", text)}
+        expected |= {(m.start() + 1, m.end()) for m in re.finditer(rf"(?<![\w])ل{name[1:]}(?![\w])", text)}
+        expected |= {(m.start() + 1, m.end()) for m in re.finditer(rf"(?<![\w])[وفبك]{name}(?![\w])", text)}
+        expected -= {(labelled["start"], labelled["end"])}
+        assert len(expected) >= 2
+        taught = {(s.start, s.end) for s in screen.suggesting.suggestions if s.label == "ORG" and s.source == STRINGS}
+        assert expected <= taught
