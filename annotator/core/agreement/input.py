@@ -469,6 +469,7 @@ def load_rows(
                 rows = rows.filter(plan.selected() | (pl.col("kind") == KIND_TEXT))
             del frame  # not held while the next part is refreshed
             yield rows, plan.excluded if k == 0 else []
+            del rows
 
 
 def _refreshed(
