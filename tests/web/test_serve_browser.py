@@ -284,8 +284,10 @@ def test_two_browser_tabs_label_the_same_article_under_their_own_names(tmp_path:
     assert not (Path(os.environ["XDG_CONFIG_HOME"]) / "annotator" / "user.toml").exists(), "no name remembered"
     status = annotator(ws, "status", "--format", "json")
     assert status.returncode == 0, status.stderr
-    shown = orjson.loads(status.stdout)
-    assert {"salma", "omar"} <= set(json.dumps(shown).replace('"', " ").split())
+    shown = {a["name"]: a for a in orjson.loads(status.stdout)["annotators"]}
+    assert shown["salma"]["in_progress"] == shown["omar"]["in_progress"] == 1
+    assert shown["salma"]["entities"] == {first.name: 1}
+    assert shown["omar"]["entities"] == {first.name: 1, second.name: 1}
     agreement = annotator(ws, "agreement", "--format", "json")
     assert agreement.returncode == 0, agreement.stderr
     assert set(orjson.loads(agreement.stdout)["annotators"]) == {"omar", "salma"}
