@@ -174,9 +174,8 @@ def compute_status(
         columns=columns,
     ):
         left_out += [_left_out(x) for x in before]
-        # shrink_to_fit: a part's small tables copied out of its rows' string buffers, not holding them
-        files.append(_files(rows).shrink_to_fit())
-        labels.append(_labels(rows).shrink_to_fit())
+        files.append(_owned(_files(rows)))
+        labels.append(_owned(_labels(rows)))
         del rows
     table = pl.concat(files) if files else _files(None)
     counts = pl.concat(labels) if labels else pl.DataFrame()
@@ -220,6 +219,15 @@ def _files(rows: pl.DataFrame | None) -> pl.DataFrame:
         review=pl.when((pl.col("outcome") == OK) & ~bad).then(pl.col("review").fill_null(0)).otherwise(0),
         mtime_ns="mtime_ns",
     )
+
+
+def _owned(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its strings copied: a polars string column cut from a part's rows is a view
+    of their buffers, which would keep every part's rows alive to the end (100k cold: 2.9 -> 2.2 GB)."""
+    import polars as pl
+
+    strings = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(pl.Series(name, frame[name].to_list(), dtype=pl.String) for name in strings)
 
 
 def _bad_texts(rows: pl.DataFrame) -> pl.Series:
