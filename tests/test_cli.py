@@ -331,3 +331,27 @@ def test_render_is_headless(tmp_path):
 @pytest.mark.parametrize("args", [["--bidi", "foo"], ["render"], ["import", "texts"], ["no-such-command"]])
 def test_usage_mistakes_are_one_line_too(tmp_path, args):
     assert_one_error(run(*args, cwd=tmp_path), "--help")
+
+
+def test_the_workspace_may_follow_the_command(tmp_path, monkeypatch) -> None:
+    """`annotator serve --workspace DIR` as the issue writes it, and so for every command that
+    reads a workspace; given twice, the one after the command is the one used."""
+    import subprocess
+    import sys
+
+    import orjson
+
+    from tests.conftest import SEED_IDS, copy_workspace
+
+    ws = copy_workspace(tmp_path / "ws")
+    monkeypatch.chdir(tmp_path)
+    run = [sys.executable, "-m", "annotator"]
+    after = subprocess.run([*run, "status", "--format", "json", "--workspace", str(ws)], capture_output=True)
+    assert after.returncode == 0, after.stderr
+    assert orjson.loads(after.stdout)["documents"] == len(SEED_IDS)
+    both = subprocess.run(
+        [*run, "-w", str(tmp_path), "status", "--format", "json", "-w", str(ws)], capture_output=True
+    )
+    assert both.returncode == 0 and orjson.loads(both.stdout)["documents"] == len(SEED_IDS)
+    nowhere = subprocess.run([*run, "status"], capture_output=True, text=True)
+    assert nowhere.returncode == 2 and "annotator.toml" in nowhere.stderr

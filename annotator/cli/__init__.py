@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 EXIT_BAD_INPUT = 2
+WORKSPACE_HELP = "workspace folder (default: the current folder or the nearest parent with annotator.toml)"
 
 
 class Commands(Protocol):
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-w",
         type=Path,
         default=None,
-        help="workspace folder (default: the current folder or the nearest parent with annotator.toml)",
+        help=WORKSPACE_HELP,
     )
     parser.add_argument(
         "--bidi",
@@ -90,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for module in _commands():
         module.register(sub, groups)
+    # The workspace may also follow the command (`annotator serve --workspace DIR`): every
+    # command takes it, and it is left unset there unless given (the one before wins otherwise).
+    commands = [*sub.choices.values(), *(p for group in groups.values() for p in group.choices.values())]
+    for command in commands:
+        if command.get_default("handler") is not None and command.get_default("takes_workspace") is not False:
+            command.add_argument("--workspace", "-w", type=Path, default=argparse.SUPPRESS, help=WORKSPACE_HELP)
     return parser
 
 

@@ -21,7 +21,7 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         action="store_true",
         help="start with the bundled seed corpus (five Arabic news articles) instead of an empty one",
     )
-    init.set_defaults(handler=_init)
+    init.set_defaults(handler=_init, takes_workspace=False)  # DIR is the workspace it makes
 
     texts = groups["import"].add_parser(
         "texts", help="add .txt files or folders of them to the corpus (all or nothing)"

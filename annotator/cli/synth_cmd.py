@@ -51,7 +51,7 @@ def register(sub: Commands, groups: dict[str, Commands]) -> None:
         help="probability that an annotator's file has status done, else in_progress (default 1)",
     )
     cmd.add_argument("--no-gold", dest="gold", action="store_false", help="do not write annotations/gold")
-    cmd.set_defaults(handler=_synth)
+    cmd.set_defaults(handler=_synth, takes_workspace=False)  # --out is the workspace it makes
 
 
 def _synth(args: argparse.Namespace) -> int:
