@@ -441,11 +441,23 @@ def load_chunks(
             yield _assemble(plan, frame, done_only, plan.excluded if k == 0 else [])
 
 
+def listing(
+    workspace: Workspace, *, annotators: Iterable[str] | None = None, against: str | None = None
+) -> tuple[pl.DataFrame, int]:
+    """The selected annotators' files (and ``against``'s) as :func:`load_rows` finds them now:
+    annotator, doc_id, path, size, mtime_ns, ino (null: cannot be stat'ed), sha256 and chars
+    (the corpus index's), shard; and when they were stat'ed (ns). For a cache of what was
+    computed from those files, keyed by their identities (``suggestions/lexicon``)."""
+    plan = _plan(workspace, annotators, None, against)
+    return plan.listed, plan.checked_ns
+
+
 def load_rows(
     workspace: Workspace,
     *,
     annotators: Iterable[str] | None = None,
     against: str | None = None,
+    docs: Iterable[str] | None = None,
     progress: Progress | None = None,
     workers: int | None = 1,
     use_cache: bool = True,
@@ -458,10 +470,11 @@ def load_rows(
     by part, each with what was left out before reading (folders that are no annotator,
     files of documents not in the corpus: in the first part). For counts over the files
     themselves (``annotator status``): their outcome, status, review count and mtime.
-    ``columns``: only these (default: all; ``kind``, ``annotator`` and ``doc_id`` are needed)."""
+    ``columns``: only these (default: all; ``kind``, ``annotator`` and ``doc_id`` are needed).
+    ``docs``: only these documents' files are refreshed (rows of others of their shards may come as cached)."""
     import polars as pl
 
-    plan = _plan(workspace, annotators, None, against)
+    plan = _plan(workspace, annotators, docs, against)
     with closing(_refreshed(plan, use_cache, workers, progress, max_docs, columns)) as frames:
         for k, frame in enumerate(frames):
             rows = frame.select(columns or frame.columns)
