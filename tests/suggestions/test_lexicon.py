@@ -92,3 +92,67 @@ def test_add_and_remove_keep_it_current():
     assert lx.counts(("البوكمال",)) == {"GPE": (2, 0)}
     lx.remove("البوكمال", "GPE", STRINGS, count=2)
     assert ("البوكمال",) not in lx and ("ديرالزور",) in lx
+
+
+NAME = "شبكات محلية"
+
+
+def test_files_written_after_a_build_change_the_next_builds_counts_exactly(taught, monkeypatch):
+    import annotator.core.agreement.input as agreement_input
+
+    Lexicon.for_annotator(taught, "amal")
+    other = SEED_IDS[1]
+    write_done(taught, "amal", other, spans_of(taught, other, "مليشيات إيرانية", "ORG"))  # a new file
+    write_done(taught, "amal", DOC, spans_of(taught, DOC, NAME, "GPE"))  # relabelled
+    age(taught)
+    asked: list[list[str] | None] = []
+    real = agreement_input.load_rows
+
+    def spy(*args, docs=None, **kwargs):
+        asked.append(sorted(docs) if docs is not None else None)
+        return real(*args, docs=docs, **kwargs)
+
+    monkeypatch.setattr(agreement_input, "load_rows", spy)
+    after = Lexicon.for_annotator(taught, "amal")
+    assert counts(after, NAME) == {"GPE": (1, 0), "NORP": (1, 0)}
+    assert counts(after, "مليشيات إيرانية") == {"ORG": (1, 0)}
+    assert asked == [sorted([DOC, other])]  # only the documents of the shards that changed
+    asked.clear()
+    again = Lexicon.for_annotator(taught, "amal")
+    assert asked == [] and again._counts == after._counts  # what was kept is what was counted
+
+
+def test_a_file_deleted_after_a_build_is_no_longer_counted(taught):
+    Lexicon.for_annotator(taught, "amal")
+    (taught.annotator_dir("amal") / f"{DOC}.json").unlink()
+    assert counts(Lexicon.for_annotator(taught, "amal"), NAME) == {"NORP": (1, 0)}
+
+
+def test_totals_damaged_or_lost_are_counted_again(taught):
+    first = Lexicon.for_annotator(taught, "amal")
+    kept = sorted((taught.root / ".cache" / "suggestions").rglob("totals-*/*.parquet"))
+    assert kept, "a build keeps its totals"
+    for path in kept:
+        if path.name != "sum.parquet":
+            path.unlink()  # the sum cannot be corrected by the shards it summed: made again
+    write_done(taught, "amal", DOC, spans_of(taught, DOC, NAME, "GPE"))
+    age(taught)
+    assert counts(Lexicon.for_annotator(taught, "amal"), NAME) == {"GPE": (1, 0), "NORP": (1, 0)}
+    for path in (taught.root / ".cache" / "suggestions").rglob("totals-*/*.parquet"):
+        path.write_bytes(b"PAR1 not what was written")
+    write_done(taught, "amal", DOC, spans_of(taught, DOC, NAME, "ORG"))
+    age(taught)
+    assert Lexicon.for_annotator(taught, "amal")._counts == first._counts
+
+
+def test_a_file_rewritten_in_the_second_it_was_counted_is_counted_again(taught):
+    """Same size, mtime and inode (a coarse clock, an editor writing in place): never believed."""
+    write_done(taught, "amal", DOC, spans_of(taught, DOC, NAME, "ORG"))
+    assert counts(Lexicon.for_annotator(taught, "amal"), NAME) == {"ORG": (1, 0), "NORP": (1, 0)}
+    path = taught.annotator_dir("amal") / f"{DOC}.json"
+    st = os.stat(path)
+    path.write_bytes(path.read_bytes().replace(b'"ORG"', b'"GPE"'))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    assert counts(Lexicon.for_annotator(taught, "amal"), NAME) == {"GPE": (1, 0), "NORP": (1, 0)}
