@@ -724,14 +724,7 @@ def _changes(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> tuple[pl.D
         *key, o_size="size", o_mtime="mtime_ns", o_ino="ino", o_sha="sha256", o_checked="checked_ns"
     )
     files = listed.join(before, on=key, how="left", maintain_order="left")
-    same = (
-        (pl.col("size") == pl.col("o_size"))
-        & (pl.col("mtime_ns") == pl.col("o_mtime"))
-        & (pl.col("ino") == pl.col("o_ino"))
-        & (pl.col("sha256") == pl.col("o_sha"))
-        & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
-    ).fill_null(False)
-    to_read = files.filter(~same)
+    to_read = files.filter(~_unchanged().fill_null(False))
     selected_rows = plan.selected() & (pl.col("kind") == KIND_FILE)
     gone = old.filter(selected_rows).join(listed, on=key, how="anti")
     return to_read, gone, _texts(plan, old, listed)
@@ -756,15 +749,22 @@ def _texts(plan: _Plan, old: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame
         o_reason="reason",
     )
     joined = now.join(before, on="doc_id", how="left", maintain_order="left")
-    same = (
+    same = (_unchanged() & pl.col("o_reason").is_null()).fill_null(False)
+    return joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS)
+
+
+def _unchanged() -> pl.Expr:
+    """A file (or text) as it was when its cached row was made: the same identity (size, mtime,
+    inode) and text sha256, and not modified within RACY_NS of being stat'ed (``o_``: the row's)."""
+    import polars as pl
+
+    return (
         (pl.col("size") == pl.col("o_size"))
         & (pl.col("mtime_ns") == pl.col("o_mtime"))
         & (pl.col("ino") == pl.col("o_ino"))
         & (pl.col("sha256") == pl.col("o_sha"))
         & (pl.col("mtime_ns") < pl.col("o_checked") - RACY_NS)
-        & pl.col("o_reason").is_null()
-    ).fill_null(False)
-    return joined.filter(~same).select("doc_id", "path", "sha256", "shard", *_IDENT_COLUMNS)
+    )
 
 
 _IDENT_COLUMNS = ("size", "mtime_ns", "ino")
