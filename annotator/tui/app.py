@@ -145,8 +145,9 @@ class AnnotatorApp(App):
             self.session.close()
 
     def lexicon(self, annotator: str, ready: Callable[[], None] | None = None) -> Lexicon | None:
-        """``annotator``'s lexicon if it is built; else None, and it is being built in a worker
-        thread (``ready`` is called on the app's thread once it is)."""
+        """``annotator``'s lexicon if it is built; else None, and it is being built by a worker
+        thread, in a process of its own for a large corpus (``ready`` is called on the app's
+        thread once it is)."""
         if annotator in self._lexicons:
             return self._lexicons[annotator]
         building = annotator in self._lexicon_waiting
@@ -158,10 +159,16 @@ class AnnotatorApp(App):
         return None
 
     def _build_lexicon(self, annotator: str) -> None:
+        from textual.worker import get_current_worker
+
+        from annotator.core.suggestions.building import Cancelled, build
         from annotator.core.suggestions.lexicon import Lexicon
 
+        worker = get_current_worker()  # cancelled as the app closes: the build process is ended
         try:
-            built = Lexicon.for_annotator(self.workspace, annotator)
+            built = build(self.workspace, annotator, documents=len(self.corpus), cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return
         except (OSError, AnnotatorError) as exc:  # suggestions from the guidelines' examples only
             self.call_from_thread(self.notify, f"suggestions from annotations: {exc}", severity="warning")
             built = Lexicon()
