@@ -442,13 +442,18 @@ def load_chunks(
 
 
 def listing(
-    workspace: Workspace, *, annotators: Iterable[str] | None = None, against: str | None = None
+    workspace: Workspace,
+    *,
+    annotators: Iterable[str] | None = None,
+    against: str | None = None,
+    corpus: Corpus | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """The selected annotators' files (and ``against``'s) as :func:`load_rows` finds them now:
     annotator, doc_id, path, size, mtime_ns, ino (null: cannot be stat'ed), sha256 and chars
     (the corpus index's), shard; and when they were stat'ed (ns). For a cache of what was
-    computed from those files, keyed by their identities (``suggestions/lexicon``)."""
-    plan = _plan(workspace, annotators, None, against)
+    computed from those files, keyed by their identities (``suggestions/lexicon``). ``corpus``:
+    the workspace's, if the caller has just read it (else read here)."""
+    plan = _plan(workspace, annotators, None, against, corpus)
     return plan.listed, plan.checked_ns
 
 
@@ -463,6 +468,7 @@ def load_rows(
     use_cache: bool = True,
     max_docs: int | None = CHUNK_DOCS,
     columns: Sequence[str] = (),
+    corpus: Corpus | None = None,
 ) -> Generator[tuple[pl.DataFrame, list[dict[str, Any]]], None, None]:
     """The parsed-table cache's rows (:func:`annotator.core.agreement.cache.schema`) of the
     selected annotators' files (and ``against``'s) and of their documents' texts, refreshed
@@ -471,10 +477,11 @@ def load_rows(
     files of documents not in the corpus: in the first part). For counts over the files
     themselves (``annotator status``): their outcome, status, review count and mtime.
     ``columns``: only these (default: all; ``kind``, ``annotator`` and ``doc_id`` are needed).
-    ``docs``: only these documents' files are refreshed (rows of others of their shards may come as cached)."""
+    ``docs``: only these documents' files are refreshed (rows of others of their shards may come as cached).
+    ``corpus``: the workspace's, if the caller has just read it (else read here)."""
     import polars as pl
 
-    plan = _plan(workspace, annotators, docs, against)
+    plan = _plan(workspace, annotators, docs, against, corpus)
     with closing(_refreshed(plan, use_cache, workers, progress, max_docs, columns)) as frames:
         for k, frame in enumerate(frames):
             rows = frame.select(columns or frame.columns)
@@ -541,13 +548,17 @@ class _Plan:
 
 
 def _plan(
-    workspace: Workspace, annotators: Iterable[str] | None, docs: Iterable[str] | None, against: str | None = None
+    workspace: Workspace,
+    annotators: Iterable[str] | None,
+    docs: Iterable[str] | None,
+    against: str | None = None,
+    corpus: Corpus | None = None,
 ) -> _Plan:
     """The selection checked, every file to compare stat'ed; other folders and files of unknown
     documents left out with their reason."""
     import polars as pl
 
-    corpus = Corpus(workspace.corpus_dir)
+    corpus = corpus if corpus is not None else Corpus(workspace.corpus_dir)
     _, others = annotator_folders(workspace)
     chosen, doc_filter, problems = selection(workspace, annotators, docs, corpus=corpus, against=against)
     others = [o for o in others if o != against]
