@@ -2,8 +2,8 @@
 
     python benchmarks/probes/suggest.py WORKSPACE ANNOTATOR
 
-Builds the annotator's lexicon (warm when the row's prepare built it once: the agreement's
-cache and .cache/suggestions/ read, no file), then times ``match`` on each seed article 20
+Builds the annotator's lexicon (warm when the row's prepare built it once: every file
+stat'ed, the kept totals read, no file), then times ``match`` on each seed article 20
 times. Prints {"value": median ms over the seed articles' medians (the slowest article's
 median as "max_ms"), "build_s": the lexicon build, "entries": its size}.
 """
