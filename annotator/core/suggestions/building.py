@@ -52,13 +52,16 @@ def build(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package, os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory(prefix="annotator-lexicon-") as folder:
         result = Path(folder) / "lexicon.pickle"
-        child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(result)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, str(result)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError:  # no interpreter to start (an embedded Python): built here after all
+            return Lexicon.for_annotator(workspace, annotator)
         try:
             assert child.stdin is not None
             with child.stdin:
