@@ -8,12 +8,17 @@ spans of the annotator's own files and of gold; event triggers are not names) an
 one count each). A span annotated with a clitic inside (``بالبوكمال`` labelled whole) is learned
 as it was annotated. An entry shorter than :data:`MIN_CHARS` letters never fires.
 
-:meth:`Lexicon.for_annotator` builds it from the workspace without reading every file again:
-the spans come from the agreement's parsed-table cache (``agreement/input.load_rows``: only
-files whose identity changed are read), and the normalized text of each span from this module's
-own cache, ``.cache/suggestions/<key>/shard-NNN.parquet`` (per agreement shard: ``doc_id``,
-``sha256`` of the text, ``start``, ``end``, ``entry``: the tokens joined by :data:`SEP`), so
-texts are read only for spans not seen before. The folder is safe to delete.
+:meth:`Lexicon.for_annotator` builds it from the workspace without reading every file again.
+Every file of the annotator and gold is listed and stat'ed (``agreement/input.listing``), and
+the (entry, label, count) totals kept per agreement shard and summed (``totals``) are taken for
+every shard whose files are as they were counted. Only the other shards are counted again: their
+spans from the agreement's parsed-table cache (``agreement/input.load_rows``: only files whose
+identity changed are read), the normalized text of each span from this module's own cache,
+``.cache/suggestions/<key>/shard-NNN.parquet`` (per agreement shard: ``doc_id``, ``sha256`` of
+the text, ``start``, ``end``, ``entry``: the tokens joined by :data:`SEP`), so texts are read
+only for spans not seen before. The folder is safe to delete. At 100,000 documents a build
+where nothing changed takes about 2 s, most of it the listing (stat'ing 200,000 files, reading
+the corpus index); ``building`` runs it away from the app's event loop.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from annotator.core.suggestions import totals
@@ -145,8 +151,8 @@ class Lexicon:
 def _annotated(
     workspace: Workspace, annotator: str, progress: Progress | None, corpus: Corpus | None = None
 ) -> pl.DataFrame:
-    """entry, label, count over the entity spans of ``annotator``'s files and gold's: the sum kept
-    in ``totals``, corrected by the shards whose files changed since (counted again)."""
+    """entry, label, count over the entity spans of ``annotator``'s files and gold's: the totals
+    kept (``totals``), the shards whose files changed since counted again."""
     import polars as pl
 
     from annotator.core.agreement.cache import Cache
@@ -168,50 +174,28 @@ def _annotated(
     agreement = Cache.of(workspace).folder
     name = hashlib.sha256(annotator.encode()).hexdigest()[:16]
     kept = totals.Totals(_folder(workspace) / f"totals-{name}", f"{annotator} {agreement and agreement.name}")
-    now = kept.fingerprints(listed, checked_ns)
-    summed, recorded = kept.read_sum()
-    if recorded == {shard: fingerprint for shard, (fingerprint, _) in now.items()}:
-        return summed
-    changed = {s for s in recorded.keys() | now.keys() if recorded.get(s) != now.get(s, ("",))[0]}
-    before = [kept.read_shard(s, recorded[s]) for s in changed if s in recorded]
-    base = [summed, *(b.with_columns(-pl.col("count")) for b in before if b is not None)]
-    if any(b is None for b in before):  # the sum cannot be corrected: made again from the shards
-        base, recorded = [], {}
-        for s, (fingerprint, _) in now.items():
-            if (shard := kept.read_shard(s, fingerprint)) is not None:
-                base.append(shard)
-                recorded[s] = fingerprint
-    recount = {s for s in now if recorded.get(s) != now[s][0]}
-    files = listed.filter(pl.col("shard").is_in(recount))
-    counted = _count(workspace, corpus, files, selected, gold, recount, progress)
-    by_shard = counted.partition_by("shard", as_dict=True, include_key=False)
-    fresh = {s: now[s][0] for s in now if s not in recount or now[s][1]}  # what the sum will hold
-    for s in recount:
-        if now[s][1]:
-            kept.write_shard(s, now[s][0], by_shard.get((s,), counted.clear().drop("shard")))
-    to_keep = totals.summed([*base, *(by_shard[(s,)] for s in recount if (s,) in by_shard and s in fresh)])
-    kept.write_sum(to_keep, fresh)
-    return totals.summed([to_keep, *(by_shard[(s,)] for s in recount if (s,) in by_shard and s not in fresh)])
+    recount = partial(_count, workspace, corpus, listed, selected, gold, progress)
+    return kept.current(kept.fingerprints(listed, checked_ns), recount)
 
 
 def _count(
     workspace: Workspace,
     corpus: Corpus,
-    files: pl.DataFrame,
+    listed: pl.DataFrame,
     selected: list[str] | None,
     gold: str | None,
-    shards: set[int],
     progress: Progress | None,
+    shards: set[int],
 ) -> pl.DataFrame:
-    """shard, entry, label, count over the entity spans of ``files`` (annotator, doc_id, shard, as
-    listed: every file of ``shards``), read through the agreement's cache."""
+    """shard, entry, label, count over the entity spans of the ``listed`` files (annotator, doc_id,
+    shard) of ``shards``, read through the agreement's cache."""
     import polars as pl
 
     from annotator.core.agreement.cache import KIND_FILE, KIND_SPAN, OK, SHARDS
     from annotator.core.agreement.input import load_rows
 
     cache = _SpanCache(workspace, corpus)
-    where = files.select("annotator", "doc_id", "shard")
+    where = listed.filter(pl.col("shard").is_in(shards)).select("annotator", "doc_id", "shard")
     docs = None if len(shards) == SHARDS else where["doc_id"].unique().to_list()
     counted = [pl.DataFrame(schema={"shard": pl.Int64, "entry": pl.String, "label": pl.String, "count": pl.UInt32})]
     columns = ["kind", "annotator", "doc_id", "start", "end", "label", "sha256", "outcome"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -90,6 +91,37 @@ class Totals:
             for shard, text, trusted in per.iter_rows()
         }
 
+    def current(self, now: dict[int, tuple[str, bool]], count: Callable[[set[int]], pl.DataFrame]) -> pl.DataFrame:
+        """entry, label, count over the shards of ``now`` (shard -> (fingerprint, trusted), from
+        :meth:`fingerprints`): the sum as kept, corrected by the shards whose fingerprint changed,
+        which ``count(shards)`` (shard, entry, label, count) counts again; their totals and the
+        new sum kept (those of shards that are not trusted left out: counted again next time)."""
+        import polars as pl
+
+        summed_before, recorded = self.read_sum()
+        if recorded == {shard: fingerprint for shard, (fingerprint, _) in now.items()}:
+            return summed_before
+        changed = {s for s in recorded.keys() | now.keys() if recorded.get(s) != now.get(s, ("",))[0]}
+        before = [self.read_shard(s, recorded[s]) for s in changed if s in recorded]
+        base = [summed_before, *(b.with_columns(-pl.col("count")) for b in before if b is not None)]
+        if any(b is None for b in before):  # the sum cannot be corrected: made again from the shards
+            base, recorded = [], {}
+            for s, (fingerprint, _) in now.items():
+                if (counts := self.read_shard(s, fingerprint)) is not None:
+                    base.append(counts)
+                    recorded[s] = fingerprint
+        recount = {s for s in now if recorded.get(s) != now[s][0]}
+        counted = count(recount)
+        parts = counted.partition_by("shard", as_dict=True, include_key=False)
+        by_shard = {s: parts.get((s,), counted.clear().drop("shard")) for s in recount}
+        kept = {s: now[s][0] for s in now if s not in recount or now[s][1]}
+        for s in recount:
+            if s in kept:
+                self.write_shard(s, kept[s], by_shard[s])
+        keep = summed([*base, *(by_shard[s] for s in recount if s in kept)])
+        self.write_sum(keep, kept)
+        return summed([keep, *(by_shard[s] for s in recount if s not in kept)])
+
     def read_sum(self) -> tuple[pl.DataFrame, dict[int, str]]:
         """(entry, label, count, {shard: fingerprint}) of the sum as last written (none: empty)."""
         import polars as pl
@@ -143,12 +175,16 @@ class Totals:
         return frame if frame.schema == pl.Schema(schema()) else empty()
 
     def _write(self, path: Path, frame: pl.DataFrame) -> None:
+        import polars as pl
+
         from annotator.core.jsonio import atomic_write_bytes
 
         if not self.writable:
             return
         buffer = io.BytesIO()
-        frame.select(empty().columns).cast(schema()).write_parquet(buffer, compression="lz4", statistics=False)  # type: ignore[arg-type]
+        frame.select(empty().columns).cast(pl.Schema(schema())).write_parquet(
+            buffer, compression="lz4", statistics=False
+        )
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, buffer.getvalue())
