@@ -45,3 +45,40 @@ def test_an_abandoned_build_ends_its_child_at_once(workspace, monkeypatch):
         build(workspace, "amal", documents=PROCESS_MIN_DOCS, cancelled=lambda: True)
     assert time.monotonic() - t0 < 2
     assert started[0].poll() is not None  # killed and waited for: no process left behind
+
+
+async def test_the_app_shows_suggestions_from_a_lexicon_built_in_a_child(workspace, monkeypatch) -> None:
+    from annotator.tui.app import make_app
+    from tests.tui.test_annotate import SIZE, open_doc
+
+    write_done(workspace, "amal", DOC, spans_of(workspace, DOC, NAME, "ORG"))
+    started = []
+    real = subprocess.Popen
+    monkeypatch.setattr(building.subprocess, "Popen", lambda *a, **k: started.append(real(*a, **k)) or started[-1])
+    monkeypatch.setattr(building, "PROCESS_MIN_DOCS", 1)
+    app = make_app(workspace, annotator="amal")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await open_doc(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(started) == 1, "built in a child"
+        assert counts(app.lexicon("amal"), NAME) == {"ORG": (1, 0)}
+        assert any(s.text == "البوكمال" and s.label == "GPE" for s in screen.suggesting.suggestions)
+
+
+async def test_closing_the_app_during_a_build_ends_the_child_at_once(workspace, monkeypatch) -> None:
+    from annotator.tui.app import make_app
+    from tests.tui.test_annotate import SIZE, open_doc
+
+    started = []
+    real = subprocess.Popen
+    monkeypatch.setattr(building.subprocess, "Popen", lambda *a, **k: started.append(real(*a, **k)) or started[-1])
+    monkeypatch.setattr(building, "PROCESS_MIN_DOCS", 1)
+    monkeypatch.setattr(building, "_CHILD", "import time; time.sleep(60)")  # a build that takes a minute
+    app = make_app(workspace, annotator="amal")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_doc(pilot)
+        assert len(started) == 1 and started[0].poll() is None, "building"
+        t0 = time.monotonic()
+    await app.workers.wait_for_complete()
+    assert started[0].wait(2) is not None and time.monotonic() - t0 < 2
