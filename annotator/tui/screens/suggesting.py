@@ -5,7 +5,8 @@ What is suggested, and what accepting or rejecting records, is decided in
 asks for them, draws them (``paint.suggestion_highlights``), and turns the keys into editor
 changes (accepting is an edit like any other: the schema checks it, it is saved at once,
 undo takes it back) followed by the decision record. The annotator's lexicon is built once
-per app session in a worker thread (``AnnotatorApp.lexicon``) and taught every edit, so a
+per app session from a worker thread, in a child process for a large corpus
+(``AnnotatorApp.lexicon``, ``core.suggestions.building``), and taught every edit, so a
 name labelled once is suggested everywhere else at once. The curation screen (gold) shows
 no suggestions: it settles what annotators said.
 """
@@ -38,7 +39,7 @@ class Suggesting:
 
     def refresh(self) -> None:
         """Ask for the shown document's suggestions: at once if the lexicon is built, else when
-        the app has built it (a worker thread: 100,000 annotated documents take seconds)."""
+        the app has built it (in the background: 100,000 annotated documents take seconds)."""
         self.suggestions = []
         if not self._suggests():
             return
