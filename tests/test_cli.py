@@ -349,9 +349,7 @@ def test_the_workspace_may_follow_the_command(tmp_path, monkeypatch) -> None:
     after = subprocess.run([*run, "status", "--format", "json", "--workspace", str(ws)], capture_output=True)
     assert after.returncode == 0, after.stderr
     assert orjson.loads(after.stdout)["documents"] == len(SEED_IDS)
-    both = subprocess.run(
-        [*run, "-w", str(tmp_path), "status", "--format", "json", "-w", str(ws)], capture_output=True
-    )
+    both = subprocess.run([*run, "-w", str(tmp_path), "status", "--format", "json", "-w", str(ws)], capture_output=True)
     assert both.returncode == 0 and orjson.loads(both.stdout)["documents"] == len(SEED_IDS)
     nowhere = subprocess.run([*run, "status"], capture_output=True, text=True)
     assert nowhere.returncode == 2 and "annotator.toml" in nowhere.stderr
