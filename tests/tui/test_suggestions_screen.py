@@ -54,7 +54,7 @@ async def test_accept_reject_and_accept_every_one_of_a_label(workspace) -> None:
 
         # reject the next one: it never comes back, in this session or the next
         await pilot.press("right_square_bracket")
-        rejected = screen.suggesting.at(reader.cursor_span[0])
+        rejected = screen.suggesting.at(reader.cursor_span)
         assert rejected is not None
         await pilot.press("backspace")
         assert rejected.key not in {s.key for s in screen.suggesting.suggestions}
@@ -101,3 +101,39 @@ async def test_a_name_labelled_once_is_suggested_everywhere_else_at_once(workspa
         assert len(expected) >= 2
         taught = {(s.start, s.end) for s in screen.suggesting.suggestions if s.label == "ORG" and s.source == STRINGS}
         assert expected <= taught
+
+
+async def test_the_fifth_article_opens_with_its_recurring_names_suggested_one_key_each(workspace) -> None:
+    """Issue 14's 'done means' in the app: the first four seed articles annotated (the hand-made
+    reference), the fifth opened shows its recurring names suggested with the reference's labels
+    and offsets, and ] then space accepts them one key each."""
+    from annotator.core.annotations.model import DocumentAnnotations
+    from annotator.core.annotations.store import AnnotationStore
+    from annotator.core.suggestions.lexicon import entry_key
+    from tests.suggestions.test_held_out import HELD_OUT, TAUGHT, reference
+
+    store = AnnotationStore(workspace.annotations_dir, "tester")
+    for doc_id in TAUGHT:
+        doc = reference(doc_id)
+        store.save(DocumentAnnotations(doc.doc_id, doc.text_sha256, doc.guidelines, "tester", "done", doc.entities))
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_document(HELD_OUT)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        text = screen.document.text
+        texts = {d: app.corpus.text(d) for d in TAUGHT}
+        taught = {entry_key(texts[d][e.start : e.end]) for d in TAUGHT for e in reference(d).entities}
+        recurring = {(e.start, e.end, e.label) for e in reference(HELD_OUT).entities}
+        recurring = {r for r in recurring if entry_key(text[r[0] : r[1]]) in taught}
+        shown = {s.key for s in screen.suggesting.suggestions}
+        assert len(recurring & shown) >= 0.9 * len(recurring), "most recurring names suggested, exact"
+
+        await pilot.press("ctrl+home")
+        for _ in range(5):
+            await pilot.press("right_square_bracket", "space")
+        accepted = {(e.start, e.end, e.label) for e in screen.doc.entities}
+        assert len(accepted) == 5 and accepted <= shown, "each ] and space accepted the next suggestion as shown"
+        assert saved(workspace, HELD_OUT)["entities"], "saved at once"

@@ -238,7 +238,7 @@ class AnnotateScreen(Screen):
             parts += ["  ", ("pick an entity for the argument, Enter", "reverse")]
         if self.refused:
             parts += ["  ", (NOT_SAVED, "bold red")]
-        parts += self.suggesting.status(start)
+        parts += self.suggesting.status((start, end))
         extra = self._status_extra
         if extra:
             parts += ["  ", (printable(extra), "green")]

@@ -70,14 +70,17 @@ class Suggesting:
             learn(lexicon, self.screen.document.text, before, self.screen.doc)
         self.refresh()
 
-    def at(self, offset: int) -> Suggestion | None:
-        """The suggestion under ``offset``, the shortest when several overlap."""
-        under = [s for s in self.suggestions if s.start <= offset < s.end]
+    def at(self, span: tuple[int, int]) -> Suggestion | None:
+        """The suggestion under the cursor's ``span`` (a token, or a character in fine mode): one
+        overlapping it, the shortest when several do. A suggestion may start inside a token
+        (للتحالف: the name after its clitic) and still be the one under it."""
+        start, end = span
+        under = [s for s in self.suggestions if s.start < max(end, start + 1) and s.end > start]
         return min(under, key=lambda s: (s.end - s.start, s.start)) if under else None
 
-    def status(self, offset: int) -> list[str | tuple[str, str]]:
+    def status(self, span: tuple[int, int]) -> list[str | tuple[str, str]]:
         """The status line's part on the suggestion under the cursor."""
-        chosen = self.at(offset)
+        chosen = self.at(span)
         if chosen is None:
             return []
         why = chosen.why or chosen.source
@@ -85,7 +88,7 @@ class Suggesting:
 
     # ----- keys -------------------------------------------------------------------
     def _chosen(self) -> Suggestion | None:
-        chosen = self.at(self.screen.reader.cursor_span[0])
+        chosen = self.at(self.screen.reader.cursor_span)
         if chosen is None:
             self.screen.notify("no suggestion under the cursor ([ and ] go to the previous and next)", timeout=3)
         return chosen
@@ -136,8 +139,8 @@ class Suggesting:
         self.screen.say(f"{chosen.label} suggestion rejected: not proposed here again")
 
     def step(self, step: int) -> None:
-        at = self.screen.reader.cursor_span[0]
-        ahead = [s for s in self.suggestions if (s.start > at if step > 0 else s.end <= at)]
+        start, end = self.screen.reader.cursor_span
+        ahead = [s for s in self.suggestions if (s.start >= max(end, start + 1) if step > 0 else s.end <= start)]
         if not ahead:
             self.screen.notify("no more suggestions" if step > 0 else "no suggestion before this one", timeout=2)
             return
