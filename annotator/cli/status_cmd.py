@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from annotator.cli import Commands, StageProgress, comma_list, plain
 
 if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.text import Text
+
     from annotator.core.status import StatusReport
 
 DESCRIPTION = """\
@@ -88,20 +91,12 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _print_tables(report: StatusReport) -> None:
-    from rich import box
-    from rich.table import Table
 
     from annotator.cli import console
 
     out = console()
     o = report.overall
-    people = Table(
-        title=plain(f"Documents per annotator ({o.documents} in the corpus)"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        collapse_padding=True,
-    )
+    people = _table(plain(f"Documents per annotator ({o.documents} in the corpus)"))
     people.add_column("annotator", overflow="fold")
     for header in ("not\nstarted", "in\nprogress", "\ndone", "unread-\nable", "review\ndocs", "adju-\ndicated"):
         people.add_column(header, justify="right")
@@ -127,22 +122,22 @@ def _print_tables(report: StatusReport) -> None:
         out.print(plain(f"left out: annotations/{what}: {x.reason}"))
 
 
-def _print_labels(report: StatusReport) -> None:
+def _table(title: Text) -> Table:
+    """A table of this report: its title on the left, a rule under the head, no frame."""
     from rich import box
     from rich.table import Table
+
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
+
+
+def _print_labels(report: StatusReport) -> None:
 
     from annotator.cli import console
 
     o = report.overall
     if not (o.entities or o.events):
         return
-    table = Table(
-        title=plain("Annotations per label"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        collapse_padding=True,
-    )
+    table = _table(plain("Annotations per label"))
     table.add_column("kind")
     table.add_column("label", overflow="fold")
     for p in report.annotators:
@@ -157,20 +152,12 @@ def _print_labels(report: StatusReport) -> None:
 
 def _print_suggestions(report: StatusReport) -> None:
     """Per source and label, how often the annotators accepted or rejected a suggestion."""
-    from rich import box
-    from rich.table import Table
 
     from annotator.cli import console
 
     out = console()
     if report.suggestions:
-        table = Table(
-            title=plain("Suggestions decided (all annotators)"),
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            collapse_padding=True,
-        )
+        table = _table(plain("Suggestions decided (all annotators)"))
         table.add_column("source", overflow="fold")
         table.add_column("label", overflow="fold")
         for header in ("accepted", "rejected", "rate"):
