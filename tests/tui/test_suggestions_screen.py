@@ -137,3 +137,28 @@ async def test_the_fifth_article_opens_with_its_recurring_names_suggested_one_ke
         accepted = {(e.start, e.end, e.label) for e in screen.doc.entities}
         assert len(accepted) == 5 and accepted <= shown, "each ] and space accepted the next suggestion as shown"
         assert saved(workspace, HELD_OUT)["entities"], "saved at once"
+
+
+async def test_a_long_document_is_matched_in_a_worker_and_loses_what_is_annotated_at_once(
+    workspace, monkeypatch
+) -> None:
+    """A document past IN_THREAD_FROM characters (a second per megabyte to match) is matched in
+    a worker thread: the same suggestions arrive, and accepting one takes it off at once."""
+    from annotator.tui.screens import suggesting
+
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await _ready(pilot)
+        at_once = list(screen.suggesting.suggestions)
+    monkeypatch.setattr(suggesting, "IN_THREAD_FROM", 0)
+    app = make_app(workspace, annotator="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, reader = await _ready(pilot)
+        assert screen.suggesting.suggestions == at_once
+        await pilot.press("ctrl+home", "right_square_bracket", "space")
+        first = at_once[0]
+        assert first.key not in {s.key for s in screen.suggesting.suggestions}, "gone before the worker answers"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert {s.key for s in screen.suggesting.suggestions} <= {s.key for s in at_once} - {first.key}
+        assert _entities(workspace) == [first.key]

@@ -57,8 +57,9 @@ def suggestions_for(
 
         annotations = AnnotationStore(workspace.annotations_dir, annotator).read(doc_id)
     found = _strings(workspace, annotator, text, lexicon)
-    sha = sha256_text(text)
-    for source in model_sources(workspace.root):
+    sources = model_sources(workspace.root)
+    sha = sha256_text(text) if sources else ""  # a long document's hash only when a model needs it
+    for source in sources:
         found += read_model(workspace.root, source, doc_id, text, sha)
     rejected = DecisionStore(workspace, annotator).rejected(doc_id)
     decided = [(e.start, e.end) for e in annotations.entities] if annotations is not None else []

@@ -18,12 +18,24 @@ from typing import TYPE_CHECKING
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import GOLD
 from annotator.core.suggestions.model import Suggestion
-from annotator.core.suggestions.service import accept, learn, reject, same_label, same_text, suggestions_for
+from annotator.core.suggestions.service import (
+    accept,
+    learn,
+    reject,
+    same_label,
+    same_text,
+    suggestions_for,
+    without,
+)
 from annotator.core.suggestions.store import DecisionStore
 
 if TYPE_CHECKING:
     from annotator.core.annotations.model import DocumentAnnotations
+    from annotator.core.corpus import Document
+    from annotator.core.suggestions.lexicon import Lexicon
     from annotator.tui.screens.annotate import AnnotateScreen
+
+IN_THREAD_FROM = 200_000  # characters: a longer document is matched in a worker thread (0.2 s and more)
 
 
 class Suggesting:
@@ -32,6 +44,7 @@ class Suggesting:
     def __init__(self, screen: AnnotateScreen) -> None:
         self.screen = screen
         self.suggestions: list[Suggestion] = []  # of the shown document, sorted by start
+        self._asked = 0  # refreshes asked for: a worker's answer counts only if none was asked since
 
     # ----- what is suggested ----------------------------------------------------
     def _suggests(self) -> bool:
@@ -39,24 +52,62 @@ class Suggesting:
 
     def refresh(self) -> None:
         """Ask for the shown document's suggestions: at once if the lexicon is built, else when
-        the app has built it (in the background: 100,000 annotated documents take seconds)."""
-        self.suggestions = []
+        the app has built it (in the background: 100,000 annotated documents take seconds). A
+        document of :data:`IN_THREAD_FROM` characters or more is matched in a worker thread
+        (about a second per megabyte): what is shown meanwhile only loses what is now annotated."""
         if not self._suggests():
+            self.suggestions = []
             return
         lexicon = self.screen.app.lexicon(self.screen.store.annotator, self._lexicon_ready)
+        document, doc = self.screen.document, self.screen.doc
+        self._asked += 1  # an answer to an earlier question is dropped
         if lexicon is None:
-            return
+            self.suggestions = []
+        elif len(document.text) < IN_THREAD_FROM:
+            self._found(self._asked, *self._find(lexicon, document, doc))
+        else:
+            self.suggestions = without(self.suggestions, [(e.start, e.end) for e in doc.entities], set())
+            asked = self._asked
+            self.screen.run_worker(
+                lambda: self._find_in_thread(asked, lexicon, document, doc), thread=True, group="suggestions"
+            )
+
+    def _find(
+        self, lexicon: Lexicon, document: Document, doc: DocumentAnnotations
+    ) -> tuple[list[Suggestion], str | None]:
+        """Every source's suggestions for ``doc`` of ``document``, or none and why (a bad model file)."""
         try:
-            self.suggestions = suggestions_for(
+            found = suggestions_for(
                 self.screen.app.workspace,
                 self.screen.store.annotator,
-                self.screen.document.id,
-                text=self.screen.document.text,
-                annotations=self.screen.doc,
+                document.id,
+                text=document.text,
+                annotations=doc,
                 lexicon=lexicon,
             )
-        except (OSError, AnnotatorError) as exc:  # a bad model file: said, the screen works without suggestions
-            self.screen.notify(f"no suggestions: {exc}", severity="warning", timeout=10, markup=False)
+        except (OSError, AnnotatorError) as exc:
+            return [], f"no suggestions: {exc}"
+        return found, None
+
+    def _find_in_thread(self, asked: int, lexicon: Lexicon, document: Document, doc: DocumentAnnotations) -> None:
+        for _ in range(3):  # the session's edits may teach the lexicon while it is read: asked again
+            try:
+                found, problem = self._find(lexicon, document, doc)
+            except RuntimeError:
+                continue
+            self.screen.app.call_from_thread(self._found, asked, found, problem, True)
+            return
+
+    def _found(self, asked: int, found: list[Suggestion], problem: str | None, later: bool = False) -> None:
+        """Show what was found for refresh number ``asked`` (``later``: from a worker, redrawn here)."""
+        if asked != self._asked or (later and not self.screen.is_mounted):
+            return
+        self.suggestions = found
+        if problem:  # the screen works without suggestions
+            self.screen.notify(problem, severity="warning", timeout=10, markup=False)
+        if later:
+            self.screen._repaint()
+            self.screen._update_status()
 
     def _lexicon_ready(self) -> None:
         if self.screen.is_mounted:
