@@ -107,8 +107,6 @@ class AnnotatorApp(App):
         self.push_screen(self.documents_screen)
         if self.annotator is None:
             self.push_screen(AskNameScreen(check_name, remembered=self.remembers_name), self._named)
-        elif self.session is not None and self.session.read_only:
-            self.notify(self.session.read_only, title="read-only", severity="warning", timeout=15)
         if self.bidi_display.advice:
             self.notify(self.bidi_display.advice, title="Arabic reads backwards?", timeout=15, markup=False)
         if self.corpus.problems:  # bad index lines: their documents are left out of the list, said once here
@@ -122,12 +120,9 @@ class AnnotatorApp(App):
         if self.remembers_name:
             remember_name(name)
         self.set_annotator(name)
-        if self.session is not None and self.session.read_only:
-            self.notify(self.session.read_only, title="read-only", severity="warning", timeout=15)
-        elif self.remembers_name:
-            self.notify(f"hello {name}: your name is remembered in the user config", timeout=4)
-        else:
-            self.notify(f"hello {name}: every edit is saved as you make it", timeout=4)
+        if self.store is not None and self.store.read_only is None:  # else set_annotator said why not
+            said = "your name is remembered in the user config" if self.remembers_name else "every edit is saved"
+            self.notify(f"hello {name}: {said}", timeout=4)
 
     def set_annotator(self, name: str) -> None:
         """Annotate as ``name`` from now on: the name is held for this session (read-only if another
@@ -137,6 +132,8 @@ class AnnotatorApp(App):
         self.annotator = name
         self.session = open_session(self.workspace, name, self.corpus)
         self.store = self.session.store
+        if self.store.read_only:
+            self.notify(self.store.read_only, title="read-only", severity="warning", timeout=15)
         if self.documents_screen.is_mounted:  # else its mount reads them
             self.documents_screen.refresh_statuses()
 
