@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pyarabic.araby import ALEF, LAM
+
 from annotator.core.text.clitics import peel
 from annotator.core.text.normalize import normalize
 from annotator.core.text.tokens import token_bounds
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
     from annotator.core.suggestions.model import Suggestion
 
 MAX_PEELED = 2  # clitic letters taken off a word's front: و + ب in وبالبوكمال
-LAM = "ل"
 
 
 def match(text: str, lexicon: Lexicon) -> list[Suggestion]:
@@ -62,7 +63,7 @@ def _forms(text: str, start: int, end: int, norm: str) -> list[tuple[int, str]]:
     at, rest = start, norm
     for _ in range(MAX_PEELED):
         if rest.startswith(LAM + LAM) and (cut := peel(text, at, end)) is not None:
-            forms.append((cut, "ا" + normalize(text[cut:end]).text))
+            forms.append((cut, ALEF + normalize(text[cut:end]).text))
         cut = peel(text, at, end)
         if cut is None:
             break
