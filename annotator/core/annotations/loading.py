@@ -132,15 +132,15 @@ class Checked:
 # --------------------------------------------------------------------------- entry points
 
 
-def read_bytes(path: Path | str) -> bytes | None:
-    """The file's bytes; None when there is no file."""
+def read_bytes(path: Path | str, what: str = "annotation file") -> bytes | None:
+    """The file's bytes; None when there is no file (``what``: the kind of file, for the error)."""
     try:
         with open(path, "rb", buffering=0) as handle:  # one read of the whole file, no buffer between
             return handle.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise AnnotatorError("cannot read annotation file", str(path), exc.strerror or str(exc)) from exc
+        raise AnnotatorError(f"cannot read {what}", str(path), exc.strerror or str(exc)) from exc
 
 
 def check(

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from annotator.core.annotations.loading import parse, read_bytes
 from annotator.core.corpus import check_doc_id
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import check_name
@@ -264,18 +263,10 @@ def decision_counts(root: Path) -> tuple[list[DecisionCount], list[str]]:
 # --------------------------------------------------------------------------- shared reading
 
 
-def _read_json(path: Path) -> Any:
-    """The file's JSON; None when there is no file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise AnnotatorError("cannot read file", str(path), exc.strerror) from exc
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise AnnotatorError("not valid JSON", str(path), str(exc)) from exc
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """The file's JSON object (read and parsed as annotation files are); None when there is no file."""
+    raw = read_bytes(path, "suggestions file")
+    return None if raw is None else parse(raw, str(path))
 
 
 def _span(item: Any, limit: int | None, path: Path, at: str) -> tuple[int, int, str]:
