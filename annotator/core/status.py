@@ -174,10 +174,11 @@ def compute_status(
         columns=columns,
     ):
         left_out += [_left_out(x) for x in before]
-        files.append(_owned(_files(rows)))
-        labels.append(_owned(_labels(rows)))
+        bad = _bad_texts(rows)
+        files.append(_owned(_files(rows, bad)))
+        labels.append(_owned(_labels(rows, bad)))
         del rows
-    table = pl.concat(files) if files else _files(None)
+    table = pl.concat(files) if files else _files(None, None)
     counts = pl.concat(labels) if labels else pl.DataFrame()
     documents = len(corpus)
     gold = _gold(table.filter(pl.col("annotator") == GOLD), counts) if against else None
@@ -199,17 +200,17 @@ def compute_status(
     )
 
 
-def _files(rows: pl.DataFrame | None) -> pl.DataFrame:
+def _files(rows: pl.DataFrame | None, bad_texts: pl.Series | None) -> pl.DataFrame:
     """One row per file: annotator, doc_id, readable (counts as annotated, kept), unreadable,
     done, review, mtime_ns. A readable file of a document whose text no longer matches the
-    index is unreadable, as the agreement leaves it out."""
+    index (``bad_texts``) is unreadable, as the agreement leaves it out."""
     import polars as pl
 
     columns = {"annotator": pl.String, "doc_id": pl.String, "readable": pl.Boolean, "unreadable": pl.Boolean}
     columns |= {"done": pl.Boolean, "review": pl.Int64, "mtime_ns": pl.Int64}
-    if rows is None:
+    if rows is None or bad_texts is None:
         return pl.DataFrame(schema=columns)
-    bad = (pl.col("outcome") == EXCLUDED) | ((pl.col("outcome") == OK) & pl.col("doc_id").is_in(_bad_texts(rows)))
+    bad = (pl.col("outcome") == EXCLUDED) | ((pl.col("outcome") == OK) & pl.col("doc_id").is_in(bad_texts))
     return rows.filter(pl.col("kind") == KIND_FILE).select(
         "annotator",
         "doc_id",
@@ -237,15 +238,15 @@ def _bad_texts(rows: pl.DataFrame) -> pl.Series:
     return rows.filter((pl.col("kind") == KIND_TEXT) & pl.col("reason").is_not_null())["doc_id"].implode()
 
 
-def _labels(rows: pl.DataFrame) -> pl.DataFrame:
+def _labels(rows: pl.DataFrame, bad_texts: pl.Series) -> pl.DataFrame:
     """annotator, kind, label, len: the entities and events of readable files (the cache holds
-    the rows of files the loader passed only; those of documents whose text changed are dropped)."""
+    the rows of files the loader passed only; those of documents whose text changed, ``bad_texts``,
+    are dropped)."""
     import polars as pl
 
     marks = rows.lazy().filter(pl.col("kind").is_in([KIND_SPAN, KIND_EVENT]))
-    bad = _bad_texts(rows)
-    if bad.list.len()[0]:
-        marks = marks.filter(~pl.col("doc_id").is_in(bad))
+    if bad_texts.list.len()[0]:
+        marks = marks.filter(~pl.col("doc_id").is_in(bad_texts))
     return marks.group_by("annotator", "kind", "label").len().collect()
 
 
