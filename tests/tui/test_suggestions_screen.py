@@ -44,6 +44,10 @@ async def test_accept_reject_and_accept_every_one_of_a_label(workspace) -> None:
         await pilot.press("ctrl+home", "right_square_bracket")  # the first suggestion
         first = found[0]
         assert reader.cursor_span[0] == first.start
+        await pilot.press("right_square_bracket")
+        assert reader.cursor_span[0] == found[1].start
+        await pilot.press("left_square_bracket")
+        assert reader.cursor_span[0] == first.start, "[ goes back to the one before"
         await pilot.press("space")
         assert _entities(workspace) == [(first.start, first.end, first.label)]
         (decision,) = DecisionStore(workspace, "tester").read(DOC)

@@ -13,6 +13,7 @@ no suggestions: it settles what annotators said.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from annotator.core.errors import AnnotatorError
@@ -43,8 +44,21 @@ class Suggesting:
 
     def __init__(self, screen: AnnotateScreen) -> None:
         self.screen = screen
-        self.suggestions: list[Suggestion] = []  # of the shown document, sorted by start
+        self._suggestions: list[Suggestion] = []
+        self._starts: list[int] = []  # of the suggestions, for bisecting on every cursor move
+        self._longest = 0  # the longest suggestion's length: how far back one can start and cover a place
         self._asked = 0  # refreshes asked for: a worker's answer counts only if none was asked since
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """Of the shown document, sorted by start."""
+        return self._suggestions
+
+    @suggestions.setter
+    def suggestions(self, found: list[Suggestion]) -> None:
+        self._suggestions = found
+        self._starts = [s.start for s in found]
+        self._longest = max((s.end - s.start for s in found), default=0)
 
     # ----- what is suggested ----------------------------------------------------
     def _suggests(self) -> bool:
@@ -126,7 +140,8 @@ class Suggesting:
         overlapping it, the shortest when several do. A suggestion may start inside a token
         (للتحالف: the name after its clitic) and still be the one under it."""
         start, end = span
-        under = [s for s in self.suggestions if s.start < max(end, start + 1) and s.end > start]
+        first, stop = bisect_left(self._starts, start - self._longest), bisect_left(self._starts, max(end, start + 1))
+        under = [s for s in self._suggestions[first:stop] if s.end > start]
         return min(under, key=lambda s: (s.end - s.start, s.start)) if under else None
 
     def status(self, span: tuple[int, int]) -> list[str | tuple[str, str]]:
@@ -191,8 +206,16 @@ class Suggesting:
 
     def step(self, step: int) -> None:
         start, end = self.screen.reader.cursor_span
-        ahead = [s for s in self.suggestions if (s.start >= max(end, start + 1) if step > 0 else s.end <= start)]
-        if not ahead:
+        if step > 0:
+            at = bisect_left(self._starts, max(end, start + 1))
+            found = self._suggestions[at] if at < len(self._suggestions) else None
+        else:  # the last one ending before the cursor (ends are not sorted: those starting before it)
+            found = max(
+                (s for s in self._suggestions[: bisect_left(self._starts, start)] if s.end <= start),
+                key=lambda s: (s.start, s.end),
+                default=None,
+            )
+        if found is None:
             self.screen.notify("no more suggestions" if step > 0 else "no suggestion before this one", timeout=2)
             return
-        self.screen.reader.move_to_offset((ahead[0] if step > 0 else ahead[-1]).start)
+        self.screen.reader.move_to_offset(found.start)
